@@ -1,0 +1,99 @@
+package dev.resilientjdbc.config;
+
+import java.sql.SQLException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Looks options up by key or environment name, and finds the closest key for a misspelled one. */
+public final class OptionRegistry {
+    /** SQLState for a key we do not know (ODBC: invalid attribute/option identifier). */
+    public static final String UNKNOWN_OPTION_STATE = "HY092";
+    /** SQLState for a value of the wrong type or range (ODBC: invalid attribute value). */
+    public static final String BAD_VALUE_STATE = "HY024";
+
+    private final List<Option<?>> options;
+    private final Map<String, Option<?>> byKey = new LinkedHashMap<>();
+    private final Map<String, Option<?>> byEnvironmentName = new LinkedHashMap<>();
+
+    public OptionRegistry(List<Option<?>> options) {
+        this.options = List.copyOf(options);
+        for (Option<?> o : this.options) {
+            if (byKey.put(o.key(), o) != null) {
+                throw new IllegalArgumentException("option declared twice: " + o.key());
+            }
+            byEnvironmentName.put(o.environmentName(), o);
+        }
+    }
+
+    public List<Option<?>> all() {
+        return Collections.unmodifiableList(options);
+    }
+
+    public Option<?> find(String key) {
+        return byKey.get(key);
+    }
+
+    public Option<?> findByEnvironmentName(String name) {
+        return byEnvironmentName.get(name);
+    }
+
+    /** The option named by {@code key}, or an SQLException naming it and suggesting the closest known key. */
+    public Option<?> require(String key, OptionSource source) throws SQLException {
+        Option<?> o = byKey.get(key);
+        if (o != null) {
+            return o;
+        }
+        String closest = closest(key, byKey.keySet());
+        throw new SQLException("Unknown option '" + key + "' in " + source.description()
+                + (closest == null ? "" : "; did you mean '" + closest + "'?")
+                + " Known options: " + String.join(", ", byKey.keySet()), UNKNOWN_OPTION_STATE);
+    }
+
+    /** Parses {@code text} for {@code option}, or throws an SQLException naming key, value and what is accepted. */
+    public static <T> T parse(Option<T> option, String text, OptionSource source, boolean secret) throws SQLException {
+        T value = text == null ? null : option.type().parse(text);
+        if (value == null) {
+            String shown = secret ? "***" : "'" + text + "'";
+            throw new SQLException("Bad value " + shown + " for option '" + option.key() + "' in "
+                    + source.description() + ": expected " + option.type().accepted(), BAD_VALUE_STATE);
+        }
+        return value;
+    }
+
+    /** The candidate nearest to {@code name} by edit distance, ignoring case, or null when none is close. */
+    static String closest(String name, Iterable<String> candidates) {
+        String wanted = name.toLowerCase(Locale.ROOT);
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : candidates) {
+            int d = distance(wanted, candidate.toLowerCase(Locale.ROOT));
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = candidate;
+            }
+        }
+        return bestDistance <= Math.max(3, wanted.length() / 3) ? best : null;
+    }
+
+    static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,91 @@
+package dev.resilientjdbc.proxy;
+
+import java.lang.reflect.Method;
+import java.sql.CallableStatement;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the handlers need to know about an interface method, worked out once per method so the
+ * hot path (ResultSet getters, next()) is one map lookup and a reflective call.
+ */
+final class MethodInfo {
+    /** Methods the proxies answer or watch themselves. */
+    enum Special { NONE, EQUALS, HASH_CODE, TO_STRING, UNWRAP, IS_WRAPPER_FOR, CLOSE, GET_CONNECTION, GET_STATEMENT }
+
+    /** What to do with the real object's return value. */
+    enum Returns { PLAIN, STATEMENT, PREPARED_STATEMENT, CALLABLE_STATEMENT, RESULT_SET, METADATA, MAYBE_RESULT_SET }
+
+    private static final ConcurrentHashMap<Method, MethodInfo> CACHE = new ConcurrentHashMap<>();
+
+    final Special special;
+    final Returns returns;
+
+    private MethodInfo(Special special, Returns returns) {
+        this.special = special;
+        this.returns = returns;
+    }
+
+    static MethodInfo of(Method m) {
+        MethodInfo info = CACHE.get(m);
+        return info != null ? info : CACHE.computeIfAbsent(m, MethodInfo::analyse);
+    }
+
+    private static MethodInfo analyse(Method m) {
+        return new MethodInfo(special(m), returns(m.getReturnType()));
+    }
+
+    private static Special special(Method m) {
+        int n = m.getParameterCount();
+        switch (m.getName()) {
+            case "equals":
+                return n == 1 && m.getParameterTypes()[0] == Object.class ? Special.EQUALS : Special.NONE;
+            case "hashCode":
+                return n == 0 ? Special.HASH_CODE : Special.NONE;
+            case "toString":
+                return n == 0 ? Special.TO_STRING : Special.NONE;
+            case "unwrap":
+                return n == 1 && m.getParameterTypes()[0] == Class.class ? Special.UNWRAP : Special.NONE;
+            case "isWrapperFor":
+                return n == 1 && m.getParameterTypes()[0] == Class.class ? Special.IS_WRAPPER_FOR : Special.NONE;
+            case "close":
+                return n == 0 ? Special.CLOSE : Special.NONE;
+            case "getConnection":
+                return n == 0 && Connection.class.isAssignableFrom(m.getReturnType()) ? Special.GET_CONNECTION : Special.NONE;
+            case "getStatement":
+                return n == 0 && Statement.class.isAssignableFrom(m.getReturnType()) ? Special.GET_STATEMENT : Special.NONE;
+            default:
+                return Special.NONE;
+        }
+    }
+
+    private static Returns returns(Class<?> type) {
+        if (type.isPrimitive() || type == String.class) {
+            return Returns.PLAIN;
+        }
+        if (type == CallableStatement.class) {
+            return Returns.CALLABLE_STATEMENT;
+        }
+        if (type == PreparedStatement.class) {
+            return Returns.PREPARED_STATEMENT;
+        }
+        if (type == Statement.class) {
+            return Returns.STATEMENT;
+        }
+        if (ResultSet.class.isAssignableFrom(type)) {
+            return Returns.RESULT_SET;
+        }
+        if (DatabaseMetaData.class.isAssignableFrom(type)) {
+            return Returns.METADATA;
+        }
+        // getObject() may hand out a ResultSet (a PostgreSQL refcursor): decided per call.
+        if (type == Object.class) {
+            return Returns.MAYBE_RESULT_SET;
+        }
+        return Returns.PLAIN;
+    }
+}

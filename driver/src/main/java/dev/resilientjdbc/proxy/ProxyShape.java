@@ -1,0 +1,127 @@
+package dev.resilientjdbc.proxy;
+
+import dev.resilientjdbc.ResilientProxy;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The proxy class for one real driver class: the JDBC interface, every public vendor interface the
+ * real class implements (so casts like {@code (PGConnection) conn} keep working) and our marker.
+ * Computed once per real class; creating a proxy is then one constructor call.
+ */
+final class ProxyShape {
+    private static final ClassValue<ProxyShape> SHAPES = new ClassValue<>() {
+        @Override
+        protected ProxyShape computeValue(Class<?> type) {
+            return build(type);
+        }
+    };
+
+    private final Constructor<?> constructor;
+    private final List<Class<?>> interfaces;
+
+    private ProxyShape(Constructor<?> constructor, List<Class<?>> interfaces) {
+        this.constructor = constructor;
+        this.interfaces = interfaces;
+    }
+
+    static ProxyShape of(Class<?> realClass) {
+        return SHAPES.get(realClass);
+    }
+
+    List<Class<?>> interfaces() {
+        return interfaces;
+    }
+
+    Object newProxy(InvocationHandler handler) {
+        try {
+            return constructor.newInstance(handler);
+        } catch (InstantiationException | IllegalAccessException | InvocationTargetException e) {
+            throw new IllegalStateException("cannot instantiate proxy class " + constructor.getDeclaringClass(), e);
+        }
+    }
+
+    private static ProxyShape build(Class<?> realClass) {
+        Set<Class<?>> all = new LinkedHashSet<>();
+        for (Class<?> c = realClass; c != null; c = c.getSuperclass()) {
+            collect(c, all);
+        }
+        List<Class<?>> usable = new ArrayList<>();
+        for (Class<?> i : all) {
+            // Proxy cannot implement sealed interfaces, nor non-public ones of another package.
+            if (Modifier.isPublic(i.getModifiers()) && !i.isSealed() && !i.isHidden()) {
+                usable.add(i);
+            }
+        }
+        // The real class's loader first (it sees the vendor interfaces), then ours.
+        for (ClassLoader loader : loaders(realClass)) {
+            if (!visibleFrom(ResilientProxy.class, loader)) {
+                continue;
+            }
+            List<Class<?>> visible = new ArrayList<>();
+            for (Class<?> i : usable) {
+                if (visibleFrom(i, loader)) {
+                    visible.add(i);
+                }
+            }
+            visible.add(ResilientProxy.class);
+            ProxyShape shape = tryBuild(loader, visible);
+            if (shape != null) {
+                return shape;
+            }
+        }
+        throw new IllegalStateException("no class loader can define a proxy for " + realClass.getName());
+    }
+
+    private static ProxyShape tryBuild(ClassLoader loader, List<Class<?>> interfaces) {
+        try {
+            Object probe = Proxy.newProxyInstance(loader, interfaces.toArray(new Class<?>[0]), (p, m, a) -> null);
+            Constructor<?> ctor = probe.getClass().getConstructor(InvocationHandler.class);
+            return new ProxyShape(ctor, List.copyOf(interfaces));
+        } catch (IllegalArgumentException | NoSuchMethodException e) {
+            // Conflicting vendor interfaces (same method, different return type): keep only the JDBC ones.
+            List<Class<?>> jdbcOnly = new ArrayList<>();
+            for (Class<?> i : interfaces) {
+                if (i.getName().startsWith("java.") || i == ResilientProxy.class) {
+                    jdbcOnly.add(i);
+                }
+            }
+            return jdbcOnly.size() == interfaces.size() ? null : tryBuild(loader, jdbcOnly);
+        }
+    }
+
+    private static void collect(Class<?> c, Set<Class<?>> out) {
+        for (Class<?> i : c.getInterfaces()) {
+            if (out.add(i)) {
+                collect(i, out);
+            }
+        }
+    }
+
+    private static List<ClassLoader> loaders(Class<?> realClass) {
+        List<ClassLoader> loaders = new ArrayList<>(2);
+        ClassLoader real = realClass.getClassLoader();
+        ClassLoader ours = ProxyShape.class.getClassLoader();
+        loaders.add(real == null ? ours : real);
+        if (ours != real) {
+            loaders.add(ours);
+        }
+        return loaders;
+    }
+
+    private static boolean visibleFrom(Class<?> type, ClassLoader loader) {
+        try {
+            return Class.forName(type.getName(), false, loader) == type;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+}
