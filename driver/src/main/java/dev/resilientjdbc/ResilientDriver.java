@@ -1,5 +1,8 @@
 package dev.resilientjdbc;
 
+import dev.resilientjdbc.classify.Classifiers;
+import dev.resilientjdbc.classify.Dialect;
+import dev.resilientjdbc.classify.FailureClassifier;
 import dev.resilientjdbc.config.ConfigResolver;
 import dev.resilientjdbc.config.Option;
 import dev.resilientjdbc.config.ResilientConfig;
@@ -7,6 +10,9 @@ import dev.resilientjdbc.config.ResilientOptions;
 import dev.resilientjdbc.config.ResilientUrl;
 import dev.resilientjdbc.config.UrlMasking;
 import dev.resilientjdbc.proxy.ProxyFactory;
+import dev.resilientjdbc.retry.Retrier;
+import dev.resilientjdbc.retry.RetrySettings;
+import dev.resilientjdbc.retry.TargetGuard;
 
 import java.sql.Connection;
 import java.sql.Driver;
@@ -84,16 +90,43 @@ public final class ResilientDriver implements Driver {
         }
         ResilientUrl parsed = ResilientUrl.parse(url);
         ResilientConfig config = ConfigResolver.fromJvm().resolve(parsed.options(), info);
-        Driver real = findRealDriver(parsed.realUrl());
-        Connection connection = real.connect(parsed.realUrl(), ConfigResolver.stripped(info));
+        RetrySettings settings = RetrySettings.from(config);
+        String realUrl = parsed.realUrl();
+        Driver real = findRealDriver(realUrl);
+        Properties realInfo = ConfigResolver.stripped(info);
+        if (!config.get(ResilientOptions.ENABLED)) {
+            return open(real, realUrl, realInfo);
+        }
+        FailureClassifier classifier = Classifiers.forDialect(dialect(config, realUrl), config.get(ResilientOptions.CLASSIFY_OVERRIDES));
+        Retrier retrier = new Retrier(settings, classifier, TargetGuard.of(targetName(realUrl, realInfo), settings));
+        Connection connection = retrier.connect(() -> open(real, realUrl, realInfo));
+        return ProxyFactory.connection(connection, retrier);
+    }
+
+    private static Connection open(Driver real, String realUrl, Properties realInfo) throws SQLException {
+        Connection connection = real.connect(realUrl, realInfo);
         if (connection == null) {
             throw new SQLException("The driver " + real.getClass().getName() + " accepted the URL "
-                    + UrlMasking.mask(parsed.realUrl()) + " but returned no connection", "08001");
+                    + UrlMasking.mask(realUrl) + " but returned no connection", "08001");
         }
-        if (!config.get(ResilientOptions.ENABLED)) {
-            return connection;
+        return connection;
+    }
+
+    private static Dialect dialect(ResilientConfig config, String realUrl) {
+        switch (config.get(ResilientOptions.DIALECT)) {
+            case POSTGRESQL: return Dialect.POSTGRESQL;
+            case SQLITE: return Dialect.SQLITE;
+            case GENERIC: return Dialect.GENERIC;
+            default: return Dialect.fromRealUrl(realUrl);
         }
-        return ProxyFactory.connection(connection);
+    }
+
+    /** How logs name a target: the real URL without its query (where secrets live) and the user. */
+    static String targetName(String realUrl, Properties realInfo) {
+        int q = realUrl.indexOf('?');
+        String base = UrlMasking.mask(q < 0 ? realUrl : realUrl.substring(0, q));
+        String user = realInfo.getProperty("user");
+        return user == null ? base : base + " as " + user;
     }
 
     /** The driver that accepts {@code realUrl}: never this driver, nor a copy of it from another class loader. */

@@ -1,5 +1,9 @@
 package dev.resilientjdbc.config;
 
+import dev.resilientjdbc.classify.ClassOverrides;
+import dev.resilientjdbc.retry.BackoffStrategy;
+
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -9,10 +13,74 @@ import java.util.List;
 public final class ResilientOptions {
     private ResilientOptions() {}
 
+    /** Which failure classifier to use; {@code auto} picks it from the real URL. */
+    public enum DialectChoice { AUTO, POSTGRESQL, SQLITE, GENERIC }
+
     public static final Option<Boolean> ENABLED = new Option<>("resilient.enabled", OptionType.bool(), true, "true",
             "false hands the application the real driver's connection unchanged: no proxies, no recovery"
                     + " (an off switch that needs no code change)");
 
+    public static final Option<DialectChoice> DIALECT = new Option<>("resilient.dialect",
+            OptionType.oneOf(DialectChoice.class), DialectChoice.AUTO, "auto",
+            "how failures are classified: postgresql by SQLState, sqlite by result code, generic by SQLState class"
+                    + " and exception type; auto picks by the real URL");
+
+    public static final Option<ClassOverrides> CLASSIFY_OVERRIDES = new Option<>("resilient.classify.overrides",
+            OptionType.custom(ClassOverrides.ACCEPTED, ClassOverrides::parseOrNull), ClassOverrides.NONE, "(none)",
+            "your own failure classes, winning over the dialect's: comma-separated SQLSTATE=CLASS, CLASSPREFIX=CLASS"
+                    + " (two characters) or code:N=CLASS, e.g. 57014=FATAL,code:517=TRANSACTION");
+
+    public static final Option<BackoffStrategy> RETRY_STRATEGY = new Option<>("resilient.retry.strategy",
+            OptionType.oneOf(BackoffStrategy.class), BackoffStrategy.EXPONENTIAL, "exponential",
+            "delay between attempts: exponential (baseDelay × multiplier^n up to maxDelay), linear (baseDelay × n up to"
+                    + " maxDelay), fixed (baseDelay), random (uniform between baseDelay and maxDelay)");
+
+    public static final Option<Integer> RETRY_MAX_ATTEMPTS = new Option<>("resilient.retry.maxAttempts",
+            OptionType.integer(1, 1000), 10, "10",
+            "most attempts of one statement, the first included; 1 turns statement retries off");
+
+    public static final Option<Duration> RETRY_BASE_DELAY = new Option<>("resilient.retry.baseDelay",
+            OptionType.duration(Duration.ofMillis(1), Duration.ofMinutes(1)), Duration.ofMillis(10), "10ms",
+            "delay before the first retry, and the step of the linear strategy");
+
+    public static final Option<Duration> RETRY_MAX_DELAY = new Option<>("resilient.retry.maxDelay",
+            OptionType.duration(Duration.ofMillis(2), Duration.ofMinutes(5)), Duration.ofSeconds(2), "2s",
+            "longest delay between two attempts; must be more than baseDelay");
+
+    public static final Option<Double> RETRY_MULTIPLIER = new Option<>("resilient.retry.multiplier",
+            OptionType.decimal(1.1, 10), 2.0, "2.0", "growth factor of the exponential strategy");
+
+    public static final Option<Double> RETRY_JITTER = new Option<>("resilient.retry.jitter",
+            OptionType.decimal(0, 1), 0.25, "0.25",
+            "random spread of each delay as a fraction of it (0.25 = ±25%), so that clients do not retry in step;"
+                    + " not used by the random strategy");
+
+    public static final Option<Duration> RETRY_MAX_DURATION = new Option<>("resilient.retry.maxDuration",
+            OptionType.duration(Duration.ZERO, Duration.ofHours(1)), Duration.ofSeconds(30), "30s",
+            "most time one statement may spend retrying, all attempts together; then the last error is thrown");
+
+    public static final Option<Duration> CONNECT_MAX_DURATION = new Option<>("resilient.connect.maxDuration",
+            OptionType.duration(Duration.ZERO, Duration.ofHours(1)), Duration.ofSeconds(30), "30s",
+            "most time a connect may spend retrying refused, unavailable or overloaded servers (08001, 57P03, 53300, ...);"
+                    + " 0 tries once");
+
+    public static final Option<Boolean> BREAKER_ENABLED = new Option<>("resilient.breaker.enabled", OptionType.bool(),
+            true, "true", "whether a circuit breaker per target makes connects fail fast while the target is down");
+
+    public static final Option<Integer> BREAKER_FAILURE_THRESHOLD = new Option<>("resilient.breaker.failureThreshold",
+            OptionType.integer(1, 10_000), 5, "5",
+            "consecutive connects that exhausted their whole retry budget before the breaker opens");
+
+    public static final Option<Duration> BREAKER_OPEN_DURATION = new Option<>("resilient.breaker.openDuration",
+            OptionType.duration(Duration.ofMillis(10), Duration.ofHours(1)), Duration.ofSeconds(10), "10s",
+            "how long an open breaker fails connects at once before letting a probe through (half-open)");
+
+    public static final Option<Integer> BREAKER_SUCCESS_THRESHOLD = new Option<>("resilient.breaker.successThreshold",
+            OptionType.integer(1, 1000), 1, "1", "successful probe connects that close a half-open breaker");
+
     public static final OptionRegistry REGISTRY = new OptionRegistry(List.of(
-            ENABLED));
+            ENABLED, DIALECT, CLASSIFY_OVERRIDES,
+            RETRY_STRATEGY, RETRY_MAX_ATTEMPTS, RETRY_BASE_DELAY, RETRY_MAX_DELAY, RETRY_MULTIPLIER, RETRY_JITTER,
+            RETRY_MAX_DURATION, CONNECT_MAX_DURATION,
+            BREAKER_ENABLED, BREAKER_FAILURE_THRESHOLD, BREAKER_OPEN_DURATION, BREAKER_SUCCESS_THRESHOLD));
 }

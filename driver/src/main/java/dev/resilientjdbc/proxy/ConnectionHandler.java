@@ -1,5 +1,8 @@
 package dev.resilientjdbc.proxy;
 
+import dev.resilientjdbc.retry.Retrier;
+import dev.resilientjdbc.retry.RetryRules;
+
 import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -8,12 +11,25 @@ import java.sql.Statement;
 /** Handler of the application's Connection proxy. */
 final class ConnectionHandler extends JdbcHandler {
     private final Connection real;
+    private final Retrier retrier;
+    private final Retrier.RetryGate autoCommitGate;
     // The real drivers hand out one metadata object per connection; so do we, as one proxy.
     private DatabaseMetaData metaDataReal;
     private DatabaseMetaData metaDataProxy;
 
-    ConnectionHandler(Connection real) {
+    ConnectionHandler(Connection real, Retrier retrier) {
         this.real = real;
+        this.retrier = retrier;
+        // Asked only after a failure: the healthy path never calls getAutoCommit.
+        this.autoCommitGate = c -> RetryRules.statementMayRetry(c, real.getAutoCommit());
+    }
+
+    Retrier retrier() {
+        return retrier;
+    }
+
+    Retrier.RetryGate statementGate() {
+        return autoCommitGate;
     }
 
     @Override

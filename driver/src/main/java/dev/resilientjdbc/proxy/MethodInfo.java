@@ -24,10 +24,13 @@ final class MethodInfo {
 
     final Special special;
     final Returns returns;
+    /** Runs SQL on a statement (not a batch): what the retry layer guards. */
+    final boolean execute;
 
-    private MethodInfo(Special special, Returns returns) {
+    private MethodInfo(Special special, Returns returns, boolean execute) {
         this.special = special;
         this.returns = returns;
+        this.execute = execute;
     }
 
     static MethodInfo of(Method m) {
@@ -36,7 +39,7 @@ final class MethodInfo {
     }
 
     private static MethodInfo analyse(Method m) {
-        return new MethodInfo(special(m), returns(m.getReturnType()));
+        return new MethodInfo(special(m), returns(m.getReturnType()), isExecute(m));
     }
 
     private static Special special(Method m) {
@@ -60,6 +63,22 @@ final class MethodInfo {
                 return n == 0 && Statement.class.isAssignableFrom(m.getReturnType()) ? Special.GET_STATEMENT : Special.NONE;
             default:
                 return Special.NONE;
+        }
+    }
+
+    private static boolean isExecute(Method m) {
+        if (!Statement.class.isAssignableFrom(m.getDeclaringClass())) {
+            return false;
+        }
+        switch (m.getName()) {
+            case "execute":
+            case "executeQuery":
+            case "executeUpdate":
+            case "executeLargeUpdate":
+                return true;
+            default:
+                // executeBatch is not here: a batch may have applied part of its statements before failing.
+                return false;
         }
     }
 

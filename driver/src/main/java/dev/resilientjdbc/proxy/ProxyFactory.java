@@ -1,5 +1,7 @@
 package dev.resilientjdbc.proxy;
 
+import dev.resilientjdbc.retry.Retrier;
+
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
@@ -10,8 +12,8 @@ public final class ProxyFactory {
     private ProxyFactory() {}
 
     /** Wraps a real connection the driver has just opened. */
-    public static Connection connection(Connection real) {
-        return (Connection) bind(new ConnectionHandler(real), real);
+    public static Connection connection(Connection real, Retrier retrier) {
+        return (Connection) bind(new ConnectionHandler(real, retrier), real);
     }
 
     static Statement statement(Statement real, ConnectionHandler connection) {

@@ -29,7 +29,9 @@ final class StatementHandler extends JdbcHandler {
             call(method, args);
             return connection.proxy();
         }
-        Object result = call(method, args);
+        Object result = info.execute
+                ? connection.retrier().statement(() -> call(method, args), connection.statementGate())
+                : call(method, args);
         switch (info.returns) {
             case RESULT_SET:
                 return wrap((ResultSet) result);

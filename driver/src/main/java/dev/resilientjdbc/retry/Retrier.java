@@ -1,0 +1,208 @@
+package dev.resilientjdbc.retry;
+
+import dev.failsafe.CircuitBreakerOpenException;
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.FailsafeExecutor;
+import dev.failsafe.RetryPolicy;
+import dev.failsafe.event.ExecutionAttemptedEvent;
+import dev.failsafe.event.ExecutionScheduledEvent;
+import dev.resilientjdbc.classify.FailureClass;
+import dev.resilientjdbc.classify.FailureClassifier;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs calls under the retry policies of one connection. A statement runs once directly; only a
+ * failure the safety rules allow to retry enters Failsafe, so the healthy path costs nothing and a
+ * fatal error reaches the application at once as the very same object. When the budget runs out
+ * the application gets the last real exception, the earlier ones attached as suppressed.
+ */
+public final class Retrier {
+    private static final Logger LOG = Logger.getLogger("dev.resilientjdbc.retry");
+
+    /** One JDBC call. */
+    @FunctionalInterface
+    public interface SqlCall<T> {
+        T call() throws Throwable;
+    }
+
+    /** The safety rule for the call at hand, asked only after it failed. */
+    @FunctionalInterface
+    public interface RetryGate {
+        boolean allows(FailureClass failureClass) throws SQLException;
+    }
+
+    private final FailureClassifier classifier;
+    private final TargetGuard guard;
+    private final FailsafeExecutor<Object> statements;
+    private final FailsafeExecutor<Object> connects;
+
+    public Retrier(RetrySettings settings, FailureClassifier classifier, TargetGuard guard) {
+        this.classifier = classifier;
+        this.guard = guard;
+        RetryPolicy<Object> statementPolicy = RetryPolicies.<Object>statement(settings)
+                .onRetryScheduled(this::logRetry)
+                .onFailedAttempt(e -> countRetry(e, false))
+                .build();
+        this.statements = Failsafe.with(statementPolicy);
+        RetryPolicy<Object> connectPolicy = RetryPolicies.<Object>connect(settings)
+                .onRetryScheduled(this::logRetry)
+                .onFailedAttempt(e -> countRetry(e, true))
+                .build();
+        this.connects = guard.breaker() == null ? Failsafe.with(connectPolicy) : Failsafe.with(guard.breaker(), connectPolicy);
+    }
+
+    public FailureClassifier classifier() {
+        return classifier;
+    }
+
+    public TargetGuard guard() {
+        return guard;
+    }
+
+    /** Runs a statement call; retries it while {@code gate} allows and the budget lasts. */
+    public Object statement(SqlCall<?> call, RetryGate gate) throws Throwable {
+        try {
+            return call.call();
+        } catch (SQLException first) {
+            FailureClass c = classifier.classify(first);
+            if (!allows(gate, c)) {
+                throw first;
+            }
+            return retryStatement(call, gate, new RetryableFailure(first, c));
+        }
+    }
+
+    private Object retryStatement(SqlCall<?> call, RetryGate gate, RetryableFailure first) throws Throwable {
+        List<SQLException> failures = new ArrayList<>(4);
+        failures.add(first.failure);
+        try {
+            return statements.get(ctx -> {
+                if (ctx.isFirstAttempt()) {
+                    throw first; // the attempt already made outside Failsafe: let the policy count and delay it
+                }
+                try {
+                    return call.call();
+                } catch (SQLException e) {
+                    failures.add(e);
+                    FailureClass c = classifier.classify(e);
+                    if (allows(gate, c)) {
+                        throw new RetryableFailure(e, c);
+                    }
+                    throw e;
+                }
+            });
+        } catch (RetryableFailure exhausted) {
+            guard.stats().gaveUp(exhausted.failureClass);
+            LOG.log(Level.WARNING, "resilient-jdbc: giving up on a statement to {0} after {1} attempts: {2} (SQLState {3})",
+                    new Object[]{guard.name(), failures.size(), exhausted.failureClass, exhausted.failure.getSQLState()});
+            throw withEarlier(exhausted.failure, failures);
+        } catch (FailsafeException wrapped) {
+            throw unwrap(wrapped, failures);
+        }
+    }
+
+    /** Opens a physical connection, retrying refused or overloaded servers within the connect budget, behind the breaker. */
+    public Connection connect(SqlCall<Connection> open) throws SQLException {
+        List<SQLException> failures = new ArrayList<>(2);
+        try {
+            return (Connection) connects.get(ctx -> {
+                try {
+                    return open.call();
+                } catch (SQLException e) {
+                    failures.add(e);
+                    FailureClass c = classifier.classify(e);
+                    if (RetryRules.connectMayRetry(c)) {
+                        throw new RetryableFailure(e, c);
+                    }
+                    throw e;
+                }
+            });
+        } catch (RetryableFailure exhausted) {
+            guard.stats().connectGaveUp();
+            guard.lastGiveUp(exhausted.failure);
+            LOG.log(Level.WARNING, "resilient-jdbc: giving up connecting to {0} after {1} attempts: {2} (SQLState {3})",
+                    new Object[]{guard.name(), failures.size(), exhausted.failureClass, exhausted.failure.getSQLState()});
+            throw withEarlier(exhausted.failure, failures);
+        } catch (CircuitBreakerOpenException open) {
+            guard.stats().breakerRejected();
+            long remaining = open.getCircuitBreaker().getRemainingDelay().toMillis();
+            SQLException e = new SQLTransientConnectionException("resilient-jdbc: circuit breaker for " + guard.name()
+                    + " is open after repeated failed connects; failing fast for another " + remaining + " ms (until "
+                    + LocalTime.now().plus(remaining, ChronoUnit.MILLIS).truncatedTo(ChronoUnit.MILLIS)
+                    + "), then one probe connect is let through", "08001", guard.lastGiveUp());
+            throw e;
+        } catch (FailsafeException wrapped) {
+            Throwable t = unwrap(wrapped, failures);
+            if (t instanceof SQLException) {
+                throw (SQLException) t;
+            }
+            if (t instanceof RuntimeException) {
+                throw (RuntimeException) t;
+            }
+            if (t instanceof Error) {
+                throw (Error) t;
+            }
+            throw new SQLException("connect failed: " + t, "08001", t);
+        }
+    }
+
+    private static boolean allows(RetryGate gate, FailureClass c) {
+        try {
+            return gate.allows(c);
+        } catch (SQLException | RuntimeException e) {
+            return false; // cannot tell whether it is safe: it is not
+        }
+    }
+
+    private static Throwable unwrap(FailsafeException wrapped, List<SQLException> failures) {
+        Throwable cause = wrapped.getCause();
+        if (cause instanceof InterruptedException) {
+            // Interrupted while waiting to retry: the application's own doing; keep the flag and give the real failure.
+            Thread.currentThread().interrupt();
+            SQLException last = failures.get(failures.size() - 1);
+            last.addSuppressed(cause);
+            return withEarlier(last, failures);
+        }
+        if (cause instanceof RetryableFailure) {
+            return withEarlier(((RetryableFailure) cause).failure, failures);
+        }
+        return cause == null ? wrapped : cause;
+    }
+
+    private static SQLException withEarlier(SQLException last, List<SQLException> failures) {
+        for (SQLException earlier : failures) {
+            if (earlier != last) {
+                last.addSuppressed(earlier);
+            }
+        }
+        return last;
+    }
+
+    private void logRetry(ExecutionScheduledEvent<Object> e) {
+        if (LOG.isLoggable(Level.FINE) && e.getLastException() instanceof RetryableFailure) {
+            RetryableFailure f = (RetryableFailure) e.getLastException();
+            LOG.log(Level.FINE, "resilient-jdbc: retrying a call to {0} in {1} ms after attempt {2} failed: {3} (SQLState {4})",
+                    new Object[]{guard.name(), e.getDelay().toMillis(), e.getAttemptCount(), f.failureClass, f.failure.getSQLState()});
+        }
+    }
+
+    private void countRetry(ExecutionAttemptedEvent<Object> e, boolean connect) {
+        if (e.getLastException() instanceof RetryableFailure) {
+            if (connect) {
+                guard.stats().connectRetried();
+            } else {
+                guard.stats().retried(((RetryableFailure) e.getLastException()).failureClass);
+            }
+        }
+    }
+}

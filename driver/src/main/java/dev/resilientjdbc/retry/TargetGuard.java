@@ -1,0 +1,89 @@
+package dev.resilientjdbc.retry;
+
+import dev.failsafe.CircuitBreaker;
+
+import java.sql.SQLException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What all connections to one target share: its circuit breaker and its counters. A target is the
+ * real URL and user; the name used in logs never contains a secret.
+ */
+public final class TargetGuard {
+    private static final Logger LOG = Logger.getLogger("dev.resilientjdbc.retry");
+    private static final ConcurrentHashMap<String, TargetGuard> GUARDS = new ConcurrentHashMap<>();
+
+    private final String name;
+    private final RetryStats stats = new RetryStats();
+    private final CircuitBreaker<Object> breaker;
+    // The failure that made the breaker open, handed to callers refused while it is open.
+    private volatile SQLException lastGiveUp;
+
+    private TargetGuard(String name, RetrySettings s) {
+        this.name = name;
+        this.breaker = s.breakerEnabled ? CircuitBreaker.builder()
+                .handle(RetryableFailure.class)
+                .withFailureThreshold(s.breakerFailureThreshold)
+                .withDelay(s.breakerOpenDuration)
+                .withSuccessThreshold(s.breakerSuccessThreshold)
+                .onOpen(e -> {
+                    stats.breakerOpened();
+                    LOG.log(Level.WARNING, "resilient-jdbc: circuit breaker for {0} opened after {1} failed connects;"
+                            + " connects fail fast for {2} ms", new Object[]{name, s.breakerFailureThreshold,
+                            s.breakerOpenDuration.toMillis()});
+                })
+                .onHalfOpen(e -> {
+                    stats.breakerHalfOpened();
+                    LOG.log(Level.INFO, "resilient-jdbc: circuit breaker for {0} half-open: letting a probe connect through", name);
+                })
+                .onClose(e -> {
+                    stats.breakerClosed();
+                    LOG.log(Level.INFO, "resilient-jdbc: circuit breaker for {0} closed: target reachable again", name);
+                })
+                .build() : null;
+    }
+
+    /** The guard of {@code targetName}; connections with different breaker settings get separate guards. */
+    public static TargetGuard of(String targetName, RetrySettings s) {
+        return GUARDS.computeIfAbsent(targetName + "#" + s.breakerKey(), k -> new TargetGuard(targetName, s));
+    }
+
+    /** Every guard made so far, for metrics, health and tests. */
+    public static java.util.List<TargetGuard> all() {
+        return java.util.List.copyOf(GUARDS.values());
+    }
+
+    /** The guards whose target name contains {@code fragment} (for example a host:port). */
+    public static java.util.List<TargetGuard> matching(String fragment) {
+        java.util.List<TargetGuard> out = new java.util.ArrayList<>();
+        for (TargetGuard g : GUARDS.values()) {
+            if (g.name.contains(fragment)) {
+                out.add(g);
+            }
+        }
+        return out;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public RetryStats stats() {
+        return stats;
+    }
+
+    /** The breaker, or null when disabled. */
+    public CircuitBreaker<Object> breaker() {
+        return breaker;
+    }
+
+    void lastGiveUp(SQLException e) {
+        lastGiveUp = e;
+    }
+
+    SQLException lastGiveUp() {
+        return lastGiveUp;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.resilientjdbc.testkit.demo;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Threads that each update two of a few rows in random order in one autocommit statement, so that
+ * PostgreSQL finds real deadlocks and kills one side (40P01). Every successful statement adds 1 to
+ * two rows, so the total must equal twice the successes: a retried statement applied twice would show.
+ */
+final class DeadlockStorm {
+    private static final int ROWS = 4;
+    private final int threads;
+    private final Duration duration;
+
+    DeadlockStorm(int threads, Duration duration) {
+        this.threads = threads;
+        this.duration = duration;
+    }
+
+    Report run(String workload, String side, String url) throws Exception {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS demo_rows");
+            s.execute("CREATE TABLE demo_rows(id int PRIMARY KEY, v bigint NOT NULL)");
+            s.execute("INSERT INTO demo_rows SELECT g, 0 FROM generate_series(1, " + ROWS + ") g");
+        }
+        LongAdder ok = new LongAdder();
+        LongAdder failed = new LongAdder();
+        Map<String, Long> byState = new ConcurrentHashMap<>();
+        long deadline = System.nanoTime() + duration.toNanos();
+        long t0 = System.nanoTime();
+        Workers.run(threads, "deadlock-storm-" + side, () -> {
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+                while (System.nanoTime() < deadline) {
+                    int a = ThreadLocalRandom.current().nextInt(1, ROWS + 1);
+                    int b = a % ROWS + 1;
+                    if (ThreadLocalRandom.current().nextBoolean()) {
+                        int t = a; a = b; b = t;
+                    }
+                    try {
+                        s.execute("DO $$ BEGIN UPDATE demo_rows SET v = v + 1 WHERE id = " + a
+                                + "; PERFORM pg_sleep(0.005); UPDATE demo_rows SET v = v + 1 WHERE id = " + b + "; END $$");
+                        ok.increment();
+                    } catch (SQLException e) {
+                        failed.increment();
+                        byState.merge(String.valueOf(e.getSQLState()), 1L, Long::sum);
+                    }
+                }
+            }
+            return null;
+        });
+        long elapsed = (System.nanoTime() - t0) / 1_000_000;
+        long total;
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT sum(v) FROM demo_rows")) {
+            rs.next();
+            total = rs.getLong(1);
+        }
+        boolean consistent = total == 2 * ok.sum();
+        return new Report(workload, side, ok.sum(), failed.sum(), byState, consistent,
+                "sum " + total + " = 2 x " + ok.sum() + " successes", elapsed);
+    }
+}
