@@ -1,0 +1,79 @@
+package dev.resilientjdbc.testkit.sqlite;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * A private directory for one test's SQLite database files, deleted (with any {@code -wal},
+ * {@code -shm} and {@code -journal} companions) when the test ends. Injected by {@link SqliteExtension}.
+ */
+public final class SqliteFiles implements AutoCloseable {
+
+    private final Path directory;
+
+    SqliteFiles(Path directory) {
+        this.directory = directory;
+    }
+
+    /** Absolute path of this test's directory. */
+    public Path directory() {
+        return directory;
+    }
+
+    /** Where database {@code name} lives; {@code .db} is appended when the name has no extension. */
+    public Path databasePath(String name) {
+        if (name == null || name.isEmpty() || name.contains("/") || name.contains("\\") || name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException("database name must be a plain file name: " + name);
+        }
+        return directory.resolve(name.contains(".") ? name : name + ".db");
+    }
+
+    /** {@code jdbc:sqlite:<absolute path>} for database {@code name}; the file is created by SQLite on first connect. */
+    public String newDatabaseUrl(String name) {
+        return "jdbc:sqlite:" + databasePath(name);
+    }
+
+    @Override
+    public void close() {
+        if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(directory, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                    if (exc instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw exc;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                    Files.deleteIfExists(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete " + directory, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SqliteFiles[" + directory + "]";
+    }
+}
