@@ -10,6 +10,7 @@ import dev.resilientjdbc.config.ResilientOptions;
 import dev.resilientjdbc.config.ResilientUrl;
 import dev.resilientjdbc.config.UrlMasking;
 import dev.resilientjdbc.proxy.ProxyFactory;
+import dev.resilientjdbc.reconnect.LogicalConnection;
 import dev.resilientjdbc.retry.Retrier;
 import dev.resilientjdbc.retry.RetrySettings;
 import dev.resilientjdbc.retry.TargetGuard;
@@ -99,8 +100,8 @@ public final class ResilientDriver implements Driver {
         }
         FailureClassifier classifier = Classifiers.forDialect(dialect(config, realUrl), config.get(ResilientOptions.CLASSIFY_OVERRIDES));
         Retrier retrier = new Retrier(settings, classifier, TargetGuard.of(targetName(realUrl, realInfo), settings));
-        Connection connection = retrier.connect(() -> open(real, realUrl, realInfo));
-        return ProxyFactory.connection(connection, retrier);
+        LogicalConnection.Opener opener = () -> retrier.connect(() -> open(real, realUrl, realInfo));
+        return ProxyFactory.connection(new LogicalConnection(opener.open(), retrier, opener));
     }
 
     private static Connection open(Driver real, String realUrl, Properties realInfo) throws SQLException {

@@ -37,6 +37,8 @@ class ConnectUrlProperties {
         Properties p = new Properties();
         p.setProperty("connectTimeout", "1");
         p.setProperty("loginTimeout", "1");
+        // Port 1 refuses at once; without this the driver would rightly wait out its connect budget.
+        p.setProperty("resilient.connect.maxDuration", "0");
         try (Connection c = driver.connect(url, p)) {
             // Nothing here can open (port 1 is closed); were it to, it must be ours.
             assertTrue(c == null || c instanceof ResilientProxy, url);

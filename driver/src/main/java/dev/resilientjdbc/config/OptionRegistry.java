@@ -54,11 +54,17 @@ public final class OptionRegistry {
 
     /** Parses {@code text} for {@code option}, or throws an SQLException naming key, value and what is accepted. */
     public static <T> T parse(Option<T> option, String text, OptionSource source, boolean secret) throws SQLException {
-        T value = text == null ? null : option.type().parse(text);
+        String detail = "";
+        T value = null;
+        try {
+            value = text == null ? null : option.type().parse(text);
+        } catch (IllegalArgumentException e) {
+            detail = secret ? "" : " (" + e.getMessage() + ")";
+        }
         if (value == null) {
             String shown = secret ? "***" : "'" + text + "'";
             throw new SQLException("Bad value " + shown + " for option '" + option.key() + "' in "
-                    + source.description() + ": expected " + option.type().accepted(), BAD_VALUE_STATE);
+                    + source.description() + detail + ": expected " + option.type().accepted(), BAD_VALUE_STATE);
         }
         return value;
     }

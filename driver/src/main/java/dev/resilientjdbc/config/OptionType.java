@@ -26,11 +26,14 @@ public final class OptionType<T> {
         return accepted;
     }
 
-    /** Returns the parsed value, or null when the text is not of this type. */
+    /**
+     * Returns the parsed value, or null when the text is not of this type; a custom rule may instead
+     * throw IllegalArgumentException saying exactly what is wrong.
+     */
     T parse(String text) {
         try {
             return parser.apply(text.trim());
-        } catch (RuntimeException e) {
+        } catch (NumberFormatException e) {
             return null;
         }
     }

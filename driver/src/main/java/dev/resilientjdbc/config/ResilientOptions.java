@@ -26,7 +26,7 @@ public final class ResilientOptions {
                     + " and exception type; auto picks by the real URL");
 
     public static final Option<ClassOverrides> CLASSIFY_OVERRIDES = new Option<>("resilient.classify.overrides",
-            OptionType.custom(ClassOverrides.ACCEPTED, ClassOverrides::parseOrNull), ClassOverrides.NONE, "(none)",
+            OptionType.custom(ClassOverrides.ACCEPTED, ClassOverrides::parse), ClassOverrides.NONE, "(none)",
             "your own failure classes, winning over the dialect's: comma-separated SQLSTATE=CLASS, CLASSPREFIX=CLASS"
                     + " (two characters) or code:N=CLASS, e.g. 57014=FATAL,code:517=TRANSACTION");
 

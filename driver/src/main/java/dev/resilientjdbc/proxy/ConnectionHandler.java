@@ -1,66 +1,109 @@
 package dev.resilientjdbc.proxy;
 
-import dev.resilientjdbc.retry.Retrier;
-import dev.resilientjdbc.retry.RetryRules;
+import dev.resilientjdbc.classify.FailureClass;
+import dev.resilientjdbc.reconnect.Calls;
+import dev.resilientjdbc.reconnect.LogicalConnection;
+import dev.resilientjdbc.reconnect.LogicalStatement;
+import dev.resilientjdbc.reconnect.SessionState;
+import dev.resilientjdbc.reconnect.StatementRecipe;
 
 import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.sql.SQLException;
 import java.sql.Statement;
 
-/** Handler of the application's Connection proxy. */
+/** Handler of the application's Connection proxy; the logic lives in {@link LogicalConnection}. */
 final class ConnectionHandler extends JdbcHandler {
-    private final Connection real;
-    private final Retrier retrier;
-    private final Retrier.RetryGate autoCommitGate;
+    private final LogicalConnection logical;
     // The real drivers hand out one metadata object per connection; so do we, as one proxy.
-    private DatabaseMetaData metaDataReal;
-    private DatabaseMetaData metaDataProxy;
+    private volatile DatabaseMetaData metaData;
 
-    ConnectionHandler(Connection real, Retrier retrier) {
-        this.real = real;
-        this.retrier = retrier;
-        // Asked only after a failure: the healthy path never calls getAutoCommit.
-        this.autoCommitGate = c -> RetryRules.statementMayRetry(c, real.getAutoCommit());
+    ConnectionHandler(LogicalConnection logical) {
+        this.logical = logical;
     }
 
-    Retrier retrier() {
-        return retrier;
-    }
-
-    Retrier.RetryGate statementGate() {
-        return autoCommitGate;
+    LogicalConnection logical() {
+        return logical;
     }
 
     @Override
-    Connection delegate() {
-        return real;
+    Connection delegate() throws SQLException {
+        return logical.physical();
+    }
+
+    @Override
+    Object describe() {
+        return logical.lastPhysical();
     }
 
     @Override
     Object handle(MethodInfo info, Method method, Object[] args) throws Throwable {
-        Object result = call(method, args);
-        if (result == null) {
+        if (info.special == MethodInfo.Special.CLOSE) {
+            logical.close();
             return null;
         }
         switch (info.returns) {
             case STATEMENT:
             case PREPARED_STATEMENT:
-            case CALLABLE_STATEMENT:
-                return ProxyFactory.statement((Statement) result, this);
-            case METADATA:
-                return metaData((DatabaseMetaData) result);
+            case CALLABLE_STATEMENT: {
+                Statement real = (Statement) Calls.withReconnect(logical, method, args);
+                return real == null ? null
+                        : ProxyFactory.statement(new LogicalStatement(logical, new StatementRecipe(method, args), real), this);
+            }
+            case METADATA: {
+                Calls.withReconnect(logical, method, args); // a closed connection throws as it would have
+                DatabaseMetaData md = metaData;
+                if (md == null) {
+                    md = ProxyFactory.metaData(this);
+                    metaData = md;
+                }
+                return md;
+            }
             default:
-                return result;
+                break;
         }
+        switch (method.getName()) {
+            case "isClosed":
+                // The logical connection is open until the application closes it, whatever happened underneath.
+                return logical.isClosed();
+            case "commit":
+                return Calls.commit(logical, method);
+            case "rollback":
+                if (args == null) {
+                    return Calls.rollback(logical, method);
+                }
+                break;
+            default:
+                break;
+        }
+        if (SessionState.isSetter(method)) {
+            return setter(method, args);
+        }
+        return Calls.withReconnect(logical, method, args);
     }
 
-    private DatabaseMetaData metaData(DatabaseMetaData md) {
-        if (md != metaDataReal) {
-            metaDataProxy = ProxyFactory.metaData(md, this);
-            metaDataReal = md;
+    private Object setter(Method method, Object[] args) throws Throwable {
+        if (method.getName().equals("setAutoCommit") && Boolean.TRUE.equals(args[0]) && !logical.session().autoCommit()) {
+            logical.checkCommittable(); // switching autocommit on commits the open transaction
         }
-        return metaDataProxy;
+        Connection p = logical.physical();
+        try {
+            Object r = callOn(p, method, args);
+            logical.session().record(method, args);
+            if (method.getName().equals("setAutoCommit")) {
+                logical.transactionEnded();
+            }
+            return r;
+        } catch (SQLException e) {
+            if (logical.classify(e) == FailureClass.CONNECTION && !logical.isClosed()) {
+                // The new connection will be put in this state when it is opened.
+                logical.lost(p);
+                logical.session().record(method, args);
+                return null;
+            }
+            throw e;
+        }
     }
 
     Connection proxy() {

@@ -18,20 +18,23 @@ abstract class JdbcHandler implements InvocationHandler {
     /** The proxy this handler serves; set once, right after the proxy is created. */
     Object proxy;
 
-    /** The real driver's object the proxy currently stands for. */
-    abstract Object delegate();
+    /** The real driver's object the proxy stands for now (after a reconnect, a new one). */
+    abstract Object delegate() throws SQLException;
+
+    /** The real object for toString: never reconnects. */
+    abstract Object describe();
 
     @Override
     public final Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         MethodInfo info = MethodInfo.of(method);
         switch (info.special) {
             case EQUALS:
-                // Identity, as the real drivers do; stable across any later swap of the real object.
+                // Identity, as the real drivers do; stable across any swap of the real object.
                 return proxy == args[0];
             case HASH_CODE:
                 return System.identityHashCode(proxy);
             case TO_STRING:
-                return String.valueOf(delegate());
+                return String.valueOf(describe());
             case UNWRAP:
                 return unwrap((Class<?>) args[0]);
             case IS_WRAPPER_FOR:
@@ -43,11 +46,6 @@ abstract class JdbcHandler implements InvocationHandler {
 
     /** Everything but the identity and wrapper methods. */
     abstract Object handle(MethodInfo info, Method method, Object[] args) throws Throwable;
-
-    /** Calls the real object, rethrowing what it threw. */
-    final Object call(Method method, Object[] args) throws Throwable {
-        return callOn(delegate(), method, args);
-    }
 
     static Object callOn(Object target, Method method, Object[] args) throws Throwable {
         try {

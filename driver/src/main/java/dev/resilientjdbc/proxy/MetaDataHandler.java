@@ -3,31 +3,59 @@ package dev.resilientjdbc.proxy;
 import java.lang.reflect.Method;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 
-/** Handler of DatabaseMetaData proxies: its result sets and its connection lead back to proxies. */
+/**
+ * Handler of the DatabaseMetaData proxy: it always speaks for the current physical connection, its
+ * result sets and its connection lead back to proxies, and its calls (reads) survive a reconnect.
+ */
 final class MetaDataHandler extends JdbcHandler {
-    private final DatabaseMetaData real;
+    private static final Method GET_META_DATA;
+
+    static {
+        try {
+            GET_META_DATA = java.sql.Connection.class.getMethod("getMetaData");
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final ConnectionHandler connection;
 
-    MetaDataHandler(DatabaseMetaData real, ConnectionHandler connection) {
-        this.real = real;
+    MetaDataHandler(ConnectionHandler connection) {
         this.connection = connection;
     }
 
     @Override
-    DatabaseMetaData delegate() {
-        return real;
+    DatabaseMetaData delegate() throws SQLException {
+        return connection.logical().physical().getMetaData();
+    }
+
+    @Override
+    Object describe() {
+        return "DatabaseMetaData of " + connection.logical().lastPhysical();
     }
 
     @Override
     Object handle(MethodInfo info, Method method, Object[] args) throws Throwable {
         if (info.special == MethodInfo.Special.GET_CONNECTION) {
-            call(method, args);
             return connection.proxy();
         }
-        Object result = call(method, args);
+        java.sql.Connection[] on = {null};
+        Object result = connection.logical().retrier().statement(() -> {
+            on[0] = connection.logical().physical();
+            DatabaseMetaData md = (DatabaseMetaData) callOn(on[0], GET_META_DATA, null);
+            return callOn(md, method, args);
+        }, (e, c) -> {
+            if (c != dev.resilientjdbc.classify.FailureClass.CONNECTION || connection.logical().isClosed()
+                    || connection.logical().isReconnectFailure(e)) {
+                return false;
+            }
+            connection.logical().lost(on[0]);
+            return true;
+        });
         if (result instanceof ResultSet) {
-            return ProxyFactory.resultSet((ResultSet) result, connection, null);
+            return ProxyFactory.resultSet((ResultSet) result, connection, null, on[0]);
         }
         return result;
     }

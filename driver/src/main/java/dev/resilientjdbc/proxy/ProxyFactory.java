@@ -1,6 +1,8 @@
 package dev.resilientjdbc.proxy;
 
-import dev.resilientjdbc.retry.Retrier;
+import dev.resilientjdbc.reconnect.LogicalConnection;
+import dev.resilientjdbc.reconnect.LogicalStatement;
+import dev.resilientjdbc.reconnect.StatementRecipe;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -11,31 +13,35 @@ import java.sql.Statement;
 public final class ProxyFactory {
     private ProxyFactory() {}
 
-    /** Wraps a real connection the driver has just opened. */
-    public static Connection connection(Connection real, Retrier retrier) {
-        return (Connection) bind(new ConnectionHandler(real, retrier), real);
+    /** Wraps the logical connection the driver has just opened. */
+    public static Connection connection(LogicalConnection logical) {
+        return (Connection) bind(new ConnectionHandler(logical), logical.lastPhysical().getClass());
     }
 
-    static Statement statement(Statement real, ConnectionHandler connection) {
-        return statementHandler(real, connection).proxy();
+    static Statement statement(LogicalStatement logical, ConnectionHandler connection) {
+        StatementHandler handler = new StatementHandler(logical, connection);
+        bind(handler, logical.lastPhysical().getClass());
+        return handler.proxy();
     }
 
-    static StatementHandler statementHandler(Statement real, ConnectionHandler connection) {
-        StatementHandler handler = new StatementHandler(real, connection);
-        bind(handler, real);
+    /** A statement the real driver made by itself (behind a metadata result set): passed through, never re-created. */
+    static StatementHandler foreignStatement(Statement real, ConnectionHandler connection) {
+        LogicalStatement logical = new LogicalStatement(connection.logical(), StatementRecipe.foreign(), real);
+        StatementHandler handler = new StatementHandler(logical, connection);
+        bind(handler, real.getClass());
         return handler;
     }
 
-    static ResultSet resultSet(ResultSet real, ConnectionHandler connection, StatementHandler statement) {
-        return (ResultSet) bind(new ResultSetHandler(real, connection, statement), real);
+    static ResultSet resultSet(ResultSet real, ConnectionHandler connection, StatementHandler statement, Connection owner) {
+        return (ResultSet) bind(new ResultSetHandler(real, connection, statement, owner), real.getClass());
     }
 
-    static DatabaseMetaData metaData(DatabaseMetaData real, ConnectionHandler connection) {
-        return (DatabaseMetaData) bind(new MetaDataHandler(real, connection), real);
+    static DatabaseMetaData metaData(ConnectionHandler connection) throws java.sql.SQLException {
+        return (DatabaseMetaData) bind(new MetaDataHandler(connection), connection.logical().physical().getMetaData().getClass());
     }
 
-    private static Object bind(JdbcHandler handler, Object real) {
-        Object proxy = ProxyShape.of(real.getClass()).newProxy(handler);
+    private static Object bind(JdbcHandler handler, Class<?> realClass) {
+        Object proxy = ProxyShape.of(realClass).newProxy(handler);
         handler.proxy = proxy;
         return proxy;
     }

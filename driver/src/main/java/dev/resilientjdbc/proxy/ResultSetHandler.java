@@ -1,20 +1,27 @@
 package dev.resilientjdbc.proxy;
 
+import dev.resilientjdbc.classify.FailureClass;
+
 import java.lang.reflect.Method;
+import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 
 /** Handler of ResultSet proxies; the hot path of every application. */
 final class ResultSetHandler extends JdbcHandler {
     private final ResultSet real;
     private final ConnectionHandler connection;
+    // The physical connection this result set was read from: lost if a call on it finds the connection gone.
+    private final Connection owner;
     // The statement proxy that produced this result set; null for metadata result sets until asked.
     private StatementHandler statement;
 
-    ResultSetHandler(ResultSet real, ConnectionHandler connection, StatementHandler statement) {
+    ResultSetHandler(ResultSet real, ConnectionHandler connection, StatementHandler statement, Connection owner) {
         this.real = real;
         this.connection = connection;
         this.statement = statement;
+        this.owner = owner;
     }
 
     @Override
@@ -23,8 +30,23 @@ final class ResultSetHandler extends JdbcHandler {
     }
 
     @Override
+    Object describe() {
+        return real;
+    }
+
+    @Override
     Object handle(MethodInfo info, Method method, Object[] args) throws Throwable {
-        Object result = call(method, args);
+        Object result;
+        try {
+            result = callOn(real, method, args);
+        } catch (SQLException e) {
+            // Rows already read stay readable; a result set whose connection died cannot go on. The next
+            // call on the connection reconnects.
+            if (connection.logical().classify(e) == FailureClass.CONNECTION && !connection.logical().isClosed()) {
+                connection.logical().lost(owner);
+            }
+            throw e;
+        }
         if (info.returns == MethodInfo.Returns.PLAIN || result == null) {
             return result;
         }
@@ -33,16 +55,16 @@ final class ResultSetHandler extends JdbcHandler {
         }
         if (result instanceof ResultSet) {
             // A result set inside a result set (a refcursor column): its parent is our statement.
-            return ProxyFactory.resultSet((ResultSet) result, connection, statement);
+            return ProxyFactory.resultSet((ResultSet) result, connection, statement, owner);
         }
         return result;
     }
 
     private Statement statementProxy(Statement realStatement) {
-        if (statement == null || statement.delegate() != realStatement) {
+        if (statement == null || statement.lastPhysical() != realStatement) {
             // Metadata result sets come from statements the real driver made itself: wrap those too,
             // so their getConnection() leads back to the application's connection proxy.
-            statement = ProxyFactory.statementHandler(realStatement, connection);
+            statement = ProxyFactory.foreignStatement(realStatement, connection);
         }
         return statement.proxy();
     }

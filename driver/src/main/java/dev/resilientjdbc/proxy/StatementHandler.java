@@ -1,37 +1,59 @@
 package dev.resilientjdbc.proxy;
 
+import dev.resilientjdbc.reconnect.LogicalStatement;
+
 import java.lang.reflect.Method;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 
-/** Handler of Statement, PreparedStatement and CallableStatement proxies. */
+/** Handler of Statement, PreparedStatement and CallableStatement proxies; the logic lives in {@link LogicalStatement}. */
 final class StatementHandler extends JdbcHandler {
-    private final Statement real;
+    private final LogicalStatement logical;
     private final ConnectionHandler connection;
     // getResultSet() twice gives the same object on the real drivers; the same proxy here.
     private ResultSet lastReal;
     private ResultSet lastProxy;
 
-    StatementHandler(Statement real, ConnectionHandler connection) {
-        this.real = real;
+    StatementHandler(LogicalStatement logical, ConnectionHandler connection) {
+        this.logical = logical;
         this.connection = connection;
     }
 
     @Override
-    Statement delegate() {
-        return real;
+    Statement delegate() throws SQLException {
+        return logical.current();
+    }
+
+    @Override
+    Object describe() {
+        return logical.lastPhysical();
+    }
+
+    /** The real statement as it is now, without re-creating it. */
+    Statement lastPhysical() {
+        return logical.lastPhysical();
     }
 
     @Override
     Object handle(MethodInfo info, Method method, Object[] args) throws Throwable {
-        if (info.special == MethodInfo.Special.GET_CONNECTION) {
-            // Still ask the real statement: a closed one must throw as it would have.
-            call(method, args);
-            return connection.proxy();
+        switch (info.special) {
+            case GET_CONNECTION:
+                // Still ask the real statement: a closed one must throw as it would have.
+                logical.call(method, args);
+                return connection.proxy();
+            case CLOSE:
+                logical.close();
+                return null;
+            default:
+                break;
+        }
+        if (method.getName().equals("isClosed") && args == null) {
+            return logical.isClosed();
         }
         Object result = info.execute
-                ? connection.retrier().statement(() -> call(method, args), connection.statementGate())
-                : call(method, args);
+                ? logical.execute(method, args, args != null && args.length > 0 && args[0] instanceof String ? (String) args[0] : null)
+                : logical.call(method, args);
         switch (info.returns) {
             case RESULT_SET:
                 return wrap((ResultSet) result);
@@ -47,7 +69,7 @@ final class StatementHandler extends JdbcHandler {
             return null;
         }
         if (rs != lastReal) {
-            lastProxy = ProxyFactory.resultSet(rs, connection, this);
+            lastProxy = ProxyFactory.resultSet(rs, connection, this, connection.logical().lastPhysical());
             lastReal = rs;
         }
         return lastProxy;

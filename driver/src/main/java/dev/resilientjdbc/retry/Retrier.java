@@ -35,10 +35,10 @@ public final class Retrier {
         T call() throws Throwable;
     }
 
-    /** The safety rule for the call at hand, asked only after it failed. */
+    /** The safety rule for the call at hand, told of each failure (once) and asked whether to try again. */
     @FunctionalInterface
     public interface RetryGate {
-        boolean allows(FailureClass failureClass) throws SQLException;
+        boolean allows(SQLException failure, FailureClass failureClass) throws SQLException;
     }
 
     private final FailureClassifier classifier;
@@ -75,7 +75,7 @@ public final class Retrier {
             return call.call();
         } catch (SQLException first) {
             FailureClass c = classifier.classify(first);
-            if (!allows(gate, c)) {
+            if (!allows(gate, first, c)) {
                 throw first;
             }
             return retryStatement(call, gate, new RetryableFailure(first, c));
@@ -95,14 +95,14 @@ public final class Retrier {
                 } catch (SQLException e) {
                     failures.add(e);
                     FailureClass c = classifier.classify(e);
-                    if (allows(gate, c)) {
+                    if (allows(gate, e, c)) {
                         throw new RetryableFailure(e, c);
                     }
                     throw e;
                 }
             });
         } catch (RetryableFailure exhausted) {
-            guard.stats().gaveUp(exhausted.failureClass);
+            guard.stats().onGaveUp(exhausted.failureClass);
             LOG.log(Level.WARNING, "resilient-jdbc: giving up on a statement to {0} after {1} attempts: {2} (SQLState {3})",
                     new Object[]{guard.name(), failures.size(), exhausted.failureClass, exhausted.failure.getSQLState()});
             throw withEarlier(exhausted.failure, failures);
@@ -128,14 +128,14 @@ public final class Retrier {
                 }
             });
         } catch (RetryableFailure exhausted) {
-            guard.stats().connectGaveUp();
+            guard.stats().onConnectGaveUp();
             guard.lastGiveUp(exhausted.failure);
             LOG.log(Level.WARNING, "resilient-jdbc: giving up connecting to {0} after {1} attempts: {2} (SQLState {3})",
                     new Object[]{guard.name(), failures.size(), exhausted.failureClass, exhausted.failure.getSQLState()});
             throw withEarlier(exhausted.failure, failures);
-        } catch (CircuitBreakerOpenException open) {
-            guard.stats().breakerRejected();
-            long remaining = open.getCircuitBreaker().getRemainingDelay().toMillis();
+        } catch (CircuitBreakerOpenException refused) {
+            guard.stats().onBreakerRejected();
+            long remaining = refused.getCircuitBreaker().getRemainingDelay().toMillis();
             SQLException e = new SQLTransientConnectionException("resilient-jdbc: circuit breaker for " + guard.name()
                     + " is open after repeated failed connects; failing fast for another " + remaining + " ms (until "
                     + LocalTime.now().plus(remaining, ChronoUnit.MILLIS).truncatedTo(ChronoUnit.MILLIS)
@@ -156,10 +156,10 @@ public final class Retrier {
         }
     }
 
-    private static boolean allows(RetryGate gate, FailureClass c) {
+    private static boolean allows(RetryGate gate, SQLException e, FailureClass c) {
         try {
-            return gate.allows(c);
-        } catch (SQLException | RuntimeException e) {
+            return gate.allows(e, c);
+        } catch (SQLException | RuntimeException unknown) {
             return false; // cannot tell whether it is safe: it is not
         }
     }
@@ -199,9 +199,9 @@ public final class Retrier {
     private void countRetry(ExecutionAttemptedEvent<Object> e, boolean connect) {
         if (e.getLastException() instanceof RetryableFailure) {
             if (connect) {
-                guard.stats().connectRetried();
+                guard.stats().onConnectRetried();
             } else {
-                guard.stats().retried(((RetryableFailure) e.getLastException()).failureClass);
+                guard.stats().onRetried(((RetryableFailure) e.getLastException()).failureClass);
             }
         }
     }

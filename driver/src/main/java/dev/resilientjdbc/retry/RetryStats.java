@@ -19,6 +19,8 @@ public final class RetryStats {
     private final LongAdder breakerHalfOpened = new LongAdder();
     private final LongAdder breakerClosed = new LongAdder();
     private final LongAdder breakerRejected = new LongAdder();
+    private final LongAdder reconnects = new LongAdder();
+    private final LongAdder inDoubt = new LongAdder();
 
     public RetryStats() {
         for (FailureClass c : FailureClass.values()) {
@@ -27,14 +29,16 @@ public final class RetryStats {
         }
     }
 
-    void retried(FailureClass c) { retries.get(c).increment(); }
-    void gaveUp(FailureClass c) { giveUps.get(c).increment(); }
-    void connectRetried() { connectRetries.increment(); }
-    void connectGaveUp() { connectGiveUps.increment(); }
-    void breakerOpened() { breakerOpened.increment(); }
-    void breakerHalfOpened() { breakerHalfOpened.increment(); }
-    void breakerClosed() { breakerClosed.increment(); }
-    void breakerRejected() { breakerRejected.increment(); }
+    void onRetried(FailureClass c) { retries.get(c).increment(); }
+    void onGaveUp(FailureClass c) { giveUps.get(c).increment(); }
+    void onConnectRetried() { connectRetries.increment(); }
+    void onConnectGaveUp() { connectGiveUps.increment(); }
+    void onBreakerOpened() { breakerOpened.increment(); }
+    void onBreakerHalfOpened() { breakerHalfOpened.increment(); }
+    void onBreakerClosed() { breakerClosed.increment(); }
+    void onBreakerRejected() { breakerRejected.increment(); }
+    public void onReconnected() { reconnects.increment(); }
+    public void onInDoubt() { inDoubt.increment(); }
 
     /** Statement retries after a failure of this class. */
     public long retries(FailureClass c) { return retries.get(c).sum(); }
@@ -47,4 +51,8 @@ public final class RetryStats {
     public long breakerClosed() { return breakerClosed.sum(); }
     /** Connects refused at once because the breaker was open. */
     public long breakerRejected() { return breakerRejected.sum(); }
+    /** Physical connections replaced under a logical one. */
+    public long reconnects() { return reconnects.sum(); }
+    /** Writes whose reply was lost with the connection: the application got SQLState 08007. */
+    public long inDoubt() { return inDoubt.sum(); }
 }

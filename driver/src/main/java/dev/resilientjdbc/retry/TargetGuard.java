@@ -29,17 +29,17 @@ public final class TargetGuard {
                 .withDelay(s.breakerOpenDuration)
                 .withSuccessThreshold(s.breakerSuccessThreshold)
                 .onOpen(e -> {
-                    stats.breakerOpened();
+                    stats.onBreakerOpened();
                     LOG.log(Level.WARNING, "resilient-jdbc: circuit breaker for {0} opened after {1} failed connects;"
                             + " connects fail fast for {2} ms", new Object[]{name, s.breakerFailureThreshold,
                             s.breakerOpenDuration.toMillis()});
                 })
                 .onHalfOpen(e -> {
-                    stats.breakerHalfOpened();
+                    stats.onBreakerHalfOpened();
                     LOG.log(Level.INFO, "resilient-jdbc: circuit breaker for {0} half-open: letting a probe connect through", name);
                 })
                 .onClose(e -> {
-                    stats.breakerClosed();
+                    stats.onBreakerClosed();
                     LOG.log(Level.INFO, "resilient-jdbc: circuit breaker for {0} closed: target reachable again", name);
                 })
                 .build() : null;

@@ -1,9 +1,8 @@
 package dev.resilientjdbc.retry;
 
 import dev.resilientjdbc.testkit.pg.PgServer;
-import org.junit.jupiter.api.AfterAll;
+import dev.resilientjdbc.testkit.pg.PgTest;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -23,25 +22,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Connect retries and the circuit breaker, against a real PostgreSQL that is really stopped and started. */
+@PgTest
 class PostgresConnectRetryTest {
     private static PgServer pg;
 
     @BeforeAll
-    static void startServer() throws Exception {
-        pg = PgServer.builder().build();
-        pg.start();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        pg.close();
-    }
-
-    @BeforeEach
-    void serverUp() throws Exception {
-        if (!pg.isRunning()) {
-            pg.start();
-        }
+    static void server(PgServer server) {
+        pg = server;
     }
 
     /** A URL whose options make this test's breaker its own (distinct settings → distinct guard). */

@@ -2,7 +2,7 @@ package dev.resilientjdbc.retry;
 
 import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.testkit.pg.PgServer;
-import org.junit.jupiter.api.AfterAll;
+import dev.resilientjdbc.testkit.pg.PgTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real deadlocks and serialization failures on PostgreSQL 17, in autocommit statements. */
+@PgTest
 class PostgresRetryTest {
     private static PgServer pg;
 
@@ -37,14 +38,8 @@ class PostgresRetryTest {
             + " PERFORM pg_sleep(0.3); UPDATE acc SET v = v + 1 WHERE id = 1; END $$";
 
     @BeforeAll
-    static void startServer() throws Exception {
-        pg = PgServer.builder().build();
-        pg.start();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        pg.close();
+    static void server(PgServer server) {
+        pg = server;
     }
 
     private static String raw() {

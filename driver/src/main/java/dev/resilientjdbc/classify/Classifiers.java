@@ -1,0 +1,38 @@
+package dev.resilientjdbc.classify;
+
+import java.sql.SQLException;
+
+/** The classifier of a target: its dialect's, with the user's overrides in front. */
+public final class Classifiers {
+    private Classifiers() {}
+
+    public static FailureClassifier forDialect(Dialect dialect, ClassOverrides overrides) {
+        FailureClassifier base;
+        switch (dialect) {
+            case POSTGRESQL: base = new PostgresClassifier(); break;
+            case SQLITE: base = new SqliteClassifier(); break;
+            default: base = new GenericClassifier();
+        }
+        return overrides == null || overrides.isEmpty() ? base : withOverrides(base, overrides);
+    }
+
+    public static FailureClassifier withOverrides(FailureClassifier base, ClassOverrides overrides) {
+        return e -> {
+            if (e == null) {
+                return FailureClass.FATAL;
+            }
+            FailureClass own = overrides.lookup(e);
+            return own != null ? own : base.classify(e);
+        };
+    }
+
+    /** Classifies without ever throwing, whatever a classifier does. */
+    public static FailureClass safely(FailureClassifier c, SQLException e) {
+        try {
+            FailureClass r = c.classify(e);
+            return r == null ? FailureClass.FATAL : r;
+        } catch (RuntimeException ex) {
+            return FailureClass.FATAL;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.resilientjdbc.classify;
+
+import java.sql.SQLException;
+
+/**
+ * PostgreSQL by SQLState (pgjdbc reports I/O failures as 08006, a closed connection as 08003).
+ * Every state PostgreSQL itself defines is decided by its state alone; the exception type and cause
+ * only matter when there is no state.
+ */
+public final class PostgresClassifier implements FailureClassifier {
+    private final GenericClassifier generic = new GenericClassifier();
+
+    @Override
+    public FailureClass classify(SQLException e) {
+        if (e == null) {
+            return FailureClass.FATAL;
+        }
+        String state = e.getSQLState();
+        if (state != null && state.length() == 5) {
+            FailureClass c = GenericClassifier.byState(state);
+            // A known state that is not one of ours (23505, 42601, 57014 query_canceled, 25P02 ...) is fatal
+            // whatever the exception's cause chain says.
+            return c != null ? c : FailureClass.FATAL;
+        }
+        return generic.classify(e);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.resilientjdbc.reconnect;
+
+import dev.resilientjdbc.classify.FailureClass;
+import dev.resilientjdbc.retry.Retrier;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * DESIGN.md's safety rules for one statement execution. Told of each failure, it says whether the
+ * statement may run again, and remembers when a write's outcome became unknown so the caller can
+ * answer SQLState 08007 instead of the raw I/O error.
+ */
+final class CallGate implements Retrier.RetryGate {
+    private final LogicalConnection connection;
+    private final LogicalStatement statement;
+    private final String sql;
+    private final boolean autoCommit;
+    private final boolean firstInTransaction;
+    private Connection physical;
+    private Boolean readOnly;
+    SQLException unknownOutcome;
+
+    CallGate(LogicalConnection connection, LogicalStatement statement, String sql, Connection physical,
+             boolean firstInTransaction) {
+        this.connection = connection;
+        this.statement = statement;
+        this.sql = sql;
+        this.physical = physical;
+        this.autoCommit = connection.session().autoCommit();
+        this.firstInTransaction = firstInTransaction;
+    }
+
+    /** The physical connection the next attempt runs on. */
+    void attemptOn(Connection p) {
+        physical = p;
+    }
+
+    @Override
+    public boolean allows(SQLException failure, FailureClass c) {
+        switch (c) {
+            case TRANSACTION:
+            case BUSY:
+                // The server rolled the statement back whole; inside an explicit transaction that is replay's job.
+                return autoCommit;
+            case CONNECTION:
+                if (connection.isReconnectFailure(failure) || connection.isClosed()) {
+                    return false; // the reconnect already spent its own budget, or the application closed us
+                }
+                connection.lost(physical);
+                if (!statement.recipe().repeatable()) {
+                    return false; // a stream parameter cannot be sent twice
+                }
+                if (notSent(failure) || readOnly() || (!autoCommit && firstInTransaction)) {
+                    // Nothing reached the server, or nothing it did is visible: a read, or a transaction
+                    // that had done nothing before and can never commit without us.
+                    return true;
+                }
+                if (autoCommit) {
+                    unknownOutcome = failure;
+                }
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    private boolean readOnly() {
+        if (readOnly == null) {
+            readOnly = connection.session().readOnly() || SqlText.isReadOnly(sql);
+        }
+        return readOnly;
+    }
+
+    /** The driver refused before sending: its connection was already known closed. */
+    private static boolean notSent(SQLException e) {
+        return "08003".equals(e.getSQLState());
+    }
+}

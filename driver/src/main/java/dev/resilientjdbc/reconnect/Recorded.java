@@ -1,0 +1,35 @@
+package dev.resilientjdbc.reconnect;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.sql.SQLException;
+
+/** A JDBC call kept to be made again on a new physical object: the method and its arguments. */
+final class Recorded {
+    final Method method;
+    final Object[] args;
+
+    Recorded(Method method, Object[] args) {
+        this.method = method;
+        this.args = args == null ? null : args.clone();
+    }
+
+    void applyTo(Object target) throws SQLException {
+        try {
+            method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SQLException) {
+                throw (SQLException) cause;
+            }
+            throw new SQLException("could not restore " + method.getName() + " on a new connection: " + cause, "08003", cause);
+        } catch (IllegalAccessException e) {
+            throw new SQLException("could not restore " + method.getName() + ": " + e, "08003", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return method.getName();
+    }
+}

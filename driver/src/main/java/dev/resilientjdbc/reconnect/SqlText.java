@@ -1,0 +1,89 @@
+package dev.resilientjdbc.reconnect;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Decides from its text whether a statement only reads. Conservative: anything it cannot be sure
+ * of counts as a write, so a lost reply to it is never retried blind. A SELECT that calls a
+ * function with side effects is the one case text cannot reveal (documented in the README).
+ */
+public final class SqlText {
+    private static final Pattern WRITE_WORD = Pattern.compile(
+            "\\b(insert|update|delete|merge|into|create|alter|drop|truncate|grant|revoke|call|do|copy|lock|nextval|setval"
+                    + "|pg_advisory_lock|pg_advisory_xact_lock|lo_\\w+|pg_terminate_backend|pg_cancel_backend|set_config|vacuum)\\b");
+
+    private SqlText() {}
+
+    /** True when the statement only reads: SELECT/VALUES/SHOW/TABLE/EXPLAIN (without ANALYZE) or a read-only WITH. */
+    public static boolean isReadOnly(String sql) {
+        if (sql == null) {
+            return false;
+        }
+        String s = stripLeading(sql).toLowerCase(Locale.ROOT);
+        String first = firstWord(s);
+        switch (first) {
+            case "select":
+            case "with":
+            case "values":
+            case "table":
+            case "show":
+                return !WRITE_WORD.matcher(withoutLiterals(s)).find();
+            case "explain":
+                return !s.contains("analyze") && !s.contains("analyse");
+            default:
+                return false;
+        }
+    }
+
+    /** Drops leading white space, comments and opening parentheses. */
+    static String stripLeading(String sql) {
+        int i = 0;
+        int n = sql.length();
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (Character.isWhitespace(c) || c == '(') {
+                i++;
+            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
+                int nl = sql.indexOf('\n', i);
+                i = nl < 0 ? n : nl + 1;
+            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+                int end = sql.indexOf("*/", i + 2);
+                i = end < 0 ? n : end + 2;
+            } else {
+                break;
+            }
+        }
+        return sql.substring(i);
+    }
+
+    private static String firstWord(String s) {
+        int i = 0;
+        while (i < s.length() && Character.isLetter(s.charAt(i))) {
+            i++;
+        }
+        return s.substring(0, i);
+    }
+
+    // String literals and quoted identifiers may contain any word; they say nothing about writing.
+    private static String withoutLiterals(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        char quote = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                }
+                continue;
+            }
+            if (c == '\'' || c == '"') {
+                quote = c;
+                sb.append(' ');
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,186 @@
+package dev.resilientjdbc.retry;
+
+import dev.resilientjdbc.classify.FailureClass;
+import dev.resilientjdbc.testkit.faulty.FaultPlan;
+import dev.resilientjdbc.testkit.faulty.FaultRule;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The retry layer's policies, driven by injected faults over a real in-memory SQLite database.
+ * Unit tests of policy arithmetic only; resilience claims are made by the real-fault tests.
+ */
+class RetryPolicyTest {
+    private final String plan = "plan-" + UUID.randomUUID();
+
+    @AfterEach
+    void forget() {
+        FaultPlan.unregister(plan);
+    }
+
+    private String url(String options) {
+        return "jdbc:resilient:faulty:sqlite::memory:?faulty.plan=" + plan + "&resilient.dialect=postgresql"
+                + "&resilient.retry.jitter=0" + (options.isEmpty() ? "" : "&" + options);
+    }
+
+    private static List<Long> gapsMs(FaultPlan p, String method) {
+        List<Long> times = new ArrayList<>();
+        for (FaultPlan.Call c : p.calls()) {
+            if (c.method.equals(method)) {
+                times.add(c.nanoTime);
+            }
+        }
+        List<Long> gaps = new ArrayList<>();
+        for (int i = 1; i < times.size(); i++) {
+            gaps.add((times.get(i) - times.get(i - 1)) / 1_000_000);
+        }
+        return gaps;
+    }
+
+    @Test
+    void fatalErrorIsTheSameObjectAtOnceWithNothingAdded() throws Exception {
+        FaultPlan p = FaultPlan.register(plan, 1, FaultRule.on("executeQuery").nth(1).sqlState("42601").build());
+        try (Connection c = DriverManager.getConnection(url("")); Statement s = c.createStatement()) {
+            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT 1"));
+            assertSame(p.thrown().get(0), e);
+            assertEquals(0, e.getSuppressed().length);
+            assertEquals(1, p.count("executeQuery"));
+        }
+    }
+
+    @Test
+    void exponentialBackoffRetriesUntilSuccess() throws Exception {
+        FaultPlan p = FaultPlan.register(plan, 1, FaultRule.on("executeUpdate").first(3).sqlState("40001").build());
+        try (Connection c = DriverManager.getConnection(url("resilient.retry.baseDelay=40ms&resilient.retry.maxDelay=1s"));
+             Statement s = c.createStatement()) {
+            s.executeUpdate("CREATE TABLE t(x int)"); // fails three times, then runs
+        }
+        List<Long> gaps = gapsMs(p, "executeUpdate");
+        assertEquals(3, p.thrown().size());
+        assertEquals(3, gaps.size(), "four attempts: " + gaps);
+        assertTrue(gaps.get(0) >= 40 && gaps.get(1) >= 80 && gaps.get(2) >= 160, "40, 80, 160 ms: " + gaps);
+        assertTrue(gaps.get(2) < 1000, "not absurdly longer: " + gaps);
+    }
+
+    @Test
+    void linearFixedAndRandomStrategies() throws Exception {
+        assertGaps("linear", new long[]{30, 60, 90});
+        assertGaps("fixed", new long[]{30, 30, 30});
+        List<Long> random = runStrategy("random", "resilient.retry.maxDelay=120ms");
+        for (long g : random) {
+            assertTrue(g >= 30 && g < 400, "random between 30 and 120 ms: " + random);
+        }
+    }
+
+    private void assertGaps(String strategy, long[] atLeast) throws Exception {
+        List<Long> gaps = runStrategy(strategy, "resilient.retry.maxDelay=1s");
+        assertEquals(atLeast.length, gaps.size(), strategy + ": " + gaps);
+        for (int i = 0; i < atLeast.length; i++) {
+            assertTrue(gaps.get(i) >= atLeast[i] && gaps.get(i) < atLeast[i] + 300, strategy + " gap " + i + ": " + gaps);
+        }
+    }
+
+    private List<Long> runStrategy(String strategy, String extra) throws Exception {
+        FaultPlan.unregister(plan);
+        FaultPlan p = FaultPlan.register(plan, 1, FaultRule.on("executeQuery").first(3).sqlState("40P01").build());
+        try (Connection c = DriverManager.getConnection(url("resilient.retry.strategy=" + strategy
+                + "&resilient.retry.baseDelay=30ms&" + extra)); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT 7")) {
+            rs.next();
+            assertEquals(7, rs.getInt(1));
+        }
+        return gapsMs(p, "executeQuery");
+    }
+
+    @Test
+    void exhaustedBudgetThrowsTheLastRealExceptionWithTheEarlierOnesSuppressed() throws Exception {
+        FaultPlan p = FaultPlan.register(plan, 1, FaultRule.on("executeQuery").sqlState("40P01").build());
+        try (Connection c = DriverManager.getConnection(url("resilient.retry.maxAttempts=4&resilient.retry.baseDelay=1ms"
+                + "&resilient.retry.maxDelay=5ms")); Statement s = c.createStatement()) {
+            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT 1"));
+            List<SQLException> thrown = p.thrown();
+            assertEquals(4, thrown.size());
+            assertSame(thrown.get(3), e, "the last real exception");
+            assertArrayEquals(thrown.subList(0, 3).toArray(), e.getSuppressed(), "the earlier ones, in order");
+        }
+    }
+
+    @Test
+    void maxDurationBoundsTheWholeRetry() throws Exception {
+        FaultPlan.register(plan, 1, FaultRule.on("executeQuery").sqlState("40001").build());
+        try (Connection c = DriverManager.getConnection(url("resilient.retry.maxAttempts=1000&resilient.retry.maxDuration=300ms"
+                + "&resilient.retry.baseDelay=5ms&resilient.retry.maxDelay=50ms")); Statement s = c.createStatement()) {
+            long t0 = System.nanoTime();
+            assertThrows(SQLException.class, () -> s.executeQuery("SELECT 1"));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms >= 250 && ms < 1500, "about 300 ms: " + ms);
+        }
+    }
+
+    @Test
+    void nothingIsRetriedInsideAnExplicitTransaction() throws Exception {
+        FaultPlan p = FaultPlan.register(plan, 1, FaultRule.on("executeQuery").nth(1).sqlState("40001").build());
+        try (Connection c = DriverManager.getConnection(url("")); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT 1"));
+            assertSame(p.thrown().get(0), e);
+            assertEquals(1, p.count("executeQuery"));
+        }
+    }
+
+    @Test
+    void batchesAreNotRetried() throws Exception {
+        FaultPlan p = FaultPlan.register(plan, 1, FaultRule.on("executeBatch").nth(1).sqlState("40001").build());
+        try (Connection c = DriverManager.getConnection(url("")); Statement s = c.createStatement()) {
+            s.addBatch("SELECT 1");
+            SQLException e = assertThrows(SQLException.class, s::executeBatch);
+            assertSame(p.thrown().get(0), e);
+            assertEquals(1, p.count("executeBatch"));
+        }
+    }
+
+    @Test
+    void connectRetriesConnectionAndResourceFailuresButNotAuthentication() throws Exception {
+        FaultPlan p = FaultPlan.register(plan, 1,
+                FaultRule.on("connect").nth(1).sqlState("08001").build(),
+                FaultRule.on("connect").nth(2).sqlState("53300").build(),
+                FaultRule.on("connect").nth(3).sqlState("57P03").build());
+        try (Connection c = DriverManager.getConnection(url("resilient.retry.baseDelay=1ms&resilient.retry.maxDelay=5ms"))) {
+            assertTrue(c.isValid(1));
+        }
+        assertEquals(3, p.thrown().size());
+
+        FaultPlan.unregister(plan);
+        FaultPlan auth = FaultPlan.register(plan, 1, FaultRule.on("connect").sqlState("28P01").build());
+        SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(url("")));
+        assertSame(auth.thrown().get(0), e);
+        assertEquals(1, auth.thrown().size(), "authentication failure is not retried");
+    }
+
+    @Test
+    void retriesAreCountedPerClass() throws Exception {
+        FaultPlan.register(plan, 1, FaultRule.on("executeQuery").first(2).sqlState("55P03").build());
+        long before = TargetGuard.all().stream().mapToLong(g -> g.stats().retries(FailureClass.BUSY)).sum();
+        try (Connection c = DriverManager.getConnection(url("resilient.retry.baseDelay=1ms&resilient.retry.maxDelay=5ms"));
+             Statement s = c.createStatement()) {
+            s.executeQuery("SELECT 1").close();
+        }
+        long after = TargetGuard.all().stream().mapToLong(g -> g.stats().retries(FailureClass.BUSY)).sum();
+        assertEquals(2, after - before);
+    }
+}
