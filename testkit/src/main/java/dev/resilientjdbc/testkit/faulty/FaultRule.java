@@ -91,7 +91,10 @@ public final class FaultRule {
         private When when = When.BEFORE;
         private long maxFaults = Long.MAX_VALUE;
 
-        /** Fail the given matching calls, counted from 1. */
+        /**
+         * Fail the given matching calls, counted from 1. A rule counts the calls that reach it: when an
+         * earlier rule of the plan fires, it takes the call and later rules do not see it.
+         */
         public Builder nth(long... calls) {
             for (long n : calls) {
                 if (n < 1) {
