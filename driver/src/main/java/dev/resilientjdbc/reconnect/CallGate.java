@@ -51,9 +51,14 @@ final class CallGate implements Retrier.RetryGate {
                 if (!statement.recipe().repeatable()) {
                     return false; // a stream parameter cannot be sent twice
                 }
-                if (notSent(failure) || readOnly() || (!autoCommit && firstInTransaction)) {
-                    // Nothing reached the server, or nothing it did is visible: a read, or a transaction
-                    // that had done nothing before and can never commit without us.
+                if (!autoCommit && firstInTransaction) {
+                    // The transaction had done nothing before this statement and can never commit without us:
+                    // running the statement again on the new connection starts it afresh.
+                    connection.restartTransaction();
+                    return true;
+                }
+                if (autoCommit && (notSent(failure) || readOnly())) {
+                    // Nothing reached the server, or what it did is invisible: a read.
                     return true;
                 }
                 if (autoCommit) {

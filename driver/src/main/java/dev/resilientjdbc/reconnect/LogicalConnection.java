@@ -149,6 +149,12 @@ public final class LogicalConnection {
         return had;
     }
 
+    /** The statement that opened the transaction runs again on a new connection: the transaction starts afresh. */
+    void restartTransaction() {
+        txLost = false;
+        txHasWork = true;
+    }
+
     /** commit, rollback or a switch to autocommit ended the transaction. */
     public void transactionEnded() {
         txHasWork = false;

@@ -84,8 +84,18 @@ public final class SessionState {
         } finally {
             lock.unlock();
         }
+        // Autocommit last: while it is still on, settings that run SQL (setSchema) cannot open a
+        // transaction that a later setting (setReadOnly, setTransactionIsolation) would then refuse.
+        Recorded autoCommitSetting = null;
         for (Recorded r : all) {
-            r.applyTo(physical);
+            if (r.method.getName().equals("setAutoCommit")) {
+                autoCommitSetting = r;
+            } else {
+                r.applyTo(physical);
+            }
+        }
+        if (autoCommitSetting != null) {
+            autoCommitSetting.applyTo(physical);
         }
     }
 }
