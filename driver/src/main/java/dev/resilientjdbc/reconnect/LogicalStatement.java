@@ -115,10 +115,13 @@ public final class LogicalStatement {
     }
 
     public boolean isClosed() throws SQLException {
-        if (closed || connection.isClosed()) {
+        if (closed) {
             return true;
         }
         Statement s = physical;
+        if (connection.isClosed()) {
+            return s.isClosed(); // the real driver decides what closing its connection did to it
+        }
         // A statement whose connection was replaced is still open for the application.
         return generation == connection.generation() && s.isClosed();
     }
