@@ -10,7 +10,9 @@ import dev.resilientjdbc.config.ResilientOptions;
 import dev.resilientjdbc.config.ResilientUrl;
 import dev.resilientjdbc.config.UrlMasking;
 import dev.resilientjdbc.proxy.ProxyFactory;
+import dev.resilientjdbc.reconnect.InDoubt;
 import dev.resilientjdbc.reconnect.LogicalConnection;
+import dev.resilientjdbc.reconnect.PostgresInDoubt;
 import dev.resilientjdbc.retry.Retrier;
 import dev.resilientjdbc.retry.RetrySettings;
 import dev.resilientjdbc.retry.TargetGuard;
@@ -101,7 +103,10 @@ public final class ResilientDriver implements Driver {
         FailureClassifier classifier = Classifiers.forDialect(dialect(config, realUrl), config.get(ResilientOptions.CLASSIFY_OVERRIDES));
         Retrier retrier = new Retrier(settings, classifier, TargetGuard.of(targetName(realUrl, realInfo), settings));
         LogicalConnection.Opener opener = () -> retrier.connect(() -> open(real, realUrl, realInfo));
-        return ProxyFactory.connection(new LogicalConnection(opener.open(), retrier, opener));
+        Dialect d = dialect(config, realUrl);
+        InDoubt inDoubt = d == Dialect.POSTGRESQL ? new PostgresInDoubt() : InDoubt.NONE;
+        return ProxyFactory.connection(new LogicalConnection(opener.open(), retrier, opener,
+                config.get(ResilientOptions.REPLAY_MAX_BYTES), inDoubt));
     }
 
     private static Connection open(Driver real, String realUrl, Properties realInfo) throws SQLException {

@@ -78,9 +78,15 @@ public final class ResilientOptions {
     public static final Option<Integer> BREAKER_SUCCESS_THRESHOLD = new Option<>("resilient.breaker.successThreshold",
             OptionType.integer(1, 1000), 1, "1", "successful probe connects that close a half-open breaker");
 
+    public static final Option<Integer> REPLAY_MAX_BYTES = new Option<>("resilient.replay.maxBytes",
+            OptionType.integer(0, 1 << 30), 1 << 20, "1048576",
+            "memory one explicit transaction's replay log may use (calls, parameters, digests of what was read);"
+                    + " past it the transaction is not replayable and a lost connection fails it; 0 turns replay off");
+
     public static final OptionRegistry REGISTRY = new OptionRegistry(List.of(
             ENABLED, DIALECT, CLASSIFY_OVERRIDES,
             RETRY_STRATEGY, RETRY_MAX_ATTEMPTS, RETRY_BASE_DELAY, RETRY_MAX_DELAY, RETRY_MULTIPLIER, RETRY_JITTER,
             RETRY_MAX_DURATION, CONNECT_MAX_DURATION,
-            BREAKER_ENABLED, BREAKER_FAILURE_THRESHOLD, BREAKER_OPEN_DURATION, BREAKER_SUCCESS_THRESHOLD));
+            BREAKER_ENABLED, BREAKER_FAILURE_THRESHOLD, BREAKER_OPEN_DURATION, BREAKER_SUCCESS_THRESHOLD,
+            REPLAY_MAX_BYTES));
 }

@@ -11,6 +11,7 @@ import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 
 /** Handler of the application's Connection proxy; the logic lives in {@link LogicalConnection}. */
@@ -73,7 +74,11 @@ final class ConnectionHandler extends JdbcHandler {
                 if (args == null) {
                     return Calls.rollback(logical, method);
                 }
-                break;
+                return savepointUse(method, (Savepoint) args[0]);
+            case "releaseSavepoint":
+                return savepointUse(method, (Savepoint) args[0]);
+            case "setSavepoint":
+                return setSavepoint(method, args);
             default:
                 break;
         }
@@ -81,6 +86,21 @@ final class ConnectionHandler extends JdbcHandler {
             return setter(method, args);
         }
         return Calls.withReconnect(logical, method, args);
+    }
+
+    private Object setSavepoint(Method method, Object[] args) throws Throwable {
+        boolean hadWork = logical.beforeExecute();
+        Savepoint sp = (Savepoint) logical.inTransaction(() -> callOn(logical.physical(), method, args), null, hadWork);
+        logical.log().recordSavepoint(method, args, sp);
+        return sp;
+    }
+
+    private Object savepointUse(Method method, Savepoint appSavepoint) throws Throwable {
+        boolean hadWork = logical.beforeExecute();
+        Object r = logical.inTransaction(
+                () -> callOn(logical.physical(), method, new Object[]{logical.log().translate(appSavepoint)}), null, hadWork);
+        logical.log().recordSavepointUse(method, appSavepoint);
+        return r;
     }
 
     private Object setter(Method method, Object[] args) throws Throwable {

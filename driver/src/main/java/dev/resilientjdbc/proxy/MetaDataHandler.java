@@ -55,7 +55,7 @@ final class MetaDataHandler extends JdbcHandler {
             return true;
         });
         if (result instanceof ResultSet) {
-            return ProxyFactory.resultSet((ResultSet) result, connection, null, on[0]);
+            return ProxyFactory.resultSet(new dev.resilientjdbc.replay.ResultSetTrack((ResultSet) result, null), connection, null, on[0]);
         }
         return result;
     }

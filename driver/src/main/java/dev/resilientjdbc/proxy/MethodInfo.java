@@ -26,11 +26,14 @@ final class MethodInfo {
     final Returns returns;
     /** Runs SQL on a statement (not a batch): what the retry layer guards. */
     final boolean execute;
+    /** A result-set call whose answer the application sees: recorded inside explicit transactions. */
+    final boolean observed;
 
-    private MethodInfo(Special special, Returns returns, boolean execute) {
+    private MethodInfo(Special special, Returns returns, boolean execute, boolean observed) {
         this.special = special;
         this.returns = returns;
         this.execute = execute;
+        this.observed = observed;
     }
 
     static MethodInfo of(Method m) {
@@ -39,7 +42,7 @@ final class MethodInfo {
     }
 
     private static MethodInfo analyse(Method m) {
-        return new MethodInfo(special(m), returns(m.getReturnType()), isExecute(m));
+        return new MethodInfo(special(m), returns(m.getReturnType()), isExecute(m), isObserved(m));
     }
 
     private static Special special(Method m) {
@@ -63,6 +66,34 @@ final class MethodInfo {
                 return n == 0 && Statement.class.isAssignableFrom(m.getReturnType()) ? Special.GET_STATEMENT : Special.NONE;
             default:
                 return Special.NONE;
+        }
+    }
+
+    private static boolean isObserved(Method m) {
+        if (!java.sql.ResultSet.class.isAssignableFrom(m.getDeclaringClass())) {
+            return false;
+        }
+        switch (m.getName()) {
+            case "close":
+            case "isClosed":
+            case "getStatement":
+            case "getMetaData":
+            case "getWarnings":
+            case "clearWarnings":
+            case "getHoldability":
+            case "getType":
+            case "getConcurrency":
+            case "getFetchSize":
+            case "getFetchDirection":
+            case "getCursorName":
+            case "unwrap":
+            case "isWrapperFor":
+            case "equals":
+            case "hashCode":
+            case "toString":
+                return false;
+            default:
+                return true;
         }
     }
 

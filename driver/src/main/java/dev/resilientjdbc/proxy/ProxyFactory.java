@@ -3,6 +3,7 @@ package dev.resilientjdbc.proxy;
 import dev.resilientjdbc.reconnect.LogicalConnection;
 import dev.resilientjdbc.reconnect.LogicalStatement;
 import dev.resilientjdbc.reconnect.StatementRecipe;
+import dev.resilientjdbc.replay.ResultSetTrack;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -32,8 +33,8 @@ public final class ProxyFactory {
         return handler;
     }
 
-    static ResultSet resultSet(ResultSet real, ConnectionHandler connection, StatementHandler statement, Connection owner) {
-        return (ResultSet) bind(new ResultSetHandler(real, connection, statement, owner), real.getClass());
+    static ResultSet resultSet(ResultSetTrack track, ConnectionHandler connection, StatementHandler statement, Connection owner) {
+        return (ResultSet) bind(new ResultSetHandler(track, connection, statement, owner), track.real().getClass());
     }
 
     static DatabaseMetaData metaData(ConnectionHandler connection) throws java.sql.SQLException {

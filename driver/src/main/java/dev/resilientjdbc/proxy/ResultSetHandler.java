@@ -1,6 +1,7 @@
 package dev.resilientjdbc.proxy;
 
 import dev.resilientjdbc.classify.FailureClass;
+import dev.resilientjdbc.replay.ResultSetTrack;
 
 import java.lang.reflect.Method;
 import java.sql.Connection;
@@ -10,15 +11,15 @@ import java.sql.Statement;
 
 /** Handler of ResultSet proxies; the hot path of every application. */
 final class ResultSetHandler extends JdbcHandler {
-    private final ResultSet real;
+    private final ResultSetTrack track;
     private final ConnectionHandler connection;
     // The physical connection this result set was read from: lost if a call on it finds the connection gone.
     private final Connection owner;
     // The statement proxy that produced this result set; null for metadata result sets until asked.
     private StatementHandler statement;
 
-    ResultSetHandler(ResultSet real, ConnectionHandler connection, StatementHandler statement, Connection owner) {
-        this.real = real;
+    ResultSetHandler(ResultSetTrack track, ConnectionHandler connection, StatementHandler statement, Connection owner) {
+        this.track = track;
         this.connection = connection;
         this.statement = statement;
         this.owner = owner;
@@ -26,26 +27,24 @@ final class ResultSetHandler extends JdbcHandler {
 
     @Override
     ResultSet delegate() {
-        return real;
+        return track.real();
     }
 
     @Override
     Object describe() {
-        return real;
+        return track.real();
     }
 
     @Override
     Object handle(MethodInfo info, Method method, Object[] args) throws Throwable {
         Object result;
         try {
-            result = callOn(real, method, args);
+            result = callOn(track.real(), method, args);
         } catch (SQLException e) {
-            // Rows already read stay readable; a result set whose connection died cannot go on. The next
-            // call on the connection reconnects.
-            if (connection.logical().classify(e) == FailureClass.CONNECTION && !connection.logical().isClosed()) {
-                connection.logical().lost(owner);
-            }
-            throw e;
+            result = recover(e, method, args);
+        }
+        if (info.observed && track.recorded()) {
+            track.log().recordRead(track, method, args, result);
         }
         if (info.returns == MethodInfo.Returns.PLAIN || result == null) {
             return result;
@@ -55,9 +54,26 @@ final class ResultSetHandler extends JdbcHandler {
         }
         if (result instanceof ResultSet) {
             // A result set inside a result set (a refcursor column): its parent is our statement.
-            return ProxyFactory.resultSet((ResultSet) result, connection, statement, owner);
+            return ProxyFactory.resultSet(new ResultSetTrack((ResultSet) result, null), connection, statement, owner);
         }
         return result;
+    }
+
+    private Object recover(SQLException e, Method method, Object[] args) throws Throwable {
+        var logical = connection.logical();
+        if (logical.isClosed()) {
+            throw e;
+        }
+        if (track.recorded() && logical.log() == track.log() && logical.log().replayable()) {
+            // Inside a replayable transaction: replay it, then read on from the replayed result set.
+            return logical.inTransaction(() -> callOn(track.real(), method, args), null, true);
+        }
+        // Rows already read stay readable; a result set whose connection died cannot go on. The next
+        // call on the connection reconnects.
+        if (logical.classify(e) == FailureClass.CONNECTION) {
+            logical.lost(owner);
+        }
+        throw e;
     }
 
     private Statement statementProxy(Statement realStatement) {

@@ -1,6 +1,7 @@
 package dev.resilientjdbc.proxy;
 
 import dev.resilientjdbc.reconnect.LogicalStatement;
+import dev.resilientjdbc.replay.ResultSetTrack;
 
 import java.lang.reflect.Method;
 import java.sql.ResultSet;
@@ -54,22 +55,13 @@ final class StatementHandler extends JdbcHandler {
         Object result = info.execute
                 ? logical.execute(method, args, args != null && args.length > 0 && args[0] instanceof String ? (String) args[0] : null)
                 : logical.call(method, args);
-        switch (info.returns) {
-            case RESULT_SET:
-                return wrap((ResultSet) result);
-            case MAYBE_RESULT_SET:
-                return result instanceof ResultSet ? wrap((ResultSet) result) : result;
-            default:
-                return result;
-        }
+        return result instanceof ResultSetTrack ? wrap((ResultSetTrack) result) : result;
     }
 
-    private ResultSet wrap(ResultSet rs) {
-        if (rs == null) {
-            return null;
-        }
+    private ResultSet wrap(ResultSetTrack track) {
+        ResultSet rs = track.real();
         if (rs != lastReal) {
-            lastProxy = ProxyFactory.resultSet(rs, connection, this, connection.logical().lastPhysical());
+            lastProxy = ProxyFactory.resultSet(track, connection, this, connection.logical().lastPhysical());
             lastReal = rs;
         }
         return lastProxy;

@@ -8,6 +8,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransactionRollbackException;
 
+import dev.resilientjdbc.replay.ReplayDivergedException;
+import dev.resilientjdbc.replay.TransactionLog;
+
 /** Connection-level calls under the safety rules: which may be made again on a new physical connection. */
 public final class Calls {
     private Calls() {}
@@ -33,34 +36,168 @@ public final class Calls {
     }
 
     /**
-     * commit: a transaction lost with its connection fails here; a commit whose reply was lost is
-     * in doubt (SQLState 08007) — resolving it is transaction replay's job.
+     * commit. A transaction lost with its connection fails here (40000). A COMMIT whose reply was
+     * lost is resolved: on PostgreSQL the transaction id fetched just before COMMIT is looked up with
+     * {@code pg_xact_status} once the old session is gone — committed: success; aborted: the
+     * transaction is replayed and committed again; otherwise SQLState 08007. A serialization failure
+     * at COMMIT replays the transaction; a busy SQLite file retries the COMMIT.
      */
     public static Object commit(LogicalConnection logical, Method method) throws Throwable {
         logical.checkCommittable();
-        boolean hadWork = logical.transactionHasWork();
-        Connection p = logical.physical();
         try {
-            return LogicalStatement.invoke(p, method, null);
-        } catch (SQLException e) {
-            if (logical.classify(e) != FailureClass.CONNECTION || logical.isClosed()) {
-                throw e;
+            if (!logical.transactionHasWork()) {
+                Connection p = logical.physical();
+                try {
+                    return LogicalStatement.invoke(p, method, null);
+                } catch (SQLException e) {
+                    if (logical.classify(e) == FailureClass.CONNECTION && !logical.isClosed()) {
+                        logical.lost(p);
+                        return null; // nothing ran in this transaction: there was nothing to commit
+                    }
+                    throw e;
+                }
+            }
+            return new CommitRun(logical, method).run();
+        } finally {
+            logical.transactionEnded();
+        }
+    }
+
+    /** One commit with its recovery state; the loop is the retrier's policy. */
+    private static final class CommitRun {
+        private final LogicalConnection logical;
+        private final Method method;
+        private boolean needsReplay;
+        private boolean connectionLost;
+        private Connection failedOn;
+        private boolean decided;
+        private boolean retry;
+        private boolean committedAfterAll;
+
+        CommitRun(LogicalConnection logical, Method method) {
+            this.logical = logical;
+            this.method = method;
+        }
+
+        Object run() throws Throwable {
+            if (logical.replayPending()) {
+                needsReplay = true;
+                connectionLost = true;
+                failedOn = logical.lostPhysical();
+            }
+            return logical.retrier().statement(this::attempt, (e, c) -> {
+                if (decided) {
+                    decided = false;
+                    return retry;
+                }
+                if (logical.isClosed() || logical.isReconnectFailure(e) || e instanceof ReplayDivergedException
+                        || !logical.log().replayable()) {
+                    return false;
+                }
+                if (c == FailureClass.CONNECTION || c == FailureClass.READ_ONLY) {
+                    needsReplay = true;
+                    connectionLost = true;
+                    failedOn = logical.lastPhysical();
+                    return true;
+                }
+                if (c == FailureClass.TRANSACTION) {
+                    needsReplay = true;
+                    connectionLost = false;
+                    return true;
+                }
+                return false;
+            });
+        }
+
+        private Object attempt() throws Throwable {
+            if (needsReplay) {
+                logical.replayForCommit(failedOn, connectionLost);
+                needsReplay = false;
+            }
+            TransactionLog log = logical.log();
+            Connection p = logical.physical();
+            String xid = log.wrote() ? logical.inDoubt().transactionId(p) : null;
+            try {
+                return LogicalStatement.invoke(p, method, null);
+            } catch (SQLException e) {
+                SQLException failure = afterFailedCommit(e, p, xid, log);
+                if (committedAfterAll) {
+                    return null;
+                }
+                throw failure;
+            }
+        }
+
+        private SQLException afterFailedCommit(SQLException e, Connection p, String xid, TransactionLog log) {
+            FailureClass c = logical.classify(e);
+            var stats = logical.retrier().guard().stats();
+            if (c == FailureClass.TRANSACTION && log.replayable()) {
+                return decide(e, true, false, p);
+            }
+            if (c == FailureClass.BUSY) {
+                return decide(e, true, null, p); // SQLite: the COMMIT itself waits for the file
+            }
+            if (c != FailureClass.CONNECTION || logical.isClosed()) {
+                return decide(e, false, null, p);
             }
             logical.lost(p);
-            if (!hadWork) {
-                return null; // nothing ran in this transaction: there was nothing to commit
+            if (!log.wrote()) {
+                committedAfterAll = true; // nothing was written: there is nothing the COMMIT could lose
+                return e;
             }
             if ("08003".equals(e.getSQLState())) {
                 // COMMIT never left: the database rolled the transaction back with its connection.
-                throw new SQLTransactionRollbackException("resilient-jdbc: the connection was lost before COMMIT was sent;"
-                        + " the database rolled the transaction back", "40000", e);
+                if (log.replayable()) {
+                    return decide(e, true, true, p);
+                }
+                return decide(rolledBack(e), false, null, p);
             }
-            logical.retrier().guard().stats().onInDoubt();
-            throw new SQLException("resilient-jdbc: the connection to " + logical.retrier().guard().name()
-                    + " was lost during COMMIT; whether the transaction committed is unknown (transaction resolution unknown)",
-                    "08007", e);
-        } finally {
-            logical.transactionEnded();
+            if (xid == null) {
+                stats.onInDoubt();
+                return decide(unknown(e), false, null, p);
+            }
+            InDoubt.Outcome outcome;
+            try {
+                Connection fresh = logical.physical();
+                logical.inDoubt().endOldBackend(p, fresh);
+                outcome = logical.inDoubt().outcome(fresh, xid);
+            } catch (SQLException reconnectFailed) {
+                outcome = InDoubt.Outcome.UNKNOWN;
+            }
+            switch (outcome) {
+                case COMMITTED:
+                    stats.onInDoubtCommitted();
+                    committedAfterAll = true;
+                    return e;
+                case ABORTED:
+                    stats.onInDoubtAborted();
+                    return log.replayable() ? decide(e, true, true, p) : decide(rolledBack(e), false, null, p);
+                default:
+                    stats.onInDoubt();
+                    return decide(unknown(e), false, null, p);
+            }
+        }
+
+        private SQLException decide(SQLException e, boolean again, Boolean replayAfterLoss, Connection p) {
+            decided = true;
+            retry = again;
+            if (again && replayAfterLoss != null) {
+                needsReplay = true;
+                connectionLost = replayAfterLoss;
+                failedOn = p;
+            }
+            return e;
+        }
+
+        private SQLException unknown(SQLException cause) {
+            return new SQLException("resilient-jdbc: the connection to " + logical.retrier().guard().name()
+                    + " was lost during COMMIT and whether the transaction committed cannot be known"
+                    + " (transaction resolution unknown)", "08007", cause);
+        }
+
+        private static SQLException rolledBack(SQLException cause) {
+            return new SQLTransactionRollbackException("resilient-jdbc: the connection was lost before COMMIT completed and"
+                    + " the database rolled the transaction back; it could not be replayed", "40000", cause);
         }
     }
 

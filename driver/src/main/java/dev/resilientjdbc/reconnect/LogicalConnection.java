@@ -1,6 +1,8 @@
 package dev.resilientjdbc.reconnect;
 
 import dev.resilientjdbc.classify.FailureClass;
+import dev.resilientjdbc.replay.ReplayDivergedException;
+import dev.resilientjdbc.replay.TransactionLog;
 import dev.resilientjdbc.retry.Retrier;
 
 import java.sql.Connection;
@@ -27,6 +29,8 @@ public final class LogicalConnection {
 
     private final Retrier retrier;
     private final Opener opener;
+    private final TransactionLog log;
+    private final InDoubt inDoubt;
     private final SessionState session = new SessionState();
     private final ReentrantLock swap = new ReentrantLock();
     private volatile Connection physical;
@@ -36,13 +40,28 @@ public final class LogicalConnection {
     // Explicit transaction bookkeeping: did the current transaction run anything, and was it lost?
     private volatile boolean txHasWork;
     private volatile boolean txLost;
+    // The connection of a replayable transaction was lost between calls: replay before the next one.
+    private volatile boolean replayPending;
+    private volatile Connection lostPhysical;
     private volatile SQLException reconnectFailure;
 
-    public LogicalConnection(Connection first, Retrier retrier, Opener opener) {
+    public LogicalConnection(Connection first, Retrier retrier, Opener opener, long replayMaxBytes, InDoubt inDoubt) {
         this.physical = first;
         this.last = first;
         this.retrier = retrier;
         this.opener = opener;
+        this.log = new TransactionLog(replayMaxBytes);
+        this.inDoubt = inDoubt;
+        inDoubt.opened(first);
+    }
+
+    /** The explicit transaction's log. */
+    public TransactionLog log() {
+        return log;
+    }
+
+    InDoubt inDoubt() {
+        return inDoubt;
     }
 
     public Retrier retrier() {
@@ -105,6 +124,7 @@ public final class LogicalConnection {
             generation++;
             last = fresh;
             physical = fresh;
+            inDoubt.opened(fresh);
             retrier.guard().stats().onReconnected();
             LOG.log(Level.INFO, "resilient-jdbc: reconnected to {0}", retrier.guard().name());
             return fresh;
@@ -127,8 +147,13 @@ public final class LogicalConnection {
             }
             physical = null;
             if (txHasWork) {
-                txLost = true;
-                txHasWork = false;
+                if (log.replayable()) {
+                    replayPending = true;
+                    lostPhysical = which;
+                } else {
+                    txLost = true;
+                    txHasWork = false;
+                }
             }
         } finally {
             swap.unlock();
@@ -159,6 +184,131 @@ public final class LogicalConnection {
     public void transactionEnded() {
         txHasWork = false;
         txLost = false;
+        replayPending = false;
+        lostPhysical = null;
+        log.reset();
+    }
+
+    /** Whether the transaction must be replayed before anything else runs in it. */
+    boolean replayPending() {
+        return replayPending;
+    }
+
+    Connection lostPhysical() {
+        return lostPhysical;
+    }
+
+    /**
+     * Runs a call of an explicit transaction. When it fails with a lost connection, a deadlock, a
+     * serialization failure or a read-only server, and the transaction is replayable, the
+     * transaction is rolled back (or its connection replaced), replayed and verified, and the call
+     * made again: the application never knows. A replay that diverges throws SQLState 40001.
+     */
+    public Object inTransaction(Retrier.SqlCall<?> call, LogicalStatement statement, boolean hadWork) throws Throwable {
+        if (replayPending) {
+            Connection lostOne = lostPhysical;
+            return recoverByReplay(new SQLException("connection lost between calls", "08006"), FailureClass.CONNECTION,
+                    lostOne, call);
+        }
+        Connection on = physical();
+        try {
+            return call.call();
+        } catch (SQLException first) {
+            FailureClass c = classify(first);
+            boolean replayClass = c == FailureClass.CONNECTION || c == FailureClass.TRANSACTION || c == FailureClass.READ_ONLY;
+            if (closed || !replayClass || first instanceof ReplayDivergedException) {
+                throw first;
+            }
+            if (!log.replayable()) {
+                if (c == FailureClass.CONNECTION) {
+                    lost(on);
+                    if (!hadWork && (statement == null || statement.recipe().repeatable())) {
+                        // Nothing ran before in this transaction: start it afresh on a new connection.
+                        restartTransaction();
+                        return retrier.statement(call, (e, cls) -> false);
+                    }
+                }
+                throw first;
+            }
+            return recoverByReplay(first, c, on, call);
+        }
+    }
+
+    private Object recoverByReplay(SQLException first, FailureClass firstClass, Connection failedOn, Retrier.SqlCall<?> call)
+            throws Throwable {
+        Connection[] on = {failedOn};
+        boolean[] connectionLost = {firstClass != FailureClass.TRANSACTION};
+        Retrier.RetryGate gate = (e, c) -> {
+            if (closed || isReconnectFailure(e) || e instanceof ReplayDivergedException || !log.replayable()) {
+                return false;
+            }
+            if (c == FailureClass.CONNECTION || c == FailureClass.READ_ONLY) {
+                connectionLost[0] = true;
+                return true;
+            }
+            return c == FailureClass.TRANSACTION;
+        };
+        Retrier.SqlCall<Object> replayThenCall = () -> {
+            replayOnce(on[0], connectionLost[0]);
+            connectionLost[0] = false;
+            Connection p = physical();
+            on[0] = p;
+            return call.call();
+        };
+        try {
+            return retrier.statement(replayThenCall, gate);
+        } catch (ReplayDivergedException diverged) {
+            retrier.guard().stats().onDiverged();
+            abandonTransaction();
+            throw diverged;
+        } catch (SQLException e) {
+            if (classify(e) == FailureClass.CONNECTION) {
+                lost(on[0]);
+            }
+            abandonTransaction();
+            throw e;
+        }
+    }
+
+    /** Replaces (connection lost) or rolls back (deadlock, serialization) the physical connection, then replays the log on it. */
+    private void replayOnce(Connection failedOn, boolean connectionLost) throws SQLException {
+        if (connectionLost) {
+            lost(failedOn);
+        }
+        Connection p = physical();
+        if (connectionLost) {
+            inDoubt.endOldBackend(failedOn, p);
+        } else {
+            p.rollback();
+        }
+        log.replay(p);
+        txHasWork = true;
+        txLost = false;
+        replayPending = false;
+        lostPhysical = null;
+        retrier.guard().stats().onReplayed();
+        LOG.log(Level.FINE, "resilient-jdbc: replayed a transaction of {0} calls on {1}", new Object[]{log.size(), retrier.guard().name()});
+    }
+
+    /** The transaction cannot go on: it is rolled back, and further statements fail until the application rolls back. */
+    private void abandonTransaction() {
+        Connection p = physical;
+        if (p != null) {
+            try {
+                p.rollback();
+            } catch (SQLException ignored) {
+                // the connection may be gone as well; the database rolls back then
+            }
+        }
+        log.markNotReplayable("the transaction failed");
+        txLost = true;
+        txHasWork = false;
+        replayPending = false;
+    }
+
+    /** Replays the whole transaction on a fresh start of the current physical connection (used by commit). */
+    void replayForCommit(Connection failedOn, boolean connectionLost) throws SQLException {
+        replayOnce(failedOn, connectionLost);
     }
 
     /** Throws when the current transaction was lost with its connection; clears the mark (the transaction is over). */

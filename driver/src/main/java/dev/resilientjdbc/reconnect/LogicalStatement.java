@@ -1,18 +1,22 @@
 package dev.resilientjdbc.reconnect;
 
 import dev.resilientjdbc.classify.FailureClass;
+import dev.resilientjdbc.replay.ResultSetTrack;
+import dev.resilientjdbc.replay.TransactionLog;
 import dev.resilientjdbc.retry.Retrier;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
  * A statement the application holds, which outlives physical connections: after a reconnect it is
  * made again from its {@link StatementRecipe} the first time it is used. One generation check per
- * call on the healthy path.
+ * call on the healthy path. Result sets it hands out come as {@link ResultSetTrack}s, so that a
+ * transaction replay can move them to the replayed result sets.
  */
 public final class LogicalStatement {
     private final LogicalConnection connection;
@@ -55,34 +59,73 @@ public final class LogicalStatement {
         return fresh;
     }
 
-    /** Runs an execute call under the safety rules: retried on a new connection where that cannot change what the application sees. */
+    /** The statement a replay on {@code p} runs this one's calls on: the current one when it lives there, else a new one. */
+    public Statement statementForReplay(Connection p) throws SQLException {
+        Statement s = physical;
+        if (!closed && generation == connection.generation() && s != null && !s.isClosed() && s.getConnection() == p) {
+            return s;
+        }
+        return recipe.recreate(p);
+    }
+
+    /** After a replay the statement goes on with the physical statement the replay used. */
+    public void adoptAfterReplay(Statement s) {
+        if (s == physical) {
+            return;
+        }
+        if (closed) {
+            try {
+                s.close();
+            } catch (SQLException ignored) {
+                // a statement made only for the replay
+            }
+            return;
+        }
+        physical = s;
+        generation = connection.generation();
+    }
+
+    /** Runs an execute call under the safety rules: retried, or its transaction replayed, where that cannot change what the application sees. */
     public Object execute(Method method, Object[] args, String sqlArgument) throws Throwable {
+        String sql = sqlArgument != null ? sqlArgument : recipe.sql();
+        if (!connection.session().autoCommit()) {
+            return inTransaction(method, args, !SqlText.isReadOnly(sql), null);
+        }
         boolean hadWork = connection.beforeExecute();
         Connection p = connection.physical();
-        String sql = sqlArgument != null ? sqlArgument : recipe.sql();
         CallGate gate = new CallGate(connection, this, sql, p, !hadWork);
         Retrier retrier = connection.retrier();
         try {
-            return retrier.statement(() -> {
+            return track(retrier.statement(() -> {
                 Statement target = current();
                 gate.attemptOn(connection.physical());
                 return invoke(target, method, args);
-            }, gate);
+            }, gate), null);
         } catch (SQLException e) {
             if (e == gate.unknownOutcome) {
                 retrier.guard().stats().onInDoubt();
-                SQLException unknown = new SQLException("resilient-jdbc: the connection to " + retrier.guard().name()
+                throw new SQLException("resilient-jdbc: the connection to " + retrier.guard().name()
                         + " was lost after this write was sent; whether it was applied is unknown (transaction resolution unknown)",
                         "08007", e);
-                throw unknown;
             }
             throw e;
         }
     }
 
+    /** A call inside an explicit transaction: recorded, and on failure recovered by replaying the transaction. */
+    private Object inTransaction(Method method, Object[] args, boolean write, Object batch) throws Throwable {
+        boolean hadWork = connection.beforeExecute();
+        TransactionLog log = connection.log();
+        Object parameters = recipe.parameterSnapshot();
+        Object result = connection.inTransaction(() -> invoke(current(), method, args), this, hadWork);
+        return track(result, log.recordStatementCall(this, method, args, result, write, parameters, batch));
+    }
+
     /** Any other call: a connection failure marks the connection lost so the next call reconnects. */
     public Object call(Method method, Object[] args) throws Throwable {
-        if (recipe.observe(method, args) && method.getName().startsWith("set")) {
+        Object batch = recipe.batchSnapshot(method);
+        boolean recorded = recipe.observe(method, args);
+        if (recorded && method.getName().startsWith("set")) {
             // A setter is part of the recipe: if the connection is gone, the new statement gets it anyway.
             Connection p = connection.lastPhysical();
             try {
@@ -95,15 +138,41 @@ public final class LogicalStatement {
                 throw e;
             }
         }
+        if (!closed && !connection.session().autoCommit() && observesResults(method)) {
+            return inTransaction(method, args, batch != null, batch);
+        }
         Connection p = connection.lastPhysical();
         try {
-            return invoke(current(), method, args);
+            return track(invoke(current(), method, args), null);
         } catch (SQLException e) {
             if (connection.classify(e) == FailureClass.CONNECTION && !connection.isClosed()) {
                 connection.lost(p);
             }
             throw e;
         }
+    }
+
+    /** Calls whose answers the application sees, so a replay must reproduce them. */
+    private static boolean observesResults(Method m) {
+        switch (m.getName()) {
+            case "executeBatch":
+            case "executeLargeBatch":
+            case "getResultSet":
+            case "getUpdateCount":
+            case "getLargeUpdateCount":
+            case "getMoreResults":
+            case "getGeneratedKeys":
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static Object track(Object result, ResultSetTrack recorded) {
+        if (recorded != null) {
+            return recorded;
+        }
+        return result instanceof ResultSet ? new ResultSetTrack((ResultSet) result, null) : result;
     }
 
     public void close() throws SQLException {
@@ -126,7 +195,7 @@ public final class LogicalStatement {
         return generation == connection.generation() && s.isClosed();
     }
 
-    static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+    public static Object invoke(Object target, Method method, Object[] args) throws Throwable {
         try {
             return method.invoke(target, args);
         } catch (InvocationTargetException e) {

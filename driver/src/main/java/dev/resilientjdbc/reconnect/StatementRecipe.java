@@ -146,6 +146,53 @@ public final class StatementRecipe {
         return s;
     }
 
+    /** The parameters bound now, to run the statement again later exactly as it ran now; null when none. */
+    public Object parameterSnapshot() {
+        return parameters.isEmpty() ? null : new ArrayList<>(parameters.values());
+    }
+
+    /** The pending batch, taken before {@code executeBatch} runs; null for any other call or an empty batch. */
+    public Object batchSnapshot(Method m) {
+        String n = m.getName();
+        return (n.equals("executeBatch") || n.equals("executeLargeBatch")) && !batch.isEmpty() ? new ArrayList<>(batch) : null;
+    }
+
+    /** A rough size of what the snapshots hold, for the transaction log's memory bound. */
+    public long snapshotSize() {
+        return 48L * (parameters.size() + batch.size());
+    }
+
+    /** Binds a parameter snapshot on {@code s}. */
+    @SuppressWarnings("unchecked")
+    public void applyParameters(Statement s, Object snapshot) throws SQLException {
+        if (snapshot == null) {
+            return;
+        }
+        ((PreparedStatement) s).clearParameters();
+        for (Recorded r : (List<Recorded>) snapshot) {
+            r.applyTo(s);
+        }
+    }
+
+    /** Adds a batch snapshot to {@code s}. */
+    @SuppressWarnings("unchecked")
+    public void applyBatch(Statement s, Object snapshot) throws SQLException {
+        if (snapshot == null) {
+            return;
+        }
+        s.clearBatch();
+        for (Object entry : (List<Object>) snapshot) {
+            if (entry instanceof Recorded) {
+                ((Recorded) entry).applyTo(s);
+            } else {
+                for (Recorded p : ((ParameterSet) entry).parameters) {
+                    p.applyTo(s);
+                }
+                ((PreparedStatement) s).addBatch();
+            }
+        }
+    }
+
     private ParameterSet snapshot() {
         return new ParameterSet(new ArrayList<>(parameters.values()));
     }

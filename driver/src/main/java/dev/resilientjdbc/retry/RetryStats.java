@@ -21,6 +21,10 @@ public final class RetryStats {
     private final LongAdder breakerRejected = new LongAdder();
     private final LongAdder reconnects = new LongAdder();
     private final LongAdder inDoubt = new LongAdder();
+    private final LongAdder replays = new LongAdder();
+    private final LongAdder divergences = new LongAdder();
+    private final LongAdder inDoubtCommitted = new LongAdder();
+    private final LongAdder inDoubtAborted = new LongAdder();
 
     public RetryStats() {
         for (FailureClass c : FailureClass.values()) {
@@ -39,6 +43,10 @@ public final class RetryStats {
     void onBreakerRejected() { breakerRejected.increment(); }
     public void onReconnected() { reconnects.increment(); }
     public void onInDoubt() { inDoubt.increment(); }
+    public void onReplayed() { replays.increment(); }
+    public void onDiverged() { divergences.increment(); }
+    public void onInDoubtCommitted() { inDoubtCommitted.increment(); }
+    public void onInDoubtAborted() { inDoubtAborted.increment(); }
 
     /** Statement retries after a failure of this class. */
     public long retries(FailureClass c) { return retries.get(c).sum(); }
@@ -55,4 +63,12 @@ public final class RetryStats {
     public long reconnects() { return reconnects.sum(); }
     /** Writes whose reply was lost with the connection: the application got SQLState 08007. */
     public long inDoubt() { return inDoubt.sum(); }
+    /** Transactions replayed after a failure. */
+    public long replays() { return replays.sum(); }
+    /** Replays that saw different answers: the application got SQLState 40001. */
+    public long divergences() { return divergences.sum(); }
+    /** Commits whose reply was lost and that the database reports committed. */
+    public long inDoubtCommitted() { return inDoubtCommitted.sum(); }
+    /** Commits whose reply was lost and that the database reports aborted (then replayed). */
+    public long inDoubtAborted() { return inDoubtAborted.sum(); }
 }

@@ -179,9 +179,32 @@ class PostgresRetryTest {
     }
 
     @Test
-    void deadlockInsideExplicitTransactionReachesTheApplication() throws Exception {
-        // Inside an explicit transaction the deadlock victim's transaction is gone: the error reaches the app.
+    void deadlockInsideExplicitTransactionsIsReplayedAndBothCommitOnce() throws Exception {
+        // Two explicit transactions deadlock for real; the victim's transaction is rolled back, replayed and committed.
         try (Connection a = DriverManager.getConnection(resilient()); Connection b = DriverManager.getConnection(resilient())) {
+            a.setAutoCommit(false);
+            b.setAutoCommit(false);
+            List<SQLException> errors = new ArrayList<>();
+            ExecutorService pool = Executors.newFixedThreadPool(2, r -> new Thread(r, "tx-racer"));
+            try {
+                CyclicBarrier barrier = new CyclicBarrier(2);
+                Future<SQLException> fa = pool.submit(() -> runIn(a, LOCK_1_THEN_2, barrier));
+                Future<SQLException> fb = pool.submit(() -> runIn(b, LOCK_2_THEN_1, barrier));
+                errors.add(fa.get());
+                errors.add(fb.get());
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(java.util.Arrays.asList(null, null), errors, "no deadlock reaches the application");
+            assertEquals(2, value(1), "each transaction applied exactly once");
+            assertEquals(2, value(2), "each transaction applied exactly once");
+        }
+    }
+
+    @Test
+    void deadlockInsideExplicitTransactionReachesTheApplicationWhenReplayIsOff() throws Exception {
+        try (Connection a = DriverManager.getConnection(resilient() + "&resilient.replay.maxBytes=0");
+             Connection b = DriverManager.getConnection(resilient() + "&resilient.replay.maxBytes=0")) {
             a.setAutoCommit(false);
             b.setAutoCommit(false);
             List<SQLException> errors = new ArrayList<>();

@@ -133,9 +133,27 @@ class RetryPolicyTest {
     }
 
     @Test
-    void nothingIsRetriedInsideAnExplicitTransaction() throws Exception {
-        FaultPlan p = FaultPlan.register(plan, 1, FaultRule.on("executeQuery").nth(1).sqlState("40001").build());
+    void insideAnExplicitTransactionASerializationFailureReplaysTheTransaction() throws Exception {
+        FaultPlan p = FaultPlan.register(plan, 1, FaultRule.on("executeQuery").nth(2).sqlState("40001").build());
         try (Connection c = DriverManager.getConnection(url("")); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            try (ResultSet rs = s.executeQuery("SELECT 1")) {
+                rs.next();
+                assertEquals(1, rs.getInt(1));
+            }
+            try (ResultSet rs = s.executeQuery("SELECT 2")) { // fails once, the transaction is replayed, then it runs
+                rs.next();
+                assertEquals(2, rs.getInt(1));
+            }
+            c.commit();
+            assertEquals(4, p.count("executeQuery"), "1, 2 (failed), 1 (replayed), 2");
+        }
+    }
+
+    @Test
+    void nothingIsRetriedInsideAnExplicitTransactionWithReplayOff() throws Exception {
+        FaultPlan p = FaultPlan.register(plan, 1, FaultRule.on("executeQuery").nth(1).sqlState("40001").build());
+        try (Connection c = DriverManager.getConnection(url("resilient.replay.maxBytes=0")); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT 1"));
             assertSame(p.thrown().get(0), e);

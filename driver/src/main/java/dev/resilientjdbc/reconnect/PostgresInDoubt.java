@@ -1,0 +1,88 @@
+package dev.resilientjdbc.reconnect;
+
+import java.lang.reflect.Method;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * PostgreSQL's answers about lost work: the backend pid of each physical connection (from pgjdbc,
+ * no round trip), {@code pg_terminate_backend} to end an old session, {@code
+ * pg_current_xact_id_if_assigned()} before COMMIT and {@code pg_xact_status} after.
+ */
+public final class PostgresInDoubt implements InDoubt {
+    private static final Logger LOG = Logger.getLogger("dev.resilientjdbc.replay");
+
+    /** Backend pid and the client's clock when the connection was opened, per physical connection. */
+    private final Map<Connection, long[]> backends = Collections.synchronizedMap(new WeakHashMap<>());
+
+    @Override
+    public void opened(Connection physical) {
+        try {
+            Class<?> pg = Class.forName("org.postgresql.PGConnection", false, physical.getClass().getClassLoader());
+            if (physical.isWrapperFor(pg)) {
+                Object real = physical.unwrap(pg);
+                Method m = pg.getMethod("getBackendPID");
+                int pid = (Integer) m.invoke(real);
+                backends.put(physical, new long[]{pid, System.currentTimeMillis()});
+            }
+        } catch (ReflectiveOperationException | SQLException | RuntimeException | LinkageError e) {
+            LOG.log(Level.FINE, "resilient-jdbc: backend pid unknown: {0}", e.toString());
+        }
+    }
+
+    @Override
+    public void endOldBackend(Connection old, Connection fresh) {
+        long[] b = old == null ? null : backends.remove(old);
+        if (b == null) {
+            return;
+        }
+        // Only that pid if the backend started before our connection did: never another client's session.
+        try (PreparedStatement ps = fresh.prepareStatement("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+                + " WHERE pid = ? AND backend_start <= to_timestamp(?) AND usename = current_user")) {
+            ps.setInt(1, (int) b[0]);
+            ps.setDouble(2, (b[1] + 5_000) / 1000.0);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    LOG.log(Level.FINE, "resilient-jdbc: ended old backend {0}: {1}", new Object[]{b[0], rs.getBoolean(1)});
+                }
+            }
+        } catch (SQLException e) {
+            // Not allowed or already gone: pg_xact_status still answers once the session ends by itself.
+            LOG.log(Level.FINE, "resilient-jdbc: could not end old backend {0}: {1}", new Object[]{b[0], e.getMessage()});
+        }
+    }
+
+    @Override
+    public String transactionId(Connection physical) throws SQLException {
+        try (Statement s = physical.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_current_xact_id_if_assigned()::text")) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    @Override
+    public Outcome outcome(Connection fresh, String id) {
+        try (PreparedStatement ps = fresh.prepareStatement("SELECT pg_xact_status(?::xid8)")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                String status = rs.next() ? rs.getString(1) : null;
+                if ("committed".equals(status)) {
+                    return Outcome.COMMITTED;
+                }
+                if ("aborted".equals(status)) {
+                    return Outcome.ABORTED;
+                }
+                return Outcome.UNKNOWN;
+            }
+        } catch (SQLException e) {
+            return Outcome.UNKNOWN;
+        }
+    }
+}
