@@ -13,6 +13,7 @@ import dev.resilientjdbc.proxy.ProxyFactory;
 import dev.resilientjdbc.reconnect.InDoubt;
 import dev.resilientjdbc.reconnect.LogicalConnection;
 import dev.resilientjdbc.reconnect.PostgresInDoubt;
+import dev.resilientjdbc.reconnect.TransactionGate;
 import dev.resilientjdbc.retry.Retrier;
 import dev.resilientjdbc.retry.RetrySettings;
 import dev.resilientjdbc.retry.TargetGuard;
@@ -105,8 +106,12 @@ public final class ResilientDriver implements Driver {
         LogicalConnection.Opener opener = () -> retrier.connect(() -> open(real, realUrl, realInfo));
         Dialect d = dialect(config, realUrl);
         InDoubt inDoubt = d == Dialect.POSTGRESQL ? new PostgresInDoubt() : InDoubt.NONE;
-        return ProxyFactory.connection(new LogicalConnection(opener.open(), retrier, opener,
-                config.get(ResilientOptions.REPLAY_MAX_BYTES), inDoubt));
+        LogicalConnection logical = new LogicalConnection(opener.open(), retrier, opener,
+                config.get(ResilientOptions.REPLAY_MAX_BYTES), inDoubt);
+        if (config.get(ResilientOptions.SQLITE_SERIALIZE_TRANSACTIONS)) {
+            logical.gate(TransactionGate.forSqlite(realUrl, config.get(ResilientOptions.RETRY_MAX_DURATION)));
+        }
+        return ProxyFactory.connection(logical);
     }
 
     private static Connection open(Driver real, String realUrl, Properties realInfo) throws SQLException {

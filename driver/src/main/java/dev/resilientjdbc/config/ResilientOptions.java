@@ -83,10 +83,15 @@ public final class ResilientOptions {
             "memory one explicit transaction's replay log may use (calls, parameters, digests of what was read);"
                     + " past it the transaction is not replayable and a lost connection fails it; 0 turns replay off");
 
+    public static final Option<Boolean> SQLITE_SERIALIZE_TRANSACTIONS = new Option<>("resilient.sqlite.serializeTransactions",
+            OptionType.bool(), true, "true",
+            "run explicit transactions on one SQLite file one at a time within the JVM, so that they never meet as"
+                    + " SQLITE_BUSY or SQLITE_BUSY_SNAPSHOT after reading data the other then changes (which no replay can hide)");
+
     public static final OptionRegistry REGISTRY = new OptionRegistry(List.of(
             ENABLED, DIALECT, CLASSIFY_OVERRIDES,
             RETRY_STRATEGY, RETRY_MAX_ATTEMPTS, RETRY_BASE_DELAY, RETRY_MAX_DELAY, RETRY_MULTIPLIER, RETRY_JITTER,
             RETRY_MAX_DURATION, CONNECT_MAX_DURATION,
             BREAKER_ENABLED, BREAKER_FAILURE_THRESHOLD, BREAKER_OPEN_DURATION, BREAKER_SUCCESS_THRESHOLD,
-            REPLAY_MAX_BYTES));
+            REPLAY_MAX_BYTES, SQLITE_SERIALIZE_TRANSACTIONS));
 }

@@ -11,7 +11,8 @@ import java.sql.Statement;
 
 /** Handler of ResultSet proxies; the hot path of every application. */
 final class ResultSetHandler extends JdbcHandler {
-    private final ResultSetTrack track;
+    // Drivers that reuse one result set object per statement (sqlite-jdbc) get the same proxy with a new track.
+    private volatile ResultSetTrack track;
     private final ConnectionHandler connection;
     // The physical connection this result set was read from: lost if a call on it finds the connection gone.
     private final Connection owner;
@@ -23,6 +24,10 @@ final class ResultSetHandler extends JdbcHandler {
         this.connection = connection;
         this.statement = statement;
         this.owner = owner;
+    }
+
+    void retrack(ResultSetTrack t) {
+        this.track = t;
     }
 
     @Override
@@ -37,6 +42,7 @@ final class ResultSetHandler extends JdbcHandler {
 
     @Override
     Object handle(MethodInfo info, Method method, Object[] args) throws Throwable {
+        ResultSetTrack track = this.track;
         Object result;
         try {
             result = callOn(track.real(), method, args);
@@ -60,6 +66,7 @@ final class ResultSetHandler extends JdbcHandler {
     }
 
     private Object recover(SQLException e, Method method, Object[] args) throws Throwable {
+        ResultSetTrack track = this.track;
         var logical = connection.logical();
         if (logical.isClosed()) {
             throw e;

@@ -63,6 +63,8 @@ final class StatementHandler extends JdbcHandler {
         if (rs != lastReal) {
             lastProxy = ProxyFactory.resultSet(track, connection, this, connection.logical().lastPhysical());
             lastReal = rs;
+        } else {
+            ((ResultSetHandler) java.lang.reflect.Proxy.getInvocationHandler(lastProxy)).retrack(track);
         }
         return lastProxy;
     }

@@ -31,6 +31,7 @@ public final class LogicalConnection {
     private final Opener opener;
     private final TransactionLog log;
     private final InDoubt inDoubt;
+    private volatile TransactionGate gate;
     private final SessionState session = new SessionState();
     private final ReentrantLock swap = new ReentrantLock();
     private volatile Connection physical;
@@ -53,6 +54,11 @@ public final class LogicalConnection {
         this.log = new TransactionLog(replayMaxBytes);
         this.inDoubt = inDoubt;
         inDoubt.opened(first);
+    }
+
+    /** Explicit transactions pass this gate before their first statement (SQLite files); null for none. */
+    public void gate(TransactionGate gate) {
+        this.gate = gate;
     }
 
     /** The explicit transaction's log. */
@@ -169,6 +175,10 @@ public final class LogicalConnection {
         }
         boolean had = txHasWork;
         if (!session.autoCommit()) {
+            TransactionGate g = gate;
+            if (!had && g != null) {
+                g.enter();
+            }
             txHasWork = true;
         }
         return had;
@@ -182,6 +192,10 @@ public final class LogicalConnection {
 
     /** commit, rollback or a switch to autocommit ended the transaction. */
     public void transactionEnded() {
+        TransactionGate g = gate;
+        if (g != null) {
+            g.leave();
+        }
         txHasWork = false;
         txLost = false;
         replayPending = false;
@@ -215,7 +229,10 @@ public final class LogicalConnection {
             return call.call();
         } catch (SQLException first) {
             FailureClass c = classify(first);
-            boolean replayClass = c == FailureClass.CONNECTION || c == FailureClass.TRANSACTION || c == FailureClass.READ_ONLY;
+            // BUSY inside a transaction (SQLite's lock upgrade refused, PostgreSQL's lock_not_available) leaves a
+            // transaction that must not simply wait: it is rolled back, releasing its locks, and replayed after a backoff.
+            boolean replayClass = c == FailureClass.CONNECTION || c == FailureClass.TRANSACTION || c == FailureClass.READ_ONLY
+                    || c == FailureClass.BUSY;
             if (closed || !replayClass || first instanceof ReplayDivergedException) {
                 throw first;
             }
@@ -237,7 +254,7 @@ public final class LogicalConnection {
     private Object recoverByReplay(SQLException first, FailureClass firstClass, Connection failedOn, Retrier.SqlCall<?> call)
             throws Throwable {
         Connection[] on = {failedOn};
-        boolean[] connectionLost = {firstClass != FailureClass.TRANSACTION};
+        boolean[] connectionLost = {firstClass == FailureClass.CONNECTION || firstClass == FailureClass.READ_ONLY};
         Retrier.RetryGate gate = (e, c) -> {
             if (closed || isReconnectFailure(e) || e instanceof ReplayDivergedException || !log.replayable()) {
                 return false;
@@ -246,13 +263,12 @@ public final class LogicalConnection {
                 connectionLost[0] = true;
                 return true;
             }
-            return c == FailureClass.TRANSACTION;
+            return c == FailureClass.TRANSACTION || c == FailureClass.BUSY;
         };
         Retrier.SqlCall<Object> replayThenCall = () -> {
-            replayOnce(on[0], connectionLost[0]);
+            boolean lostIt = connectionLost[0];
             connectionLost[0] = false;
-            Connection p = physical();
-            on[0] = p;
+            replayOnce(on, lostIt);
             return call.call();
         };
         try {
@@ -270,12 +286,18 @@ public final class LogicalConnection {
         }
     }
 
-    /** Replaces (connection lost) or rolls back (deadlock, serialization) the physical connection, then replays the log on it. */
-    private void replayOnce(Connection failedOn, boolean connectionLost) throws SQLException {
+    /**
+     * Replaces (connection lost) or rolls back (deadlock, serialization, busy) the physical connection,
+     * then replays the log on it. {@code on[0]} is the connection the last attempt ran on, and becomes
+     * the one this replay runs on, so that a failure during the replay is pinned on the right one.
+     */
+    private void replayOnce(Connection[] on, boolean connectionLost) throws SQLException {
+        Connection failedOn = on[0];
         if (connectionLost) {
             lost(failedOn);
         }
         Connection p = physical();
+        on[0] = p;
         if (connectionLost) {
             inDoubt.endOldBackend(failedOn, p);
         } else {
@@ -308,7 +330,7 @@ public final class LogicalConnection {
 
     /** Replays the whole transaction on a fresh start of the current physical connection (used by commit). */
     void replayForCommit(Connection failedOn, boolean connectionLost) throws SQLException {
-        replayOnce(failedOn, connectionLost);
+        replayOnce(new Connection[]{failedOn}, connectionLost);
     }
 
     /** Throws when the current transaction was lost with its connection; clears the mark (the transaction is over). */
@@ -326,6 +348,10 @@ public final class LogicalConnection {
     /** The application closed the connection. */
     public void close() throws SQLException {
         closed = true;
+        TransactionGate g = gate;
+        if (g != null) {
+            g.leave();
+        }
         Connection p = physical;
         if (p != null) {
             p.close();

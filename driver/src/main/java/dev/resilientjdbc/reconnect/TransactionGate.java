@@ -1,0 +1,71 @@
+package dev.resilientjdbc.reconnect;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Lets explicit transactions on one SQLite file run one at a time within this JVM. SQLite allows one
+ * writer at a time anyway; without this, two transactions that read and then write find each other
+ * out only at the write (SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT), after each has read data the other
+ * then changes, and no replay can hide that. With it they never meet. A permit, not a lock, because
+ * a transaction may end on another thread than it began on.
+ */
+public final class TransactionGate {
+    private static final ConcurrentHashMap<String, Semaphore> FILES = new ConcurrentHashMap<>();
+
+    private final Semaphore permit;
+    private final Duration wait;
+    private boolean held;
+
+    private TransactionGate(Semaphore permit, Duration wait) {
+        this.permit = permit;
+        this.wait = wait;
+    }
+
+    /** A gate for a real SQLite URL naming a file; null for in-memory databases and other drivers. */
+    public static TransactionGate forSqlite(String realUrl, Duration wait) {
+        if (!realUrl.startsWith("jdbc:sqlite:")) {
+            return null;
+        }
+        String name = realUrl.substring("jdbc:sqlite:".length());
+        int q = name.indexOf('?');
+        name = q < 0 ? name : name.substring(0, q);
+        if (name.isEmpty() || name.contains(":memory:") || name.startsWith("file::memory")) {
+            return null;
+        }
+        if (name.startsWith("file:")) {
+            name = name.substring(5);
+        }
+        String key = Path.of(name).toAbsolutePath().normalize().toString();
+        return new TransactionGate(FILES.computeIfAbsent(key, k -> new Semaphore(1, true)), wait);
+    }
+
+    /** Before a transaction's first statement. */
+    void enter() throws SQLException {
+        if (held) {
+            return;
+        }
+        try {
+            if (!permit.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new SQLException("resilient-jdbc: another transaction on this SQLite file in this JVM did not end within "
+                        + wait.toMillis() + " ms (resilient.retry.maxDuration); the database is busy", null, 5);
+            }
+            held = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("resilient-jdbc: interrupted while waiting for another transaction on this SQLite file", null, 5, e);
+        }
+    }
+
+    /** The transaction ended (commit, rollback, close). */
+    void leave() {
+        if (held) {
+            held = false;
+            permit.release();
+        }
+    }
+}
