@@ -1,0 +1,194 @@
+package dev.resilientjdbc.testkit.chaos;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The chaos proxy against a real echo server on loopback. */
+class ChaosProxyTest {
+    private ServerSocket echo;
+    private Thread acceptor;
+    private final AtomicLong received = new AtomicLong();
+    private ChaosProxy proxy;
+
+    @BeforeEach
+    void start() throws IOException {
+        echo = new ServerSocket(0);
+        acceptor = new Thread(() -> {
+            while (!echo.isClosed()) {
+                try {
+                    Socket s = echo.accept();
+                    Thread t = new Thread(() -> pump(s), "echo-connection");
+                    t.setDaemon(true);
+                    t.start();
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        }, "echo-acceptor");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        proxy = ChaosProxy.start("127.0.0.1", echo.getLocalPort());
+    }
+
+    private void pump(Socket s) {
+        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+            byte[] buf = new byte[8192];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                received.addAndGet(n);
+                out.write(buf, 0, n);
+            }
+        } catch (IOException ignored) {
+            // the connection was cut: that is what these tests do
+        }
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        proxy.close();
+        echo.close();
+        acceptor.join(5000);
+    }
+
+    private Socket connect() throws IOException {
+        Socket s = new Socket(proxy.host(), proxy.port());
+        s.setSoTimeout(5000);
+        return s;
+    }
+
+    private static byte[] roundTrip(Socket s, byte[] data) throws IOException {
+        s.getOutputStream().write(data);
+        byte[] back = new byte[data.length];
+        int off = 0;
+        while (off < back.length) {
+            int n = s.getInputStream().read(back, off, back.length - off);
+            if (n < 0) {
+                throw new IOException("EOF after " + off + " bytes");
+            }
+            off += n;
+        }
+        return back;
+    }
+
+    @Test
+    void bytesPassUnchangedBothWays() throws Exception {
+        byte[] data = new byte[1 << 20];
+        new Random(42).nextBytes(data);
+        try (Socket s = connect()) {
+            Thread writer = new Thread(() -> {
+                try {
+                    s.getOutputStream().write(data);
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, "chaos-test-writer");
+            writer.start();
+            byte[] back = new byte[data.length];
+            int off = 0;
+            while (off < back.length) {
+                int n = s.getInputStream().read(back, off, back.length - off);
+                assertTrue(n > 0, "EOF");
+                off += n;
+            }
+            writer.join();
+            assertArrayEquals(data, back);
+        }
+        assertEquals(1, proxy.totalAccepted());
+    }
+
+    @Test
+    void cutAllResetsOpenConnectionsAndAcceptsNewOnes() throws Exception {
+        try (Socket s = connect()) {
+            assertArrayEquals(new byte[]{1}, roundTrip(s, new byte[]{1}));
+            proxy.cutAll();
+            assertEquals(0, proxy.openConnections());
+            IOException e = assertThrows(IOException.class, () -> roundTrip(s, new byte[]{2, 3, 4}));
+            assertTrue(e.getMessage() != null, e.toString());
+        }
+        try (Socket again = connect()) {
+            assertArrayEquals(new byte[]{5}, roundTrip(again, new byte[]{5}));
+        }
+    }
+
+    @Test
+    void blackholeHoldsConnectionsSilently() throws Exception {
+        proxy.blackhole(true);
+        try (Socket s = connect()) {
+            s.setSoTimeout(300);
+            s.getOutputStream().write(new byte[]{1, 2, 3});
+            assertThrows(SocketTimeoutException.class, () -> s.getInputStream().read());
+            assertTrue(!s.isClosed() && s.isConnected());
+            assertEquals(0, received.get(), "nothing reached the server");
+        }
+        proxy.blackhole(false);
+        try (Socket s = connect()) {
+            assertArrayEquals(new byte[]{9}, roundTrip(s, new byte[]{9}));
+        }
+    }
+
+    @Test
+    void droppedRepliesReachTheServerButNotTheClient() throws Exception {
+        try (Socket s = connect()) {
+            assertArrayEquals(new byte[]{1}, roundTrip(s, new byte[]{1}));
+            proxy.dropServerReplies(true);
+            s.setSoTimeout(300);
+            s.getOutputStream().write(new byte[]{7, 7});
+            assertThrows(SocketTimeoutException.class, () -> s.getInputStream().read());
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (received.get() < 3 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals(3, received.get(), "the server got every byte");
+        }
+    }
+
+    @Test
+    void refuseNewResetsNewConnectionsOnly() throws Exception {
+        try (Socket existing = connect()) {
+            proxy.refuseNew(true);
+            try (Socket refused = connect()) {
+                refused.setSoTimeout(2000);
+                IOException e = assertThrows(IOException.class, () -> roundTrip(refused, new byte[]{1}));
+                assertTrue(e.getMessage() != null);
+            }
+            assertArrayEquals(new byte[]{2}, roundTrip(existing, new byte[]{2}));
+        }
+    }
+
+    @Test
+    void latencyDelaysEachChunk() throws Exception {
+        proxy.latency(Duration.ofMillis(200));
+        try (Socket s = connect()) {
+            long t0 = System.nanoTime();
+            assertArrayEquals(new byte[]{3}, roundTrip(s, new byte[]{3}));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms >= 390 && ms < 2000, "two ways × 200 ms: " + ms);
+        }
+    }
+
+    @Test
+    void closeStopsTheThreadAndFreesThePort() throws Exception {
+        int port = proxy.port();
+        proxy.close();
+        assertTrue(Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith("chaos-proxy-") && t.getName().endsWith("-" + port)), "selector thread gone");
+        try (ServerSocket again = new ServerSocket(port)) {
+            assertEquals(port, again.getLocalPort());
+        }
+    }
+}
