@@ -46,6 +46,7 @@ public final class ChaosProxy implements AutoCloseable {
     private volatile boolean dropServerReplies;
     private volatile boolean refuseNew;
     private volatile long latencyNanos;
+    private volatile byte[] dropRepliesTrigger;
     private volatile boolean running = true;
 
     private ChaosProxy(String targetHost, int targetPort) throws IOException {
@@ -119,6 +120,15 @@ public final class ChaosProxy implements AutoCloseable {
         selector.wakeup();
     }
 
+    /**
+     * From the moment a client sends bytes containing {@code trigger} (for example the text of a
+     * COMMIT), that one connection's server replies are dropped: the server does the work, the client
+     * never hears. Other connections are untouched. Null turns it off.
+     */
+    public void dropRepliesAfterClientSends(String trigger) {
+        dropRepliesTrigger = trigger == null ? null : trigger.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** While on: new connections are reset at once; open ones are untouched. */
     public void refuseNew(boolean on) {
         refuseNew = on;
@@ -136,6 +146,7 @@ public final class ChaosProxy implements AutoCloseable {
         dropServerReplies = false;
         refuseNew = false;
         latencyNanos = 0;
+        dropRepliesTrigger = null;
         selector.wakeup();
     }
 
@@ -264,6 +275,19 @@ public final class ChaosProxy implements AutoCloseable {
         }
     }
 
+    private static boolean contains(byte[] data, int length, byte[] pattern) {
+        outer:
+        for (int i = 0; i + pattern.length <= length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (data[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
     /** Bytes waiting to go one way, each chunk with the time it may leave. */
     private static final class Outbound {
         final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
@@ -285,6 +309,7 @@ public final class ChaosProxy implements AutoCloseable {
         SelectionKey clientKey;
         SelectionKey upstreamKey;
         boolean closed;
+        boolean repliesDropped;
 
         Pair(SocketChannel client, SocketChannel upstream) {
             this.client = client;
@@ -308,7 +333,11 @@ public final class ChaosProxy implements AutoCloseable {
                 return;
             }
             boolean toServerSide = from == client;
-            if (blackhole || (!toServerSide && dropServerReplies)) {
+            byte[] trigger = dropRepliesTrigger;
+            if (toServerSide && trigger != null && contains(buf.array(), n, trigger)) {
+                repliesDropped = true;
+            }
+            if (blackhole || (!toServerSide && (dropServerReplies || repliesDropped))) {
                 return; // read and dropped: nothing is forwarded
             }
             buf.flip();

@@ -1,0 +1,203 @@
+package dev.resilientjdbc.replay;
+
+import dev.resilientjdbc.retry.TargetGuard;
+import dev.resilientjdbc.testkit.chaos.ChaosProxy;
+import dev.resilientjdbc.testkit.faulty.FaultPlan;
+import dev.resilientjdbc.testkit.faulty.FaultRule;
+import dev.resilientjdbc.testkit.pg.PgServer;
+import dev.resilientjdbc.testkit.pg.PgSettings;
+import dev.resilientjdbc.testkit.pg.PgTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Network faults between driver and a real PostgreSQL 17, made by the testkit's chaos proxy: the TCP
+ * path cut with RST, a blackhole (with the real driver's socketTimeout set), and the reply to a
+ * COMMIT lost after the server committed.
+ */
+@PgTest
+@PgSettings(crashSafe = true)
+class PostgresNetworkFaultTest {
+    private static PgServer pg;
+    private static ChaosProxy proxy;
+    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "network-fault-client");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @BeforeAll
+    static void start(PgServer server) {
+        pg = server;
+        proxy = ChaosProxy.start("127.0.0.1", pg.port());
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+    }
+
+    @BeforeEach
+    void clean() throws SQLException {
+        proxy.reset();
+        try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS net_t");
+            s.execute("CREATE TABLE net_t(k text PRIMARY KEY)");
+        }
+    }
+
+    @AfterEach
+    void shutdown() {
+        proxy.reset();
+        pool.shutdownNow();
+    }
+
+    private static String direct() {
+        return pg.jdbcUrl() + "?user=postgres";
+    }
+
+    /** Through the proxy, with the real driver's timeouts set: without them a blackhole blocks forever. */
+    private static String raw() {
+        return "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + pg.database()
+                + "?user=postgres&socketTimeout=2&connectTimeout=2&loginTimeout=3";
+    }
+
+    private static String resilient() {
+        return raw().replace("jdbc:", "jdbc:resilient:") + "&resilient.connect.maxDuration=30s";
+    }
+
+    private static long rows(String k) throws SQLException {
+        try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM net_t WHERE k = '" + k + "'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void await(BooleanSupplier condition, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static long stat(java.util.function.ToLongFunction<dev.resilientjdbc.retry.RetryStats> f) {
+        return TargetGuard.matching("127.0.0.1:" + proxy.port() + "/").stream().mapToLong(g -> f.applyAsLong(g.stats())).sum();
+    }
+
+    @Test
+    void cutTcpPathIsInvisibleToQueriesAndTransactions() throws Exception {
+        try (Connection rawC = DriverManager.getConnection(raw()); Connection c = DriverManager.getConnection(resilient());
+             Statement rawS = rawC.createStatement(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.executeUpdate("INSERT INTO net_t VALUES ('before-cut')");
+            proxy.cutAll();
+            assertThrows(SQLException.class, () -> rawS.executeQuery("SELECT 1"), "the raw driver sees the cut");
+            s.executeUpdate("INSERT INTO net_t VALUES ('after-cut')");
+            c.commit();
+            c.setAutoCommit(true);
+            proxy.cutAll();
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM net_t")) {
+                rs.next();
+                assertEquals(2, rs.getInt(1));
+            }
+        }
+        assertEquals(1, rows("before-cut"));
+        assertEquals(1, rows("after-cut"));
+    }
+
+    @Test
+    void blackholeWithSocketTimeoutIsWaitedOutWithinTheBudget() throws Exception {
+        try (Connection rawC = DriverManager.getConnection(raw()); Connection c = DriverManager.getConnection(resilient())) {
+            proxy.blackhole(true);
+            Future<SQLException> rawResult = pool.submit(() -> {
+                try (Statement s = rawC.createStatement()) {
+                    s.executeQuery("SELECT 1");
+                    return null;
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            long t0 = System.nanoTime();
+            Future<Integer> answer = pool.submit(() -> {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 41 + 1")) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            });
+            SQLException rawError = rawResult.get();
+            assertTrue(rawError != null, "the raw driver times out in the blackhole");
+            assertFalse(answer.isDone(), "resilient is still waiting, not failed");
+            proxy.blackhole(false);
+            assertEquals(42, answer.get());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms < 30_000, "bounded: " + ms + " ms");
+        }
+    }
+
+    @Test
+    void commitWhoseReplyIsLostIsResolvedAsCommitted() throws Exception {
+        long resolvedBefore = stat(dev.resilientjdbc.retry.RetryStats::inDoubtCommitted);
+        // Raw first: the server commits, the application is told it failed.
+        try (Connection rawC = DriverManager.getConnection(raw()); Statement s = rawC.createStatement()) {
+            rawC.setAutoCommit(false);
+            s.executeUpdate("INSERT INTO net_t VALUES ('raw-commit')");
+            proxy.dropRepliesAfterClientSends("COMMIT");
+            assertThrows(SQLException.class, rawC::commit);
+            proxy.dropRepliesAfterClientSends(null);
+        }
+        assertEquals(1, rows("raw-commit"), "committed although the raw application was told it failed");
+
+        try (Connection c = DriverManager.getConnection(resilient()); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.executeUpdate("INSERT INTO net_t VALUES ('in-doubt')");
+            // The COMMIT reaches the server; its reply never comes back on that connection.
+            proxy.dropRepliesAfterClientSends("COMMIT");
+            c.commit(); // returns normally: after the socket timeout the database is asked, and it committed
+            proxy.dropRepliesAfterClientSends(null);
+        }
+        assertEquals(1, rows("in-doubt"), "exactly once");
+        assertTrue(stat(dev.resilientjdbc.retry.RetryStats::inDoubtCommitted) > resolvedBefore, "resolved through pg_xact_status");
+    }
+
+    @Test
+    void commitLostBeforeTheServerGotItIsResolvedAsAbortedThenReplayed() throws Exception {
+        String plan = "commit-lost-" + System.nanoTime();
+        // The COMMIT message is lost on the way (injected), the connection dies; the real server rolls back.
+        FaultPlan.register(plan, 1, FaultRule.on("commit").nth(1).sqlState("08006").build());
+        long abortedBefore = stat(dev.resilientjdbc.retry.RetryStats::inDoubtAborted);
+        String url = "jdbc:resilient:faulty:postgresql://127.0.0.1:" + proxy.port() + "/" + pg.database()
+                + "?user=postgres&socketTimeout=5&faulty.plan=" + plan + "&resilient.dialect=postgresql";
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.executeUpdate("INSERT INTO net_t VALUES ('aborted-then-replayed')");
+            c.commit();
+        } finally {
+            FaultPlan.unregister(plan);
+        }
+        assertEquals(1, rows("aborted-then-replayed"), "replayed and committed exactly once");
+        assertTrue(stat(dev.resilientjdbc.retry.RetryStats::inDoubtAborted) > abortedBefore, "pg_xact_status said aborted");
+    }
+}
