@@ -130,16 +130,7 @@ public final class StatementRecipe {
         for (Recorded r : settings.values()) {
             r.applyTo(s);
         }
-        for (Object entry : batch) {
-            if (entry instanceof Recorded) {
-                ((Recorded) entry).applyTo(s);
-            } else {
-                for (Recorded p : ((ParameterSet) entry).parameters) {
-                    p.applyTo(s);
-                }
-                ((PreparedStatement) s).addBatch();
-            }
-        }
+        addBatchEntries(s, batch);
         for (Recorded p : parameters.values()) {
             p.applyTo(s);
         }
@@ -181,7 +172,11 @@ public final class StatementRecipe {
             return;
         }
         s.clearBatch();
-        for (Object entry : (List<Object>) snapshot) {
+        addBatchEntries(s, (List<Object>) snapshot);
+    }
+
+    private static void addBatchEntries(Statement s, List<Object> entries) throws SQLException {
+        for (Object entry : entries) {
             if (entry instanceof Recorded) {
                 ((Recorded) entry).applyTo(s);
             } else {

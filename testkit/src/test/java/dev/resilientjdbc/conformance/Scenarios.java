@@ -459,7 +459,7 @@ final class Scenarios {
             o.add("pgStatement.prepareThreshold", pgs.getPrepareThreshold());
             s.execute("CREATE TABLE cp(id int, v text)");
         }
-        CopyManager copy = new CopyManager((BaseConnection) c.unwrap(BaseConnection.class));
+        CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
         o.add("copyIn", copy.copyIn("COPY cp FROM STDIN WITH (FORMAT csv)", new StringReader("1,a\n2,b\n3,\"c,d\"\n")));
         StringWriter out = new StringWriter();
         o.add("copyOut.rows", copy.copyOut("COPY (SELECT * FROM cp ORDER BY id) TO STDOUT WITH (FORMAT csv)", out));

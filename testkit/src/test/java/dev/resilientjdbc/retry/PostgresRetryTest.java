@@ -182,19 +182,7 @@ class PostgresRetryTest {
     void deadlockInsideExplicitTransactionsIsReplayedAndBothCommitOnce() throws Exception {
         // Two explicit transactions deadlock for real; the victim's transaction is rolled back, replayed and committed.
         try (Connection a = DriverManager.getConnection(resilient()); Connection b = DriverManager.getConnection(resilient())) {
-            a.setAutoCommit(false);
-            b.setAutoCommit(false);
-            List<SQLException> errors = new ArrayList<>();
-            ExecutorService pool = Executors.newFixedThreadPool(2, r -> new Thread(r, "tx-racer"));
-            try {
-                CyclicBarrier barrier = new CyclicBarrier(2);
-                Future<SQLException> fa = pool.submit(() -> runIn(a, LOCK_1_THEN_2, barrier));
-                Future<SQLException> fb = pool.submit(() -> runIn(b, LOCK_2_THEN_1, barrier));
-                errors.add(fa.get());
-                errors.add(fb.get());
-            } finally {
-                pool.shutdownNow();
-            }
+            List<SQLException> errors = transactionRace(a, b);
             assertEquals(java.util.Arrays.asList(null, null), errors, "no deadlock reaches the application");
             assertEquals(2, value(1), "each transaction applied exactly once");
             assertEquals(2, value(2), "each transaction applied exactly once");
@@ -205,21 +193,27 @@ class PostgresRetryTest {
     void deadlockInsideExplicitTransactionReachesTheApplicationWhenReplayIsOff() throws Exception {
         try (Connection a = DriverManager.getConnection(resilient() + "&resilient.replay.maxBytes=0");
              Connection b = DriverManager.getConnection(resilient() + "&resilient.replay.maxBytes=0")) {
-            a.setAutoCommit(false);
-            b.setAutoCommit(false);
-            List<SQLException> errors = new ArrayList<>();
-            ExecutorService pool = Executors.newFixedThreadPool(2, r -> new Thread(r, "tx-racer"));
-            try {
-                CyclicBarrier barrier = new CyclicBarrier(2);
-                Future<SQLException> fa = pool.submit(() -> runIn(a, LOCK_1_THEN_2, barrier));
-                Future<SQLException> fb = pool.submit(() -> runIn(b, LOCK_2_THEN_1, barrier));
-                errors.add(fa.get());
-                errors.add(fb.get());
-            } finally {
-                pool.shutdownNow();
-            }
+            List<SQLException> errors = transactionRace(a, b);
             assertEquals(1, errors.stream().filter(e -> e != null && "40P01".equals(e.getSQLState())).count(), errors.toString());
         }
+    }
+
+    /** Runs the two opposite-order lock statements in explicit transactions on a and b at the same moment. */
+    private static List<SQLException> transactionRace(Connection a, Connection b) throws Exception {
+        a.setAutoCommit(false);
+        b.setAutoCommit(false);
+        List<SQLException> errors = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(2, r -> new Thread(r, "tx-racer"));
+        try {
+            CyclicBarrier barrier = new CyclicBarrier(2);
+            Future<SQLException> fa = pool.submit(() -> runIn(a, LOCK_1_THEN_2, barrier));
+            Future<SQLException> fb = pool.submit(() -> runIn(b, LOCK_2_THEN_1, barrier));
+            errors.add(fa.get());
+            errors.add(fb.get());
+        } finally {
+            pool.shutdownNow();
+        }
+        return errors;
     }
 
     private static SQLException runIn(Connection c, String sql, CyclicBarrier barrier) {

@@ -160,6 +160,7 @@ class ChaosProxyTest {
     @Test
     void refuseNewResetsNewConnectionsOnly() throws Exception {
         try (Socket existing = connect()) {
+            assertArrayEquals(new byte[]{1}, roundTrip(existing, new byte[]{1})); // accepted and paired before the switch
             proxy.refuseNew(true);
             try (Socket refused = connect()) {
                 refused.setSoTimeout(2000);
