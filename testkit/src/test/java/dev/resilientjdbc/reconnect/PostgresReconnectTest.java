@@ -4,6 +4,8 @@ import dev.resilientjdbc.retry.TargetGuard;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgSettings;
 import dev.resilientjdbc.testkit.pg.PgTest;
+import dev.resilientjdbc.testkit.pg.PostgresExtension;
+import dev.resilientjdbc.testkit.chaos.ChaosProxy;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,19 +38,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @PgSettings(crashSafe = true)
 class PostgresReconnectTest {
     private static PgServer pg;
+    private static ChaosProxy proxy;
 
     /** Real faults that take the physical connection away. */
     enum Fault {
-        TERMINATE_BACKEND { void apply(PgServer s) { s.terminateAllClientBackends(); } },
-        FAST_RESTART { void apply(PgServer s) throws Exception { s.restart(); } },
-        CRASH_RESTART { void apply(PgServer s) throws Exception { s.crashRestart(); } };
+        TERMINATE_BACKEND { void apply() { pg.terminateAllClientBackends(); } },
+        FAST_RESTART { void apply() throws Exception { pg.restart(); } },
+        CRASH_RESTART { void apply() throws Exception { pg.crashRestart(); } },
+        TCP_CUT { void apply() { proxy.cutAll(); } };
 
-        abstract void apply(PgServer s) throws Exception;
+        abstract void apply() throws Exception;
     }
 
     @BeforeAll
-    static void server(PgServer server) throws SQLException {
+    static void server(PgServer server, ChaosProxy chaos) throws SQLException {
         pg = server;
+        proxy = chaos;
         try (Connection c = DriverManager.getConnection(raw()); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS items(k text PRIMARY KEY, v int NOT NULL)");
             s.execute("CREATE SCHEMA IF NOT EXISTS other");
@@ -64,8 +69,9 @@ class PostgresReconnectTest {
         }
     }
 
+    /** Every connection goes through the chaos proxy (pass-through unless a test cuts it). */
     private static String raw() {
-        return pg.jdbcUrl() + "?user=postgres&connectTimeout=5&socketTimeout=30";
+        return PostgresExtension.proxiedUrl(pg, proxy) + "?user=postgres&connectTimeout=5&socketTimeout=30";
     }
 
     private static String resilient() {
@@ -81,7 +87,7 @@ class PostgresReconnectTest {
     }
 
     private static long reconnects() {
-        return TargetGuard.matching("127.0.0.1:" + pg.port() + "/").stream().mapToLong(g -> g.stats().reconnects()).sum();
+        return TargetGuard.matching("127.0.0.1:" + proxy.port() + "/").stream().mapToLong(g -> g.stats().reconnects()).sum();
     }
 
     @ParameterizedTest
@@ -91,7 +97,7 @@ class PostgresReconnectTest {
              Statement rawS = rawC.createStatement(); Statement s = c.createStatement()) {
             assertEquals(10, scalar(s, "SELECT count(*) FROM items"));
             long reconnectsBefore = reconnects();
-            fault.apply(pg);
+            fault.apply();
             assertThrows(SQLException.class, () -> scalar(rawS, "SELECT count(*) FROM items"), "the raw driver fails");
             long t0 = System.nanoTime();
             assertEquals(10, scalar(s, "SELECT count(*) FROM items"), "the same answer, as if nothing happened");
@@ -108,7 +114,7 @@ class PostgresReconnectTest {
         try (Connection rawC = DriverManager.getConnection(raw()); Connection c = DriverManager.getConnection(resilient());
              Statement rawS = rawC.createStatement(); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO items VALUES ('before', 1)");
-            fault.apply(pg);
+            fault.apply();
             assertThrows(SQLException.class, () -> rawS.executeUpdate("INSERT INTO items VALUES ('raw', 1)"));
             String key = "after-" + UUID.randomUUID();
             try {
@@ -136,7 +142,7 @@ class PostgresReconnectTest {
             ps.setFetchSize(2);
             ps.setQueryTimeout(7);
             assertEquals("4,5,6", values(ps));
-            fault.apply(pg);
+            fault.apply();
             assertEquals("4,5,6", values(ps), "same parameters, same max rows after the reconnect");
             assertEquals(3, ps.getMaxRows());
             assertEquals(2, ps.getFetchSize());
@@ -158,7 +164,7 @@ class PostgresReconnectTest {
             String before = sessionState(s);
             c.commit();
             assertEquals("serializable|other|on|ledger-app", before);
-            fault.apply(pg);
+            fault.apply();
             assertEquals(before, sessionState(s), "the new physical connection is in the same state");
             c.commit();
             assertFalse(c.getAutoCommit());
@@ -238,7 +244,7 @@ class PostgresReconnectTest {
     }
 
     private static long connectRetries() {
-        return TargetGuard.matching("127.0.0.1:" + pg.port() + "/").stream().mapToLong(g -> g.stats().connectRetries()).sum();
+        return TargetGuard.matching("127.0.0.1:" + proxy.port() + "/").stream().mapToLong(g -> g.stats().connectRetries()).sum();
     }
 
     private static long scalar(Statement s, String sql) throws SQLException {

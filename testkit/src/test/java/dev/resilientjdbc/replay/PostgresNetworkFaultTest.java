@@ -6,8 +6,8 @@ import dev.resilientjdbc.testkit.faulty.FaultPlan;
 import dev.resilientjdbc.testkit.faulty.FaultRule;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgSettings;
+import dev.resilientjdbc.testkit.pg.PostgresExtension;
 import dev.resilientjdbc.testkit.pg.PgTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,14 +44,9 @@ class PostgresNetworkFaultTest {
     });
 
     @BeforeAll
-    static void start(PgServer server) {
+    static void start(PgServer server, ChaosProxy chaos) {
         pg = server;
-        proxy = ChaosProxy.start("127.0.0.1", pg.port());
-    }
-
-    @AfterAll
-    static void stop() {
-        proxy.close();
+        proxy = chaos;
     }
 
     @BeforeEach
@@ -75,8 +70,7 @@ class PostgresNetworkFaultTest {
 
     /** Through the proxy, with the real driver's timeouts set: without them a blackhole blocks forever. */
     private static String raw() {
-        return "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + pg.database()
-                + "?user=postgres&socketTimeout=2&connectTimeout=2&loginTimeout=3";
+        return PostgresExtension.proxiedUrl(pg, proxy) + "?user=postgres&socketTimeout=2&connectTimeout=2&loginTimeout=3";
     }
 
     private static String resilient() {

@@ -1,5 +1,6 @@
 package dev.resilientjdbc.testkit.pg;
 
+import dev.resilientjdbc.testkit.chaos.ChaosProxy;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -38,16 +39,37 @@ public final class PostgresExtension implements BeforeAllCallback, BeforeEachCal
     @Override
     public void beforeEach(ExtensionContext context) {
         server(context).ensureRunning();
+        ProxyResource proxy = topLevelClassContext(context).getStore(NAMESPACE).get(ProxyResource.class, ProxyResource.class);
+        if (proxy != null) {
+            proxy.proxy.reset(); // one test's network fault never leaks into the next
+        }
     }
 
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return parameterContext.getParameter().getType() == PgServer.class;
+        Class<?> type = parameterContext.getParameter().getType();
+        return type == PgServer.class || type == ChaosProxy.class;
     }
 
     @Override
     public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return server(extensionContext);
+        return parameterContext.getParameter().getType() == ChaosProxy.class ? proxy(extensionContext) : server(extensionContext);
+    }
+
+    /**
+     * A chaos proxy in front of the class's server, for network faults: connect through
+     * {@code proxy.port()} (see {@link #proxiedUrl}). One per test class, closed after it.
+     */
+    public static ChaosProxy proxy(ExtensionContext context) {
+        PgServer server = server(context);
+        return topLevelClassContext(context).getStore(NAMESPACE)
+                .getOrComputeIfAbsent(ProxyResource.class, k -> new ProxyResource(ChaosProxy.start(server.host(), server.port())),
+                        ProxyResource.class).proxy;
+    }
+
+    /** The server's JDBC URL, but through the proxy. */
+    public static String proxiedUrl(PgServer server, ChaosProxy proxy) {
+        return "jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/" + server.database();
     }
 
     /** The server for the test class of {@code context}, started on first use. */
@@ -102,6 +124,20 @@ public final class PostgresExtension implements BeforeAllCallback, BeforeEachCal
             }
             return new Config(annotation.crashSafe(), annotation.maxConnections(), annotation.database(),
                     Arrays.asList(annotation.settings()), annotation.scope());
+        }
+    }
+
+    @SuppressWarnings("deprecation")
+    private static final class ProxyResource implements AutoCloseable, ExtensionContext.Store.CloseableResource {
+        private final ChaosProxy proxy;
+
+        ProxyResource(ChaosProxy proxy) {
+            this.proxy = proxy;
+        }
+
+        @Override
+        public void close() {
+            proxy.close();
         }
     }
 
