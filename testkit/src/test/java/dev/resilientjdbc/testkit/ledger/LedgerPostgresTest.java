@@ -211,6 +211,69 @@ class LedgerPostgresTest {
         assertTrue(report.violations(Kind.ACKNOWLEDGED_MISSING).isEmpty());
     }
 
+    @Test
+    void clientsBlockedPastTheEndAreAbortedAndTheCallerIsNotHeld() throws Exception {
+        LedgerWorkload workload = workload().accounts(2).clients(2).readShare(0)
+                .duration(Duration.ofMillis(500)).stopGrace(Duration.ofMillis(500)).build();
+        LedgerWorkload.Result result;
+        try (Connection blocker = pg.connect()) {
+            LedgerRun run = workload.start();
+            // Every transfer needs account 1; hold its row lock so the clients wait with no lock timeout.
+            blocker.setAutoCommit(false);
+            try (Statement st = blocker.createStatement()) {
+                st.executeQuery("SELECT balance FROM ledger_accounts WHERE id = 1 FOR UPDATE").close();
+            }
+            long begin = System.nanoTime();
+            result = run.awaitResult();
+            Duration waited = Duration.ofNanos(System.nanoTime() - begin);
+            run.close();
+            blocker.rollback();
+            System.out.println(result);
+            assertTrue(waited.compareTo(Duration.ofSeconds(5)) < 0, "caller held for " + waited);
+        }
+        // Connection.abort ended the blocked calls, so nothing is reported hung and the aborted transfers failed.
+        assertEquals(java.util.List.of(), result.hungThreads(), result::toString);
+        assertTrue(result.failed() > 0, result::toString);
+        LedgerChecker.Report report = check(result);
+        assertTrue(report.ok(), report::toString);
+    }
+
+    /**
+     * Through {@code jdbc:resilient:} the app keeps its connections (no reopen) and a COMMIT cut off
+     * by the termination surfaces as {@code 08007}, never as a plain connection error; checked
+     * strictly ({@link LedgerChecker.CommitFailures#DEFINITE}). Failures in the middle of a
+     * transaction still reach the app as {@code 57P01} while transaction replay is not built, so
+     * they are printed, not forbidden.
+     */
+    @Test
+    void throughTheResilientDriverConnectionsSurviveAndLostCommitsAreReportedUnknown() throws Exception {
+        String resilient = url().replace("jdbc:", "jdbc:resilient:") + "&resilient.connect.maxDuration=20s";
+        LedgerWorkload workload = LedgerWorkload.builder(resilient).accounts(10).clients(4).readShare(0.2).seed(42)
+                .duration(Duration.ofSeconds(3)).build();
+        LedgerWorkload.Result result;
+        int terminated = 0;
+        try (LedgerRun run = workload.start()) {
+            for (int round = 0; round < 2; round++) {
+                long before = run.committedSoFar();
+                awaitAtLeast(run::committedSoFar, before + 50, Duration.ofSeconds(10));
+                terminated += pg.terminateAllClientBackends();
+            }
+            long after = run.committedSoFar();
+            awaitAtLeast(run::committedSoFar, after + 50, Duration.ofSeconds(10));
+            result = run.awaitResult();
+        }
+        System.out.println("resilient: terminated " + terminated + " backends\n" + result);
+        result.failures().values().forEach(f -> System.out.println("  failure: " + f));
+        LedgerChecker.Report report = check(result);
+        System.out.println(report);
+
+        assertTrue(terminated >= 4, "terminated " + terminated);
+        assertEquals(0, result.reopens(), "the logical connections survived: " + result);
+        assertEquals(0, result.connectionLostAtCommitIds().size(), result::toString);
+        assertEquals(0, result.readsFailed(), "autocommit reads are retried: " + result);
+        assertTrue(report.ok(), report::toString);
+    }
+
     private static void awaitAtLeast(LongSupplier value, long target, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (value.getAsLong() < target) {
