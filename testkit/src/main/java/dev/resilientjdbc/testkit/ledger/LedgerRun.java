@@ -27,6 +27,7 @@ public final class LedgerRun implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
     private volatile boolean stopping;
+    private boolean forced; // guarded by lock: clients were already interrupted and aborted once
     private LedgerWorkload.Result result;
 
     private LedgerRun(LedgerWorkload workload) {
@@ -88,7 +89,8 @@ public final class LedgerRun implements AutoCloseable {
                 return result;
             }
             try {
-                long joinUntil = deadlineNanos + workload.stopGrace().toNanos();
+                // After an interrupted wait the clients have had their abort; do not wait out the whole run again.
+                long joinUntil = forced ? System.nanoTime() : deadlineNanos + workload.stopGrace().toNanos();
                 for (Thread t : threads) {
                     t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(joinUntil - System.nanoTime())));
                 }
@@ -97,6 +99,7 @@ public final class LedgerRun implements AutoCloseable {
                         Duration.ofNanos(System.nanoTime() - startNanos), snapshots(), hung);
                 return result;
             } catch (InterruptedException e) {
+                forced = true;
                 forceStop();
                 throw e;
             }
@@ -117,29 +120,41 @@ public final class LedgerRun implements AutoCloseable {
     }
 
     // Interrupt and abort whoever is still running; returns the names of threads that outlive that.
+    // A client may be inside getConnection when this starts, so connections that appear later are aborted too.
     private List<String> forceStop() {
         stopping = true;
-        List<String> hung = new ArrayList<>();
-        for (int i = 0; i < threads.size(); i++) {
-            Thread t = threads.get(i);
-            if (t.isAlive()) {
-                t.interrupt();
-                abortAsync(clients.get(i).connection(), t.getName());
-            }
-        }
+        Connection[] aborted = new Connection[threads.size()];
         long waitUntil = System.nanoTime() + ABORT_WAIT_NANOS;
-        for (Thread t : threads) {
-            if (t.isAlive()) {
-                try {
-                    t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitUntil - System.nanoTime())));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+        boolean interrupted = false;
+        while (true) {
+            boolean anyAlive = false;
+            for (int i = 0; i < threads.size(); i++) {
+                Thread t = threads.get(i);
+                if (!t.isAlive()) {
+                    continue;
+                }
+                anyAlive = true;
+                t.interrupt();
+                Connection current = clients.get(i).connection();
+                if (current != null && current != aborted[i]) {
+                    aborted[i] = current;
+                    abortAsync(current, t.getName());
                 }
             }
-            if (t.isAlive()) {
-                hung.add(t.getName());
+            if (!anyAlive || System.nanoTime() - waitUntil >= 0) {
+                break;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                interrupted = true; // finish stopping the clients first
             }
         }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        List<String> hung = new ArrayList<>();
+        threads.stream().filter(Thread::isAlive).forEach(t -> hung.add(t.getName()));
         return hung;
     }
 

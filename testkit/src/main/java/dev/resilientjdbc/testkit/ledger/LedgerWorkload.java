@@ -439,7 +439,7 @@ public final class LedgerWorkload {
             return inconsistentReads;
         }
 
-        /** Connections the clients replaced after finding them closed. */
+        /** Connections the clients dropped after a failure because they were closed (a new one is opened before the client's next operation). */
         public long reopens() {
             return reopens;
         }

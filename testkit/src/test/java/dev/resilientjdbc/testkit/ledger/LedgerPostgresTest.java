@@ -238,6 +238,38 @@ class LedgerPostgresTest {
         assertTrue(report.ok(), report::toString);
     }
 
+    @Test
+    void interruptingTheWaitingCallerStopsTheClients() throws Exception {
+        LedgerWorkload workload = workload().accounts(2).clients(2).readShare(0)
+                .duration(Duration.ofSeconds(60)).stopGrace(Duration.ofSeconds(60)).build();
+        try (Connection blocker = pg.connect()) {
+            blocker.setAutoCommit(false);
+            try (LedgerRun run = workload.start()) {
+                try (Statement st = blocker.createStatement()) {
+                    st.executeQuery("SELECT balance FROM ledger_accounts WHERE id = 1 FOR UPDATE").close();
+                }
+                awaitAtLeast(LedgerPostgresTest::backendsWaitingForLocks, 2, Duration.ofSeconds(5));
+                java.util.concurrent.atomic.AtomicReference<Throwable> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+                Thread caller = new Thread(() -> {
+                    try {
+                        run.awaitResult();
+                    } catch (Throwable t) {
+                        outcome.set(t);
+                    }
+                }, "ledger-test-caller");
+                caller.start();
+                awaitAtLeast(() -> caller.getState() == Thread.State.TIMED_WAITING ? 1 : 0, 1, Duration.ofSeconds(5));
+                long begin = System.nanoTime();
+                caller.interrupt();
+                caller.join(10_000);
+                assertFalse(caller.isAlive(), "caller still waiting");
+                assertTrue(outcome.get() instanceof InterruptedException, String.valueOf(outcome.get()));
+                assertTrue(Duration.ofNanos(System.nanoTime() - begin).compareTo(Duration.ofSeconds(5)) < 0);
+            }
+            blocker.rollback();
+        }
+    }
+
     /**
      * Through {@code jdbc:resilient:} the app keeps its connections (no reopen) and a COMMIT cut off
      * by the termination surfaces as {@code 08007}, never as a plain connection error; checked
@@ -272,6 +304,16 @@ class LedgerPostgresTest {
         assertEquals(0, result.connectionLostAtCommitIds().size(), result::toString);
         assertEquals(0, result.readsFailed(), "autocommit reads are retried: " + result);
         assertTrue(report.ok(), report::toString);
+    }
+
+    private static long backendsWaitingForLocks() {
+        try (Connection c = pg.connect(); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void awaitAtLeast(LongSupplier value, long target, Duration timeout) throws InterruptedException {
