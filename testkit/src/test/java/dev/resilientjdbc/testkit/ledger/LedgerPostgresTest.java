@@ -273,9 +273,9 @@ class LedgerPostgresTest {
     /**
      * Through {@code jdbc:resilient:} the app keeps its connections (no reopen) and a COMMIT cut off
      * by the termination surfaces as {@code 08007}, never as a plain connection error; checked
-     * strictly ({@link LedgerChecker.CommitFailures#DEFINITE}). Failures in the middle of a
-     * transaction still reach the app as {@code 57P01} while transaction replay is not built, so
-     * they are printed, not forbidden.
+     * strictly ({@link LedgerChecker.CommitFailures#DEFINITE}). Transactions cut in the middle are
+     * replayed: the only failures allowed to reach the app are replay divergence ({@code 40001}) and
+     * unknown outcome ({@code 08007}).
      */
     @Test
     void throughTheResilientDriverConnectionsSurviveAndLostCommitsAreReportedUnknown() throws Exception {
@@ -303,6 +303,9 @@ class LedgerPostgresTest {
         assertEquals(0, result.reopens(), "the logical connections survived: " + result);
         assertEquals(0, result.connectionLostAtCommitIds().size(), result::toString);
         assertEquals(0, result.readsFailed(), "autocommit reads are retried: " + result);
+        for (String state : result.failuresBySqlState().keySet()) {
+            assertTrue("40001".equals(state) || "08007".equals(state), "only divergence or unknown outcome: " + result);
+        }
         assertTrue(report.ok(), report::toString);
     }
 
