@@ -9,6 +9,9 @@ import dev.resilientjdbc.config.ResilientConfig;
 import dev.resilientjdbc.config.ResilientOptions;
 import dev.resilientjdbc.config.ResilientUrl;
 import dev.resilientjdbc.config.UrlMasking;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.resilientjdbc.pool.PoolSettings;
+import dev.resilientjdbc.pool.Pools;
 import dev.resilientjdbc.proxy.ProxyFactory;
 import dev.resilientjdbc.reconnect.InDoubt;
 import dev.resilientjdbc.reconnect.LogicalConnection;
@@ -69,6 +72,7 @@ public final class ResilientDriver implements Driver {
                 DriverManager.deregisterDriver(INSTANCE);
                 registered = false;
             }
+            Pools.shutdown();
         } finally {
             REGISTRATION.unlock();
         }
@@ -80,6 +84,7 @@ public final class ResilientDriver implements Driver {
 
     private static void onDeregistered() {
         registered = false;
+        Pools.shutdown(); // an undeployed application's pools must not outlive it
     }
 
     @Override
@@ -103,7 +108,9 @@ public final class ResilientDriver implements Driver {
         }
         FailureClassifier classifier = Classifiers.forDialect(dialect(config, realUrl), config.get(ResilientOptions.CLASSIFY_OVERRIDES));
         Retrier retrier = new Retrier(settings, classifier, TargetGuard.of(targetName(realUrl, realInfo), settings));
-        LogicalConnection.Opener opener = () -> retrier.connect(() -> open(real, realUrl, realInfo));
+        LogicalConnection.Opener opener = config.get(ResilientOptions.POOL)
+                ? pooled(Pools.forTarget(realUrl, realInfo, PoolSettings.from(config), targetName(realUrl, realInfo)), retrier)
+                : () -> retrier.connect(() -> open(real, realUrl, realInfo));
         Dialect d = dialect(config, realUrl);
         InDoubt inDoubt = d == Dialect.POSTGRESQL ? new PostgresInDoubt() : InDoubt.NONE;
         LogicalConnection logical = new LogicalConnection(opener.open(), retrier, opener,
@@ -112,6 +119,21 @@ public final class ResilientDriver implements Driver {
             logical.gate(TransactionGate.forSqlite(realUrl, config.get(ResilientOptions.RETRY_MAX_DURATION)));
         }
         return ProxyFactory.connection(logical);
+    }
+
+    /** Physical connections borrowed from the pool; dead ones are evicted from it, never handed out again. */
+    private static LogicalConnection.Opener pooled(HikariDataSource pool, Retrier retrier) {
+        return new LogicalConnection.Opener() {
+            @Override
+            public Connection open() throws SQLException {
+                return retrier.connect(pool::getConnection);
+            }
+
+            @Override
+            public void discard(Connection dead) {
+                pool.evictConnection(dead);
+            }
+        };
     }
 
     private static Connection open(Driver real, String realUrl, Properties realInfo) throws SQLException {

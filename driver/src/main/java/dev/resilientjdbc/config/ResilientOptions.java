@@ -88,10 +88,42 @@ public final class ResilientOptions {
             "run explicit transactions on one SQLite file one at a time within the JVM, so that they never meet as"
                     + " SQLITE_BUSY or SQLITE_BUSY_SNAPSHOT after reading data the other then changes (which no replay can hide)");
 
+    public static final Option<Boolean> POOL = new Option<>("resilient.pool", OptionType.bool(), false, "false",
+            "DriverManager.getConnection borrows from an embedded HikariCP pool per target and close() returns the"
+                    + " connection: a pool for applications that open a connection per request, with no code change");
+
+    public static final Option<Integer> POOL_MAX_SIZE = new Option<>("resilient.pool.maxSize", OptionType.integer(1, 10_000), 10, "10",
+            "most physical connections in the pool (HikariCP maximumPoolSize)");
+
+    public static final Option<Integer> POOL_MIN_IDLE = new Option<>("resilient.pool.minIdle", OptionType.integer(0, 10_000), 2, "2",
+            "idle connections the pool keeps ready (HikariCP minimumIdle; at most maxSize)");
+
+    public static final Option<Duration> POOL_CONNECTION_TIMEOUT = new Option<>("resilient.pool.connectionTimeout",
+            OptionType.duration(Duration.ofMillis(250), Duration.ofHours(1)), Duration.ofSeconds(30), "30s",
+            "how long a borrow waits for a free connection (HikariCP connectionTimeout)");
+
+    public static final Option<Duration> POOL_IDLE_TIMEOUT = new Option<>("resilient.pool.idleTimeout",
+            OptionType.duration(Duration.ZERO, Duration.ofHours(24)), Duration.ofMinutes(10), "10m",
+            "how long an idle connection above minIdle is kept (HikariCP idleTimeout; 0 keeps them)");
+
+    public static final Option<Duration> POOL_MAX_LIFETIME = new Option<>("resilient.pool.maxLifetime",
+            OptionType.duration(Duration.ZERO, Duration.ofHours(24)), Duration.ofMinutes(30), "30m",
+            "how long a physical connection lives at most (HikariCP maxLifetime; 0 for ever)");
+
+    public static final Option<Duration> POOL_VALIDATION_TIMEOUT = new Option<>("resilient.pool.validationTimeout",
+            OptionType.duration(Duration.ofMillis(250), Duration.ofMinutes(1)), Duration.ofSeconds(5), "5s",
+            "how long the pool's check that a connection is alive may take (HikariCP validationTimeout)");
+
+    public static final Option<Duration> POOL_LEAK_DETECTION_THRESHOLD = new Option<>("resilient.pool.leakDetectionThreshold",
+            OptionType.duration(Duration.ZERO, Duration.ofHours(1)), Duration.ZERO, "0",
+            "log a warning when a connection is borrowed longer than this (HikariCP leakDetectionThreshold; 0 off, else at least 2s)");
+
     public static final OptionRegistry REGISTRY = new OptionRegistry(List.of(
             ENABLED, DIALECT, CLASSIFY_OVERRIDES,
             RETRY_STRATEGY, RETRY_MAX_ATTEMPTS, RETRY_BASE_DELAY, RETRY_MAX_DELAY, RETRY_MULTIPLIER, RETRY_JITTER,
             RETRY_MAX_DURATION, CONNECT_MAX_DURATION,
             BREAKER_ENABLED, BREAKER_FAILURE_THRESHOLD, BREAKER_OPEN_DURATION, BREAKER_SUCCESS_THRESHOLD,
-            REPLAY_MAX_BYTES, SQLITE_SERIALIZE_TRANSACTIONS));
+            REPLAY_MAX_BYTES, SQLITE_SERIALIZE_TRANSACTIONS,
+            POOL, POOL_MAX_SIZE, POOL_MIN_IDLE, POOL_CONNECTION_TIMEOUT, POOL_IDLE_TIMEOUT, POOL_MAX_LIFETIME,
+            POOL_VALIDATION_TIMEOUT, POOL_LEAK_DETECTION_THRESHOLD));
 }

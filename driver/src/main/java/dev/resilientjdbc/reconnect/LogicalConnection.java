@@ -21,10 +21,16 @@ import java.util.logging.Logger;
 public final class LogicalConnection {
     private static final Logger LOG = Logger.getLogger("dev.resilientjdbc.reconnect");
 
-    /** Opens a new physical connection (through the retrier's connect policy). */
+    /** Where physical connections come from (the real driver, or a pool) and where dead ones go. */
     @FunctionalInterface
     public interface Opener {
+        /** A new physical connection (through the retrier's connect policy). */
         Connection open() throws SQLException;
+
+        /** A physical connection found dead: never to be used again. By default it is closed. */
+        default void discard(Connection dead) {
+            closeQuietly(dead);
+        }
     }
 
     private final Retrier retrier;
@@ -123,7 +129,7 @@ public final class LogicalConnection {
             try {
                 session.restoreOn(fresh);
             } catch (SQLException e) {
-                closeQuietly(fresh);
+                opener.discard(fresh);
                 reconnectFailure = e;
                 throw e;
             }
@@ -164,7 +170,7 @@ public final class LogicalConnection {
         } finally {
             swap.unlock();
         }
-        closeQuietly(which);
+        opener.discard(which);
         LOG.log(Level.FINE, "resilient-jdbc: lost the physical connection to {0}", retrier.guard().name());
     }
 
@@ -367,7 +373,7 @@ public final class LogicalConnection {
                 + " and the database rolled the transaction back; call rollback() and run the transaction again", "40000");
     }
 
-    private static void closeQuietly(Connection c) {
+    static void closeQuietly(Connection c) {
         try {
             c.close();
         } catch (SQLException | RuntimeException ignored) {

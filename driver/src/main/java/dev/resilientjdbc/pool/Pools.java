@@ -1,0 +1,129 @@
+package dev.resilientjdbc.pool;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The embedded HikariCP pools behind {@code resilient.pool=true}, one per target (real URL, user,
+ * the other connection properties and the pool settings). Closed by {@link #shutdown()}, by driver
+ * deregistration, or by a JVM shutdown hook; nothing of theirs outlives them.
+ */
+public final class Pools {
+    private static final Logger LOG = Logger.getLogger("dev.resilientjdbc.pool");
+    private static final ConcurrentHashMap<String, HikariDataSource> POOLS = new ConcurrentHashMap<>();
+    private static final AtomicInteger SEQ = new AtomicInteger();
+    private static final ReentrantLock HOOK_LOCK = new ReentrantLock();
+    private static Thread shutdownHook;
+
+    private Pools() {}
+
+    /** The pool for this target, made on first use. */
+    public static HikariDataSource forTarget(String realUrl, Properties realInfo, PoolSettings settings, String targetName) {
+        String key = key(realUrl, realInfo, settings);
+        return POOLS.computeIfAbsent(key, k -> {
+            installShutdownHook();
+            HikariConfig c = new HikariConfig();
+            c.setPoolName("resilient-pool-" + SEQ.incrementAndGet());
+            c.setJdbcUrl(realUrl);
+            Properties props = new Properties();
+            props.putAll(realInfo);
+            String user = (String) props.remove("user");
+            String password = (String) props.remove("password");
+            if (user != null) {
+                c.setUsername(user);
+            }
+            if (password != null) {
+                c.setPassword(password);
+            }
+            c.setDataSourceProperties(props);
+            c.setMaximumPoolSize(settings.maxSize);
+            c.setMinimumIdle(settings.minIdle);
+            c.setConnectionTimeout(settings.connectionTimeout.toMillis());
+            c.setIdleTimeout(settings.idleTimeout.toMillis());
+            c.setMaxLifetime(settings.maxLifetime.toMillis());
+            c.setValidationTimeout(settings.validationTimeout.toMillis());
+            c.setLeakDetectionThreshold(settings.leakDetectionThreshold.toMillis());
+            // A pool must never stop the application from starting while the database is down.
+            c.setInitializationFailTimeout(-1);
+            LOG.log(Level.INFO, "resilient-jdbc: pool {0} for {1}, up to {2} connections",
+                    new Object[]{c.getPoolName(), targetName, settings.maxSize});
+            return new HikariDataSource(c);
+        });
+    }
+
+    /** Closes every pool and its threads. */
+    public static void shutdown() {
+        List<HikariDataSource> all = new ArrayList<>(POOLS.values());
+        POOLS.clear();
+        for (HikariDataSource ds : all) {
+            ds.close();
+        }
+        HOOK_LOCK.lock();
+        try {
+            if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                } catch (IllegalStateException alreadyShuttingDown) {
+                    // the JVM is on its way out; the hook is running or ran
+                }
+            }
+            shutdownHook = null;
+        } finally {
+            HOOK_LOCK.unlock();
+        }
+    }
+
+    /** Pools open now, by pool name. */
+    public static Map<String, HikariDataSource> open() {
+        Map<String, HikariDataSource> out = new TreeMap<>();
+        POOLS.values().forEach(ds -> out.put(ds.getPoolName(), ds));
+        return out;
+    }
+
+    private static void installShutdownHook() {
+        HOOK_LOCK.lock();
+        try {
+            if (shutdownHook == null) {
+                Thread hook = new Thread(Pools::shutdown, "resilient-pool-shutdown");
+                hook.setDaemon(true);
+                Runtime.getRuntime().addShutdownHook(hook);
+                shutdownHook = hook;
+            }
+        } finally {
+            HOOK_LOCK.unlock();
+        }
+    }
+
+    // The password takes part in the key only as a digest, so it never sits in a map key in the clear.
+    private static String key(String realUrl, Properties realInfo, PoolSettings settings) {
+        StringBuilder sb = new StringBuilder(realUrl).append('|').append(settings.key());
+        for (String name : new java.util.TreeSet<>(realInfo.stringPropertyNames())) {
+            String value = realInfo.getProperty(name);
+            sb.append('|').append(name).append('=').append(name.toLowerCase(java.util.Locale.ROOT).contains("password") ? digest(value) : value);
+        }
+        return sb.toString();
+    }
+
+    private static String digest(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

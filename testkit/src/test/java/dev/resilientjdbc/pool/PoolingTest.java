@@ -1,0 +1,148 @@
+package dev.resilientjdbc.pool;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.resilientjdbc.ResilientProxy;
+import dev.resilientjdbc.testkit.pg.PgServer;
+import dev.resilientjdbc.testkit.pg.PgTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The embedded pool behind DriverManager, and resilient-jdbc under an application's own HikariCP, on real PostgreSQL. */
+@PgTest
+class PoolingTest {
+    private static PgServer pg;
+
+    @BeforeAll
+    static void server(PgServer server) {
+        pg = server;
+    }
+
+    @AfterEach
+    void closePools() {
+        Pools.shutdown();
+        await(() -> pg.clientBackendCount() == 0, Duration.ofSeconds(10), "pool connections to close");
+    }
+
+    private static String pooled() {
+        return pg.jdbcUrl().replace("jdbc:", "jdbc:resilient:") + "?user=postgres&resilient.pool=true&resilient.pool.maxSize=3"
+                + "&resilient.pool.minIdle=1";
+    }
+
+    private static int pid(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static void await(BooleanSupplier condition, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void connectionPerRequestIsServedFromAPool() throws Exception {
+        Set<Integer> pids = new HashSet<>();
+        for (int request = 0; request < 200; request++) {
+            try (Connection c = DriverManager.getConnection(pooled())) {
+                assertTrue(c instanceof ResilientProxy);
+                pids.add(pid(c));
+            }
+        }
+        assertTrue(pids.size() <= 3, "at most maxSize physical connections served 200 requests: " + pids);
+        assertTrue(pg.clientBackendCount() <= 3);
+        assertEquals(1, Pools.open().size(), "one pool for one target");
+    }
+
+    @Test
+    void returnedConnectionsComeBackWithDefaultSessionState() throws Exception {
+        try (Connection c = DriverManager.getConnection(pooled())) {
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+            c.commit();
+        }
+        for (int i = 0; i < 5; i++) {
+            try (Connection c = DriverManager.getConnection(pooled())) {
+                assertTrue(c.getAutoCommit());
+                assertFalse(c.isReadOnly());
+                assertEquals(Connection.TRANSACTION_READ_COMMITTED, c.getTransactionIsolation());
+            }
+        }
+    }
+
+    @Test
+    void brokenPhysicalConnectionsAreEvictedNeverHandedOutAgain() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            try (Connection c = DriverManager.getConnection(pooled())) {
+                pid(c);
+            }
+        }
+        pg.terminateAllClientBackends();
+        Set<Integer> alive = new HashSet<>();
+        for (int request = 0; request < 20; request++) {
+            try (Connection c = DriverManager.getConnection(pooled()); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT 1")) {
+                rs.next();
+                assertEquals(1, rs.getInt(1), "every request succeeds after the backends were killed");
+                alive.add(pid(c));
+            }
+        }
+        assertTrue(pg.clientBackendPids().containsAll(alive), "only live backends are in use: " + alive);
+    }
+
+    @Test
+    void resilientUnderTheApplicationsOwnHikariPool() throws Exception {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(pg.jdbcUrl().replace("jdbc:", "jdbc:resilient:") + "?user=postgres");
+        config.setMaximumPoolSize(2);
+        config.setPoolName("application-pool");
+        try (HikariDataSource app = new HikariDataSource(config)) {
+            try (Connection c = app.getConnection()) {
+                assertTrue(c.isWrapperFor(ResilientProxy.class), "Hikari's proxy wraps ours");
+                pid(c);
+            }
+            pg.terminateAllClientBackends();
+            for (int i = 0; i < 10; i++) {
+                try (Connection c = app.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 2")) {
+                    rs.next();
+                    assertEquals(2, rs.getInt(1));
+                }
+            }
+        }
+    }
+
+    @Test
+    void shutdownLeavesNoPoolThreadAndNoConnection() throws Exception {
+        try (Connection c = DriverManager.getConnection(pooled())) {
+            pid(c);
+        }
+        assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("resilient-pool-")));
+        Pools.shutdown();
+        await(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("resilient-pool-")
+                && t.isAlive()), Duration.ofSeconds(10), "pool threads to end");
+        await(() -> pg.clientBackendCount() == 0, Duration.ofSeconds(10), "pool connections to close");
+        assertTrue(Pools.open().isEmpty());
+    }
+}
