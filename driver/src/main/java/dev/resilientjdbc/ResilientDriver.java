@@ -9,7 +9,9 @@ import dev.resilientjdbc.config.ResilientConfig;
 import dev.resilientjdbc.config.ResilientOptions;
 import dev.resilientjdbc.config.ResilientUrl;
 import dev.resilientjdbc.config.UrlMasking;
+import com.codahale.metrics.MetricRegistry;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.resilientjdbc.metrics.ResilientMetrics;
 import dev.resilientjdbc.pool.PoolSettings;
 import dev.resilientjdbc.pool.Pools;
 import dev.resilientjdbc.proxy.ProxyFactory;
@@ -73,6 +75,7 @@ public final class ResilientDriver implements Driver {
                 registered = false;
             }
             Pools.shutdown();
+            ResilientMetrics.stopJmx();
         } finally {
             REGISTRATION.unlock();
         }
@@ -107,9 +110,18 @@ public final class ResilientDriver implements Driver {
             return open(real, realUrl, realInfo);
         }
         FailureClassifier classifier = Classifiers.forDialect(dialect(config, realUrl), config.get(ResilientOptions.CLASSIFY_OVERRIDES));
-        Retrier retrier = new Retrier(settings, classifier, TargetGuard.of(targetName(realUrl, realInfo), settings));
+        TargetGuard guard = TargetGuard.of(targetName(realUrl, realInfo), settings);
+        MetricRegistry metrics = null;
+        if (config.get(ResilientOptions.METRICS_ENABLED)) {
+            metrics = ResilientMetrics.registry(config.get(ResilientOptions.METRICS_REGISTRY));
+            ResilientMetrics.bind(guard, ResilientMetrics.targetName(realUrl), metrics);
+            if (config.get(ResilientOptions.METRICS_JMX)) {
+                ResilientMetrics.startJmx(metrics);
+            }
+        }
+        Retrier retrier = new Retrier(settings, classifier, guard);
         LogicalConnection.Opener opener = config.get(ResilientOptions.POOL)
-                ? pooled(Pools.forTarget(realUrl, realInfo, PoolSettings.from(config), targetName(realUrl, realInfo)), retrier)
+                ? pooled(Pools.forTarget(realUrl, realInfo, PoolSettings.from(config), targetName(realUrl, realInfo), metrics), retrier)
                 : () -> retrier.connect(() -> open(real, realUrl, realInfo));
         Dialect d = dialect(config, realUrl);
         InDoubt inDoubt = d == Dialect.POSTGRESQL ? new PostgresInDoubt() : InDoubt.NONE;

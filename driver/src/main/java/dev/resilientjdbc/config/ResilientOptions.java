@@ -118,6 +118,19 @@ public final class ResilientOptions {
             OptionType.duration(Duration.ZERO, Duration.ofHours(1)), Duration.ZERO, "0",
             "log a warning when a connection is borrowed longer than this (HikariCP leakDetectionThreshold; 0 off, else at least 2s)");
 
+    public static final Option<Boolean> METRICS_ENABLED = new Option<>("resilient.metrics.enabled", OptionType.bool(), true, "true",
+            "count retries, reconnects, replays, divergences, in-doubt outcomes and breaker transitions, and time calls"
+                    + " by kind, in a Dropwizard MetricRegistry (names in the README)");
+
+    public static final Option<String> METRICS_REGISTRY = new Option<>("resilient.metrics.registry",
+            OptionType.custom("a name of letters, digits, '.', '_' or '-' (at most 64)",
+                    t -> t.matches("[A-Za-z0-9._-]{1,64}") ? t : null), "resilient-jdbc", "resilient-jdbc",
+            "the SharedMetricRegistries name the metrics go to, unless the application gave its own registry"
+                    + " (ResilientMetrics.useRegistry)");
+
+    public static final Option<Boolean> METRICS_JMX = new Option<>("resilient.metrics.jmx", OptionType.bool(), false, "false",
+            "also publish the metrics over JMX, domain dev.resilientjdbc");
+
     public static final OptionRegistry REGISTRY = new OptionRegistry(List.of(
             ENABLED, DIALECT, CLASSIFY_OVERRIDES,
             RETRY_STRATEGY, RETRY_MAX_ATTEMPTS, RETRY_BASE_DELAY, RETRY_MAX_DELAY, RETRY_MULTIPLIER, RETRY_JITTER,
@@ -125,5 +138,6 @@ public final class ResilientOptions {
             BREAKER_ENABLED, BREAKER_FAILURE_THRESHOLD, BREAKER_OPEN_DURATION, BREAKER_SUCCESS_THRESHOLD,
             REPLAY_MAX_BYTES, SQLITE_SERIALIZE_TRANSACTIONS,
             POOL, POOL_MAX_SIZE, POOL_MIN_IDLE, POOL_CONNECTION_TIMEOUT, POOL_IDLE_TIMEOUT, POOL_MAX_LIFETIME,
-            POOL_VALIDATION_TIMEOUT, POOL_LEAK_DETECTION_THRESHOLD));
+            POOL_VALIDATION_TIMEOUT, POOL_LEAK_DETECTION_THRESHOLD,
+            METRICS_ENABLED, METRICS_REGISTRY, METRICS_JMX));
 }

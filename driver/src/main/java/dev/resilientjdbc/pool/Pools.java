@@ -33,7 +33,8 @@ public final class Pools {
     private Pools() {}
 
     /** The pool for this target, made on first use. */
-    public static HikariDataSource forTarget(String realUrl, Properties realInfo, PoolSettings settings, String targetName) {
+    public static HikariDataSource forTarget(String realUrl, Properties realInfo, PoolSettings settings, String targetName,
+                                             com.codahale.metrics.MetricRegistry metrics) {
         String key = key(realUrl, realInfo, settings);
         return POOLS.computeIfAbsent(key, k -> {
             installShutdownHook();
@@ -58,6 +59,9 @@ public final class Pools {
             c.setMaxLifetime(settings.maxLifetime.toMillis());
             c.setValidationTimeout(settings.validationTimeout.toMillis());
             c.setLeakDetectionThreshold(settings.leakDetectionThreshold.toMillis());
+            if (metrics != null) {
+                c.setMetricRegistry(metrics); // HikariCP's own pool metrics, beside ours
+            }
             // A pool must never stop the application from starting while the database is down.
             c.setInitializationFailTimeout(-1);
             LOG.log(Level.INFO, "resilient-jdbc: pool {0} for {1}, up to {2} connections",

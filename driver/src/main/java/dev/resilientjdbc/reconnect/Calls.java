@@ -43,6 +43,15 @@ public final class Calls {
      * at COMMIT replays the transaction; a busy SQLite file retries the COMMIT.
      */
     public static Object commit(LogicalConnection logical, Method method) throws Throwable {
+        long t0 = System.nanoTime();
+        try {
+            return commitUntimed(logical, method);
+        } finally {
+            logical.retrier().guard().observer().took(dev.resilientjdbc.retry.CallObserver.Kind.COMMIT, System.nanoTime() - t0);
+        }
+    }
+
+    private static Object commitUntimed(LogicalConnection logical, Method method) throws Throwable {
         logical.checkCommittable();
         try {
             if (!logical.transactionHasWork()) {

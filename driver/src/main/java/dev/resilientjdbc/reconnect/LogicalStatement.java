@@ -3,6 +3,7 @@ package dev.resilientjdbc.reconnect;
 import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.replay.ResultSetTrack;
 import dev.resilientjdbc.replay.TransactionLog;
+import dev.resilientjdbc.retry.CallObserver;
 import dev.resilientjdbc.retry.Retrier;
 
 import java.lang.reflect.InvocationTargetException;
@@ -88,6 +89,20 @@ public final class LogicalStatement {
     /** Runs an execute call under the safety rules: retried, or its transaction replayed, where that cannot change what the application sees. */
     public Object execute(Method method, Object[] args, String sqlArgument) throws Throwable {
         String sql = sqlArgument != null ? sqlArgument : recipe.sql();
+        CallObserver observer = connection.retrier().guard().observer();
+        if (observer == CallObserver.NONE) {
+            return executeUntimed(method, args, sql);
+        }
+        long t0 = System.nanoTime();
+        try {
+            return executeUntimed(method, args, sql);
+        } finally {
+            observer.took(method.getName().equals("executeQuery") ? CallObserver.Kind.QUERY : CallObserver.Kind.UPDATE,
+                    System.nanoTime() - t0);
+        }
+    }
+
+    private Object executeUntimed(Method method, Object[] args, String sql) throws Throwable {
         if (!connection.session().autoCommit()) {
             return inTransaction(method, args, !SqlText.isReadOnly(sql), null);
         }
@@ -138,6 +153,18 @@ public final class LogicalStatement {
                 throw e;
             }
         }
+        if (batch != null || method.getName().equals("executeBatch") || method.getName().equals("executeLargeBatch")) {
+            long t0 = System.nanoTime();
+            try {
+                return callUntimed(method, args, batch);
+            } finally {
+                connection.retrier().guard().observer().took(CallObserver.Kind.BATCH, System.nanoTime() - t0);
+            }
+        }
+        return callUntimed(method, args, batch);
+    }
+
+    private Object callUntimed(Method method, Object[] args, Object batch) throws Throwable {
         if (!closed && !connection.session().autoCommit() && observesResults(method)) {
             return inTransaction(method, args, batch != null, batch);
         }

@@ -113,6 +113,15 @@ public final class Retrier {
 
     /** Opens a physical connection, retrying refused or overloaded servers within the connect budget, behind the breaker. */
     public Connection connect(SqlCall<Connection> open) throws SQLException {
+        long t0 = System.nanoTime();
+        try {
+            return connectUntimed(open);
+        } finally {
+            guard.observer().took(CallObserver.Kind.CONNECT, System.nanoTime() - t0);
+        }
+    }
+
+    private Connection connectUntimed(SqlCall<Connection> open) throws SQLException {
         List<SQLException> failures = new ArrayList<>(2);
         try {
             return (Connection) connects.get(ctx -> {
@@ -156,7 +165,12 @@ public final class Retrier {
         }
     }
 
-    private static boolean allows(RetryGate gate, SQLException e, FailureClass c) {
+    private boolean allows(RetryGate gate, SQLException e, FailureClass c) {
+        guard.stats().onFailed(c);
+        return allowsUncounted(gate, e, c);
+    }
+
+    private static boolean allowsUncounted(RetryGate gate, SQLException e, FailureClass c) {
         try {
             return gate.allows(e, c);
         } catch (SQLException | RuntimeException unknown) {

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class RetryStats {
     private final Map<FailureClass, LongAdder> retries = new EnumMap<>(FailureClass.class);
     private final Map<FailureClass, LongAdder> giveUps = new EnumMap<>(FailureClass.class);
+    private final Map<FailureClass, LongAdder> failures = new EnumMap<>(FailureClass.class);
     private final LongAdder connectRetries = new LongAdder();
     private final LongAdder connectGiveUps = new LongAdder();
     private final LongAdder breakerOpened = new LongAdder();
@@ -30,10 +31,12 @@ public final class RetryStats {
         for (FailureClass c : FailureClass.values()) {
             retries.put(c, new LongAdder());
             giveUps.put(c, new LongAdder());
+            failures.put(c, new LongAdder());
         }
     }
 
     void onRetried(FailureClass c) { retries.get(c).increment(); }
+    void onFailed(FailureClass c) { failures.get(c).increment(); }
     void onGaveUp(FailureClass c) { giveUps.get(c).increment(); }
     void onConnectRetried() { connectRetries.increment(); }
     void onConnectGaveUp() { connectGiveUps.increment(); }
@@ -48,6 +51,8 @@ public final class RetryStats {
     public void onInDoubtCommitted() { inDoubtCommitted.increment(); }
     public void onInDoubtAborted() { inDoubtAborted.increment(); }
 
+    /** Calls that failed with this class (each attempt counts), whatever happened next. */
+    public long failures(FailureClass c) { return failures.get(c).sum(); }
     /** Statement retries after a failure of this class. */
     public long retries(FailureClass c) { return retries.get(c).sum(); }
     /** Statements that exhausted their budget on a failure of this class. */

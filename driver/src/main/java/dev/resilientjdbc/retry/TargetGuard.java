@@ -20,6 +20,7 @@ public final class TargetGuard {
     private final CircuitBreaker<Object> breaker;
     // The failure that made the breaker open, handed to callers refused while it is open.
     private volatile SQLException lastGiveUp;
+    private volatile CallObserver observer = CallObserver.NONE;
 
     private TargetGuard(String name, RetrySettings s) {
         this.name = name;
@@ -72,6 +73,15 @@ public final class TargetGuard {
 
     public RetryStats stats() {
         return stats;
+    }
+
+    /** Where call timings go; {@link CallObserver#NONE} until the metrics layer binds this target. */
+    public CallObserver observer() {
+        return observer;
+    }
+
+    public void observer(CallObserver observer) {
+        this.observer = observer == null ? CallObserver.NONE : observer;
     }
 
     /** The breaker, or null when disabled. */

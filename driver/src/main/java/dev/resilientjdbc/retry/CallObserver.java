@@ -1,0 +1,15 @@
+package dev.resilientjdbc.retry;
+
+/**
+ * Told how long each call of a target took, by kind. The metrics layer installs one per target;
+ * until then nothing is measured.
+ */
+@FunctionalInterface
+public interface CallObserver {
+    /** What kind of call was timed. */
+    enum Kind { CONNECT, QUERY, UPDATE, BATCH, COMMIT }
+
+    void took(Kind kind, long nanos);
+
+    CallObserver NONE = (kind, nanos) -> { };
+}

@@ -1,0 +1,108 @@
+package dev.resilientjdbc.metrics;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.SharedMetricRegistries;
+import dev.resilientjdbc.pool.Pools;
+import dev.resilientjdbc.testkit.pg.PgServer;
+import dev.resilientjdbc.testkit.pg.PgTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What resilient-jdbc reports in Dropwizard metrics, measured on a real PostgreSQL with a real fault. */
+@PgTest
+class MetricsTest {
+    private static PgServer pg;
+
+    @BeforeAll
+    static void server(PgServer server) {
+        pg = server;
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        Pools.shutdown();
+        ResilientMetrics.stopJmx();
+        ResilientMetrics.useRegistry(null);
+    }
+
+    private static String target() {
+        return "resilient.postgresql_127_0_0_1_" + pg.port() + "_" + pg.database();
+    }
+
+    private static long gauge(MetricRegistry r, String name) {
+        Gauge<?> g = r.getGauges().get(name);
+        return g == null ? -1 : ((Number) g.getValue()).longValue();
+    }
+
+    @Test
+    void callsAreTimedByKindAndRecoveryIsCountedWithoutCredentialsInNames() throws Exception {
+        String url = pg.jdbcUrl().replace("jdbc:", "jdbc:resilient:") + "?user=postgres&password=hunter2"
+                + "&resilient.breaker.failureThreshold=8";
+        MetricRegistry r = SharedMetricRegistries.getOrCreate(ResilientMetrics.DEFAULT_REGISTRY);
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS m(x int)");
+            try (ResultSet rs = s.executeQuery("SELECT 1")) {
+                rs.next();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO m VALUES (?)")) {
+                ps.setInt(1, 1);
+                ps.addBatch();
+                ps.executeBatch();
+            }
+            c.setAutoCommit(false);
+            s.executeUpdate("INSERT INTO m VALUES (2)");
+            c.commit();
+            c.setAutoCommit(true);
+            pg.terminateAllClientBackends();
+            try (ResultSet rs = s.executeQuery("SELECT 2")) {
+                rs.next();
+            }
+        }
+        String t = target();
+        for (String kind : new String[]{"connect", "query", "update", "batch", "commit"}) {
+            assertTrue(r.getTimers().containsKey(t + ".calls." + kind), "timer " + kind + " in " + r.getTimers().keySet());
+            assertTrue(r.timer(t + ".calls." + kind).getCount() > 0, kind);
+        }
+        assertTrue(gauge(r, t + ".reconnect.count") >= 1);
+        assertTrue(gauge(r, t + ".failures.connection") >= 1);
+        assertEquals(0L, gauge(r, t + ".breaker.state"), "breaker closed");
+        assertTrue(r.getNames().stream().noneMatch(n -> n.contains("hunter2") || n.contains("password")), r.getNames().toString());
+    }
+
+    @Test
+    void applicationRegistryPoolMetricsAndJmx() throws Exception {
+        MetricRegistry own = new MetricRegistry();
+        ResilientMetrics.useRegistry(own);
+        try {
+            String url = pg.jdbcUrl().replace("jdbc:", "jdbc:resilient:")
+                    + "?user=postgres&resilient.pool=true&resilient.metrics.jmx=true&resilient.pool.maxSize=2"
+                    // other breaker settings make this a target of its own, bound to the application's registry
+                    + "&resilient.breaker.failureThreshold=9";
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+                rs.next();
+            }
+            assertTrue(own.getTimers().containsKey(target() + ".calls.query"), own.getNames().toString());
+            assertTrue(own.getNames().stream().anyMatch(n -> n.startsWith("resilient-pool-") && n.endsWith(".pool.TotalConnections")),
+                    "HikariCP's own pool metrics land in the same registry: " + own.getNames());
+            MBeanServer mbs = ManagementFactory.getPlatformMBeanServer();
+            assertFalse(mbs.queryNames(new ObjectName("dev.resilientjdbc:*"), null).isEmpty(), "published over JMX");
+        } finally {
+            ResilientMetrics.useRegistry(null);
+        }
+    }
+}
