@@ -11,6 +11,8 @@ import dev.resilientjdbc.config.ResilientUrl;
 import dev.resilientjdbc.config.UrlMasking;
 import com.codahale.metrics.MetricRegistry;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.resilientjdbc.health.HealthEndpoint;
+import dev.resilientjdbc.health.TargetHealth;
 import dev.resilientjdbc.metrics.ResilientMetrics;
 import dev.resilientjdbc.pool.PoolSettings;
 import dev.resilientjdbc.pool.Pools;
@@ -76,6 +78,7 @@ public final class ResilientDriver implements Driver {
             }
             Pools.shutdown();
             ResilientMetrics.stopJmx();
+            HealthEndpoint.stop();
         } finally {
             REGISTRATION.unlock();
         }
@@ -120,9 +123,10 @@ public final class ResilientDriver implements Driver {
             }
         }
         Retrier retrier = new Retrier(settings, classifier, guard);
-        LogicalConnection.Opener opener = config.get(ResilientOptions.POOL)
-                ? pooled(Pools.forTarget(realUrl, realInfo, PoolSettings.from(config), targetName(realUrl, realInfo), metrics), retrier)
-                : () -> retrier.connect(() -> open(real, realUrl, realInfo));
+        HikariDataSource pool = config.get(ResilientOptions.POOL)
+                ? Pools.forTarget(realUrl, realInfo, PoolSettings.from(config), targetName(realUrl, realInfo), metrics) : null;
+        LogicalConnection.Opener opener = pool != null ? pooled(pool, retrier) : () -> retrier.connect(() -> open(real, realUrl, realInfo));
+        watch(config, guard, realUrl, () -> open(real, realUrl, realInfo), pool, metrics);
         Dialect d = dialect(config, realUrl);
         InDoubt inDoubt = d == Dialect.POSTGRESQL ? new PostgresInDoubt() : InDoubt.NONE;
         LogicalConnection logical = new LogicalConnection(opener.open(), retrier, opener,
@@ -131,6 +135,21 @@ public final class ResilientDriver implements Driver {
             logical.gate(TransactionGate.forSqlite(realUrl, config.get(ResilientOptions.RETRY_MAX_DURATION)));
         }
         return ProxyFactory.connection(logical);
+    }
+
+    /** Health checks for the target, and the HTTP endpoint when asked for. */
+    private static void watch(ResilientConfig config, TargetGuard guard, String realUrl, TargetHealth.Probe probe,
+                              HikariDataSource pool, MetricRegistry metrics) {
+        String name = ResilientMetrics.nameOf(guard);
+        TargetHealth.register(guard, name != null ? name : ResilientMetrics.targetName(realUrl), probe, pool, new TargetHealth.HealthSettings(
+                config.get(ResilientOptions.HEALTH_ERROR_RATE_WARN), config.get(ResilientOptions.HEALTH_ERROR_RATE_CRITICAL),
+                config.get(ResilientOptions.HEALTH_P99_WARN), config.get(ResilientOptions.HEALTH_P99_CRITICAL),
+                config.get(ResilientOptions.HEALTH_POOL_SATURATION_WARN)));
+        int port = config.get(ResilientOptions.HTTP_PORT);
+        if (port > 0) {
+            HealthEndpoint.start(config.get(ResilientOptions.HTTP_BIND), port,
+                    metrics != null ? metrics : ResilientMetrics.registry(config.get(ResilientOptions.METRICS_REGISTRY)));
+        }
     }
 
     /** Physical connections borrowed from the pool; dead ones are evicted from it, never handed out again. */

@@ -131,6 +131,30 @@ public final class ResilientOptions {
     public static final Option<Boolean> METRICS_JMX = new Option<>("resilient.metrics.jmx", OptionType.bool(), false, "false",
             "also publish the metrics over JMX, domain dev.resilientjdbc");
 
+    public static final Option<Integer> HTTP_PORT = new Option<>("resilient.http.port", OptionType.integer(0, 65535), 0, "0",
+            "serve /metrics (Prometheus text), /health (JSON) and / (a page that refreshes itself) on this port; 0 serves nothing");
+
+    public static final Option<String> HTTP_BIND = new Option<>("resilient.http.bind",
+            OptionType.custom("an IP address or host name to listen on", t -> t.matches("[A-Za-z0-9.:\\-\\[\\]]{1,255}") ? t : null),
+            "127.0.0.1", "127.0.0.1", "address the HTTP endpoint listens on; loopback unless you open it on purpose");
+
+    public static final Option<Double> HEALTH_ERROR_RATE_WARN = new Option<>("resilient.health.errorRateWarn",
+            OptionType.decimal(0, 1), 0.05, "0.05", "share of calls failing over the last minute that makes a target degraded");
+
+    public static final Option<Double> HEALTH_ERROR_RATE_CRITICAL = new Option<>("resilient.health.errorRateCritical",
+            OptionType.decimal(0, 1), 0.15, "0.15", "share of calls failing over the last minute that makes a target unhealthy");
+
+    public static final Option<Duration> HEALTH_P99_WARN = new Option<>("resilient.health.p99Warn",
+            OptionType.duration(Duration.ofMillis(1), Duration.ofHours(1)), Duration.ofSeconds(1), "1s",
+            "p99 call latency that makes a target degraded");
+
+    public static final Option<Duration> HEALTH_P99_CRITICAL = new Option<>("resilient.health.p99Critical",
+            OptionType.duration(Duration.ofMillis(1), Duration.ofHours(1)), Duration.ofSeconds(5), "5s",
+            "p99 call latency that makes a target unhealthy");
+
+    public static final Option<Double> HEALTH_POOL_SATURATION_WARN = new Option<>("resilient.health.poolSaturationWarn",
+            OptionType.decimal(0, 1), 0.8, "0.8", "share of the pool in use that makes a target degraded");
+
     public static final OptionRegistry REGISTRY = new OptionRegistry(List.of(
             ENABLED, DIALECT, CLASSIFY_OVERRIDES,
             RETRY_STRATEGY, RETRY_MAX_ATTEMPTS, RETRY_BASE_DELAY, RETRY_MAX_DELAY, RETRY_MULTIPLIER, RETRY_JITTER,
@@ -139,5 +163,7 @@ public final class ResilientOptions {
             REPLAY_MAX_BYTES, SQLITE_SERIALIZE_TRANSACTIONS,
             POOL, POOL_MAX_SIZE, POOL_MIN_IDLE, POOL_CONNECTION_TIMEOUT, POOL_IDLE_TIMEOUT, POOL_MAX_LIFETIME,
             POOL_VALIDATION_TIMEOUT, POOL_LEAK_DETECTION_THRESHOLD,
-            METRICS_ENABLED, METRICS_REGISTRY, METRICS_JMX));
+            METRICS_ENABLED, METRICS_REGISTRY, METRICS_JMX,
+            HTTP_PORT, HTTP_BIND, HEALTH_ERROR_RATE_WARN, HEALTH_ERROR_RATE_CRITICAL, HEALTH_P99_WARN, HEALTH_P99_CRITICAL,
+            HEALTH_POOL_SATURATION_WARN));
 }

@@ -30,6 +30,11 @@ public final class ResilientMetrics {
     public static final String DEFAULT_REGISTRY = "resilient-jdbc";
     private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9_-]+");
     private static final Map<TargetGuard, MetricRegistry> BOUND = new ConcurrentHashMap<>();
+    private static final Map<TargetGuard, ErrorWindow> WINDOWS = new ConcurrentHashMap<>();
+    private static final Map<TargetGuard, Map<CallObserver.Kind, Timer>> TIMERS = new ConcurrentHashMap<>();
+    private static final Map<TargetGuard, String> NAMES = new ConcurrentHashMap<>();
+    // name in a registry → the guard owning it; a second guard for the same target (other breaker settings) gets name_2
+    private static final Map<String, TargetGuard> OWNERS = new ConcurrentHashMap<>();
     private static final ReentrantLock JMX_LOCK = new ReentrantLock();
     private static volatile MetricRegistry applicationRegistry;
     private static JmxReporter jmx;
@@ -62,10 +67,15 @@ public final class ResilientMetrics {
     }
 
     /** Registers the target's metrics once, and starts timing its calls. */
-    public static void bind(TargetGuard guard, String target, MetricRegistry registry) {
+    public static void bind(TargetGuard guard, String baseTarget, MetricRegistry registry) {
         if (BOUND.putIfAbsent(guard, registry) != null) {
             return;
         }
+        String target = baseTarget;
+        for (int n = 2; OWNERS.putIfAbsent(System.identityHashCode(registry) + "/" + target, guard) != null; n++) {
+            target = baseTarget + "_" + n;
+        }
+        NAMES.put(guard, target);
         String p = MetricRegistry.name("resilient", target);
         RetryStats stats = guard.stats();
         for (FailureClass c : FailureClass.values()) {
@@ -93,7 +103,33 @@ public final class ResilientMetrics {
         for (CallObserver.Kind k : CallObserver.Kind.values()) {
             timers.put(k, registry.timer(p + ".calls." + k.name().toLowerCase(Locale.ROOT)));
         }
-        guard.observer((kind, nanos) -> timers.get(kind).update(nanos, TimeUnit.NANOSECONDS));
+        ErrorWindow window = new ErrorWindow(60);
+        WINDOWS.put(guard, window);
+        TIMERS.put(guard, timers);
+        guard.observer((kind, nanos, failed) -> {
+            timers.get(kind).update(nanos, TimeUnit.NANOSECONDS);
+            window.record(failed);
+        });
+    }
+
+    /** The name a bound target's metrics go under ({@code resilient.<name>...}), or null. */
+    public static String nameOf(TargetGuard guard) {
+        return NAMES.get(guard);
+    }
+
+    /** The last minute's calls and failures of a bound target, or null. */
+    public static ErrorWindow errors(TargetGuard guard) {
+        return WINDOWS.get(guard);
+    }
+
+    /** The call timers of a bound target, or null. */
+    public static Map<CallObserver.Kind, Timer> timers(TargetGuard guard) {
+        return TIMERS.get(guard);
+    }
+
+    /** The registry a target is bound to, or null. */
+    public static MetricRegistry registryOf(TargetGuard guard) {
+        return BOUND.get(guard);
     }
 
     private static void gauge(MetricRegistry r, String name, ToLongFunction<RetryStats> f, RetryStats stats) {

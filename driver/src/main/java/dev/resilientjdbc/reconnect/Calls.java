@@ -44,10 +44,13 @@ public final class Calls {
      */
     public static Object commit(LogicalConnection logical, Method method) throws Throwable {
         long t0 = System.nanoTime();
+        boolean ok = false;
         try {
-            return commitUntimed(logical, method);
+            Object r = commitUntimed(logical, method);
+            ok = true;
+            return r;
         } finally {
-            logical.retrier().guard().observer().took(dev.resilientjdbc.retry.CallObserver.Kind.COMMIT, System.nanoTime() - t0);
+            logical.retrier().guard().observer().took(dev.resilientjdbc.retry.CallObserver.Kind.COMMIT, System.nanoTime() - t0, !ok);
         }
     }
 

@@ -94,11 +94,14 @@ public final class LogicalStatement {
             return executeUntimed(method, args, sql);
         }
         long t0 = System.nanoTime();
+        boolean ok = false;
         try {
-            return executeUntimed(method, args, sql);
+            Object r = executeUntimed(method, args, sql);
+            ok = true;
+            return r;
         } finally {
             observer.took(method.getName().equals("executeQuery") ? CallObserver.Kind.QUERY : CallObserver.Kind.UPDATE,
-                    System.nanoTime() - t0);
+                    System.nanoTime() - t0, !ok);
         }
     }
 
@@ -112,9 +115,9 @@ public final class LogicalStatement {
         Retrier retrier = connection.retrier();
         try {
             return track(retrier.statement(() -> {
-                Statement target = current();
+                // The connection first (reconnecting if the last attempt lost it), then the statement on it.
                 gate.attemptOn(connection.physical());
-                return invoke(target, method, args);
+                return invoke(current(), method, args);
             }, gate), null);
         } catch (SQLException e) {
             if (e == gate.unknownOutcome) {
@@ -155,10 +158,13 @@ public final class LogicalStatement {
         }
         if (batch != null || method.getName().equals("executeBatch") || method.getName().equals("executeLargeBatch")) {
             long t0 = System.nanoTime();
+            boolean ok = false;
             try {
-                return callUntimed(method, args, batch);
+                Object r = callUntimed(method, args, batch);
+                ok = true;
+                return r;
             } finally {
-                connection.retrier().guard().observer().took(CallObserver.Kind.BATCH, System.nanoTime() - t0);
+                connection.retrier().guard().observer().took(CallObserver.Kind.BATCH, System.nanoTime() - t0, !ok);
             }
         }
         return callUntimed(method, args, batch);

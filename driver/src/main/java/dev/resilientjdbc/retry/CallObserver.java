@@ -9,7 +9,8 @@ public interface CallObserver {
     /** What kind of call was timed. */
     enum Kind { CONNECT, QUERY, UPDATE, BATCH, COMMIT }
 
-    void took(Kind kind, long nanos);
+    /** A call of this kind took {@code nanos}; {@code failed} when the application got an exception from it. */
+    void took(Kind kind, long nanos, boolean failed);
 
-    CallObserver NONE = (kind, nanos) -> { };
+    CallObserver NONE = (kind, nanos, failed) -> { };
 }

@@ -114,10 +114,13 @@ public final class Retrier {
     /** Opens a physical connection, retrying refused or overloaded servers within the connect budget, behind the breaker. */
     public Connection connect(SqlCall<Connection> open) throws SQLException {
         long t0 = System.nanoTime();
+        boolean ok = false;
         try {
-            return connectUntimed(open);
+            Connection c = connectUntimed(open);
+            ok = true;
+            return c;
         } finally {
-            guard.observer().took(CallObserver.Kind.CONNECT, System.nanoTime() - t0);
+            guard.observer().took(CallObserver.Kind.CONNECT, System.nanoTime() - t0, !ok);
         }
     }
 

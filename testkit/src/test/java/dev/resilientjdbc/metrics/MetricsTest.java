@@ -40,8 +40,17 @@ class MetricsTest {
         ResilientMetrics.useRegistry(null);
     }
 
-    private static String target() {
-        return "resilient.postgresql_127_0_0_1_" + pg.port() + "_" + pg.database();
+    /** Each test gets a database of its own: a target of its own, so no other test's calls count in its metrics. */
+    private static String url(String database) throws Exception {
+        try (Connection c = pg.connect(); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + database);
+            s.execute("CREATE DATABASE " + database);
+        }
+        return "jdbc:resilient:postgresql://127.0.0.1:" + pg.port() + "/" + database + "?user=postgres";
+    }
+
+    private static String target(String database) {
+        return "resilient.postgresql_127_0_0_1_" + pg.port() + "_" + database;
     }
 
     private static long gauge(MetricRegistry r, String name) {
@@ -51,8 +60,7 @@ class MetricsTest {
 
     @Test
     void callsAreTimedByKindAndRecoveryIsCountedWithoutCredentialsInNames() throws Exception {
-        String url = pg.jdbcUrl().replace("jdbc:", "jdbc:resilient:") + "?user=postgres&password=hunter2"
-                + "&resilient.breaker.failureThreshold=8";
+        String url = url("m_calls") + "&password=hunter2";
         MetricRegistry r = SharedMetricRegistries.getOrCreate(ResilientMetrics.DEFAULT_REGISTRY);
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS m(x int)");
@@ -73,7 +81,7 @@ class MetricsTest {
                 rs.next();
             }
         }
-        String t = target();
+        String t = target("m_calls");
         for (String kind : new String[]{"connect", "query", "update", "batch", "commit"}) {
             assertTrue(r.getTimers().containsKey(t + ".calls." + kind), "timer " + kind + " in " + r.getTimers().keySet());
             assertTrue(r.timer(t + ".calls." + kind).getCount() > 0, kind);
@@ -85,18 +93,37 @@ class MetricsTest {
     }
 
     @Test
+    void metricValuesAreExactlyTheRecoveriesThatHappened() throws Exception {
+        // A target of its own (distinct breaker settings), so no other test's calls count here.
+        String url = url("m_exact");
+        MetricRegistry r = SharedMetricRegistries.getOrCreate(ResilientMetrics.DEFAULT_REGISTRY);
+        String t = target("m_exact");
+        long reconnects0;
+        long queries0;
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            reconnects0 = gauge(r, t + ".reconnect.count");
+            queries0 = r.timer(t + ".calls.query").getCount();
+            for (int round = 0; round < 3; round++) {
+                pg.terminateAllClientBackends();
+                try (ResultSet rs = s.executeQuery("SELECT " + round)) {
+                    rs.next();
+                }
+            }
+        }
+        assertEquals(3, gauge(r, t + ".reconnect.count") - reconnects0, "exactly the three reconnects that happened");
+        assertEquals(3, r.timer(t + ".calls.query").getCount() - queries0, "three queries, each timed once whatever it took");
+    }
+
+    @Test
     void applicationRegistryPoolMetricsAndJmx() throws Exception {
         MetricRegistry own = new MetricRegistry();
         ResilientMetrics.useRegistry(own);
         try {
-            String url = pg.jdbcUrl().replace("jdbc:", "jdbc:resilient:")
-                    + "?user=postgres&resilient.pool=true&resilient.metrics.jmx=true&resilient.pool.maxSize=2"
-                    // other breaker settings make this a target of its own, bound to the application's registry
-                    + "&resilient.breaker.failureThreshold=9";
+            String url = url("m_own") + "&resilient.pool=true&resilient.metrics.jmx=true&resilient.pool.maxSize=2";
             try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
                 rs.next();
             }
-            assertTrue(own.getTimers().containsKey(target() + ".calls.query"), own.getNames().toString());
+            assertTrue(own.getTimers().containsKey(target("m_own") + ".calls.query"), own.getNames().toString());
             assertTrue(own.getNames().stream().anyMatch(n -> n.startsWith("resilient-pool-") && n.endsWith(".pool.TotalConnections")),
                     "HikariCP's own pool metrics land in the same registry: " + own.getNames());
             MBeanServer mbs = ManagementFactory.getPlatformMBeanServer();

@@ -134,6 +134,44 @@ class PoolingTest {
     }
 
     @Test
+    void thirtyTwoThreadsThroughAServerRestartSeeNoErrorAndThePoolRecovers() throws Exception {
+        String url = pg.jdbcUrl().replace("jdbc:", "jdbc:resilient:") + "?user=postgres&resilient.pool=true"
+                + "&resilient.pool.maxSize=8&resilient.pool.minIdle=8&resilient.connect.maxDuration=20s";
+        java.util.concurrent.atomic.AtomicLong ok = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.ConcurrentLinkedQueue<Throwable> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.List<Thread> threads = new java.util.ArrayList<>();
+        for (int t = 0; t < 32; t++) {
+            Thread th = new Thread(() -> {
+                while (!stop.get()) {
+                    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+                         ResultSet rs = s.executeQuery("SELECT 1")) {
+                        rs.next();
+                        ok.incrementAndGet();
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }
+            }, "pool-client-" + t);
+            th.setDaemon(true);
+            th.start();
+            threads.add(th);
+        }
+        await(() -> ok.get() > 500, Duration.ofSeconds(20), "requests before the restart");
+        long before = ok.get();
+        pg.restart();
+        await(() -> ok.get() > before + 2000, Duration.ofSeconds(30), "requests after the restart");
+        stop.set(true);
+        for (Thread th : threads) {
+            th.join(10_000);
+        }
+        assertEquals(java.util.List.of(), new java.util.ArrayList<>(errors), "no error reaches the application");
+        HikariDataSource pool = Pools.open().values().iterator().next();
+        await(() -> pool.getHikariPoolMXBean().getTotalConnections() == 8, Duration.ofSeconds(20), "the pool to refill to its size");
+        assertEquals(8, pg.clientBackendCount(), "no leaked backends: exactly the pool's connections");
+    }
+
+    @Test
     void shutdownLeavesNoPoolThreadAndNoConnection() throws Exception {
         try (Connection c = DriverManager.getConnection(pooled())) {
             pid(c);

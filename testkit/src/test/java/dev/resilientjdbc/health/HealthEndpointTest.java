@@ -1,0 +1,138 @@
+package dev.resilientjdbc.health;
+
+import dev.resilientjdbc.testkit.pg.PgServer;
+import dev.resilientjdbc.testkit.pg.PgTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The HTTP endpoint over real HTTP against a real PostgreSQL, and its page in a real headless Chromium. */
+@PgTest
+class HealthEndpointTest {
+    private static PgServer pg;
+    private static int port;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start(PgServer server) throws Exception {
+        pg = server;
+        TargetHealth.reset(); // targets of earlier test classes, whose servers are gone, are not this test's business
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String url = pg.jdbcUrl().replace("jdbc:", "jdbc:resilient:") + "?user=postgres&resilient.http.port=" + port;
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            for (int i = 0; i < 30; i++) {
+                try (ResultSet rs = s.executeQuery("SELECT " + i)) {
+                    rs.next();
+                }
+            }
+        }
+        assertEquals(port, HealthEndpoint.port());
+    }
+
+    @AfterAll
+    static void stop() {
+        HealthEndpoint.stop();
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("resilient-http-") && t.isAlive()),
+                "the endpoint's thread ends with it");
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void metricsInPrometheusTextFormat() throws Exception {
+        HttpResponse<String> r = get("/metrics");
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+        String target = "resilient_postgresql_127_0_0_1_" + pg.port() + "_test";
+        assertTrue(r.body().contains(target + "_calls_query_count"), r.body().substring(0, Math.min(2000, r.body().length())));
+        assertTrue(r.body().contains(target + "_reconnect_count"));
+        assertTrue(r.body().contains("# TYPE " + target + "_calls_query summary"));
+        // Parsed: every sample line is "name value"; the values are what happened.
+        java.util.Map<String, Double> samples = new java.util.HashMap<>();
+        for (String line : r.body().split("\n")) {
+            if (!line.startsWith("#") && !line.isBlank()) {
+                int sp = line.lastIndexOf(' ');
+                samples.put(line.substring(0, sp), Double.parseDouble(line.substring(sp + 1)));
+            }
+        }
+        assertEquals(30.0, samples.get(target + "_calls_query_count"), "the 30 queries run at start");
+        assertEquals(0.0, samples.get(target + "_reconnect_count"), "no reconnect happened");
+        assertEquals(0.0, samples.get(target + "_breaker_state"), "breaker closed");
+    }
+
+    @Test
+    void healthIsJsonAndTurnsUnhealthyWhenTheServerIsDown() throws Exception {
+        HttpResponse<String> up = get("/health");
+        assertEquals(200, up.statusCode(), up.body());
+        assertTrue(up.body().startsWith("{\"status\":\"healthy\""), up.body());
+        assertTrue(up.body().contains(".reachable\":{\"status\":\"healthy\""), up.body());
+        pg.stopFast();
+        try {
+            HttpResponse<String> down = get("/health");
+            assertEquals(503, down.statusCode(), down.body());
+            assertTrue(down.body().startsWith("{\"status\":\"unhealthy\""), down.body());
+            assertTrue(down.body().contains("cannot connect"), down.body());
+        } finally {
+            pg.start();
+        }
+    }
+
+    @Test
+    void pageRendersInHeadlessChromium() throws Exception {
+        HttpResponse<String> page = get("/");
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("<title>resilient-jdbc</title>"));
+        Path chromium = Path.of("/usr/bin/chromium");
+        assumeTrue(Files.isExecutable(chromium), "Debian's chromium is not installed: .ci/run installs it; skipping the browser test");
+        Path out = Path.of("target", "screenshots");
+        Files.createDirectories(out);
+        Path profile = Files.createTempDirectory(out, "chromium-profile");
+        List<String> common = List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--user-data-dir=" + profile.toAbsolutePath(), "--window-size=1200,700", "--virtual-time-budget=5000");
+        Path png = out.resolve("dashboard.png").toAbsolutePath();
+        Files.deleteIfExists(png);
+        run(concat(common, "--screenshot=" + png, "http://127.0.0.1:" + port + "/"));
+        assertTrue(Files.size(png) > 5_000, "a real screenshot was kept at " + png);
+        String dom = run(concat(common, "--dump-dom", "http://127.0.0.1:" + port + "/"));
+        assertTrue(dom.contains("class=\"healthy\">healthy</span>"), "the page filled itself from /health: " + dom);
+        assertTrue(dom.contains(".reachable"), dom);
+    }
+
+    private static List<String> concat(List<String> a, String... more) {
+        List<String> all = new java.util.ArrayList<>(a);
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    private static String run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "chromium finished");
+        return new String(out, java.nio.charset.StandardCharsets.UTF_8);
+    }
+}
