@@ -1,0 +1,24 @@
+package dev.resilientjdbc.agent.install;
+
+import dev.resilientjdbc.agent.boot.ConnectHook;
+import net.bytebuddy.asm.Advice;
+
+import java.sql.Connection;
+
+/** Inlined into {@code DataSource.getConnection(String user, String password)} (the one returning Connection). */
+public final class DataSourceUserAdvice {
+    private DataSourceUserAdvice() {}
+
+    @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+    public static Object enter(@Advice.This Object dataSource, @Advice.Argument(0) String user,
+                               @Advice.Argument(1) String password) throws Exception {
+        return ConnectHook.dataSourceUser(dataSource, user, password);
+    }
+
+    @Advice.OnMethodExit
+    public static void exit(@Advice.Enter Object resilient, @Advice.Return(readOnly = false) Connection returned) {
+        if (resilient != null) {
+            returned = (Connection) resilient;
+        }
+    }
+}
