@@ -23,8 +23,9 @@ final class AgentStartup {
             throw e;
         }
         try {
-            Instrumenter.install(inst, lateAttach, settings.verbose());
+            // The handler first: a driver class loaded the instant after instrumentation is installed finds it.
             ConnectHook.install(new ConnectInterceptor(settings));
+            Instrumenter.install(inst, lateAttach, settings.verbose());
         } catch (Exception | LinkageError e) {
             System.err.println(NAME + ": not started, connections are NOT resilient: " + e);
             throw new IllegalStateException(NAME + " could not install its instrumentation", e);

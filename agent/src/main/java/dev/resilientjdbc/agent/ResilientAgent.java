@@ -4,8 +4,7 @@ import java.lang.instrument.Instrumentation;
 
 /**
  * Entry point of {@code -javaagent:resilient-agent.jar[=options]}: connections that supported real
- * drivers hand to an unchanged application become resilient-jdbc logical connections. Kept free of
- * references to the hook and ByteBuddy, so nothing loads before the hook is on the boot class path.
+ * drivers hand to an unchanged application become resilient-jdbc logical connections.
  */
 public final class ResilientAgent {
     private ResilientAgent() {}

@@ -31,7 +31,6 @@ public final class Instrumenter {
     private Instrumenter() {}
 
     public static void install(Instrumentation inst, boolean lateAttach, boolean verbose) throws Exception {
-        BootHookInjector.inject(inst);
         AgentBuilder builder = new AgentBuilder.Default()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
