@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -45,6 +46,12 @@ final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code java [jvmArgs] -cp <test class path> mainClass args...}. */
     static ChildJvm start(String java, List<String> jvmArgs, String mainClass, String... args) throws IOException {
+        return start(java, Map.of(), jvmArgs, mainClass, args);
+    }
+
+    /** As above, with extra environment variables. */
+    static ChildJvm start(String java, Map<String, String> env, List<String> jvmArgs, String mainClass, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(jvmArgs);
@@ -55,6 +62,7 @@ final class ChildJvm implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         // The child must not inherit RESILIENT_* settings of whoever runs the build.
         pb.environment().keySet().removeIf(k -> k.startsWith("RESILIENT_"));
+        pb.environment().putAll(env);
         return new ChildJvm(pb.start(), mainClass.substring(mainClass.lastIndexOf('.') + 1));
     }
 

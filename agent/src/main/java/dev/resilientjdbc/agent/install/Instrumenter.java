@@ -1,89 +1,69 @@
 package dev.resilientjdbc.agent.install;
 
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.utility.JavaModule;
-
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
 import java.util.List;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.returns;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-import static net.bytebuddy.matcher.ElementMatchers.takesNoArguments;
-
 /**
- * The ByteBuddy transformation: advice on the methods where a supported real driver hands out a
- * connection. Types are matched by name in any class loader, so a driver loaded by a web
- * application's own loader is covered as well as one on the class path.
+ * Watches class loading for the classes where a supported real driver hands out a connection,
+ * matched by name in any class loader (a driver loaded by a web application's own loader is
+ * covered as well as one on the class path). Only a name comparison runs per loaded class;
+ * ByteBuddy is loaded when the first driver class appears ({@link Weaver}), so an application pays
+ * for it at its first JDBC use rather than before main.
  */
-public final class Instrumenter {
-    static final String PG_DRIVER = "org.postgresql.Driver";
-    static final String SQLITE_DRIVER = "org.sqlite.JDBC";
-    static final String SQLITE_DATA_SOURCE = "org.sqlite.SQLiteDataSource";
+public final class Instrumenter implements ClassFileTransformer {
+    static final String PG_DRIVER = "org/postgresql/Driver";
+    static final String SQLITE_DRIVER = "org/sqlite/JDBC";
+    static final String SQLITE_DATA_SOURCE = "org/sqlite/SQLiteDataSource";
 
     /** What the agent instruments, for the start-up line. */
     public static final List<String> TARGETS = List.of(
-            PG_DRIVER + ".connect", SQLITE_DRIVER + ".connect", SQLITE_DATA_SOURCE + ".getConnection");
+            "org.postgresql.Driver.connect", "org.sqlite.JDBC.connect", "org.sqlite.SQLiteDataSource.getConnection");
 
-    private Instrumenter() {}
+    private final boolean verbose;
+
+    private Instrumenter(boolean verbose) {
+        this.verbose = verbose;
+    }
 
     public static void install(Instrumentation inst, boolean lateAttach, boolean verbose) throws Exception {
-        AgentBuilder builder = new AgentBuilder.Default()
-                .disableClassFormatChanges()
-                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
-                .with(new Problems(verbose));
+        inst.addTransformer(new Instrumenter(verbose), true);
         if (lateAttach) {
             // Drivers the application already loaded are rewritten in place.
-            builder = builder.with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
-        }
-        builder
-                .type(named(PG_DRIVER).or(named(SQLITE_DRIVER)))
-                .transform((b, type, loader, module, domain) -> driverConnect(b))
-                .type(named(SQLITE_DATA_SOURCE))
-                .transform((b, type, loader, module, domain) -> dataSource(b))
-                .installOn(inst);
-    }
-
-    private static DynamicType.Builder<?> driverConnect(DynamicType.Builder<?> b) {
-        return b.visit(Advice.to(DriverConnectAdvice.class)
-                .on(named("connect").and(takesArguments(String.class, java.util.Properties.class))
-                        .and(returns(named("java.sql.Connection")))));
-    }
-
-    // SQLiteDataSource opens through the static JDBC.createConnection, never Driver.connect. Its
-    // getConnection(String, String) returns SQLiteConnection (a class a proxy cannot stand in for),
-    // so the advice goes on the methods typed java.sql.Connection: getConnection() and the bridge.
-    private static DynamicType.Builder<?> dataSource(DynamicType.Builder<?> b) {
-        return b.visit(Advice.to(DataSourceAdvice.class)
-                        .on(named("getConnection").and(takesNoArguments()).and(returns(named("java.sql.Connection")))))
-                .visit(Advice.to(DataSourceUserAdvice.class)
-                        .on(named("getConnection").and(takesArguments(String.class, String.class))
-                                .and(returns(named("java.sql.Connection")))));
-    }
-
-    /** Reports failed transformations always (the app would silently stay unprotected), the rest only when verbose. */
-    private static final class Problems extends AgentBuilder.Listener.Adapter {
-        private final boolean verbose;
-
-        Problems(boolean verbose) {
-            this.verbose = verbose;
-        }
-
-        @Override
-        public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
-                                     DynamicType dynamicType) {
-            if (verbose) {
-                System.err.println("resilient-agent: instrumented " + type.getName() + " in " + loader);
+            List<Class<?>> loaded = new ArrayList<>();
+            for (Class<?> c : inst.getAllLoadedClasses()) {
+                if (isTarget(c.getName().replace('.', '/')) && inst.isModifiableClass(c)) {
+                    loaded.add(c);
+                }
+            }
+            if (!loaded.isEmpty()) {
+                inst.retransformClasses(loaded.toArray(new Class<?>[0]));
             }
         }
+    }
 
-        @Override
-        public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable error) {
-            System.err.println("resilient-agent: could not instrument " + typeName + " (its connections stay unprotected): " + error);
+    private static boolean isTarget(String internalName) {
+        return PG_DRIVER.equals(internalName) || SQLITE_DRIVER.equals(internalName) || SQLITE_DATA_SOURCE.equals(internalName);
+    }
+
+    @Override
+    public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
+        if (className == null || !isTarget(className)) {
+            return null;
+        }
+        try {
+            byte[] woven = Weaver.weave(className, bytes, loader);
+            if (verbose) {
+                System.err.println("resilient-agent: instrumented " + className.replace('/', '.') + " in " + loader);
+            }
+            return woven;
+        } catch (Throwable e) {
+            // Never break class loading; but say it, or the app would silently stay unprotected.
+            System.err.println("resilient-agent: could not instrument " + className.replace('/', '.')
+                    + " (its connections stay unprotected): " + e);
+            return null;
         }
     }
 }
