@@ -15,6 +15,10 @@ import java.util.Properties;
  */
 public final class ConfigResolver {
     private static final String ENV_PREFIX = "RESILIENT_";
+    // The java agent's own settings (resilient.agent.include, RESILIENT_AGENT_EXCLUDE, ...) share the
+    // JVM's system properties and environment with the driver; they are the agent's to check, not ours.
+    private static final String AGENT_KEY_PREFIX = "resilient.agent.";
+    private static final String AGENT_ENV_PREFIX = "RESILIENT_AGENT_";
 
     private final OptionRegistry registry;
     private final Properties systemProperties;
@@ -36,7 +40,7 @@ public final class ConfigResolver {
         Map<Option<?>, OptionSource> sources = new HashMap<>();
         // Lowest precedence first, so that later puts win.
         for (Map.Entry<String, String> e : environment.entrySet()) {
-            if (e.getKey().startsWith(ENV_PREFIX)) {
+            if (e.getKey().startsWith(ENV_PREFIX) && !e.getKey().startsWith(AGENT_ENV_PREFIX)) {
                 Option<?> o = registry.findByEnvironmentName(e.getKey());
                 if (o == null) {
                     List<String> names = new ArrayList<>();
@@ -50,7 +54,7 @@ public final class ConfigResolver {
                 put(values, sources, o, e.getValue(), OptionSource.ENVIRONMENT, e.getKey());
             }
         }
-        collect(values, sources, systemProperties, OptionSource.SYSTEM_PROPERTY);
+        collect(values, sources, withoutAgentKeys(systemProperties), OptionSource.SYSTEM_PROPERTY);
         if (info != null) {
             collect(values, sources, info, OptionSource.PROPERTIES);
         }
@@ -76,6 +80,16 @@ public final class ConfigResolver {
         for (String name : info.stringPropertyNames()) {
             if (!isOurs(name) && !out.containsKey(name)) {
                 out.setProperty(name, info.getProperty(name));
+            }
+        }
+        return out;
+    }
+
+    private static Properties withoutAgentKeys(Properties system) {
+        Properties out = new Properties();
+        for (Map.Entry<Object, Object> e : system.entrySet()) {
+            if (!(e.getKey() instanceof String && ((String) e.getKey()).toLowerCase(Locale.ROOT).startsWith(AGENT_KEY_PREFIX))) {
+                out.put(e.getKey(), e.getValue());
             }
         }
         return out;

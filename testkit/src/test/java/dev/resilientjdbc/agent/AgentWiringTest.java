@@ -1,0 +1,156 @@
+package dev.resilientjdbc.agent;
+
+import dev.resilientjdbc.testkit.legacy.WrapProbeApp;
+import dev.resilientjdbc.testkit.pg.PgServer;
+import dev.resilientjdbc.testkit.pg.PgTest;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Which connections the agent makes resilient, how it is configured without code, and that a
+ * mistake in its configuration stops the JVM at start-up. Each case is a child JVM with the real
+ * agent jar running {@link WrapProbeApp}, which reports for every way in whether the connection it
+ * got is a resilient proxy and whose.
+ */
+@PgTest
+class AgentWiringTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final String SHADED_PROXY = "dev.resilientjdbc.agent.shaded.driver.ResilientProxy";
+    private static PgServer pg;
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void server(PgServer server) {
+        pg = server;
+    }
+
+    @ParameterizedTest(name = "JDK {0}")
+    @ValueSource(strings = {"17", "25"})
+    void everyWayInIsWrappedOnceAndResilientUrlsAreLeftAlone(String jdk) throws Exception {
+        Map<String, String> ways = probe(java(jdk), Map.of(), List.of(ChildJvm.agentArg("")));
+        for (String way : List.of("pg-drivermanager", "pg-driver", "pg-datasource", "sqlite-drivermanager", "sqlite-datasource")) {
+            assertTrue(ways.get(way).contains("proxyOf=" + SHADED_PROXY), way + " is made resilient: " + ways.get(way));
+            // Our physical opener called the real driver again without being wrapped a second time.
+            assertTrue(ways.get(way).contains("physical=org."), way + " wraps the real connection directly: " + ways.get(way));
+        }
+        // An app that already uses jdbc:resilient: keeps its own driver, over the real connection.
+        String own = ways.get("pg-resilient-url");
+        assertTrue(own.contains("proxyOf=dev.resilientjdbc.ResilientProxy") && own.contains("physical=org.postgresql.jdbc.PgConnection"), own);
+    }
+
+    @Test
+    void withoutTheAgentNothingIsWrapped() throws Exception {
+        Map<String, String> ways = probe(ChildJvm.JDK17, Map.of(), List.of());
+        for (String way : List.of("pg-drivermanager", "pg-driver", "pg-datasource", "sqlite-drivermanager", "sqlite-datasource")) {
+            assertTrue(ways.get(way).contains("proxy=false"), ways.get(way));
+        }
+    }
+
+    @Test
+    void excludePatternFromAgentArgumentsLeavesMatchingUrlsAlone() throws Exception {
+        Map<String, String> ways = probe(ChildJvm.JDK17, Map.of(), List.of(ChildJvm.agentArg("resilient.agent.exclude=jdbc:sqlite:.*")));
+        assertTrue(ways.get("sqlite-drivermanager").contains("proxy=false"), ways.get("sqlite-drivermanager"));
+        assertTrue(ways.get("pg-drivermanager").contains("proxyOf=" + SHADED_PROXY), ways.get("pg-drivermanager"));
+    }
+
+    @Test
+    void includePatternFromConfigFileNamedByArgument() throws Exception {
+        Path file = dir.resolve("resilient.properties");
+        Files.writeString(file, "resilient.agent.include=jdbc:sqlite:.*\nresilient.retry.maxAttempts=3\n");
+        Map<String, String> ways = probe(ChildJvm.JDK17, Map.of(), List.of(ChildJvm.agentArg("config=" + file)));
+        assertTrue(ways.get("pg-drivermanager").contains("proxy=false"), ways.get("pg-drivermanager"));
+        assertTrue(ways.get("sqlite-drivermanager").contains("proxyOf=" + SHADED_PROXY), ways.get("sqlite-drivermanager"));
+    }
+
+    @Test
+    void environmentAndSystemPropertiesReachTheAgent() throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("RESILIENT_AGENT_EXCLUDE", "jdbc:postgresql:.*");
+        env.put("RESILIENT_RETRY_MAX_ATTEMPTS", "4");
+        Map<String, String> ways = probe(ChildJvm.JDK17, env, List.of(ChildJvm.agentArg("")));
+        assertTrue(ways.get("pg-drivermanager").contains("proxy=false"), ways.get("pg-drivermanager"));
+        assertTrue(ways.get("sqlite-drivermanager").contains("proxyOf=" + SHADED_PROXY), ways.get("sqlite-drivermanager"));
+
+        // A driver option as a system property: the off switch hands out the real connections.
+        Map<String, String> off = probe(ChildJvm.JDK17, Map.of(), List.of("-Dresilient.enabled=false", ChildJvm.agentArg("")));
+        assertTrue(off.get("pg-drivermanager").contains("proxy=false"), off.get("pg-drivermanager"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "arg:resilient.retry.maxAttemps=5|Unknown option 'resilient.retry.maxAttemps'|resilient.retry.maxAttempts",
+            "arg:resilient.retry.maxAttempts=0|Bad value '0' for option 'resilient.retry.maxAttempts'|1 to 1000",
+            "arg:resilient.agent.inclde=x|Unknown agent option 'resilient.agent.inclde'|resilient.agent.include",
+            "arg:resilient.agent.include=jdbc:(|Bad value 'jdbc:(' for resilient.agent.include|regular expression",
+            "sys:-Dresilient.connect.maxDurration=5s|Unknown option 'resilient.connect.maxDurration'|resilient.connect.maxDuration",
+            "env:RESILIENT_RETRY_MAX_ATEMPTS=5|Unknown environment variable 'RESILIENT_RETRY_MAX_ATEMPTS'|RESILIENT_RETRY_MAX_ATTEMPTS",
+            "file:resilient.retry.multiplier=fast|Bad value 'fast' for option 'resilient.retry.multiplier' in the agent config file|",
+    })
+    void aConfigurationMistakeStopsTheJvmAtStartUp(String spec) throws Exception {
+        String[] parts = spec.split("\\|", -1);
+        String kind = parts[0].substring(0, parts[0].indexOf(':'));
+        String value = parts[0].substring(parts[0].indexOf(':') + 1);
+        Map<String, String> env = new HashMap<>();
+        List<String> jvm;
+        switch (kind) {
+            case "arg": jvm = List.of(ChildJvm.agentArg(value)); break;
+            case "sys": jvm = List.of(value, ChildJvm.agentArg("")); break;
+            case "env":
+                env.put(value.substring(0, value.indexOf('=')), value.substring(value.indexOf('=') + 1));
+                jvm = List.of(ChildJvm.agentArg(""));
+                break;
+            default:
+                Path file = dir.resolve("bad.properties");
+                Files.writeString(file, value + "\n");
+                jvm = List.of(ChildJvm.agentArg("config=" + file));
+        }
+        try (ChildJvm child = ChildJvm.start(ChildJvm.JDK17, env, jvm, "dev.resilientjdbc.testkit.legacy.StartupProbe")) {
+            assertNotEquals(0, child.awaitExit(TIMEOUT), "the JVM must not start");
+            assertTrue(!child.stdout().contains("MAIN"), "main must not run: " + child.stdout());
+            String first = child.stderr().isEmpty() ? "" : child.stderr().get(0);
+            assertTrue(first.startsWith("resilient-agent: not started: ") && first.contains(parts[1]) && first.contains(parts[2]),
+                    "the first stderr line says what is wrong: " + child.stderr());
+        }
+    }
+
+    private static Map<String, String> probe(String java, Map<String, String> env, List<String> jvm) throws Exception {
+        String pgUrl = pg.jdbcUrl() + "?user=" + pg.user();
+        String sqliteUrl = "jdbc:sqlite:" + Files.createTempFile("agent-probe", ".db");
+        try (ChildJvm child = ChildJvm.start(java, env, jvm, WrapProbeApp.class.getName(), pgUrl, sqliteUrl)) {
+            child.awaitLine("DONE"::equals, TIMEOUT, "DONE");
+            assertEquals(0, child.awaitExit(TIMEOUT), "probe exits cleanly: " + child.stderr());
+            Map<String, String> ways = new HashMap<>();
+            for (String line : child.stdout()) {
+                if (line.startsWith("WRAP ")) {
+                    String[] p = line.split(" ", 3);
+                    ways.put(p[1], p[2]);
+                }
+            }
+            return ways;
+        }
+    }
+
+    private static String java(String jdk) {
+        if (jdk.equals("25")) {
+            assumeTrue(ChildJvm.jdk25Available(), "JDK 25 not installed");
+            return ChildJvm.jdk25();
+        }
+        return ChildJvm.JDK17;
+    }
+}
