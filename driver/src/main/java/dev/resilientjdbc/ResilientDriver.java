@@ -105,66 +105,13 @@ public final class ResilientDriver implements Driver {
         }
         ResilientUrl parsed = ResilientUrl.parse(url);
         ResilientConfig config = ConfigResolver.fromJvm().resolve(parsed.options(), info);
-        RetrySettings settings = RetrySettings.from(config);
         String realUrl = parsed.realUrl();
         Driver real = findRealDriver(realUrl);
         Properties realInfo = ConfigResolver.stripped(info);
         if (!config.get(ResilientOptions.ENABLED)) {
             return open(real, realUrl, realInfo);
         }
-        FailureClassifier classifier = Classifiers.forDialect(dialect(config, realUrl), config.get(ResilientOptions.CLASSIFY_OVERRIDES));
-        TargetGuard guard = TargetGuard.of(targetName(realUrl, realInfo), settings);
-        MetricRegistry metrics = null;
-        if (config.get(ResilientOptions.METRICS_ENABLED)) {
-            metrics = ResilientMetrics.registry(config.get(ResilientOptions.METRICS_REGISTRY));
-            ResilientMetrics.bind(guard, ResilientMetrics.targetName(realUrl), metrics);
-            if (config.get(ResilientOptions.METRICS_JMX)) {
-                ResilientMetrics.startJmx(metrics);
-            }
-        }
-        Retrier retrier = new Retrier(settings, classifier, guard);
-        HikariDataSource pool = config.get(ResilientOptions.POOL)
-                ? Pools.forTarget(realUrl, realInfo, PoolSettings.from(config), targetName(realUrl, realInfo), metrics) : null;
-        LogicalConnection.Opener opener = pool != null ? pooled(pool, retrier) : () -> retrier.connect(() -> open(real, realUrl, realInfo));
-        watch(config, guard, realUrl, () -> open(real, realUrl, realInfo), pool, metrics);
-        Dialect d = dialect(config, realUrl);
-        InDoubt inDoubt = d == Dialect.POSTGRESQL ? new PostgresInDoubt() : InDoubt.NONE;
-        LogicalConnection logical = new LogicalConnection(opener.open(), retrier, opener,
-                config.get(ResilientOptions.REPLAY_MAX_BYTES), inDoubt);
-        if (config.get(ResilientOptions.SQLITE_SERIALIZE_TRANSACTIONS)) {
-            logical.gate(TransactionGate.forSqlite(realUrl, config.get(ResilientOptions.RETRY_MAX_DURATION)));
-        }
-        return ProxyFactory.connection(logical);
-    }
-
-    /** Health checks for the target, and the HTTP endpoint when asked for. */
-    private static void watch(ResilientConfig config, TargetGuard guard, String realUrl, TargetHealth.Probe probe,
-                              HikariDataSource pool, MetricRegistry metrics) {
-        String name = ResilientMetrics.nameOf(guard);
-        TargetHealth.register(guard, name != null ? name : ResilientMetrics.targetName(realUrl), probe, pool, new TargetHealth.HealthSettings(
-                config.get(ResilientOptions.HEALTH_ERROR_RATE_WARN), config.get(ResilientOptions.HEALTH_ERROR_RATE_CRITICAL),
-                config.get(ResilientOptions.HEALTH_P99_WARN), config.get(ResilientOptions.HEALTH_P99_CRITICAL),
-                config.get(ResilientOptions.HEALTH_POOL_SATURATION_WARN)));
-        int port = config.get(ResilientOptions.HTTP_PORT);
-        if (port > 0) {
-            HealthEndpoint.start(config.get(ResilientOptions.HTTP_BIND), port,
-                    metrics != null ? metrics : ResilientMetrics.registry(config.get(ResilientOptions.METRICS_REGISTRY)));
-        }
-    }
-
-    /** Physical connections borrowed from the pool; dead ones are evicted from it, never handed out again. */
-    private static LogicalConnection.Opener pooled(HikariDataSource pool, Retrier retrier) {
-        return new LogicalConnection.Opener() {
-            @Override
-            public Connection open() throws SQLException {
-                return retrier.connect(pool::getConnection);
-            }
-
-            @Override
-            public void discard(Connection dead) {
-                pool.evictConnection(dead);
-            }
-        };
+        return Assembly.connection(config, realUrl, realInfo, () -> open(real, realUrl, realInfo));
     }
 
     private static Connection open(Driver real, String realUrl, Properties realInfo) throws SQLException {
@@ -174,23 +121,6 @@ public final class ResilientDriver implements Driver {
                     + UrlMasking.mask(realUrl) + " but returned no connection", "08001");
         }
         return connection;
-    }
-
-    private static Dialect dialect(ResilientConfig config, String realUrl) {
-        switch (config.get(ResilientOptions.DIALECT)) {
-            case POSTGRESQL: return Dialect.POSTGRESQL;
-            case SQLITE: return Dialect.SQLITE;
-            case GENERIC: return Dialect.GENERIC;
-            default: return Dialect.fromRealUrl(realUrl);
-        }
-    }
-
-    /** How logs name a target: the real URL without its query (where secrets live) and the user. */
-    static String targetName(String realUrl, Properties realInfo) {
-        int q = realUrl.indexOf('?');
-        String base = UrlMasking.mask(q < 0 ? realUrl : realUrl.substring(0, q));
-        String user = realInfo.getProperty("user");
-        return user == null ? base : base + " as " + user;
     }
 
     /** The driver that accepts {@code realUrl}: never this driver, nor a copy of it from another class loader. */

@@ -47,8 +47,13 @@ final class MetaDataHandler extends JdbcHandler {
             DatabaseMetaData md = (DatabaseMetaData) callOn(on[0], GET_META_DATA, null);
             return callOn(md, method, args);
         }, (e, c) -> {
-            if (c != dev.resilientjdbc.classify.FailureClass.CONNECTION || connection.logical().isClosed()
-                    || connection.logical().isReconnectFailure(e)) {
+            if (connection.logical().isClosed() || connection.logical().isReconnectFailure(e)) {
+                return false;
+            }
+            if (c == dev.resilientjdbc.classify.FailureClass.BUSY) {
+                return true;
+            }
+            if (c != dev.resilientjdbc.classify.FailureClass.CONNECTION) {
                 return false;
             }
             connection.logical().lost(on[0]);

@@ -17,12 +17,18 @@ public final class Calls {
 
     /**
      * A call with no effect on data (session getters, statement creation, metadata): on a lost
-     * connection it is made again on a new one.
+     * connection it is made again on a new one, on a busy database after a backoff.
      */
     public static Object withReconnect(LogicalConnection logical, Method method, Object[] args) throws Throwable {
         Connection[] on = {null};
         Retrier.RetryGate gate = (e, c) -> {
-            if (c != FailureClass.CONNECTION || logical.isClosed() || logical.isReconnectFailure(e)) {
+            if (logical.isClosed() || logical.isReconnectFailure(e)) {
+                return false;
+            }
+            if (c == FailureClass.BUSY) {
+                return true; // SQLite reading its schema while another connection commits: wait and ask again
+            }
+            if (c != FailureClass.CONNECTION) {
                 return false;
             }
             logical.lost(on[0]);

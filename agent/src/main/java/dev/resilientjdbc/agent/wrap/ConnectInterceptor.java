@@ -77,7 +77,9 @@ public final class ConnectInterceptor implements ConnectHook.Handler {
     }
 
     private static boolean calledByAppResilientDriver() {
-        return WALKER.walk(frames -> frames.anyMatch(f -> f.getClassName().equals(APP_RESILIENT_DRIVER)));
+        // resilient.pool's HikariCP opens physical connections on its own threads, outside any driver frame.
+        return Thread.currentThread().getName().startsWith("resilient-pool-")
+                || WALKER.walk(frames -> frames.anyMatch(f -> f.getClassName().equals(APP_RESILIENT_DRIVER)));
     }
 
     private static String urlOf(DataSource ds) {
