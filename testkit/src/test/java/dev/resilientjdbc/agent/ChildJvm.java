@@ -52,11 +52,17 @@ final class ChildJvm implements AutoCloseable {
     /** As above, with extra environment variables. */
     static ChildJvm start(String java, Map<String, String> env, List<String> jvmArgs, String mainClass, String... args)
             throws IOException {
+        return startWithClassPath(java, env, jvmArgs, System.getProperty("java.class.path"), mainClass, args);
+    }
+
+    /** As above, with a class path of the test's choosing. */
+    static ChildJvm startWithClassPath(String java, Map<String, String> env, List<String> jvmArgs, String classPath, String mainClass,
+                          String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath);
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);

@@ -98,6 +98,31 @@ class LegacyAppAgentTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void anApplicationWithItsOwnOlderHikariKeepsWorking() throws Exception {
+        java.nio.file.Path older = java.nio.file.Path.of("target", "other-hikari", "HikariCP-5.1.0.jar").toAbsolutePath();
+        assertTrue(java.nio.file.Files.exists(older), "the build copies HikariCP 5.1.0 to " + older);
+        StringBuilder cp = new StringBuilder();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (!entry.contains("HikariCP")) {
+                cp.append(entry).append(java.io.File.pathSeparator);
+            }
+        }
+        cp.append(older);
+        String run = "agent-own-hikari";
+        String url = pg.jdbcUrl() + "?user=" + pg.user();
+        try (ChildJvm child = ChildJvm.startWithClassPath(ChildJvm.JDK17, java.util.Map.of(),
+                List.of(ChildJvm.agentArg("resilient.connect.maxDuration=60s")), cp.toString(), App.HIKARI.main,
+                url, run, String.valueOf(MIN_OPS))) {
+            String hikari = child.awaitLine(l -> l.startsWith("HIKARI "), STEP, "HIKARI");
+            assertTrue(hikari.endsWith("HikariCP-5.1.0.jar"), "the application runs its own HikariCP: " + hikari);
+            Summary s = runWithFaults(child);
+            System.out.println("with agent, app's own HikariCP 5.1.0: " + s);
+            assertEquals(0, s.errors(), "errors reached the app; first: " + s.firstError());
+            checkRows(run, s);
+        }
+    }
+
     private static String java(String jdk) {
         if (jdk.equals("25")) {
             assumeTrue(ChildJvm.jdk25Available(), "JDK 25 not installed at " + ChildJvm.JDK25_HOME);

@@ -11,6 +11,8 @@ public final class HikariApp {
     private HikariApp() {}
 
     public static void main(String[] args) throws Exception {
+        // Which HikariCP this application runs with: its own, whatever the agent carries inside.
+        System.out.println("HIKARI " + HikariConfig.class.getProtectionDomain().getCodeSource().getLocation().getPath());
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(args[0]);
         config.setMaximumPoolSize(3);
