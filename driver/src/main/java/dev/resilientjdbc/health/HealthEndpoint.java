@@ -87,6 +87,12 @@ public final class HealthEndpoint {
             if (server != null) {
                 server.stop(0);
                 executor.shutdownNow();
+                try {
+                    // Its thread is gone when stop() returns, as with every thread we start.
+                    executor.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 server = null;
                 executor = null;
             }

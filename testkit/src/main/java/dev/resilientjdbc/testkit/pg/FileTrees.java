@@ -13,12 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** Directory-tree chores: delete (without following links) and read a log's tail. */
-final class FileTrees {
+public final class FileTrees {
 
     private FileTrees() {
     }
 
-    static void deleteRecursively(Path root) throws IOException {
+    public static void deleteRecursively(Path root) throws IOException {
         if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
