@@ -85,13 +85,13 @@ class PostgresConnectRetryTest {
         assertEquals("08001", e.getSQLState(), e.toString());
         assertEquals("org.postgresql.util.PSQLException", e.getClass().getName());
         assertTrue(e.getSuppressed().length >= 2, "earlier attempts attached: " + e.getSuppressed().length);
-        assertTrue(ms >= 700 && ms < 5_000, "bounded by the budget: " + ms + " ms");
+        assertTrue(ms >= 700 && ms < 8_000, "bounded by the budget: " + ms + " ms");
     }
 
     @Test
     void breakerOpensFailsFastAndClosesWhenTheServerIsBack() throws Exception {
         pg.stopFast();
-        String url = resilient("resilient.connect.maxDuration=300ms&resilient.retry.maxDelay=50ms"
+        String url = resilient("resilient.connect.maxDuration=1500ms&resilient.retry.maxDelay=50ms"
                 + "&resilient.breaker.failureThreshold=2&resilient.breaker.openDuration=1500ms");
         // Two connects that exhaust their budget open the breaker.
         for (int i = 0; i < 2; i++) {
@@ -103,7 +103,7 @@ class PostgresConnectRetryTest {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(open.getMessage().contains("circuit breaker") && open.getMessage().contains("open"), open.getMessage());
         assertTrue(open.getSQLState().startsWith("08"), open.getSQLState());
-        assertTrue(ms < 150, "fails fast, well under the 300 ms connect budget: " + ms + " ms");
+        assertTrue(ms < 500, "fails fast, well under the 1500 ms connect budget: " + ms + " ms");
         assertEquals("08001", ((SQLException) open.getCause()).getSQLState(), "the failure that opened it is the cause");
 
         pg.start();

@@ -178,7 +178,7 @@ class ChaosProxyTest {
             long t0 = System.nanoTime();
             assertArrayEquals(new byte[]{3}, roundTrip(s, new byte[]{3}));
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(ms >= 390 && ms < 2000, "two ways × 200 ms: " + ms);
+            assertTrue(ms >= 390 && ms < 4000, "two ways × 200 ms: " + ms);
         }
     }
 
