@@ -47,6 +47,9 @@ public final class ChaosProxy implements AutoCloseable {
     private volatile boolean refuseNew;
     private volatile long latencyNanos;
     private volatile byte[] dropRepliesTrigger;
+    private volatile long jitterNanos;
+    private volatile long closeAfterBytes = -1;
+    private final java.util.Random random = new java.util.Random(42); // selector thread only: reproducible jitter
     private volatile boolean running = true;
 
     private ChaosProxy(String targetHost, int targetPort) throws IOException {
@@ -136,8 +139,23 @@ public final class ChaosProxy implements AutoCloseable {
 
     /** Every forwarded chunk waits at least this long (0 turns it off); byte order is kept per direction. */
     public void latency(Duration fixed) {
+        latency(fixed, Duration.ZERO);
+    }
+
+    /** Every forwarded chunk waits {@code fixed} plus a uniform random part of {@code jitter} (seeded); order kept. */
+    public void latency(Duration fixed, Duration jitter) {
         latencyNanos = fixed.toNanos();
+        jitterNanos = jitter.toNanos();
         selector.wakeup();
+    }
+
+    /**
+     * Connections accepted from now on are reset once {@code bytes} bytes (both directions together)
+     * have been forwarded on them; -1 turns it off. A connection dies mid-conversation, at a byte the
+     * test chooses.
+     */
+    public void closeAfterBytes(long bytes) {
+        closeAfterBytes = bytes;
     }
 
     /** Back to plain pass-through. */
@@ -146,6 +164,8 @@ public final class ChaosProxy implements AutoCloseable {
         dropServerReplies = false;
         refuseNew = false;
         latencyNanos = 0;
+        jitterNanos = 0;
+        closeAfterBytes = -1;
         dropRepliesTrigger = null;
         selector.wakeup();
     }
@@ -310,6 +330,9 @@ public final class ChaosProxy implements AutoCloseable {
         SelectionKey upstreamKey;
         boolean closed;
         boolean repliesDropped;
+        final long byteLimit = closeAfterBytes;
+        long forwarded;
+        boolean closeWhenFlushed;
 
         Pair(SocketChannel client, SocketChannel upstream) {
             this.client = client;
@@ -340,10 +363,29 @@ public final class ChaosProxy implements AutoCloseable {
             if (blackhole || (!toServerSide && (dropServerReplies || repliesDropped))) {
                 return; // read and dropped: nothing is forwarded
             }
-            buf.flip();
+            if (byteLimit >= 0) {
+                long room = byteLimit - forwarded;
+                if (room <= 0) {
+                    return;
+                }
+                if (n >= room) {
+                    buf.limit((int) room);
+                    n = (int) room;
+                    closeWhenFlushed = true; // this chunk is the last: reset once it is out
+                } else {
+                    buf.limit(n);
+                }
+                forwarded += n;
+                buf.position(0);
+            } else {
+                buf.flip();
+            }
             Outbound out = toServerSide ? toServer : toClient;
+            long jitter = jitterNanos > 0 ? (long) (random.nextDouble() * jitterNanos) : 0;
+            Long previous = out.due.peekLast();
+            long due = System.nanoTime() + latencyNanos + jitter;
             out.chunks.add(buf);
-            out.due.add(System.nanoTime() + latencyNanos);
+            out.due.add(previous != null && previous > due ? previous : due); // never overtake: order per direction
             out.queued += n;
             (toServerSide ? clientToServer : serverToClient).addAndGet(n);
             if (out.queued > MAX_QUEUED) {
@@ -358,6 +400,9 @@ public final class ChaosProxy implements AutoCloseable {
             try {
                 drain(toServer, upstream, upstreamKey, clientKey);
                 drain(toClient, client, clientKey, upstreamKey);
+                if (closeWhenFlushed && toServer.chunks.isEmpty() && toClient.chunks.isEmpty()) {
+                    close(true);
+                }
             } catch (IOException e) {
                 close(true);
             }

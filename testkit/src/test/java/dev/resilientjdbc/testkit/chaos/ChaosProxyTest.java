@@ -183,6 +183,56 @@ class ChaosProxyTest {
     }
 
     @Test
+    void closeAfterBytesCutsTheConnectionAtThatByte() throws Exception {
+        proxy.closeAfterBytes(10);
+        try (Socket s = connect()) {
+            s.getOutputStream().write(new byte[6]); // 6 bytes out, 6 echoed back: 12 > 10, cut after the 4th echoed byte
+            byte[] buf = new byte[64];
+            int got = 0;
+            try {
+                for (int n; (n = s.getInputStream().read(buf, got, buf.length - got)) > 0; ) {
+                    got += n;
+                }
+            } catch (IOException reset) {
+                // a reset is how the cut may arrive
+            }
+            assertEquals(4, got, "exactly the bytes up to the limit reach the client");
+        }
+        proxy.closeAfterBytes(-1);
+        try (Socket s = connect()) {
+            assertArrayEquals(new byte[]{1, 2, 3}, roundTrip(s, new byte[]{1, 2, 3}));
+        }
+    }
+
+    @Test
+    void jitterKeepsByteOrder() throws Exception {
+        proxy.latency(Duration.ofMillis(5), Duration.ofMillis(40));
+        byte[] data = new byte[200_000];
+        new Random(7).nextBytes(data);
+        try (Socket s = connect()) {
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int off = 0; off < data.length; off += 1000) {
+                        s.getOutputStream().write(data, off, 1000);
+                    }
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, "chaos-jitter-writer");
+            writer.start();
+            byte[] back = new byte[data.length];
+            int off = 0;
+            while (off < back.length) {
+                int n = s.getInputStream().read(back, off, back.length - off);
+                assertTrue(n > 0, "EOF");
+                off += n;
+            }
+            writer.join();
+            assertArrayEquals(data, back);
+        }
+    }
+
+    @Test
     void closeStopsTheThreadAndFreesThePort() throws Exception {
         int port = proxy.port();
         proxy.close();
