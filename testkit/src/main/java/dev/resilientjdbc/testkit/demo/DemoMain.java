@@ -36,6 +36,10 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--no-sqlite", description = "skip the SQLite workload")
     boolean noSqlite;
 
+    @Option(names = "--report-dir", description = "where the JSON and HTML reports go (default: ${DEFAULT-VALUE})",
+            defaultValue = "resilient-demo-report")
+    java.nio.file.Path reportDir;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new DemoMain()).execute(args));
     }
@@ -84,6 +88,9 @@ public final class DemoMain implements Callable<Integer> {
         }
         System.out.println();
         System.out.print(Report.table(reports));
+        ReportFiles.write(reportDir, reports);
+        System.out.println("Reports: " + reportDir.resolve("resilient-demo-report.html").toAbsolutePath()
+                + " (timeline chart) and resilient-demo-report.json");
         boolean consistent = reports.stream().filter(r -> r.side.equals("resilient")).allMatch(r -> r.consistent);
         long errors = reports.stream().filter(r -> r.side.equals("resilient")).mapToLong(r -> r.errors).sum();
         long rawErrors = reports.stream().filter(r -> r.side.equals("raw")).mapToLong(r -> r.errors).sum();

@@ -62,16 +62,19 @@ final class LedgerUnderFire {
                 .duration(duration).seed(2026).reopenClosedConnections(!resilient).build();
         long t0 = System.nanoTime();
         LedgerWorkload.Result result;
+        List<long[]> timeline = new java.util.ArrayList<>();
+        List<Object[]> struck = new java.util.ArrayList<>();
         try (LedgerRun run = workload.start()) {
+            String current = "-";
             for (Fault f : schedule) {
                 long due = t0 + (long) (duration.toNanos() * f.at);
-                while (System.nanoTime() < due) {
-                    LockSupport.parkNanos(due - System.nanoTime());
-                }
-                System.out.printf("  [%s] %5.1fs  %-26s committed so far %d, failed %d%n", side,
-                        (System.nanoTime() - t0) / 1e9, f.name, run.committedSoFar(), run.failedSoFar());
+                current = sampleUntil(due, t0, run, timeline, side, current);
+                struck.add(new Object[]{(System.nanoTime() - t0) / 1_000_000, f.name});
+                current = f.name;
                 f.action.run();
             }
+            sampleUntil(t0 + duration.toNanos(), t0, run, timeline, side, current);
+            System.out.println();
             result = run.awaitResult();
         }
         LedgerChecker.Report report;
@@ -83,7 +86,25 @@ final class LedgerUnderFire {
         long errorCount = result.failed() + result.readsFailed();
         String check = (report.ok() ? "no lost or duplicated commit" : report.violations().size() + " violations")
                 + ", longest pause " + result.longestPause().toMillis() + " ms, p99 " + result.transferLatency().p99().toMillis() + " ms";
-        return new Report("PostgreSQL ledger", side, result.committed(), errorCount, errors, report.ok(), check,
+        Report r = new Report("PostgreSQL ledger", side, result.committed(), errorCount, errors, report.ok(), check,
                 result.elapsed().toMillis());
+        r.timeline.addAll(timeline);
+        r.faults.addAll(struck);
+        return r;
+    }
+
+    /** Samples progress every 250 ms until {@code due}, keeping one live line on the terminal. */
+    private static String sampleUntil(long due, long t0, LedgerRun run, List<long[]> timeline, String side, String fault) {
+        while (System.nanoTime() < due) {
+            LockSupport.parkNanos(Math.min(due - System.nanoTime(), 250_000_000L));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            long committed = run.committedSoFar();
+            long failed = run.failedSoFar();
+            timeline.add(new long[]{ms, committed, failed});
+            System.out.printf("\r  [%-9s] %5.1fs  transactions %6d  errors %4d  last fault: %-26s", side, ms / 1000.0,
+                    committed, failed, fault);
+            System.out.flush();
+        }
+        return fault;
     }
 }

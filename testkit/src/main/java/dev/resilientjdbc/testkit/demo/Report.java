@@ -14,6 +14,10 @@ final class Report {
     final boolean consistent;
     final String check;
     final long elapsedMs;
+    /** Samples of (ms since start, committed so far, failed so far); empty for workloads without a timeline. */
+    final List<long[]> timeline = new java.util.ArrayList<>();
+    /** Faults struck: (ms since start, name). */
+    final List<Object[]> faults = new java.util.ArrayList<>();
 
     Report(String workload, String side, long succeeded, long errors, Map<String, Long> errorsByState,
            boolean consistent, String check, long elapsedMs) {
