@@ -36,6 +36,9 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--no-sqlite", description = "skip the SQLite workload")
     boolean noSqlite;
 
+    @Option(names = "--sqlite", description = "also run the bank ledger on an SQLite file (no busy wait) instead of only the busy writers")
+    boolean sqliteLedger;
+
     @Option(names = "--report-dir", description = "where the JSON and HTML reports go (default: ${DEFAULT-VALUE})",
             defaultValue = "resilient-demo-report")
     java.nio.file.Path reportDir;
@@ -73,6 +76,12 @@ public final class DemoMain implements Callable<Integer> {
             try {
                 System.out.printf("SQLite busy storm: %d threads insert into one file with busy_timeout=0, %s per side.%n",
                         threads, format(duration));
+                if (sqliteLedger) {
+                    SqliteLedger ledger = new SqliteLedger(threads, duration);
+                    reports.add(ledger.run("raw", "jdbc:sqlite:" + dir.resolve("ledger-raw.db") + "?busy_timeout=0&journal_mode=WAL", false));
+                    reports.add(ledger.run("resilient", "jdbc:sqlite:" + dir.resolve("ledger-resilient.db")
+                            + "?busy_timeout=0&journal_mode=WAL", true));
+                }
                 SqliteBusyStorm storm = new SqliteBusyStorm(threads, duration);
                 reports.add(storm.run("SQLite busy writers", "raw", "jdbc:sqlite:" + dir.resolve("raw.db") + "?busy_timeout=0"));
                 reports.add(storm.run("SQLite busy writers", "resilient",
