@@ -53,12 +53,14 @@ final class ConnectionHandler extends JdbcHandler {
                         : ProxyFactory.statement(new LogicalStatement(logical, new StatementRecipe(method, args), real), this);
             }
             case METADATA: {
-                Calls.withReconnect(logical, method, args); // a closed connection throws as it would have
+                // A closed connection throws as it would have.
+                DatabaseMetaData real = (DatabaseMetaData) Calls.withReconnect(logical, method, args);
                 DatabaseMetaData md = metaData;
                 if (md == null) {
                     md = ProxyFactory.metaData(this);
                     metaData = md;
                 }
+                ((MetaDataHandler) java.lang.reflect.Proxy.getInvocationHandler(md)).refresh(real);
                 return md;
             }
             default:

@@ -21,14 +21,27 @@ final class MetaDataHandler extends JdbcHandler {
     }
 
     private final ConnectionHandler connection;
+    // The real metadata object last used: after the application closed the connection it answers as it would have.
+    private volatile DatabaseMetaData last;
 
     MetaDataHandler(ConnectionHandler connection) {
         this.connection = connection;
     }
 
+    /** The real metadata object the application's last getMetaData() returned. */
+    void refresh(DatabaseMetaData real) {
+        last = real;
+    }
+
     @Override
     DatabaseMetaData delegate() throws SQLException {
-        return connection.logical().physical().getMetaData();
+        DatabaseMetaData cached = last;
+        if (cached != null && connection.logical().isClosed()) {
+            return cached;
+        }
+        DatabaseMetaData md = connection.logical().physical().getMetaData();
+        last = md;
+        return md;
     }
 
     @Override
@@ -39,7 +52,16 @@ final class MetaDataHandler extends JdbcHandler {
     @Override
     Object handle(MethodInfo info, Method method, Object[] args) throws Throwable {
         if (info.special == MethodInfo.Special.GET_CONNECTION) {
-            return connection.proxy();
+            // The proxy where the real driver names a connection, null where it says null (SQLite after close).
+            return callOn(delegate(), method, args) == null ? null : connection.proxy();
+        }
+        if (connection.logical().isClosed()) {
+            // Closed by the application: the metadata object it held answers as the real one would.
+            Object r = callOn(delegate(), method, args);
+            return r instanceof ResultSet
+                    ? ProxyFactory.resultSet(new dev.resilientjdbc.replay.ResultSetTrack((ResultSet) r, null), connection, null,
+                    connection.logical().lastPhysical())
+                    : r;
         }
         java.sql.Connection[] on = {null};
         Object result = connection.logical().retrier().statement(() -> {

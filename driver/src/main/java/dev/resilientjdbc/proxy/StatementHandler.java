@@ -15,6 +15,9 @@ final class StatementHandler extends JdbcHandler {
     // getResultSet() twice gives the same object on the real drivers; the same proxy here.
     private ResultSet lastReal;
     private ResultSet lastProxy;
+    // Generated keys have a slot of their own, so they never replace what getResultSet() hands out.
+    private ResultSet keysReal;
+    private ResultSet keysProxy;
 
     StatementHandler(LogicalStatement logical, ConnectionHandler connection) {
         this.logical = logical;
@@ -55,7 +58,19 @@ final class StatementHandler extends JdbcHandler {
         Object result = info.execute
                 ? logical.execute(method, args, args != null && args.length > 0 && args[0] instanceof String ? (String) args[0] : null)
                 : logical.call(method, args);
-        return result instanceof ResultSetTrack ? wrap((ResultSetTrack) result) : result;
+        if (!(result instanceof ResultSetTrack)) {
+            return result;
+        }
+        return method.getName().equals("getGeneratedKeys") ? wrapKeys((ResultSetTrack) result) : wrap((ResultSetTrack) result);
+    }
+
+    private ResultSet wrapKeys(ResultSetTrack track) {
+        ResultSet rs = track.real();
+        if (rs != keysReal) {
+            keysProxy = ProxyFactory.resultSet(track, connection, this, connection.logical().lastPhysical());
+            keysReal = rs;
+        }
+        return keysProxy;
     }
 
     private ResultSet wrap(ResultSetTrack track) {
