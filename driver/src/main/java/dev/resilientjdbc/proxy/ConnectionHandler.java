@@ -87,7 +87,9 @@ final class ConnectionHandler extends JdbcHandler {
         if (SessionState.isSetter(method)) {
             return setter(method, args);
         }
-        return Calls.withReconnect(logical, method, args);
+        Object result = Calls.withReconnect(logical, method, args);
+        return result instanceof java.sql.Array && info.returns == MethodInfo.Returns.ARRAY
+                ? ProxyFactory.array((java.sql.Array) result, this) : result;
     }
 
     private Object setSavepoint(Method method, Object[] args) throws Throwable {

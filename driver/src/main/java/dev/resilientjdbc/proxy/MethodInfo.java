@@ -18,7 +18,7 @@ final class MethodInfo {
     enum Special { NONE, EQUALS, HASH_CODE, TO_STRING, UNWRAP, IS_WRAPPER_FOR, CLOSE, GET_CONNECTION, GET_STATEMENT }
 
     /** What to do with the real object's return value. */
-    enum Returns { PLAIN, STATEMENT, PREPARED_STATEMENT, CALLABLE_STATEMENT, RESULT_SET, METADATA, MAYBE_RESULT_SET }
+    enum Returns { PLAIN, STATEMENT, PREPARED_STATEMENT, CALLABLE_STATEMENT, RESULT_SET, METADATA, ARRAY, MAYBE_RESULT_SET }
 
     private static final ConcurrentHashMap<Method, MethodInfo> CACHE = new ConcurrentHashMap<>();
 
@@ -28,12 +28,15 @@ final class MethodInfo {
     final boolean execute;
     /** A result-set call whose answer the application sees: recorded inside explicit transactions. */
     final boolean observed;
+    /** Takes an Array or Object argument, which may be one of our Array proxies to unwrap. */
+    final boolean mayTakeArray;
 
-    private MethodInfo(Special special, Returns returns, boolean execute, boolean observed) {
+    private MethodInfo(Special special, Returns returns, boolean execute, boolean observed, boolean mayTakeArray) {
         this.special = special;
         this.returns = returns;
         this.execute = execute;
         this.observed = observed;
+        this.mayTakeArray = mayTakeArray;
     }
 
     static MethodInfo of(Method m) {
@@ -42,7 +45,12 @@ final class MethodInfo {
     }
 
     private static MethodInfo analyse(Method m) {
-        return new MethodInfo(special(m), returns(m.getReturnType()), isExecute(m), isObserved(m));
+        boolean takesArray = false;
+        for (Class<?> p : m.getParameterTypes()) {
+            takesArray |= p == java.sql.Array.class || p == Object.class;
+        }
+        return new MethodInfo(special(m), returns(m.getReturnType()), isExecute(m), isObserved(m),
+                takesArray && !m.getName().equals("equals"));
     }
 
     private static Special special(Method m) {
@@ -131,6 +139,9 @@ final class MethodInfo {
         }
         if (DatabaseMetaData.class.isAssignableFrom(type)) {
             return Returns.METADATA;
+        }
+        if (type == java.sql.Array.class) {
+            return Returns.ARRAY;
         }
         // getObject() may hand out a ResultSet (a PostgreSQL refcursor): decided per call.
         if (type == Object.class) {

@@ -41,6 +41,27 @@ public final class ProxyFactory {
         return (DatabaseMetaData) bind(new MetaDataHandler(connection), connection.logical().physical().getMetaData().getClass());
     }
 
+    static java.sql.Array array(java.sql.Array real, ConnectionHandler connection) {
+        return (java.sql.Array) bind(new ArrayHandler(real, connection), real.getClass());
+    }
+
+    /** Our proxies among {@code args} replaced by the real objects they stand for (Arrays given back to the driver). */
+    static Object[] realArguments(Object[] args) throws java.sql.SQLException {
+        if (args == null) {
+            return null;
+        }
+        Object[] out = args;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] instanceof dev.resilientjdbc.ResilientProxy && args[i] instanceof java.sql.Array) {
+                if (out == args) {
+                    out = args.clone();
+                }
+                out[i] = ((JdbcHandler) java.lang.reflect.Proxy.getInvocationHandler(args[i])).delegate();
+            }
+        }
+        return out;
+    }
+
     private static Object bind(JdbcHandler handler, Class<?> realClass) {
         Object proxy = ProxyShape.of(realClass).newProxy(handler);
         handler.proxy = proxy;

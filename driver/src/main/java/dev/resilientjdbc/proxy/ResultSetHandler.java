@@ -43,6 +43,9 @@ final class ResultSetHandler extends JdbcHandler {
     @Override
     Object handle(MethodInfo info, Method method, Object[] args) throws Throwable {
         ResultSetTrack track = this.track;
+        if (info.mayTakeArray) {
+            args = ProxyFactory.realArguments(args);
+        }
         Object result;
         try {
             result = callOn(track.real(), method, args);
@@ -57,6 +60,9 @@ final class ResultSetHandler extends JdbcHandler {
         }
         if (info.special == MethodInfo.Special.GET_STATEMENT) {
             return statementProxy((Statement) result);
+        }
+        if (result instanceof java.sql.Array) {
+            return ProxyFactory.array((java.sql.Array) result, connection);
         }
         if (result instanceof ResultSet) {
             // A result set inside a result set (a refcursor column): its parent is our statement.

@@ -55,9 +55,15 @@ final class StatementHandler extends JdbcHandler {
         if (method.getName().equals("isClosed") && args == null) {
             return logical.isClosed();
         }
+        if (info.mayTakeArray) {
+            args = ProxyFactory.realArguments(args);
+        }
         Object result = info.execute
                 ? logical.execute(method, args, args != null && args.length > 0 && args[0] instanceof String ? (String) args[0] : null)
                 : logical.call(method, args);
+        if (result instanceof java.sql.Array && (info.returns == MethodInfo.Returns.ARRAY || info.returns == MethodInfo.Returns.MAYBE_RESULT_SET)) {
+            return ProxyFactory.array((java.sql.Array) result, connection);
+        }
         if (!(result instanceof ResultSetTrack)) {
             return result;
         }

@@ -72,9 +72,7 @@ final class TypeScenarios {
         c.add("prepared statement reuse and parameter errors", TypeScenarios::preparedReuse);
         c.pgOnly("arrays", TypeScenarios::arrays);
         c.pgOnly("callable statement", TypeScenarios::callable);
-        c.pgOnlyKnownGap("Array.getResultSet() back-references", TypeScenarios::arrayResultSet,
-                "java.sql.Array is not proxied, so the ResultSet from Array.getResultSet() is the real driver's:"
-                        + " its getStatement().getConnection() is the real PgConnection, not the application's proxy");
+        c.pgOnly("Array.getResultSet() back-references", TypeScenarios::arrayResultSet);
     }
 
     static String createTypes(Dialect d, String table) {
