@@ -1,29 +1,14 @@
 package dev.resilientjdbc;
 
-import dev.resilientjdbc.classify.Classifiers;
-import dev.resilientjdbc.classify.Dialect;
-import dev.resilientjdbc.classify.FailureClassifier;
 import dev.resilientjdbc.config.ConfigResolver;
 import dev.resilientjdbc.config.Option;
 import dev.resilientjdbc.config.ResilientConfig;
 import dev.resilientjdbc.config.ResilientOptions;
 import dev.resilientjdbc.config.ResilientUrl;
 import dev.resilientjdbc.config.UrlMasking;
-import com.codahale.metrics.MetricRegistry;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.resilientjdbc.health.HealthEndpoint;
-import dev.resilientjdbc.health.TargetHealth;
 import dev.resilientjdbc.metrics.ResilientMetrics;
-import dev.resilientjdbc.pool.PoolSettings;
 import dev.resilientjdbc.pool.Pools;
-import dev.resilientjdbc.proxy.ProxyFactory;
-import dev.resilientjdbc.reconnect.InDoubt;
-import dev.resilientjdbc.reconnect.LogicalConnection;
-import dev.resilientjdbc.reconnect.PostgresInDoubt;
-import dev.resilientjdbc.reconnect.TransactionGate;
-import dev.resilientjdbc.retry.Retrier;
-import dev.resilientjdbc.retry.RetrySettings;
-import dev.resilientjdbc.retry.TargetGuard;
 
 import java.sql.Connection;
 import java.sql.Driver;

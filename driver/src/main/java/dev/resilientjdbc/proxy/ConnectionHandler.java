@@ -66,10 +66,11 @@ final class ConnectionHandler extends JdbcHandler {
             default:
                 break;
         }
+        if (info.special == MethodInfo.Special.IS_CLOSED) {
+            // The logical connection is open until the application closes it, whatever happened underneath.
+            return logical.isClosed();
+        }
         switch (method.getName()) {
-            case "isClosed":
-                // The logical connection is open until the application closes it, whatever happened underneath.
-                return logical.isClosed();
             case "commit":
                 return Calls.commit(logical, method);
             case "rollback":

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class MethodInfo {
     /** Methods the proxies answer or watch themselves. */
-    enum Special { NONE, EQUALS, HASH_CODE, TO_STRING, UNWRAP, IS_WRAPPER_FOR, CLOSE, GET_CONNECTION, GET_STATEMENT }
+    enum Special { NONE, EQUALS, HASH_CODE, TO_STRING, UNWRAP, IS_WRAPPER_FOR, CLOSE, IS_CLOSED, GET_CONNECTION, GET_STATEMENT }
 
     /** What to do with the real object's return value. */
     enum Returns { PLAIN, STATEMENT, PREPARED_STATEMENT, CALLABLE_STATEMENT, RESULT_SET, METADATA, ARRAY, MAYBE_RESULT_SET }
@@ -68,6 +68,8 @@ final class MethodInfo {
                 return n == 1 && m.getParameterTypes()[0] == Class.class ? Special.IS_WRAPPER_FOR : Special.NONE;
             case "close":
                 return n == 0 ? Special.CLOSE : Special.NONE;
+            case "isClosed":
+                return n == 0 ? Special.IS_CLOSED : Special.NONE;
             case "getConnection":
                 return n == 0 && Connection.class.isAssignableFrom(m.getReturnType()) ? Special.GET_CONNECTION : Special.NONE;
             case "getStatement":

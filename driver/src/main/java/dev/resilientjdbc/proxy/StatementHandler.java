@@ -49,11 +49,10 @@ final class StatementHandler extends JdbcHandler {
             case CLOSE:
                 logical.close();
                 return null;
+            case IS_CLOSED:
+                return logical.isClosed();
             default:
                 break;
-        }
-        if (method.getName().equals("isClosed") && args == null) {
-            return logical.isClosed();
         }
         if (info.mayTakeArray) {
             args = ProxyFactory.realArguments(args);

@@ -141,7 +141,8 @@ public final class LogicalStatement {
 
     /** Any other call: a connection failure marks the connection lost so the next call reconnects. */
     public Object call(Method method, Object[] args) throws Throwable {
-        Object batch = recipe.batchSnapshot(method);
+        boolean runsBatch = StatementRecipe.runsBatch(method);
+        Object batch = runsBatch ? recipe.batchSnapshot() : null;
         boolean recorded = recipe.observe(method, args);
         if (recorded && method.getName().startsWith("set")) {
             // A setter is part of the recipe: if the connection is gone, the new statement gets it anyway.
@@ -156,7 +157,7 @@ public final class LogicalStatement {
                 throw e;
             }
         }
-        if (batch != null || method.getName().equals("executeBatch") || method.getName().equals("executeLargeBatch")) {
+        if (runsBatch) {
             long t0 = System.nanoTime();
             boolean ok = false;
             try {
@@ -172,7 +173,7 @@ public final class LogicalStatement {
 
     private Object callUntimed(Method method, Object[] args, Object batch) throws Throwable {
         if (!closed && !connection.session().autoCommit() && observesResults(method)) {
-            return inTransaction(method, args, batch != null, batch);
+            return inTransaction(method, args, StatementRecipe.runsBatch(method), batch);
         }
         Connection p = connection.lastPhysical();
         try {

@@ -142,10 +142,15 @@ public final class StatementRecipe {
         return parameters.isEmpty() ? null : new ArrayList<>(parameters.values());
     }
 
-    /** The pending batch, taken before {@code executeBatch} runs; null for any other call or an empty batch. */
-    public Object batchSnapshot(Method m) {
+    /** Whether {@code m} runs the pending batch. */
+    public static boolean runsBatch(Method m) {
         String n = m.getName();
-        return (n.equals("executeBatch") || n.equals("executeLargeBatch")) && !batch.isEmpty() ? new ArrayList<>(batch) : null;
+        return n.equals("executeBatch") || n.equals("executeLargeBatch");
+    }
+
+    /** The pending batch, taken before {@code executeBatch} runs; null when it is empty. */
+    public Object batchSnapshot() {
+        return batch.isEmpty() ? null : new ArrayList<>(batch);
     }
 
     /** A rough size of what the snapshots hold, for the transaction log's memory bound. */

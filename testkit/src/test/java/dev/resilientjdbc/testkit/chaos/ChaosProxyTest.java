@@ -71,6 +71,29 @@ class ChaosProxyTest {
         return s;
     }
 
+    /** Writes {@code data} in chunks from a second thread while reading everything echoed back. */
+    private static byte[] echoed(Socket s, byte[] data, int chunk) throws Exception {
+        Thread writer = new Thread(() -> {
+            try {
+                for (int off = 0; off < data.length; off += chunk) {
+                    s.getOutputStream().write(data, off, Math.min(chunk, data.length - off));
+                }
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        }, "chaos-test-writer");
+        writer.start();
+        byte[] back = new byte[data.length];
+        int off = 0;
+        while (off < back.length) {
+            int n = s.getInputStream().read(back, off, back.length - off);
+            assertTrue(n > 0, "EOF");
+            off += n;
+        }
+        writer.join();
+        return back;
+    }
+
     private static byte[] roundTrip(Socket s, byte[] data) throws IOException {
         s.getOutputStream().write(data);
         byte[] back = new byte[data.length];
@@ -90,23 +113,7 @@ class ChaosProxyTest {
         byte[] data = new byte[1 << 20];
         new Random(42).nextBytes(data);
         try (Socket s = connect()) {
-            Thread writer = new Thread(() -> {
-                try {
-                    s.getOutputStream().write(data);
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            }, "chaos-test-writer");
-            writer.start();
-            byte[] back = new byte[data.length];
-            int off = 0;
-            while (off < back.length) {
-                int n = s.getInputStream().read(back, off, back.length - off);
-                assertTrue(n > 0, "EOF");
-                off += n;
-            }
-            writer.join();
-            assertArrayEquals(data, back);
+            assertArrayEquals(data, echoed(s, data, data.length));
         }
         assertEquals(1, proxy.totalAccepted());
     }
@@ -210,25 +217,7 @@ class ChaosProxyTest {
         byte[] data = new byte[200_000];
         new Random(7).nextBytes(data);
         try (Socket s = connect()) {
-            Thread writer = new Thread(() -> {
-                try {
-                    for (int off = 0; off < data.length; off += 1000) {
-                        s.getOutputStream().write(data, off, 1000);
-                    }
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            }, "chaos-jitter-writer");
-            writer.start();
-            byte[] back = new byte[data.length];
-            int off = 0;
-            while (off < back.length) {
-                int n = s.getInputStream().read(back, off, back.length - off);
-                assertTrue(n > 0, "EOF");
-                off += n;
-            }
-            writer.join();
-            assertArrayEquals(data, back);
+            assertArrayEquals(data, echoed(s, data, 1000));
         }
     }
 
