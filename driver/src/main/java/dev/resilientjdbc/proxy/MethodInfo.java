@@ -1,5 +1,7 @@
 package dev.resilientjdbc.proxy;
 
+import dev.resilientjdbc.reconnect.StatementCall;
+
 import java.lang.reflect.Method;
 import java.sql.CallableStatement;
 import java.sql.Connection;
@@ -8,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What the handlers need to know about an interface method, worked out once per method so the
@@ -21,6 +24,12 @@ final class MethodInfo {
     enum Returns { PLAIN, STATEMENT, PREPARED_STATEMENT, CALLABLE_STATEMENT, RESULT_SET, METADATA, ARRAY, MAYBE_RESULT_SET }
 
     private static final ConcurrentHashMap<Method, MethodInfo> CACHE = new ConcurrentHashMap<>();
+    private static final ReentrantLock GROW = new ReentrantLock();
+    // Open-addressing table keyed by Method identity: {method, info, method, info, ...}. Proxies pass the same
+    // Method object on every call, so a hit costs an identity hash and a compare, not Method.equals.
+    // Copied on every insert and published through the volatile write: readers never lock.
+    private static volatile Object[] byIdentity = new Object[2 * 256];
+    private static int entries;
 
     final Special special;
     final Returns returns;
@@ -31,17 +40,81 @@ final class MethodInfo {
     /** Takes an Array or Object argument, which may be one of our Array proxies to unwrap. */
     final boolean mayTakeArray;
 
-    private MethodInfo(Special special, Returns returns, boolean execute, boolean observed, boolean mayTakeArray) {
+    /** What a statement call means for the statement's recipe (OTHER for non-statement methods). */
+    final StatementCall statementCall;
+
+    private MethodInfo(Special special, Returns returns, boolean execute, boolean observed, boolean mayTakeArray,
+                       StatementCall statementCall) {
         this.special = special;
         this.returns = returns;
         this.execute = execute;
         this.observed = observed;
         this.mayTakeArray = mayTakeArray;
+        this.statementCall = statementCall;
     }
 
     static MethodInfo of(Method m) {
-        MethodInfo info = CACHE.get(m);
-        return info != null ? info : CACHE.computeIfAbsent(m, MethodInfo::analyse);
+        Object[] t = byIdentity;
+        int mask = (t.length >> 1) - 1;
+        for (int i = System.identityHashCode(m) & mask; ; i = (i + 1) & mask) {
+            Object k = t[2 * i];
+            if (k == m) {
+                return (MethodInfo) t[2 * i + 1];
+            }
+            if (k == null) {
+                return remember(m);
+            }
+        }
+    }
+
+    private static MethodInfo remember(Method m) {
+        // Equal Methods of different proxy classes share one analysis.
+        MethodInfo info = CACHE.computeIfAbsent(m, MethodInfo::analyse);
+        GROW.lock();
+        try {
+            Object[] t = byIdentity;
+            int slots = t.length >> 1;
+            if (contains(t, m)) {
+                return info;
+            }
+            Object[] copy = (entries + 1) * 2 > slots ? rehash(t, slots * 2) : t.clone();
+            put(copy, m, info);
+            entries++;
+            byIdentity = copy;
+            return info;
+        } finally {
+            GROW.unlock();
+        }
+    }
+
+    private static boolean contains(Object[] t, Method m) {
+        int mask = (t.length >> 1) - 1;
+        for (int i = System.identityHashCode(m) & mask; t[2 * i] != null; i = (i + 1) & mask) {
+            if (t[2 * i] == m) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Object[] rehash(Object[] t, int slots) {
+        Object[] out = new Object[2 * slots];
+        for (int i = 0; i < t.length; i += 2) {
+            if (t[i] != null) {
+                put(out, (Method) t[i], (MethodInfo) t[i + 1]);
+            }
+        }
+        return out;
+    }
+
+    private static void put(Object[] t, Method m, MethodInfo info) {
+        int mask = (t.length >> 1) - 1;
+        int i = System.identityHashCode(m) & mask;
+        while (t[2 * i] != null) {
+            i = (i + 1) & mask;
+        }
+        t[2 * i] = m;
+        t[2 * i + 1] = info;
     }
 
     private static MethodInfo analyse(Method m) {
@@ -49,8 +122,9 @@ final class MethodInfo {
         for (Class<?> p : m.getParameterTypes()) {
             takesArray |= p == java.sql.Array.class || p == Object.class;
         }
+        StatementCall call = Statement.class.isAssignableFrom(m.getDeclaringClass()) ? StatementCall.of(m) : StatementCall.OTHER;
         return new MethodInfo(special(m), returns(m.getReturnType()), isExecute(m), isObserved(m),
-                takesArray && !m.getName().equals("equals"));
+                takesArray && !m.getName().equals("equals"), call);
     }
 
     private static Special special(Method m) {

@@ -44,7 +44,7 @@ final class StatementHandler extends JdbcHandler {
         switch (info.special) {
             case GET_CONNECTION:
                 // Still ask the real statement: a closed one must throw as it would have.
-                logical.call(method, args);
+                logical.call(info.statementCall, method, args);
                 return connection.proxy();
             case CLOSE:
                 logical.close();
@@ -59,7 +59,7 @@ final class StatementHandler extends JdbcHandler {
         }
         Object result = info.execute
                 ? logical.execute(method, args, args != null && args.length > 0 && args[0] instanceof String ? (String) args[0] : null)
-                : logical.call(method, args);
+                : logical.call(info.statementCall, method, args);
         if (result instanceof java.sql.Array && (info.returns == MethodInfo.Returns.ARRAY || info.returns == MethodInfo.Returns.MAYBE_RESULT_SET)) {
             return ProxyFactory.array((java.sql.Array) result, connection);
         }

@@ -140,11 +140,11 @@ public final class LogicalStatement {
     }
 
     /** Any other call: a connection failure marks the connection lost so the next call reconnects. */
-    public Object call(Method method, Object[] args) throws Throwable {
-        boolean runsBatch = StatementRecipe.runsBatch(method);
+    public Object call(StatementCall kind, Method method, Object[] args) throws Throwable {
+        boolean runsBatch = kind == StatementCall.RUN_BATCH;
         Object batch = runsBatch ? recipe.batchSnapshot() : null;
-        boolean recorded = recipe.observe(method, args);
-        if (recorded && method.getName().startsWith("set")) {
+        boolean recorded = recipe.observe(kind, method, args);
+        if (recorded && kind.keptSetter) {
             // A setter is part of the recipe: if the connection is gone, the new statement gets it anyway.
             Connection p = connection.lastPhysical();
             try {
@@ -161,19 +161,19 @@ public final class LogicalStatement {
             long t0 = System.nanoTime();
             boolean ok = false;
             try {
-                Object r = callUntimed(method, args, batch);
+                Object r = callUntimed(method, args, batch, true);
                 ok = true;
                 return r;
             } finally {
                 connection.retrier().guard().observer().took(CallObserver.Kind.BATCH, System.nanoTime() - t0, !ok);
             }
         }
-        return callUntimed(method, args, batch);
+        return callUntimed(method, args, batch, false);
     }
 
-    private Object callUntimed(Method method, Object[] args, Object batch) throws Throwable {
+    private Object callUntimed(Method method, Object[] args, Object batch, boolean runsBatch) throws Throwable {
         if (!closed && !connection.session().autoCommit() && observesResults(method)) {
-            return inTransaction(method, args, StatementRecipe.runsBatch(method), batch);
+            return inTransaction(method, args, runsBatch, batch);
         }
         Connection p = connection.lastPhysical();
         try {

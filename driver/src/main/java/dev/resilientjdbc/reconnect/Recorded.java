@@ -8,10 +8,18 @@ import java.sql.SQLException;
 final class Recorded {
     final Method method;
     final Object[] args;
+    /** Holds a stream or LOB: cannot be applied to another physical object. */
+    final boolean unrepeatable;
 
     Recorded(Method method, Object[] args) {
+        this(method, args == null ? null : args.clone(), false);
+    }
+
+    /** Keeps {@code args} as given: the proxies hand every call a fresh array, so no copy is needed. */
+    Recorded(Method method, Object[] args, boolean unrepeatable) {
         this.method = method;
-        this.args = args == null ? null : args.clone();
+        this.args = args;
+        this.unrepeatable = unrepeatable;
     }
 
     void applyTo(Object target) throws SQLException {

@@ -1,16 +1,9 @@
 package dev.resilientjdbc.reconnect;
 
-import java.io.InputStream;
-import java.io.Reader;
 import java.lang.reflect.Method;
-import java.sql.Array;
-import java.sql.Blob;
-import java.sql.Clob;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.Ref;
 import java.sql.SQLException;
-import java.sql.SQLXML;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +20,10 @@ public final class StatementRecipe {
     private final Recorded creation;
     private final String sql;
     private final Map<String, Recorded> settings = new LinkedHashMap<>();
-    private final Map<Object, Recorded> parameters = new LinkedHashMap<>();
+    // Parameters by index (slot i for parameter i): a setter replaces an array entry, no map or boxing.
+    private Recorded[] indexed = new Recorded[8];
+    // Named parameters and out parameters, rare: made on first use.
+    private Map<Object, Recorded> named;
     private final List<Object> batch = new ArrayList<>();
     private int nonRepeatable;
     private boolean batchNonRepeatable;
@@ -56,54 +52,92 @@ public final class StatementRecipe {
         return sql;
     }
 
-    /** What a call on the statement means for the recipe; returns true when it was recorded. */
-    public boolean observe(Method m, Object[] args) {
-        String name = m.getName();
-        switch (name) {
-            case "setFetchSize":
-            case "setMaxRows":
-            case "setLargeMaxRows":
-            case "setQueryTimeout":
-            case "setEscapeProcessing":
-            case "setPoolable":
-            case "setCursorName":
-            case "setFetchDirection":
-            case "setMaxFieldSize":
-            case "closeOnCompletion":
+    /**
+     * Keeps what {@code call} means for the recipe; returns true when it was recorded. {@code args}
+     * must be the call's own array (the proxies make a fresh one per call): it is kept, not copied.
+     */
+    public boolean observe(StatementCall call, Method m, Object[] args) {
+        switch (call) {
+            case SETTING:
+            case CLOSE_ON_COMPLETION:
+                String name = m.getName();
                 settings.remove(name);
-                settings.put(name, new Recorded(m, args));
+                settings.put(name, new Recorded(m, args, false));
                 return true;
-            case "clearParameters":
-                parameters.clear();
+            case CLEAR_PARAMETERS:
+                java.util.Arrays.fill(indexed, null);
+                named = null;
                 nonRepeatable = 0;
                 return true;
-            case "addBatch":
-                batch.add(args == null || args.length == 0 ? snapshot() : new Recorded(m, args));
+            case ADD_BATCH:
+                batch.add(args == null || args.length == 0 ? snapshot() : new Recorded(m, args, false));
                 batchNonRepeatable |= nonRepeatable > 0;
                 return true;
-            case "clearBatch":
-            case "executeBatch":
-            case "executeLargeBatch":
+            case CLEAR_BATCH:
+            case RUN_BATCH:
                 batch.clear();
                 batchNonRepeatable = false;
                 return true;
+            case PARAMETER:
+            case PARAMETER_CHECKED:
+            case OUT_PARAMETER:
+                Recorded r = new Recorded(m, args, call == StatementCall.PARAMETER_CHECKED && StatementCall.holdsUnrepeatable(args));
+                Recorded old = bind(call, args[0], r);
+                if (old != null && old.unrepeatable) {
+                    nonRepeatable--;
+                }
+                if (r.unrepeatable) {
+                    nonRepeatable++;
+                }
+                return true;
             default:
-                break;
+                return false;
         }
-        if ((name.startsWith("set") || name.equals("registerOutParameter")) && args != null && args.length >= 2
-                && (args[0] instanceof Integer || args[0] instanceof String)
-                && PreparedStatement.class.isAssignableFrom(m.getDeclaringClass())) {
-            Object key = name.equals("registerOutParameter") ? "out:" + args[0] : args[0];
-            Recorded old = parameters.put(key, new Recorded(m, args));
-            if (old != null && !repeatable(old)) {
-                nonRepeatable--;
+    }
+
+    /** Puts a parameter into its slot: by index in the array (the common case), by name or as an out parameter in the map. */
+    private Recorded bind(StatementCall call, Object key, Recorded r) {
+        if (call != StatementCall.OUT_PARAMETER && key instanceof Integer) {
+            int i = (Integer) key;
+            if (i >= 0 && i < 1024) {
+                if (i >= indexed.length) {
+                    indexed = java.util.Arrays.copyOf(indexed, Math.max(i + 1, indexed.length * 2));
+                }
+                Recorded old = indexed[i];
+                indexed[i] = r;
+                return old;
             }
-            if (!repeatable(parameters.get(key))) {
-                nonRepeatable++;
-            }
-            return true;
         }
-        return false;
+        if (named == null) {
+            named = new LinkedHashMap<>();
+        }
+        return named.put(call == StatementCall.OUT_PARAMETER ? "out:" + key : key, r);
+    }
+
+    /** Every bound parameter: by index first, then named and out parameters in the order they were first bound. */
+    private List<Recorded> boundParameters() {
+        List<Recorded> all = new ArrayList<>();
+        for (Recorded r : indexed) {
+            if (r != null) {
+                all.add(r);
+            }
+        }
+        if (named != null) {
+            all.addAll(named.values());
+        }
+        return all;
+    }
+
+    private boolean noParameters() {
+        if (named != null && !named.isEmpty()) {
+            return false;
+        }
+        for (Recorded r : indexed) {
+            if (r != null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** False while a bound parameter cannot be bound again on another connection. */
@@ -131,7 +165,7 @@ public final class StatementRecipe {
             r.applyTo(s);
         }
         addBatchEntries(s, batch);
-        for (Recorded p : parameters.values()) {
+        for (Recorded p : boundParameters()) {
             p.applyTo(s);
         }
         return s;
@@ -139,13 +173,7 @@ public final class StatementRecipe {
 
     /** The parameters bound now, to run the statement again later exactly as it ran now; null when none. */
     public Object parameterSnapshot() {
-        return parameters.isEmpty() ? null : new ArrayList<>(parameters.values());
-    }
-
-    /** Whether {@code m} runs the pending batch. */
-    public static boolean runsBatch(Method m) {
-        String n = m.getName();
-        return n.equals("executeBatch") || n.equals("executeLargeBatch");
+        return noParameters() ? null : boundParameters();
     }
 
     /** The pending batch, taken before {@code executeBatch} runs; null when it is empty. */
@@ -155,7 +183,11 @@ public final class StatementRecipe {
 
     /** A rough size of what the snapshots hold, for the transaction log's memory bound. */
     public long snapshotSize() {
-        return 48L * (parameters.size() + batch.size());
+        int n = named == null ? 0 : named.size();
+        for (Recorded r : indexed) {
+            n += r != null ? 1 : 0;
+        }
+        return 48L * (n + batch.size());
     }
 
     /** Binds a parameter snapshot on {@code s}. */
@@ -194,17 +226,7 @@ public final class StatementRecipe {
     }
 
     private ParameterSet snapshot() {
-        return new ParameterSet(new ArrayList<>(parameters.values()));
-    }
-
-    private static boolean repeatable(Recorded r) {
-        for (Object a : r.args) {
-            if (a instanceof InputStream || a instanceof Reader || a instanceof Blob || a instanceof Clob
-                    || a instanceof Array || a instanceof Ref || a instanceof SQLXML) {
-                return false;
-            }
-        }
-        return true;
+        return new ParameterSet(boundParameters());
     }
 
     /** Parameters bound when addBatch() was called. */
