@@ -48,31 +48,100 @@ public final class Assembly {
      */
     public static Connection connection(ResilientConfig config, String realUrl, Properties realInfo, PhysicalSource physical)
             throws SQLException {
-        RetrySettings settings = RetrySettings.from(config);
-        FailureClassifier classifier = Classifiers.forDialect(dialect(config, realUrl), config.get(ResilientOptions.CLASSIFY_OVERRIDES));
-        TargetGuard guard = TargetGuard.of(targetName(realUrl, realInfo), settings);
-        MetricRegistry metrics = null;
-        if (config.get(ResilientOptions.METRICS_ENABLED)) {
-            metrics = ResilientMetrics.registry(config.get(ResilientOptions.METRICS_REGISTRY));
-            ResilientMetrics.bind(guard, ResilientMetrics.targetName(realUrl), metrics);
-            if (config.get(ResilientOptions.METRICS_JMX)) {
-                ResilientMetrics.startJmx(metrics);
+        return target(config, realUrl, realInfo, physical).connect();
+    }
+
+    /**
+     * Everything about a target that does not change from one connection to the next, worked out
+     * once: the driver keeps it per URL and properties, so a connect through a pool costs a lookup
+     * and a borrow, not a configuration pass.
+     */
+    public static Target target(ResilientConfig config, String realUrl, Properties realInfo, PhysicalSource physical)
+            throws SQLException {
+        return new Target(config, realUrl, realInfo, physical);
+    }
+
+    /** One target (real URL, properties, configuration) and how to open a resilient connection to it. */
+    public static final class Target {
+        private final ResilientConfig config;
+        private final String realUrl;
+        private final PhysicalSource physical;
+        private final Retrier retrier;
+        private final TargetGuard guard;
+        private final String metricsName;
+        private final String targetName;
+        private final Properties realInfo;
+        private final PoolSettings poolSettings;
+        private final String poolKey;
+        private final InDoubt inDoubt;
+        private final long replayMaxBytes;
+        private final boolean metricsEnabled;
+        private final TargetHealth.HealthSettings health;
+        private final int httpPort;
+        private final String registryName;
+        private final boolean jmx;
+        private final boolean serializeSqlite;
+        private final java.time.Duration gateWait;
+
+        private Target(ResilientConfig config, String realUrl, Properties realInfo, PhysicalSource physical) throws SQLException {
+            this.config = config;
+            this.realUrl = realUrl;
+            this.realInfo = realInfo;
+            this.physical = physical;
+            RetrySettings settings = RetrySettings.from(config);
+            Dialect d = dialect(config, realUrl);
+            FailureClassifier classifier = Classifiers.forDialect(d, config.get(ResilientOptions.CLASSIFY_OVERRIDES));
+            this.targetName = targetName(realUrl, realInfo);
+            this.guard = TargetGuard.of(targetName, settings);
+            this.retrier = new Retrier(settings, classifier, guard);
+            this.metricsName = ResilientMetrics.targetName(realUrl);
+            this.metricsEnabled = config.get(ResilientOptions.METRICS_ENABLED);
+            this.poolSettings = config.get(ResilientOptions.POOL) ? PoolSettings.from(config) : null;
+            this.poolKey = poolSettings != null ? Pools.keyOf(realUrl, realInfo, poolSettings) : null;
+            this.inDoubt = d == Dialect.POSTGRESQL ? new PostgresInDoubt() : InDoubt.NONE;
+            this.replayMaxBytes = config.get(ResilientOptions.REPLAY_MAX_BYTES);
+            this.health = new TargetHealth.HealthSettings(
+                    config.get(ResilientOptions.HEALTH_ERROR_RATE_WARN), config.get(ResilientOptions.HEALTH_ERROR_RATE_CRITICAL),
+                    config.get(ResilientOptions.HEALTH_P99_WARN), config.get(ResilientOptions.HEALTH_P99_CRITICAL),
+                    config.get(ResilientOptions.HEALTH_POOL_SATURATION_WARN));
+            this.httpPort = config.get(ResilientOptions.HTTP_PORT);
+            this.registryName = config.get(ResilientOptions.METRICS_REGISTRY);
+            this.jmx = config.get(ResilientOptions.METRICS_JMX);
+            this.serializeSqlite = config.get(ResilientOptions.SQLITE_SERIALIZE_TRANSACTIONS);
+            this.gateWait = config.get(ResilientOptions.RETRY_MAX_DURATION);
+        }
+
+        /** Health checks for the target (registered once per guard), and the HTTP endpoint when asked for. */
+        private void watch(HikariDataSource pool, MetricRegistry metrics) {
+            String name = ResilientMetrics.nameOf(guard);
+            TargetHealth.register(guard, name != null ? name : metricsName, () -> nonNull(physical.open(), realUrl), pool, health);
+            if (httpPort > 0) {
+                HealthEndpoint.start(config.get(ResilientOptions.HTTP_BIND), httpPort,
+                        metrics != null ? metrics : ResilientMetrics.registry(registryName));
             }
         }
-        Retrier retrier = new Retrier(settings, classifier, guard);
-        HikariDataSource pool = config.get(ResilientOptions.POOL)
-                ? Pools.forTarget(realUrl, realInfo, PoolSettings.from(config), targetName(realUrl, realInfo), metrics) : null;
-        LogicalConnection.Opener opener = pool != null ? pooled(pool, retrier)
-                : () -> retrier.connect(() -> nonNull(physical.open(), realUrl));
-        watch(config, guard, realUrl, () -> nonNull(physical.open(), realUrl), pool, metrics);
-        Dialect d = dialect(config, realUrl);
-        InDoubt inDoubt = d == Dialect.POSTGRESQL ? new PostgresInDoubt() : InDoubt.NONE;
-        LogicalConnection logical = new LogicalConnection(opener.open(), retrier, opener,
-                config.get(ResilientOptions.REPLAY_MAX_BYTES), inDoubt);
-        if (config.get(ResilientOptions.SQLITE_SERIALIZE_TRANSACTIONS)) {
-            logical.gate(TransactionGate.forSqlite(realUrl, config.get(ResilientOptions.RETRY_MAX_DURATION)));
+
+        /** A new resilient connection. The registrations below are idempotent and cheap once made. */
+        public Connection connect() throws SQLException {
+            MetricRegistry metrics = null;
+            if (metricsEnabled) {
+                metrics = ResilientMetrics.registry(registryName);
+                ResilientMetrics.bind(guard, metricsName, metrics);
+                if (jmx) {
+                    ResilientMetrics.startJmx(metrics);
+                }
+            }
+            HikariDataSource pool = poolKey != null
+                    ? Pools.forTarget(poolKey, realUrl, realInfo, poolSettings, targetName, metrics) : null;
+            LogicalConnection.Opener opener = pool != null ? pooled(pool, retrier)
+                    : () -> retrier.connect(() -> nonNull(physical.open(), realUrl));
+            watch(pool, metrics);
+            LogicalConnection logical = new LogicalConnection(opener.open(), retrier, opener, replayMaxBytes, inDoubt);
+            if (serializeSqlite) {
+                logical.gate(TransactionGate.forSqlite(realUrl, gateWait));
+            }
+            return ProxyFactory.connection(logical);
         }
-        return ProxyFactory.connection(logical);
     }
 
     private static Connection nonNull(Connection c, String realUrl) throws SQLException {
@@ -81,21 +150,6 @@ public final class Assembly {
                     + " but returned no connection", "08001");
         }
         return c;
-    }
-
-    /** Health checks for the target, and the HTTP endpoint when asked for. */
-    private static void watch(ResilientConfig config, TargetGuard guard, String realUrl, TargetHealth.Probe probe,
-                              HikariDataSource pool, MetricRegistry metrics) {
-        String name = ResilientMetrics.nameOf(guard);
-        TargetHealth.register(guard, name != null ? name : ResilientMetrics.targetName(realUrl), probe, pool, new TargetHealth.HealthSettings(
-                config.get(ResilientOptions.HEALTH_ERROR_RATE_WARN), config.get(ResilientOptions.HEALTH_ERROR_RATE_CRITICAL),
-                config.get(ResilientOptions.HEALTH_P99_WARN), config.get(ResilientOptions.HEALTH_P99_CRITICAL),
-                config.get(ResilientOptions.HEALTH_POOL_SATURATION_WARN)));
-        int port = config.get(ResilientOptions.HTTP_PORT);
-        if (port > 0) {
-            HealthEndpoint.start(config.get(ResilientOptions.HTTP_BIND), port,
-                    metrics != null ? metrics : ResilientMetrics.registry(config.get(ResilientOptions.METRICS_REGISTRY)));
-        }
     }
 
     /** Physical connections borrowed from the pool; dead ones are evicted from it, never handed out again. */

@@ -61,6 +61,7 @@ public final class ResilientDriver implements Driver {
                 DriverManager.deregisterDriver(INSTANCE);
                 registered = false;
             }
+            Targets.clear();
             Pools.shutdown();
             ResilientMetrics.stopJmx();
             HealthEndpoint.stop();
@@ -75,6 +76,7 @@ public final class ResilientDriver implements Driver {
 
     private static void onDeregistered() {
         registered = false;
+        Targets.clear();
         Pools.shutdown(); // an undeployed application's pools must not outlive it
     }
 
@@ -88,6 +90,11 @@ public final class ResilientDriver implements Driver {
         if (url == null || !url.startsWith(ResilientUrl.PREFIX)) {
             return null; // not ours: DriverManager asks every driver
         }
+        Targets.Key key = Targets.key(url, info);
+        Assembly.Target known = Targets.get(key);
+        if (known != null) {
+            return known.connect();
+        }
         ResilientUrl parsed = ResilientUrl.parse(url);
         ResilientConfig config = ConfigResolver.fromJvm().resolve(parsed.options(), info);
         String realUrl = parsed.realUrl();
@@ -96,7 +103,11 @@ public final class ResilientDriver implements Driver {
         if (!config.get(ResilientOptions.ENABLED)) {
             return open(real, realUrl, realInfo);
         }
-        return Assembly.connection(config, realUrl, realInfo, () -> open(real, realUrl, realInfo));
+        Assembly.Target target = Assembly.target(config, realUrl, realInfo, () -> open(real, realUrl, realInfo));
+        Connection first = target.connect();
+        // Cached only once a connection was made: a target whose configuration or driver is wrong fails every time.
+        Targets.put(key, target);
+        return first;
     }
 
     private static Connection open(Driver real, String realUrl, Properties realInfo) throws SQLException {

@@ -35,7 +35,19 @@ public final class Pools {
     /** The pool for this target, made on first use. */
     public static HikariDataSource forTarget(String realUrl, Properties realInfo, PoolSettings settings, String targetName,
                                              com.codahale.metrics.MetricRegistry metrics) {
-        String key = key(realUrl, realInfo, settings);
+        return forTarget(keyOf(realUrl, realInfo, settings), realUrl, realInfo, settings, targetName, metrics);
+    }
+
+    /**
+     * The pool under {@code key} (from {@link #keyOf}), made on first use: callers that connect often
+     * work the key out once, so a borrow costs one map lookup.
+     */
+    public static HikariDataSource forTarget(String key, String realUrl, Properties realInfo, PoolSettings settings, String targetName,
+                                             com.codahale.metrics.MetricRegistry metrics) {
+        HikariDataSource existing = POOLS.get(key);
+        if (existing != null) {
+            return existing;
+        }
         return POOLS.computeIfAbsent(key, k -> {
             installShutdownHook();
             HikariConfig c = new HikariConfig();
@@ -60,6 +72,7 @@ public final class Pools {
             c.setValidationTimeout(settings.validationTimeout.toMillis());
             c.setLeakDetectionThreshold(settings.leakDetectionThreshold.toMillis());
             if (metrics != null) {
+                lockFreeHikariTimers(metrics, c.getPoolName());
                 c.setMetricRegistry(metrics); // HikariCP's own pool metrics, beside ours
             }
             // A pool must never stop the application from starting while the database is down.
@@ -68,6 +81,20 @@ public final class Pools {
                     new Object[]{c.getPoolName(), targetName, settings.maxSize});
             return new HikariDataSource(c);
         });
+    }
+
+    /**
+     * HikariCP asks the registry for its wait timer and usage histograms by name and takes what is
+     * there: registered first, they get a lock-free reservoir instead of the default one, which locks
+     * and inserts into a skip list on every borrow and return. HikariCP removes them when the pool closes.
+     */
+    private static void lockFreeHikariTimers(com.codahale.metrics.MetricRegistry metrics, String poolName) {
+        metrics.timer(com.codahale.metrics.MetricRegistry.name(poolName, "pool", "Wait"),
+                () -> new com.codahale.metrics.Timer(com.codahale.metrics.LockFreeExponentiallyDecayingReservoir.builder().build()));
+        for (String h : new String[]{"Usage", "ConnectionCreation"}) {
+            metrics.histogram(com.codahale.metrics.MetricRegistry.name(poolName, "pool", h),
+                    () -> new com.codahale.metrics.Histogram(com.codahale.metrics.LockFreeExponentiallyDecayingReservoir.builder().build()));
+        }
     }
 
     /** Closes every pool and its threads. */
@@ -114,7 +141,8 @@ public final class Pools {
     }
 
     // The password takes part in the key only as a digest, so it never sits in a map key in the clear.
-    private static String key(String realUrl, Properties realInfo, PoolSettings settings) {
+    /** What tells pools apart: real URL, connection properties (a password only as its digest) and pool settings. */
+    public static String keyOf(String realUrl, Properties realInfo, PoolSettings settings) {
         StringBuilder sb = new StringBuilder(realUrl).append('|').append(settings.key());
         for (String name : new java.util.TreeSet<>(realInfo.stringPropertyNames())) {
             String value = realInfo.getProperty(name);

@@ -134,7 +134,11 @@ public final class Calls {
             }
             TransactionLog log = logical.log();
             Connection p = logical.physical();
-            String xid = log.wrote() ? logical.inDoubt().transactionId(p) : null;
+            String xid = null;
+            if (log.wrote()) {
+                logical.noteSession();
+                xid = logical.inDoubt().transactionId(p);
+            }
             try {
                 return LogicalStatement.invoke(p, method, null);
             } catch (SQLException e) {
@@ -177,7 +181,7 @@ public final class Calls {
             InDoubt.Outcome outcome;
             try {
                 Connection fresh = logical.physical();
-                logical.inDoubt().endOldBackend(p, fresh);
+                logical.endOldBackend(p, fresh);
                 outcome = logical.inDoubt().outcome(fresh, xid);
             } catch (SQLException reconnectFailed) {
                 outcome = InDoubt.Outcome.UNKNOWN;

@@ -12,11 +12,15 @@ public interface InDoubt {
     /** The outcome of a transaction whose COMMIT reply was lost. */
     enum Outcome { COMMITTED, ABORTED, UNKNOWN }
 
-    /** A new physical connection was opened. */
-    void opened(Connection physical);
+    /**
+     * What will identify the server session of {@code physical}, opened (or borrowed) at
+     * {@code openedAtMillis}, once the connection is lost; null when nothing can be known. Asked while
+     * the connection is alive, when a transaction starts and before its COMMIT, not on every connect.
+     */
+    Object session(Connection physical, long openedAtMillis);
 
-    /** Makes sure the server session behind {@code old} is gone, using {@code fresh}. */
-    void endOldBackend(Connection old, Connection fresh);
+    /** Makes sure the server session {@code oldBackend} (from {@link #session}) is gone, using {@code fresh}. */
+    void endOldBackend(Object oldBackend, Connection fresh);
 
     /** Before COMMIT: an identifier of the transaction to ask about later, or null when it wrote nothing or cannot be known. */
     String transactionId(Connection physical) throws SQLException;
@@ -26,11 +30,12 @@ public interface InDoubt {
 
     InDoubt NONE = new InDoubt() {
         @Override
-        public void opened(Connection physical) {
+        public Object session(Connection physical, long openedAtMillis) {
+            return null;
         }
 
         @Override
-        public void endOldBackend(Connection old, Connection fresh) {
+        public void endOldBackend(Object oldBackend, Connection fresh) {
         }
 
         @Override

@@ -51,6 +51,10 @@ public final class LogicalConnection {
     private volatile boolean replayPending;
     private volatile Connection lostPhysical;
     private volatile SQLException reconnectFailure;
+    // The server sessions of the current physical connection and of the one before it, so that the session of a
+    // connection lost a moment ago can still be ended once a new one is open.
+    private volatile Backend backend;
+    private volatile Backend previousBackend;
 
     public LogicalConnection(Connection first, Retrier retrier, Opener opener, long replayMaxBytes, InDoubt inDoubt) {
         this.physical = first;
@@ -59,7 +63,7 @@ public final class LogicalConnection {
         this.opener = opener;
         this.log = new TransactionLog(replayMaxBytes);
         this.inDoubt = inDoubt;
-        inDoubt.opened(first);
+        this.backend = new Backend(first);
     }
 
     /** Explicit transactions pass this gate before their first statement (SQLite files); null for none. */
@@ -70,6 +74,39 @@ public final class LogicalConnection {
     /** The explicit transaction's log. */
     public TransactionLog log() {
         return log;
+    }
+
+    /**
+     * Learns which server session the current physical connection has, if not known yet. Called while
+     * it is alive and a transaction is about to depend on it (its first statement, after a replay, before
+     * COMMIT): a connect or pool borrow never pays for it.
+     */
+    void noteSession() {
+        Backend b = backend;
+        if (b != null && !b.known) {
+            b.session = inDoubt.session(b.physical, b.openedAt);
+            b.known = true;
+        }
+    }
+
+    /** Ends the server session of {@code old}, a physical connection this logical one has just lost, using {@code fresh}. */
+    void endOldBackend(Connection old, Connection fresh) {
+        Backend b = backend;
+        Backend p = previousBackend;
+        Backend which = old == null ? null : b != null && b.physical == old ? b : p != null && p.physical == old ? p : null;
+        inDoubt.endOldBackend(which != null ? which.session : null, fresh);
+    }
+
+    /** A physical connection, when this logical one got it, and its server session once learnt. */
+    private static final class Backend {
+        final Connection physical;
+        final long openedAt = System.currentTimeMillis();
+        volatile Object session;
+        volatile boolean known;
+
+        Backend(Connection physical) {
+            this.physical = physical;
+        }
     }
 
     InDoubt inDoubt() {
@@ -136,7 +173,8 @@ public final class LogicalConnection {
             generation++;
             last = fresh;
             physical = fresh;
-            inDoubt.opened(fresh);
+            previousBackend = backend;
+            backend = new Backend(fresh);
             retrier.guard().stats().onReconnected();
             LOG.log(Level.INFO, "resilient-jdbc: reconnected to {0}", retrier.guard().name());
             return fresh;
@@ -184,6 +222,9 @@ public final class LogicalConnection {
             TransactionGate g = gate;
             if (!had && g != null) {
                 g.enter();
+            }
+            if (!had) {
+                noteSession();
             }
             txHasWork = true;
         }
@@ -305,11 +346,12 @@ public final class LogicalConnection {
         Connection p = physical();
         on[0] = p;
         if (connectionLost) {
-            inDoubt.endOldBackend(failedOn, p);
+            endOldBackend(failedOn, p);
         } else {
             p.rollback();
         }
         log.replay(p);
+        noteSession();
         txHasWork = true;
         txLost = false;
         replayPending = false;

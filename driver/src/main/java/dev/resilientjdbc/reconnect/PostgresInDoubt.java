@@ -6,9 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Collections;
-import java.util.Map;
-import java.util.WeakHashMap;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -20,30 +18,44 @@ import java.util.logging.Logger;
 public final class PostgresInDoubt implements InDoubt {
     private static final Logger LOG = Logger.getLogger("dev.resilientjdbc.replay");
 
-    /** Backend pid and the client's clock when the connection was opened, per physical connection. */
-    private final Map<Connection, long[]> backends = Collections.synchronizedMap(new WeakHashMap<>());
-
-    @Override
-    public void opened(Connection physical) {
-        try {
-            Class<?> pg = Class.forName("org.postgresql.PGConnection", false, physical.getClass().getClassLoader());
-            if (physical.isWrapperFor(pg)) {
-                Object real = physical.unwrap(pg);
-                Method m = pg.getMethod("getBackendPID");
-                int pid = (Integer) m.invoke(real);
-                backends.put(physical, new long[]{pid, System.currentTimeMillis()});
+    // PGConnection.getBackendPID as seen from each physical connection class's loader (a pool's proxy
+    // class included), looked up once per class: opened() runs on every connect and every pool borrow.
+    private static final ClassValue<Optional<Method>> BACKEND_PID = new ClassValue<>() {
+        @Override
+        protected Optional<Method> computeValue(Class<?> type) {
+            try {
+                Class<?> pg = Class.forName("org.postgresql.PGConnection", false, type.getClassLoader());
+                return Optional.of(pg.getMethod("getBackendPID"));
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return Optional.empty();
             }
-        } catch (ReflectiveOperationException | SQLException | RuntimeException | LinkageError e) {
+        }
+    };
+
+    /** The backend pid and the client's clock when the connection was opened. */
+    @Override
+    public Object session(Connection physical, long openedAtMillis) {
+        Method pid = BACKEND_PID.get(physical.getClass()).orElse(null);
+        if (pid == null) {
+            return null;
+        }
+        try {
+            Class<?> pg = pid.getDeclaringClass();
+            if (physical.isWrapperFor(pg)) {
+                return new long[]{(Integer) pid.invoke(physical.unwrap(pg)), openedAtMillis};
+            }
+        } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
             LOG.log(Level.FINE, "resilient-jdbc: backend pid unknown: {0}", e.toString());
         }
+        return null;
     }
 
     @Override
-    public void endOldBackend(Connection old, Connection fresh) {
-        long[] b = old == null ? null : backends.remove(old);
-        if (b == null) {
+    public void endOldBackend(Object oldBackend, Connection fresh) {
+        if (!(oldBackend instanceof long[])) {
             return;
         }
+        long[] b = (long[]) oldBackend;
         // Only that pid if the backend started before our connection did: never another client's session.
         try (PreparedStatement ps = fresh.prepareStatement("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
                 + " WHERE pid = ? AND backend_start <= to_timestamp(?) AND usename = current_user")) {

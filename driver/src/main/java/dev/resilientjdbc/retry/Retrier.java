@@ -1,5 +1,6 @@
 package dev.resilientjdbc.retry;
 
+import dev.failsafe.CircuitBreaker;
 import dev.failsafe.CircuitBreakerOpenException;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
@@ -125,10 +126,31 @@ public final class Retrier {
     }
 
     private Connection connectUntimed(SqlCall<Connection> open) throws SQLException {
+        CircuitBreaker<Object> breaker = guard.breaker();
+        SQLException first;
+        if (breaker == null || breaker.isClosed()) {
+            // The healthy path (every pool borrow goes here) makes one attempt without Failsafe; only a failure
+            // enters the policies, with this attempt counted as their first.
+            try {
+                Connection c = (Connection) invokeOpen(open);
+                if (breaker != null && breaker.getFailureCount() > 0) {
+                    breaker.recordSuccess(); // as Failsafe would have: a success ends a run of failures
+                }
+                return c;
+            } catch (SQLException e) {
+                first = e;
+            }
+        } else {
+            first = null;
+        }
+        SQLException direct = first;
         List<SQLException> failures = new ArrayList<>(2);
         try {
             return (Connection) connects.get(ctx -> {
                 try {
+                    if (direct != null && ctx.isFirstAttempt()) {
+                        throw direct;
+                    }
                     return open.call();
                 } catch (SQLException e) {
                     failures.add(e);
@@ -164,6 +186,16 @@ public final class Retrier {
             if (t instanceof Error) {
                 throw (Error) t;
             }
+            throw new SQLException("connect failed: " + t, "08001", t);
+        }
+    }
+
+    private static Object invokeOpen(SqlCall<Connection> open) throws SQLException {
+        try {
+            return open.call();
+        } catch (SQLException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
             throw new SQLException("connect failed: " + t, "08001", t);
         }
     }

@@ -128,6 +128,16 @@ class MetricsTest {
                     "HikariCP's own pool metrics land in the same registry: " + own.getNames());
             MBeanServer mbs = ManagementFactory.getPlatformMBeanServer();
             assertFalse(mbs.queryNames(new ObjectName("dev.resilientjdbc:*"), null).isEmpty(), "published over JMX");
+            // The pool's wait timer and usage histograms are registered by us (lock-free reservoirs) under the names
+            // HikariCP looks up; HikariCP fills them, and removes them with the pool: proof the names are its own.
+            String wait = own.getTimers().keySet().stream().filter(n -> n.startsWith("resilient-pool-") && n.endsWith(".pool.Wait"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no pool Wait timer in " + own.getNames()));
+            assertTrue(own.timer(wait).getCount() >= 1, "HikariCP timed the borrow");
+            String usage = wait.replace(".pool.Wait", ".pool.Usage");
+            assertTrue(own.getHistograms().containsKey(usage) && own.getHistograms().get(usage).getCount() >= 1, own.getNames().toString());
+            Pools.shutdown();
+            assertTrue(own.getNames().stream().noneMatch(n -> n.startsWith(wait.replace(".pool.Wait", ".pool."))),
+                    "closing the pool removes every one of its metrics: " + own.getNames());
         } finally {
             ResilientMetrics.useRegistry(null);
         }
