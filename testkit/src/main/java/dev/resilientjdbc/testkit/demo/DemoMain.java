@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -309,7 +310,7 @@ public final class DemoMain implements Callable<Integer> {
             }
             return p;
         }
-        List<Path> tried = new ArrayList<>();
+        Set<Path> tried = new LinkedHashSet<>();
         tried.add(Path.of("agent", "target", "resilient-agent.jar").toAbsolutePath().normalize());
         Path home = codeSource();
         if (home != null) {

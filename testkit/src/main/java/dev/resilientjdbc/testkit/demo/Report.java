@@ -75,7 +75,7 @@ final class Report {
     }
 
     // Two tables, so each fits in 120 columns; a long cell wraps within its column.
-    private static final int[] OUTCOME = {20, 9, 9, 8, 30, 5, 5, 26};
+    private static final int[] OUTCOME = {20, 9, 9, 8, 28, 5, 5, 28};
     private static final boolean[] OUTCOME_LEFT = {true, true, false, false, true, false, false, true};
     private static final int[] TIMING = {20, 9, 9, 8, 8, 13, 8, 10, 8};
     private static final boolean[] TIMING_LEFT = {true, true, false, false, false, false, false, false, false};
@@ -132,18 +132,23 @@ final class Report {
         }
     }
 
-    /** Breaks after ", " or a space where it can, else hard at the width. */
+    /** Breaks after ", " where it can (so "read 08006=1" stays whole), else at a space, else hard at the width. */
     static List<String> wrap(String text, int width) {
         List<String> out = new ArrayList<>();
         String rest = text;
         while (rest.length() > width) {
-            int cut = rest.lastIndexOf(' ', width);
+            int cut = rest.lastIndexOf(", ", width - 1);
+            int skip = 2;
+            if (cut <= 0) {
+                cut = rest.lastIndexOf(' ', width);
+                skip = 1;
+            }
             if (cut <= 0) {
                 out.add(rest.substring(0, width));
                 rest = rest.substring(width);
             } else {
-                out.add(rest.substring(0, cut).stripTrailing());
-                rest = rest.substring(cut + 1);
+                out.add(rest.substring(0, cut + (skip == 2 ? 1 : 0)).stripTrailing());
+                rest = rest.substring(cut + skip);
             }
         }
         out.add(rest);
