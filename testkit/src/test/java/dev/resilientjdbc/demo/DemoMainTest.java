@@ -136,7 +136,7 @@ class DemoMainTest {
         assertSides(runs, "PostgreSQL ledger", "PostgreSQL deadlocks");
         assertResilientClean(runs);
         Map<String, Object> raw = find(runs, "PostgreSQL ledger", "raw");
-        assertEquals(List.of("terminate all backends", "TCP path cut"),
+        assertEquals(List.of("terminate the demo's backends", "TCP path cut"),
                 ((List<?>) raw.get("faults")).stream().map(f -> obj(f).get("name")).toList(), "only the faults made from outside");
         assertTrue(num(raw, "errors") > 0, "the raw side saw the terminations and cuts: " + raw);
     }
@@ -148,7 +148,7 @@ class DemoMainTest {
                 "--report-dir", dir.toString());
         assertEquals(0, run.exit(), run.toString());
         assertTrue(run.out().contains("terminate fault will be skipped: demo_denied may not execute pg_terminate_backend"), run.out());
-        assertTrue(run.out().contains("terminate all backends skipped"), run.out());
+        assertTrue(run.out().contains("terminate the demo's backends skipped"), run.out());
     }
 
     @Test

@@ -227,7 +227,7 @@ public final class DemoMain implements Callable<Integer> {
             Duration ledgerTime = duration.multipliedBy(2);
             out.printf("Ledger under fire: %d clients transfer money in explicit transactions for %s per side; faults: %s.%n",
                     threads, format(ledgerTime), plan.faults().isEmpty() ? "none"
-                            : plan.faults().stream().map(f -> f.title).collect(Collectors.joining(", ")));
+                            : plan.faults().stream().map(target::title).collect(Collectors.joining(", ")));
             if (plan.agent() != null) {
                 out.println("The ledger runs as an unchanged app (plain jdbc:postgresql: URL) in a child JVM per side; the resilient side"
                         + " adds -javaagent:" + plan.agent().jar());

@@ -133,6 +133,11 @@ final class ExternalPg implements PgTarget {
     }
 
     @Override
+    public String title(Fault fault) {
+        return fault == Fault.TERMINATE ? "terminate the demo's backends" : fault.title;
+    }
+
+    @Override
     public Set<Fault> possible() {
         return EnumSet.of(Fault.TERMINATE, Fault.CUT);
     }

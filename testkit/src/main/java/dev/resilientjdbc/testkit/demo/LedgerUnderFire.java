@@ -86,10 +86,10 @@ final class LedgerUnderFire {
                 long at = (System.nanoTime() - t0) / 1_000_000;
                 String skipped = target.strike(f);
                 if (skipped == null) {
-                    struck.add(new Object[]{at, f.title});
-                    current = f.title;
+                    struck.add(new Object[]{at, target.title(f)});
+                    current = target.title(f);
                 } else {
-                    out.printf("%n  %s skipped: %s%n", f.title, skipped);
+                    out.printf("%n  %s skipped: %s%n", target.title(f), skipped);
                 }
             }
             sampleUntil(t0 + duration.toNanos(), t0, run, timeline, side, current);
@@ -241,7 +241,7 @@ final class LedgerUnderFire {
             long committed = run.committed();
             long failed = run.failed();
             timeline.add(new long[]{ms, committed, failed});
-            out.printf("\r  [%-9s] %5.1fs  transactions %6d  errors %4d  last fault: %-26s", side, ms / 1000.0, committed, failed, fault);
+            out.printf("\r  [%-9s] %5.1fs  transactions %6d  errors %4d  last fault: %-29s", side, ms / 1000.0, committed, failed, fault);
             out.flush();
         }
     }

@@ -28,6 +28,11 @@ interface PgTarget extends AutoCloseable {
     /** A plain connection straight to the server (not through the proxy), for the checker. */
     Connection direct() throws SQLException;
 
+    /** What a fault is called in the output and the reports. */
+    default String title(Fault fault) {
+        return fault.title;
+    }
+
     /** The faults this target can make. */
     Set<Fault> possible();
 
