@@ -1,92 +1,267 @@
 package dev.resilientjdbc.testkit.demo;
 
-import dev.resilientjdbc.testkit.chaos.ChaosProxy;
-import dev.resilientjdbc.testkit.pg.PgServer;
+import dev.resilientjdbc.config.UrlMasking;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
- * The demo: the same workloads through the raw driver and through resilient-jdbc, against an
- * embedded PostgreSQL 17 and an SQLite file, with real faults — deadlocks between concurrent
- * writers and SQLITE_BUSY between concurrent writers — and a table of what each side saw.
+ * The demo: the same workloads through the raw driver and through resilient-jdbc, against
+ * PostgreSQL (embedded, or {@code --url}) and an SQLite file, with real faults — terminated
+ * backends, restarts, crashes, cut connections, deadlocks between concurrent writers and
+ * SQLITE_BUSY between concurrent writers — and tables of what each side saw.
  */
-@Command(name = "resilient-demo", mixinStandardHelpOptions = true, version = "resilient-demo 0.1",
+@Command(name = "resilient-demo", mixinStandardHelpOptions = true, version = "resilient-demo 0.1", sortOptions = false,
         description = "Runs workloads side by side through the raw JDBC driver and through resilient-jdbc,"
-                + " with real faults, and prints what the application saw on each side.")
+                + " with real faults, and prints what the application saw on each side.",
+        footer = {"", "Exit status: 0 when every resilient side kept every acknowledged write exactly once and saw only 40001/08007"
+                + " errors, 1 when not, 2 for a usage error."})
 public final class DemoMain implements Callable<Integer> {
+    private static final Set<String> RESILIENT_MAY_SEE = Set.of("40001", "08007");
 
-    @Option(names = "--duration", description = "how long each workload runs per side (default: ${DEFAULT-VALUE})",
-            defaultValue = "4s", converter = DurationConverter.class)
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--duration", paramLabel = "TIME", description = "how long each workload runs per side; the ledger runs twice as long"
+            + " (default: ${DEFAULT-VALUE}; 500ms, 5s, 2m)", defaultValue = "4s", converter = DurationConverter.class)
     Duration duration;
 
-    @Option(names = "--threads", description = "client threads per workload (default: ${DEFAULT-VALUE})", defaultValue = "6")
+    @Option(names = "--threads", paramLabel = "N", description = "client threads per workload, 2 to 64 (default: ${DEFAULT-VALUE})",
+            defaultValue = "6")
     int threads;
 
-    @Option(names = "--no-postgres", description = "skip the embedded PostgreSQL workload")
+    @Option(names = "--faults", paramLabel = "LIST",
+            description = "faults the PostgreSQL ledger runs under, comma-separated: terminate (every backend), restart (fast),"
+                    + " crash (kill -9, then restart), cut (TCP path), or none (default: all; with --url jdbc:postgresql: terminate,cut)")
+    String faults;
+
+    @Option(names = "--url", paramLabel = "URL", description = "an external database instead of the embedded one:"
+            + " jdbc:postgresql://host[:port]/database?user=..&password=.. (ledger and deadlocks through a chaos proxy; faults"
+            + " terminate of the demo's own sessions and cut only) or jdbc:sqlite:PATH (busy writers and ledger on that file)."
+            + " The demo creates and empties its tables ledger_accounts, ledger_journal and demo_rows there")
+    String url;
+
+    @Option(names = "--agent", description = "run the PostgreSQL ledger as an unchanged app (plain jdbc:postgresql: URL) in a child JVM"
+            + " per side: raw without, resilient with -javaagent:resilient-agent.jar")
+    boolean agent;
+
+    @Option(names = "--agent-jar", paramLabel = "PATH", description = "the java agent for --agent (default: agent/target/resilient-agent.jar"
+            + " in the current directory, else ../../agent/target/resilient-agent.jar from the demo jar's directory)")
+    Path agentJar;
+
+    @Option(names = "--no-postgres", description = "skip the PostgreSQL workloads")
     boolean noPostgres;
 
-    @Option(names = "--no-sqlite", description = "skip the SQLite workload")
+    @Option(names = "--no-sqlite", description = "skip the SQLite workloads")
     boolean noSqlite;
 
-    @Option(names = "--sqlite", description = "also run the bank ledger on an SQLite file (no busy wait) instead of only the busy writers")
+    @Option(names = "--sqlite", description = "also run the bank ledger on an SQLite file (no busy wait), not only the busy writers")
     boolean sqliteLedger;
 
-    @Option(names = "--report-dir", description = "where the JSON and HTML reports go (default: ${DEFAULT-VALUE})",
+    @Option(names = "--report-dir", paramLabel = "DIR", description = "where the JSON and HTML reports go (default: ${DEFAULT-VALUE})",
             defaultValue = "resilient-demo-report")
-    java.nio.file.Path reportDir;
+    Path reportDir;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new DemoMain()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The demo's command line: a usage error prints its message and a pointer to --help, not the whole help. */
+    public static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new DemoMain());
+        cmd.setParameterExceptionHandler((e, args) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("resilient-demo: " + UrlMasking.mask(e.getMessage()));
+            err.println("Try 'java -jar resilient-demo.jar --help' for the options.");
+            err.flush();
+            return e.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
+        });
+        return cmd;
     }
 
     @Override
     public Integer call() throws Exception {
-        if (threads < 2 || threads > 64) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--threads must be from 2 to 64, was " + threads);
-        }
+        PrintWriter out = spec.commandLine().getOut();
+        Plan plan = plan();
+        // Reconnect notices would break the live progress line; the tables count reconnects instead.
+        Logger driverLog = Logger.getLogger("dev.resilientjdbc");
+        Level level = driverLog.getLevel();
+        driverLog.setLevel(Level.WARNING);
         List<Report> reports = new ArrayList<>();
-        if (!noPostgres) {
-            System.out.println("Starting an embedded PostgreSQL 17 ...");
-            // Crash-safe: with fsync and synchronous commit off, a crash loses acknowledged commits whatever any driver does.
-            try (PgServer pg = PgServer.builder().crashSafe(true).build(); ChaosProxy proxy = ChaosProxy.start("127.0.0.1", startedPort(pg))) {
-                System.out.printf("PostgreSQL is up on port %d (chaos proxy on %d).%n", pg.port(), proxy.port());
-                System.out.printf("Ledger under fire: %d clients transfer money in explicit transactions for %s per side, while"
-                        + " backends are terminated, the server restarts, crashes and restarts, and the network is cut.%n",
-                        threads, format(duration.multipliedBy(2)));
-                LedgerUnderFire ledger = new LedgerUnderFire(pg, proxy, threads, duration.multipliedBy(2));
-                reports.add(ledger.run("raw", false));
-                reports.add(ledger.run("resilient", true));
-                System.out.printf("Deadlock storm: %d threads update two rows in random order, %s per side.%n", threads, format(duration));
-                String raw = pg.jdbcUrl() + "?user=postgres&options=-c%20deadlock_timeout%3D50ms";
-                DeadlockStorm storm = new DeadlockStorm(threads, duration);
-                reports.add(storm.run("PostgreSQL deadlocks", "raw", raw));
-                reports.add(storm.run("PostgreSQL deadlocks", "resilient", raw.replace("jdbc:", "jdbc:resilient:")));
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("duration", format(duration));
+        settings.put("threads", String.valueOf(threads));
+        try {
+            if (!noPostgres) {
+                postgres(plan, out, reports, settings);
+            }
+            if (!noSqlite) {
+                sqlite(plan, out, reports, settings);
+            }
+        } catch (SQLException | IllegalStateException e) {
+            // A database that cannot be reached, a child JVM that failed: say what, without a stack trace to dig through.
+            out.println();
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("resilient-demo: " + UrlMasking.mask(String.valueOf(e.getMessage())));
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                err.println("  caused by: " + UrlMasking.mask(String.valueOf(c)));
+            }
+            err.flush();
+            return 1;
+        } finally {
+            driverLog.setLevel(level);
+        }
+        out.println();
+        out.print(Report.table(reports));
+        ReportFiles.write(reportDir, settings, reports);
+        out.println();
+        out.println("Reports: " + reportDir.resolve("resilient-demo-report.html").toAbsolutePath()
+                + " (timeline chart) and resilient-demo-report.json");
+        return verdict(out, reports);
+    }
+
+    /** Everything the options ask for, checked before anything starts. */
+    private record Plan(ExternalPg externalPg, String sqliteUrl, Set<Fault> faults, LedgerUnderFire.Agent agent) {
+    }
+
+    private Plan plan() {
+        if (threads < 2 || threads > 64) {
+            throw usage("--threads must be from 2 to 64, was " + threads);
+        }
+        if (duration.isZero() || duration.isNegative()) {
+            throw usage("--duration must be positive, was " + format(duration));
+        }
+        ExternalPg externalPg = null;
+        String sqliteUrl = null;
+        if (url != null) {
+            String u = url.trim();
+            if (u.regionMatches(true, 0, "jdbc:postgresql:", 0, "jdbc:postgresql:".length())) {
+                if (noPostgres) {
+                    throw usage("--url names a PostgreSQL database but --no-postgres skips PostgreSQL");
+                }
+                try {
+                    externalPg = ExternalPg.parse(u);
+                } catch (IllegalArgumentException e) {
+                    throw usage(e.getMessage());
+                }
+            } else if (u.regionMatches(true, 0, "jdbc:sqlite:", 0, "jdbc:sqlite:".length())) {
+                String path = u.substring("jdbc:sqlite:".length());
+                if (path.isBlank() || path.startsWith(":memory:") || path.contains("mode=memory")) {
+                    throw usage("--url jdbc:sqlite: needs a file: the writers on both sides must share it, an in-memory database is"
+                            + " one per connection");
+                }
+                if (noSqlite) {
+                    throw usage("--url names an SQLite file but --no-sqlite skips SQLite");
+                }
+                sqliteUrl = u;
+            } else {
+                throw usage("--url accepts " + ExternalPg.ACCEPTED + "; was " + UrlMasking.mask(u));
             }
         }
-        if (!noSqlite) {
-            Path dir = Files.createTempDirectory("resilient-demo");
-            try {
-                System.out.printf("SQLite busy storm: %d threads insert into one file with busy_timeout=0, %s per side.%n",
-                        threads, format(duration));
-                if (sqliteLedger) {
-                    SqliteLedger ledger = new SqliteLedger(threads, duration);
-                    reports.add(ledger.run("raw", "jdbc:sqlite:" + dir.resolve("ledger-raw.db") + "?busy_timeout=0&journal_mode=WAL", false));
-                    reports.add(ledger.run("resilient", "jdbc:sqlite:" + dir.resolve("ledger-resilient.db")
-                            + "?busy_timeout=0&journal_mode=WAL", true));
-                }
-                SqliteBusyStorm storm = new SqliteBusyStorm(threads, duration);
-                reports.add(storm.run("SQLite busy writers", "raw", "jdbc:sqlite:" + dir.resolve("raw.db") + "?busy_timeout=0"));
-                reports.add(storm.run("SQLite busy writers", "resilient",
-                        "jdbc:resilient:sqlite:" + dir.resolve("resilient.db") + "?busy_timeout=0&resilient.retry.maxAttempts=100"));
-            } finally {
+        Set<Fault> possible = externalPg != null ? EnumSet.of(Fault.TERMINATE, Fault.CUT) : EnumSet.allOf(Fault.class);
+        Set<Fault> chosen;
+        try {
+            chosen = faults != null ? Fault.parse(faults) : possible;
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+        EnumSet<Fault> impossible = EnumSet.noneOf(Fault.class);
+        impossible.addAll(chosen);
+        impossible.removeAll(possible);
+        if (!impossible.isEmpty()) {
+            throw usage("--faults " + Fault.names(impossible) + ": only the embedded server can be restarted or crashed;"
+                    + " with --url jdbc:postgresql: the faults are " + Fault.names(possible));
+        }
+        LedgerUnderFire.Agent agentPlan = null;
+        if (agentJar != null && !agent) {
+            throw usage("--agent-jar is for --agent");
+        }
+        if (agent) {
+            if (noPostgres) {
+                throw usage("--agent runs the PostgreSQL ledger in child JVMs; it cannot go with --no-postgres");
+            }
+            agentPlan = new LedgerUnderFire.Agent(findAgentJar(), childClassPath());
+        }
+        return new Plan(externalPg, sqliteUrl, chosen, agentPlan);
+    }
+
+    private void postgres(Plan plan, PrintWriter out, List<Report> reports, Map<String, String> settings) throws Exception {
+        PgTarget target;
+        if (plan.externalPg() != null) {
+            out.println("Connecting to " + UrlMasking.mask(url) + " ...");
+            target = plan.externalPg().open();
+            String notice = plan.externalPg().terminateNotice();
+            if (notice != null && plan.faults().contains(Fault.TERMINATE)) {
+                out.println("Notice: the terminate fault will be skipped: " + notice + ".");
+            }
+        } else {
+            out.println("Starting an embedded PostgreSQL 17 ...");
+            target = EmbeddedPg.start();
+        }
+        try (target) {
+            out.println("PostgreSQL: " + target.label());
+            settings.put("postgres", target.label());
+            settings.put("faults", Fault.names(plan.faults()));
+            settings.put("resilient ledger via", plan.agent() != null ? "-javaagent (child JVMs)" : "jdbc:resilient: URL");
+            Duration ledgerTime = duration.multipliedBy(2);
+            out.printf("Ledger under fire: %d clients transfer money in explicit transactions for %s per side; faults: %s.%n",
+                    threads, format(ledgerTime), plan.faults().isEmpty() ? "none"
+                            : plan.faults().stream().map(target::title).collect(Collectors.joining(", ")));
+            if (plan.agent() != null) {
+                out.println("The ledger runs as an unchanged app (plain jdbc:postgresql: URL) in a child JVM per side; the resilient side"
+                        + " adds -javaagent:" + plan.agent().jar());
+            }
+            LedgerUnderFire ledger = new LedgerUnderFire(target, plan.faults(), threads, ledgerTime, out, plan.agent());
+            reports.add(ledger.run("raw", false));
+            reports.add(ledger.run("resilient", true));
+            target.prepare();
+            out.printf("Deadlock storm: %d threads update two rows in random order, %s per side.%n", threads, format(duration));
+            DeadlockStorm storm = new DeadlockStorm(threads, duration);
+            reports.add(storm.run("raw", target.deadlockUrl(), false));
+            reports.add(storm.run("resilient", target.deadlockUrl(), true));
+        }
+    }
+
+    private void sqlite(Plan plan, PrintWriter out, List<Report> reports, Map<String, String> settings) throws Exception {
+        Path dir = plan.sqliteUrl() == null ? Files.createTempDirectory("resilient-demo") : null;
+        try {
+            boolean ledger = sqliteLedger || plan.sqliteUrl() != null;
+            settings.put("sqlite", plan.sqliteUrl() != null ? UrlMasking.mask(plan.sqliteUrl()) : "temporary files");
+            if (ledger) {
+                out.printf("SQLite ledger: %d clients transfer money with busy_timeout=0, %s per side.%n", threads, format(duration));
+                SqliteLedger run = new SqliteLedger(threads, duration);
+                String params = "busy_timeout=0&journal_mode=WAL";
+                reports.add(run.run("raw", ExternalPg.withParams(sqliteFile(plan, dir, "ledger-raw.db"), params), false));
+                reports.add(run.run("resilient", ExternalPg.withParams(sqliteFile(plan, dir, "ledger-resilient.db"), params), true));
+            }
+            out.printf("SQLite busy storm: %d threads insert into one file with busy_timeout=0, %s per side.%n", threads, format(duration));
+            SqliteBusyStorm storm = new SqliteBusyStorm(threads, duration);
+            reports.add(storm.run("raw", ExternalPg.withParams(sqliteFile(plan, dir, "raw.db"), "busy_timeout=0"), false, ""));
+            reports.add(storm.run("resilient", ExternalPg.withParams(sqliteFile(plan, dir, "resilient.db"), "busy_timeout=0"), true,
+                    "&resilient.retry.maxAttempts=100"));
+        } finally {
+            if (dir != null) {
                 try (var files = Files.list(dir)) {
                     for (Path p : (Iterable<Path>) files::iterator) {
                         Files.deleteIfExists(p);
@@ -95,24 +270,84 @@ public final class DemoMain implements Callable<Integer> {
                 Files.deleteIfExists(dir);
             }
         }
-        System.out.println();
-        System.out.print(Report.table(reports));
-        ReportFiles.write(reportDir, reports);
-        System.out.println("Reports: " + reportDir.resolve("resilient-demo-report.html").toAbsolutePath()
-                + " (timeline chart) and resilient-demo-report.json");
-        boolean consistent = reports.stream().filter(r -> r.side.equals("resilient")).allMatch(r -> r.consistent);
-        long errors = reports.stream().filter(r -> r.side.equals("resilient")).mapToLong(r -> r.errors).sum();
-        long rawErrors = reports.stream().filter(r -> r.side.equals("raw")).mapToLong(r -> r.errors).sum();
-        System.out.printf("raw driver: %d errors reached the application.%n", rawErrors);
-        System.out.printf("resilient-jdbc: %d errors reached the application%s; every acknowledged write landed exactly once: %s.%n",
-                errors, errors == 0 ? "" : " (only 40001 replay divergence or 08007 unknown outcome are possible)",
-                consistent ? "yes" : "NO");
-        return consistent ? 0 : 1;
     }
 
-    private static int startedPort(PgServer pg) {
-        pg.start();
-        return pg.port();
+    /** The user's file for both sides, or a fresh temporary file per side. */
+    private static String sqliteFile(Plan plan, Path dir, String name) {
+        return plan.sqliteUrl() != null ? plan.sqliteUrl() : "jdbc:sqlite:" + dir.resolve(name);
+    }
+
+    private static int verdict(PrintWriter out, List<Report> reports) {
+        List<Report> resilient = reports.stream().filter(r -> r.side.equals("resilient")).toList();
+        boolean consistent = resilient.stream().allMatch(r -> r.consistent && r.lost == 0 && r.duplicated == 0);
+        long errors = resilient.stream().mapToLong(r -> r.errors).sum();
+        long rawErrors = reports.stream().filter(r -> r.side.equals("raw")).mapToLong(r -> r.errors).sum();
+        Map<String, Long> unexpected = new LinkedHashMap<>();
+        for (Report r : resilient) {
+            r.errorsByState.forEach((k, v) -> {
+                if (!RESILIENT_MAY_SEE.contains(k)) {
+                    unexpected.merge(r.workload + " " + k, v, Long::sum);
+                }
+            });
+        }
+        out.printf("raw driver: %d errors reached the application.%n", rawErrors);
+        out.printf("resilient-jdbc: %d errors reached the application%s; every acknowledged write landed exactly once: %s.%n",
+                errors, errors == 0 ? "" : " (only 40001 replay divergence or 08007 unknown outcome are expected)",
+                consistent ? "yes" : "NO");
+        if (!unexpected.isEmpty()) {
+            out.println("UNEXPECTED errors on the resilient side: " + unexpected);
+        }
+        out.flush();
+        return consistent && unexpected.isEmpty() ? 0 : 1;
+    }
+
+    /** The agent jar: the one given, else in the current directory's agent/target, else next to the demo jar's. */
+    private Path findAgentJar() {
+        if (agentJar != null) {
+            Path p = agentJar.toAbsolutePath().normalize();
+            if (!Files.isRegularFile(p)) {
+                throw usage("--agent-jar: no file at " + p);
+            }
+            return p;
+        }
+        Set<Path> tried = new LinkedHashSet<>();
+        tried.add(Path.of("agent", "target", "resilient-agent.jar").toAbsolutePath().normalize());
+        Path home = codeSource();
+        if (home != null) {
+            // testkit/target/resilient-demo.jar (or testkit/target/classes) → ../../agent/target/
+            tried.add(home.getParent().resolve("../../agent/target/resilient-agent.jar").normalize());
+        }
+        for (Path p : tried) {
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        throw usage("--agent needs the java agent jar and found none at " + tried.stream().map(Path::toString)
+                .collect(Collectors.joining(" or ")) + "; build it with `mvn -q -B -DskipTests package` or give --agent-jar PATH");
+    }
+
+    /** The class path of the child JVMs: the demo jar (shaded, it holds the ledger app and the real drivers), else this JVM's. */
+    private static String childClassPath() {
+        Path home = codeSource();
+        return home != null && Files.isRegularFile(home) ? home.toString() : System.getProperty("java.class.path");
+    }
+
+    private static Path codeSource() {
+        try {
+            var source = DemoMain.class.getProtectionDomain().getCodeSource();
+            return source == null ? null : Path.of(source.getLocation().toURI()).toAbsolutePath();
+        } catch (URISyntaxException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    /** {@code jdbc:x:...} → {@code jdbc:resilient:x:...}. */
+    static String resilient(String plainUrl) {
+        return "jdbc:resilient:" + plainUrl.substring("jdbc:".length());
     }
 
     static String format(Duration d) {

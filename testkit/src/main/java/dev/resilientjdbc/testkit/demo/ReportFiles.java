@@ -14,25 +14,43 @@ import java.util.Map;
 final class ReportFiles {
     private ReportFiles() {}
 
-    static void write(Path dir, List<Report> reports) throws IOException {
+    /** {@code settings}: what the demo was run with (never a password), shown at the top of both files. */
+    static void write(Path dir, Map<String, String> settings, List<Report> reports) throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("resilient-demo-report.json"), json(reports));
-        Files.writeString(dir.resolve("resilient-demo-report.html"), html(reports));
+        Files.writeString(dir.resolve("resilient-demo-report.json"), json(settings, reports));
+        Files.writeString(dir.resolve("resilient-demo-report.html"), html(settings, reports));
     }
 
-    static String json(List<Report> reports) {
-        StringBuilder sb = new StringBuilder("{\"runs\":[");
+    static String json(Map<String, String> settings, List<Report> reports) {
+        StringBuilder sb = new StringBuilder("{\"settings\":{");
+        int n = 0;
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            sb.append(n++ == 0 ? "" : ",").append(q(e.getKey())).append(':').append(q(e.getValue()));
+        }
+        sb.append("},\"runs\":[");
         for (int i = 0; i < reports.size(); i++) {
             Report r = reports.get(i);
             sb.append(i == 0 ? "" : ",").append("{\"workload\":").append(q(r.workload)).append(",\"side\":").append(q(r.side))
+                    .append(",\"via\":").append(q(r.via))
                     .append(",\"succeeded\":").append(r.succeeded).append(",\"errors\":").append(r.errors)
                     .append(",\"errorsByState\":{");
             int k = 0;
             for (Map.Entry<String, Long> e : r.errorsByState.entrySet()) {
                 sb.append(k++ == 0 ? "" : ",").append(q(e.getKey())).append(':').append(e.getValue());
             }
-            sb.append("},\"consistent\":").append(r.consistent).append(",\"check\":").append(q(r.check))
-                    .append(",\"elapsedMs\":").append(r.elapsedMs).append(",\"timeline\":[");
+            sb.append("},\"lost\":").append(r.lost).append(",\"duplicated\":").append(r.duplicated)
+                    .append(",\"consistent\":").append(r.consistent).append(",\"check\":").append(q(r.check))
+                    .append(",\"elapsedMs\":").append(r.elapsedMs)
+                    .append(",\"perSecond\":").append(num(r.perSecond())).append(",\"p50Ms\":").append(num(r.p50Ms))
+                    .append(",\"p99Ms\":").append(num(r.p99Ms)).append(",\"longestPauseMs\":").append(r.longestPauseMs)
+                    .append(",\"recovery\":");
+            if (r.recovery == null) {
+                sb.append("null");
+            } else {
+                sb.append("{\"retries\":").append(r.recovery.retries()).append(",\"reconnects\":").append(r.recovery.reconnects())
+                        .append(",\"replays\":").append(r.recovery.replays()).append('}');
+            }
+            sb.append(",\"timeline\":[");
             for (int t = 0; t < r.timeline.size(); t++) {
                 long[] p = r.timeline.get(t);
                 sb.append(t == 0 ? "" : ",").append('[').append(p[0]).append(',').append(p[1]).append(',').append(p[2]).append(']');
@@ -47,17 +65,25 @@ final class ReportFiles {
         return sb.append("]}\n").toString();
     }
 
-    static String html(List<Report> reports) {
+    static String html(Map<String, String> settings, List<Report> reports) {
         StringBuilder sb = new StringBuilder("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                 + "<title>resilient-jdbc demo</title><style>body{font:14px system-ui,sans-serif;margin:24px}"
                 + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}th{background:#eee}"
-                + ".ok{color:#2e7d32}.bad{color:#c62828}</style></head><body><h1>resilient-jdbc demo</h1>"
-                + "<table><tr><th>workload</th><th>side</th><th>succeeded</th><th>errors</th><th>errors by SQLState/code</th>"
-                + "<th>data check</th></tr>");
+                + "td.n{text-align:right}.ok{color:#2e7d32}.bad{color:#c62828}</style></head><body><h1>resilient-jdbc demo</h1><p>");
+        settings.forEach((k, v) -> sb.append("<b>").append(h(k)).append("</b>: ").append(h(v)).append(" &nbsp; "));
+        sb.append("</p><table><tr><th>workload</th><th>side</th><th>via</th><th>committed</th><th>errors</th>"
+                + "<th>errors by SQLState/code</th><th>lost</th><th>dup</th><th>data check</th><th>tx/s</th><th>p50 ms</th>"
+                + "<th>p99 ms</th><th>longest pause ms</th><th>retries</th><th>reconnects</th><th>replays</th></tr>");
         for (Report r : reports) {
-            sb.append("<tr><td>").append(h(r.workload)).append("</td><td>").append(h(r.side)).append("</td><td>").append(r.succeeded)
-                    .append("</td><td>").append(r.errors).append("</td><td>").append(h(r.errorsByState.toString()))
-                    .append("</td><td class=\"").append(r.consistent ? "ok" : "bad").append("\">").append(h(r.check)).append("</td></tr>");
+            Recovery rec = r.recovery;
+            sb.append("<tr><td>").append(h(r.workload)).append("</td><td>").append(h(r.side)).append("</td><td>").append(h(r.via))
+                    .append("</td>").append(n(r.succeeded)).append(n(r.errors)).append("<td>").append(h(r.errorsText())).append("</td>")
+                    .append(n(r.lost)).append(n(r.duplicated))
+                    .append("<td class=\"").append(r.consistent ? "ok" : "bad").append("\">").append(r.consistent ? "ok" : "FAILED")
+                    .append(r.check.isEmpty() ? "" : ": " + h(r.check)).append("</td>")
+                    .append(n(num(r.perSecond()))).append(n(num(r.p50Ms))).append(n(num(r.p99Ms))).append(n(r.longestPauseMs))
+                    .append(n(rec == null ? "-" : rec.retries())).append(n(rec == null ? "-" : rec.reconnects()))
+                    .append(n(rec == null ? "-" : rec.replays())).append("</tr>");
         }
         sb.append("</table>");
         for (Report r : reports) {
@@ -100,8 +126,25 @@ final class ReportFiles {
         return sb.append("</svg>").toString();
     }
 
+    private static String n(Object value) {
+        return "<td class=\"n\">" + h(String.valueOf(value)) + "</td>";
+    }
+
+    private static String num(double v) {
+        return String.format(java.util.Locale.ROOT, "%.2f", v);
+    }
+
     private static String q(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                default -> sb.append(c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+            }
+        }
+        return sb.append('"').toString();
     }
 
     private static String h(String s) {

@@ -2,6 +2,7 @@ package dev.resilientjdbc.testkit.demo;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -13,9 +14,11 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Threads inserting into one SQLite file with sqlite-jdbc's busy wait off: real SQLITE_BUSY. Each
- * insert carries a unique key, so a row written twice or lost would show in the check.
+ * insert carries a unique key starting with the side's name, so both sides can share a file
+ * ({@code --url jdbc:sqlite:}) and a row written twice or lost would show in the check.
  */
 final class SqliteBusyStorm {
+    static final String WORKLOAD = "SQLite busy writers";
     private final int threads;
     private final Duration duration;
 
@@ -24,41 +27,57 @@ final class SqliteBusyStorm {
         this.duration = duration;
     }
 
-    Report run(String workload, String side, String url) throws Exception {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+    /** {@code plainUrl} is a {@code jdbc:sqlite:} URL; the resilient side runs it with {@code jdbc:resilient:} and {@code extra} parameters. */
+    Report run(String side, String plainUrl, boolean resilient, String extra) throws Exception {
+        String url = resilient ? DemoMain.resilient(plainUrl) + extra : plainUrl;
+        String prefix = side + "-";
+        try (Connection c = DriverManager.getConnection(plainUrl); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS demo_rows(k TEXT PRIMARY KEY)");
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM demo_rows WHERE k LIKE ?")) {
+                ps.setString(1, prefix + "%");
+                ps.executeUpdate();
+            }
         }
+        Recovery before = resilient ? Recovery.snapshot(url) : null;
         LongAdder ok = new LongAdder();
         LongAdder failed = new LongAdder();
         Map<String, Long> byCode = new ConcurrentHashMap<>();
         AtomicInteger ids = new AtomicInteger();
+        OpTimings timings = new OpTimings();
         long deadline = System.nanoTime() + duration.toNanos();
         long t0 = System.nanoTime();
         Workers.run(threads, "sqlite-storm-" + side, () -> {
-            int me = ids.incrementAndGet();
+            int id = ids.incrementAndGet();
+            OpTimings.Worker me = timings.worker();
             try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
                 for (int i = 0; System.nanoTime() < deadline; i++) {
+                    long start = System.nanoTime();
                     try {
-                        s.executeUpdate("INSERT INTO demo_rows VALUES ('" + me + "-" + i + "')");
+                        s.executeUpdate("INSERT INTO demo_rows VALUES ('" + prefix + id + "-" + i + "')");
+                        me.ok(start, System.nanoTime());
                         ok.increment();
                     } catch (SQLException e) {
                         failed.increment();
-                        String m = String.valueOf(e.getMessage());
-                        byCode.merge(m.startsWith("[") && m.indexOf(']') > 0 ? m.substring(1, m.indexOf(']')) : "code " + e.getErrorCode(),
-                                1L, Long::sum);
+                        byCode.merge(SqliteLedger.tag(e.getSQLState(), e.getMessage(), e.getErrorCode()), 1L, Long::sum);
                     }
                 }
             }
             return null;
         });
-        long elapsed = (System.nanoTime() - t0) / 1_000_000;
+        long end = System.nanoTime();
         long rows;
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM demo_rows")) {
-            rs.next();
-            rows = rs.getLong(1);
+        try (Connection c = DriverManager.getConnection(plainUrl);
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM demo_rows WHERE k LIKE ?")) {
+            ps.setString(1, prefix + "%");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                rows = rs.getLong(1);
+            }
         }
-        return new Report(workload, side, ok.sum(), failed.sum(), byCode, rows == ok.sum(),
-                rows + " rows = " + ok.sum() + " successes", elapsed);
+        return new Report(WORKLOAD, side, resilient ? "jdbc:resilient: URL" : "plain driver", ok.sum(), failed.sum(), byCode,
+                Math.max(0, ok.sum() - rows), Math.max(0, rows - ok.sum()), rows == ok.sum(),
+                rows + " rows = " + ok.sum() + " inserts", (end - t0) / 1_000_000)
+                .timing(timings.latency(), timings.longestPauseMs(end))
+                .recovery(resilient ? Recovery.snapshot(url).minus(before) : null);
     }
 }

@@ -8,7 +8,8 @@ public record LatencySummary(long count, Duration p50, Duration p99, Duration ma
 
     static final LatencySummary EMPTY = new LatencySummary(0, Duration.ZERO, Duration.ZERO, Duration.ZERO);
 
-    static LatencySummary of(long[] nanos) {
+    /** The summary of these samples (nanoseconds, in any order; not changed). */
+    public static LatencySummary of(long[] nanos) {
         if (nanos.length == 0) {
             return EMPTY;
         }

@@ -337,6 +337,30 @@ public final class LedgerWorkload {
             this.longestPauseThread = pauseThread;
         }
 
+        // A result rebuilt from its parts, as another process reported it (see ResultLines).
+        Result(String url, LedgerSchema schema, Duration elapsed, Map<String, Transfer> acknowledged, Map<String, Failure> failures,
+               Map<String, Transfer> declined, Map<String, Transfer> inFlight, List<String> hungThreads,
+               Map<String, Long> readFailuresBySqlState, long readsOk, long inconsistentReads, long reopens, long connectFailures,
+               LatencySummary transferLatency, LatencySummary readLatency, Duration longestPause, String longestPauseThread) {
+            this.url = url;
+            this.schema = schema;
+            this.elapsed = elapsed;
+            this.acknowledged = Collections.unmodifiableMap(new HashMap<>(acknowledged));
+            this.failures = Collections.unmodifiableMap(new LinkedHashMap<>(failures));
+            this.declined = Collections.unmodifiableMap(new HashMap<>(declined));
+            this.inFlight = Collections.unmodifiableMap(new HashMap<>(inFlight));
+            this.hungThreads = List.copyOf(hungThreads);
+            this.readFailuresBySqlState = Collections.unmodifiableMap(new TreeMap<>(readFailuresBySqlState));
+            this.readsOk = readsOk;
+            this.inconsistentReads = inconsistentReads;
+            this.reopens = reopens;
+            this.connectFailures = connectFailures;
+            this.transferLatency = transferLatency;
+            this.readLatency = readLatency;
+            this.longestPause = longestPause;
+            this.longestPauseThread = longestPauseThread;
+        }
+
         private static long[] concat(List<long[]> parts) {
             long[] all = new long[parts.stream().mapToInt(p -> p.length).sum()];
             int at = 0;
