@@ -231,6 +231,20 @@ public final class LogicalConnection {
         return had;
     }
 
+    /**
+     * In autocommit, a write to an SQLite file passes the same per-file gate as transactions, in arrival
+     * order: left to SQLITE_BUSY and backoff, a writer that keeps losing the race can wait for seconds
+     * while another writes thousands of rows. Returns the gate entered (leave it after the write), or null.
+     */
+    TransactionGate enterForWrite(String sql) throws SQLException {
+        TransactionGate g = gate;
+        if (g == null || SqlText.isReadOnly(sql)) {
+            return null;
+        }
+        g.enter();
+        return g;
+    }
+
     /** The statement that opened the transaction runs again on a new connection: the transaction starts afresh. */
     void restartTransaction() {
         txLost = false;

@@ -110,6 +110,17 @@ public final class LogicalStatement {
             return inTransaction(method, args, !SqlText.isReadOnly(sql), null);
         }
         boolean hadWork = connection.beforeExecute();
+        TransactionGate fileGate = connection.enterForWrite(sql);
+        try {
+            return executeAutocommit(method, args, sql, hadWork);
+        } finally {
+            if (fileGate != null) {
+                fileGate.leave();
+            }
+        }
+    }
+
+    private Object executeAutocommit(Method method, Object[] args, String sql, boolean hadWork) throws Throwable {
         Connection p = connection.physical();
         CallGate gate = new CallGate(connection, this, sql, p, !hadWork);
         Retrier retrier = connection.retrier();
@@ -175,6 +186,8 @@ public final class LogicalStatement {
         if (!closed && !connection.session().autoCommit() && observesResults(method)) {
             return inTransaction(method, args, runsBatch, batch);
         }
+        // An autocommit batch writes too: it waits its turn at an SQLite file's gate like any other write.
+        TransactionGate fileGate = runsBatch && !closed && connection.session().autoCommit() ? connection.enterForWrite(null) : null;
         Connection p = connection.lastPhysical();
         try {
             return track(invoke(current(), method, args), null);
@@ -183,6 +196,10 @@ public final class LogicalStatement {
                 connection.lost(p);
             }
             throw e;
+        } finally {
+            if (fileGate != null) {
+                fileGate.leave();
+            }
         }
     }
 

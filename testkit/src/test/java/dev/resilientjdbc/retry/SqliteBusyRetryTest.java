@@ -91,4 +91,79 @@ class SqliteBusyRetryTest {
         assertEquals(List.of(), errors, "the application sees no exception");
         assertEquals(THREADS * ROWS_PER_THREAD, rows(rawResilient), "every write applied exactly once");
     }
+
+    @Test
+    void writersTakeTurnsNoWriterStarves() throws Exception {
+        String raw = createDatabase("fair.db");
+        String url = raw.replace("jdbc:sqlite:", "jdbc:resilient:sqlite:");
+        long[] worstNanos = new long[THREADS];
+        int[] done = new int[THREADS];
+        long deadline = System.nanoTime() + 1_500_000_000L;
+        CountDownLatch start = new CountDownLatch(1);
+        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            int id = t;
+            Thread th = new Thread(() -> {
+                try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+                    start.await();
+                    for (int i = 0; System.nanoTime() < deadline; i++) {
+                        long t0 = System.nanoTime();
+                        s.executeUpdate("INSERT INTO t(writer, n) VALUES (" + id + ", " + i + ")");
+                        worstNanos[id] = Math.max(worstNanos[id], System.nanoTime() - t0);
+                        done[id]++;
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }, "sqlite-fair-writer-" + t);
+            th.start();
+            threads.add(th);
+        }
+        start.countDown();
+        for (Thread th : threads) {
+            th.join();
+        }
+        assertEquals(List.of(), new ArrayList<>(errors));
+        int total = 0;
+        for (int t = 0; t < THREADS; t++) {
+            total += done[t];
+            // Left to SQLITE_BUSY and backoff, one writer used to win thousands of times while another waited seconds.
+            assertTrue(worstNanos[t] < 1_000_000_000L, "writer " + t + " waited " + worstNanos[t] / 1_000_000 + " ms for one insert");
+        }
+        for (int t = 0; t < THREADS; t++) {
+            assertTrue(done[t] * THREADS * 4 >= total, "writer " + t + " got " + done[t] + " of " + total + " inserts: starved");
+        }
+        assertEquals(total, rows(raw));
+    }
+
+    @Test
+    void busyFromAWriterOutsideTheDriverIsWaitedOut() throws Exception {
+        String raw = createDatabase("outside.db");
+        String url = raw.replace("jdbc:sqlite:", "jdbc:resilient:sqlite:") + "&resilient.retry.maxAttempts=1000";
+        TargetGuard guard;
+        try (Connection resilient = DriverManager.getConnection(url); Statement s = resilient.createStatement();
+             Connection other = DriverManager.getConnection(raw); Statement o = other.createStatement()) {
+            guard = TargetGuard.matching("outside.db").get(0);
+            long busyBefore = guard.stats().failures(FailureClass.BUSY);
+            // Another process, as far as our gate knows: a raw connection holding the write lock.
+            o.execute("BEGIN IMMEDIATE");
+            o.executeUpdate("INSERT INTO t(writer, n) VALUES (-1, 0)");
+            Thread release = new Thread(() -> {
+                try {
+                    while (guard.stats().failures(FailureClass.BUSY) == busyBefore) {
+                        Thread.onSpinWait();
+                    }
+                    o.execute("COMMIT");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "sqlite-outside-writer");
+            release.start();
+            assertEquals(1, s.executeUpdate("INSERT INTO t(writer, n) VALUES (0, 0)"), "waited out, then applied");
+            release.join();
+            assertTrue(guard.stats().failures(FailureClass.BUSY) > busyBefore, "a real SQLITE_BUSY was met and retried");
+        }
+        assertEquals(2, rows(raw));
+    }
 }
