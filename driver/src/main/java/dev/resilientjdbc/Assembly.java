@@ -132,7 +132,8 @@ public final class Assembly {
                 }
             }
             HikariDataSource pool = poolKey != null
-                    ? Pools.forTarget(poolKey, realUrl, realInfo, poolSettings, targetName, metrics) : null;
+                    ? Pools.forTarget(poolKey, () -> retrier.connectForPool(() -> nonNull(physical.open(), realUrl)), poolSettings,
+                    targetName, metrics) : null;
             LogicalConnection.Opener opener = pool != null ? pooled(pool, retrier)
                     : () -> retrier.connect(() -> nonNull(physical.open(), realUrl));
             watch(pool, metrics);

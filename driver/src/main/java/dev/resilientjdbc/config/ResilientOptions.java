@@ -64,6 +64,12 @@ public final class ResilientOptions {
             "most time a connect may spend retrying refused, unavailable or overloaded servers (08001, 57P03, 53300, ...);"
                     + " 0 tries once");
 
+    public static final Option<Duration> CONNECT_MAX_DELAY = new Option<>("resilient.connect.maxDelay",
+            OptionType.duration(Duration.ofMillis(1), Duration.ofMinutes(5)), Duration.ofMillis(200), "200ms",
+            "longest delay between two connects while the server refuses or cannot be reached: it bounds how long after"
+                    + " the server is back the application waits; servers out of resources (too many connections) are"
+                    + " still backed off up to retry.maxDelay");
+
     public static final Option<Boolean> BREAKER_ENABLED = new Option<>("resilient.breaker.enabled", OptionType.bool(),
             true, "true", "whether a circuit breaker per target makes connects fail fast while the target is down");
 
@@ -158,7 +164,7 @@ public final class ResilientOptions {
     public static final OptionRegistry REGISTRY = new OptionRegistry(List.of(
             ENABLED, DIALECT, CLASSIFY_OVERRIDES,
             RETRY_STRATEGY, RETRY_MAX_ATTEMPTS, RETRY_BASE_DELAY, RETRY_MAX_DELAY, RETRY_MULTIPLIER, RETRY_JITTER,
-            RETRY_MAX_DURATION, CONNECT_MAX_DURATION,
+            RETRY_MAX_DURATION, CONNECT_MAX_DURATION, CONNECT_MAX_DELAY,
             BREAKER_ENABLED, BREAKER_FAILURE_THRESHOLD, BREAKER_OPEN_DURATION, BREAKER_SUCCESS_THRESHOLD,
             REPLAY_MAX_BYTES, SQLITE_SERIALIZE_TRANSACTIONS,
             POOL, POOL_MAX_SIZE, POOL_MIN_IDLE, POOL_CONNECTION_TIMEOUT, POOL_IDLE_TIMEOUT, POOL_MAX_LIFETIME,

@@ -32,17 +32,17 @@ public final class Pools {
 
     private Pools() {}
 
-    /** The pool for this target, made on first use. */
-    public static HikariDataSource forTarget(String realUrl, Properties realInfo, PoolSettings settings, String targetName,
-                                             com.codahale.metrics.MetricRegistry metrics) {
-        return forTarget(keyOf(realUrl, realInfo, settings), realUrl, realInfo, settings, targetName, metrics);
+    /** Opens one physical connection to the target, with connect retries; what the pool's connections come from. */
+    @FunctionalInterface
+    public interface PhysicalOpener {
+        java.sql.Connection open() throws java.sql.SQLException;
     }
 
     /**
      * The pool under {@code key} (from {@link #keyOf}), made on first use: callers that connect often
-     * work the key out once, so a borrow costs one map lookup.
+     * work the key out once, so a borrow costs one map lookup. Its connections come from {@code opener}.
      */
-    public static HikariDataSource forTarget(String key, String realUrl, Properties realInfo, PoolSettings settings, String targetName,
+    public static HikariDataSource forTarget(String key, PhysicalOpener opener, PoolSettings settings, String targetName,
                                              com.codahale.metrics.MetricRegistry metrics) {
         HikariDataSource existing = POOLS.get(key);
         if (existing != null) {
@@ -52,18 +52,7 @@ public final class Pools {
             installShutdownHook();
             HikariConfig c = new HikariConfig();
             c.setPoolName("resilient-pool-" + SEQ.incrementAndGet());
-            c.setJdbcUrl(realUrl);
-            Properties props = new Properties();
-            props.putAll(realInfo);
-            String user = (String) props.remove("user");
-            String password = (String) props.remove("password");
-            if (user != null) {
-                c.setUsername(user);
-            }
-            if (password != null) {
-                c.setPassword(password);
-            }
-            c.setDataSourceProperties(props);
+            c.setDataSource(new PhysicalDataSource(opener::open, targetName));
             c.setMaximumPoolSize(settings.maxSize);
             c.setMinimumIdle(settings.minIdle);
             c.setConnectionTimeout(settings.connectionTimeout.toMillis());

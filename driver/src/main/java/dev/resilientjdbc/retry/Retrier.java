@@ -46,6 +46,7 @@ public final class Retrier {
     private final TargetGuard guard;
     private final FailsafeExecutor<Object> statements;
     private final FailsafeExecutor<Object> connects;
+    private final FailsafeExecutor<Object> poolConnects;
 
     public Retrier(RetrySettings settings, FailureClassifier classifier, TargetGuard guard) {
         this.classifier = classifier;
@@ -60,6 +61,8 @@ public final class Retrier {
                 .onFailedAttempt(e -> countRetry(e, true))
                 .build();
         this.connects = guard.breaker() == null ? Failsafe.with(connectPolicy) : Failsafe.with(guard.breaker(), connectPolicy);
+        // The pool's own connects: same retries, no breaker (the borrows that wait on them pass the breaker).
+        this.poolConnects = Failsafe.with(RetryPolicies.<Object>connect(settings).onRetryScheduled(this::logRetry).build());
     }
 
     public FailureClassifier classifier() {
@@ -109,6 +112,36 @@ public final class Retrier {
             throw withEarlier(exhausted.failure, failures);
         } catch (FailsafeException wrapped) {
             throw unwrap(wrapped, failures);
+        }
+    }
+
+    /**
+     * Opens a physical connection for the embedded pool: retried like any connect (delays capped at
+     * {@code connect.maxDelay}) but outside the breaker, which the application's borrows go through.
+     */
+    public Connection connectForPool(SqlCall<Connection> open) throws SQLException {
+        List<SQLException> failures = new ArrayList<>(2);
+        try {
+            return (Connection) poolConnects.get(ctx -> {
+                try {
+                    return open.call();
+                } catch (SQLException e) {
+                    failures.add(e);
+                    FailureClass c = classifier.classify(e);
+                    if (RetryRules.connectMayRetry(c)) {
+                        throw new RetryableFailure(e, c);
+                    }
+                    throw e;
+                }
+            });
+        } catch (RetryableFailure exhausted) {
+            throw withEarlier(exhausted.failure, failures);
+        } catch (FailsafeException wrapped) {
+            Throwable t = unwrap(wrapped, failures);
+            if (t instanceof SQLException) {
+                throw (SQLException) t;
+            }
+            throw new SQLException("connect failed: " + t, "08001", t);
         }
     }
 

@@ -2,11 +2,15 @@ package dev.resilientjdbc.retry;
 
 import dev.failsafe.RetryPolicy;
 import dev.failsafe.RetryPolicyBuilder;
+import dev.resilientjdbc.classify.FailureClass;
 
 import java.time.Duration;
 
 /** Builds Failsafe retry policies from {@link RetrySettings}: one strategy, many uses. */
 final class RetryPolicies {
+    // A negative delay from the delay function tells Failsafe to use the configured backoff instead.
+    private static final Duration NO_DELAY_OF_OUR_OWN = Duration.ofNanos(-1);
+
     private RetryPolicies() {}
 
     /** Retries of one statement: bounded by attempts and by total time. */
@@ -20,7 +24,11 @@ final class RetryPolicies {
         return backoff(b, s);
     }
 
-    /** Retries of a connect: as many attempts as fit in the connect budget. */
+    /**
+     * Retries of a connect: as many attempts as fit in the connect budget. While the server refuses or
+     * cannot be reached the delays stop growing at {@code connect.maxDelay}, so the application is back
+     * soon after the server is; a server out of resources (too many connections) is backed off in full.
+     */
     static <R> RetryPolicyBuilder<R> connect(RetrySettings s) {
         RetryPolicyBuilder<R> b = RetryPolicy.<R>builder().handle(RetryableFailure.class);
         if (s.connectMaxDuration.isZero()) {
@@ -28,7 +36,36 @@ final class RetryPolicies {
         } else {
             b.withMaxAttempts(-1).withMaxDuration(s.connectMaxDuration);
         }
+        b.withDelayFn(ctx -> {
+            Throwable last = ctx.getLastException();
+            if (last instanceof RetryableFailure && ((RetryableFailure) last).failureClass == FailureClass.RESOURCE) {
+                return NO_DELAY_OF_OUR_OWN; // Failsafe then applies the strategy in full, up to retry.maxDelay
+            }
+            return capped(s, ctx.getAttemptCount(), s.connectMaxDelay);
+        });
         return backoff(b, s);
+    }
+
+    /** The strategy's delay after {@code attemptsSoFar} attempts, at most {@code cap} (and at most retry.maxDelay). */
+    static Duration capped(RetrySettings s, int attemptsSoFar, Duration cap) {
+        Duration max = cap.compareTo(s.maxDelay) < 0 ? cap : s.maxDelay;
+        Duration d;
+        switch (s.strategy) {
+            case EXPONENTIAL:
+                double nanos = s.baseDelay.toNanos() * Math.pow(s.multiplier, Math.max(0, attemptsSoFar - 1));
+                d = nanos >= max.toNanos() ? max : Duration.ofNanos((long) nanos);
+                break;
+            case LINEAR:
+                d = linear(s, attemptsSoFar);
+                break;
+            case RANDOM:
+                long lo = Math.min(s.baseDelay.toNanos(), max.toNanos());
+                d = Duration.ofNanos(lo + (long) (java.util.concurrent.ThreadLocalRandom.current().nextDouble() * (max.toNanos() - lo)));
+                break;
+            default:
+                d = s.baseDelay;
+        }
+        return d.compareTo(max) > 0 ? max : d;
     }
 
     private static <R> RetryPolicyBuilder<R> backoff(RetryPolicyBuilder<R> b, RetrySettings s) {

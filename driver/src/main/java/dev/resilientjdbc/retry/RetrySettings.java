@@ -18,6 +18,7 @@ public final class RetrySettings {
     final double jitter;
     final Duration maxDuration;
     final Duration connectMaxDuration;
+    final Duration connectMaxDelay;
     final boolean breakerEnabled;
     final int breakerFailureThreshold;
     final Duration breakerOpenDuration;
@@ -32,6 +33,7 @@ public final class RetrySettings {
         jitter = c.get(RETRY_JITTER);
         maxDuration = c.get(RETRY_MAX_DURATION);
         connectMaxDuration = c.get(CONNECT_MAX_DURATION);
+        connectMaxDelay = c.get(CONNECT_MAX_DELAY);
         breakerEnabled = c.get(BREAKER_ENABLED);
         breakerFailureThreshold = c.get(BREAKER_FAILURE_THRESHOLD);
         breakerOpenDuration = c.get(BREAKER_OPEN_DURATION);

@@ -44,6 +44,36 @@ class PoolingTest {
                 + "&resilient.pool.minIdle=1";
     }
 
+    @Test
+    void aPooledConnectionIsBackSoonAfterAMultiSecondOutage() throws Exception {
+        try (Connection c = DriverManager.getConnection(pooled()); Statement s = c.createStatement()) {
+            s.executeQuery("SELECT 1").close();
+            pg.stopFast();
+            long[] doneAt = new long[1];
+            Throwable[] failed = new Throwable[1];
+            Thread app = new Thread(() -> {
+                try (ResultSet rs = s.executeQuery("SELECT 42")) {
+                    rs.next();
+                    assertEquals(42, rs.getInt(1));
+                    doneAt[0] = System.nanoTime();
+                } catch (Throwable t) {
+                    failed[0] = t;
+                }
+            }, "pooled-app");
+            app.start();
+            // Down long enough for HikariCP's own connection adder to back off to seconds (10 ms doubling up to 5 s).
+            Thread.sleep(2600);
+            pg.start();
+            long ready = System.nanoTime();
+            app.join(30_000);
+            assertEquals(null, failed[0]);
+            long lateMs = (doneAt[0] - ready) / 1_000_000;
+            // Our connect retries feed the pool (never more than connect.maxDelay apart): well under a second, where
+            // HikariCP left to itself would next try some 2.5 s after the server is back.
+            assertTrue(lateMs < 1000, "the application was back " + lateMs + " ms after the server");
+        }
+    }
+
     private static int pid(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
             rs.next();

@@ -203,4 +203,26 @@ class RetryPolicyTest {
         long after = TargetGuard.all().stream().mapToLong(g -> g.stats().retries(FailureClass.BUSY)).sum();
         assertEquals(2, after - before);
     }
+
+    @Test
+    void connectDelaysStopGrowingAtConnectMaxDelayWhileOverloadIsBackedOffInFull() throws Exception {
+        String options = "resilient.retry.baseDelay=10ms&resilient.retry.maxDelay=1s&resilient.connect.maxDelay=40ms";
+        // Refused six times: 10, 20, 40, 40, 40, 40 ms apart, never the 80 and 160 the strategy alone would give.
+        FaultPlan refused = FaultPlan.register(plan, 1, FaultRule.on("connect").first(6).sqlState("08001").build());
+        DriverManager.getConnection(url(options)).close();
+        List<Long> gaps = gapsMs(refused, "connect");
+        assertEquals(6, gaps.size(), gaps.toString());
+        assertTrue(gaps.get(0) >= 10 && gaps.get(1) >= 20 && gaps.get(2) >= 40, "grows from baseDelay: " + gaps);
+        for (int i = 3; i < gaps.size(); i++) {
+            assertTrue(gaps.get(i) >= 40 && gaps.get(i) < 75, "capped at 40 ms: " + gaps);
+        }
+
+        FaultPlan.unregister(plan);
+        // Too many connections: the server is overloaded, and every attempt adds to it; the full backoff applies.
+        FaultPlan overloaded = FaultPlan.register(plan, 1, FaultRule.on("connect").first(5).sqlState("53300").build());
+        DriverManager.getConnection(url(options + "&resilient.breaker.enabled=false")).close();
+        List<Long> slow = gapsMs(overloaded, "connect");
+        assertEquals(5, slow.size(), slow.toString());
+        assertTrue(slow.get(4) >= 160, "10, 20, 40, 80, 160 ms: " + slow);
+    }
 }
