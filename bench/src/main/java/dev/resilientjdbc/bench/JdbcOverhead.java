@@ -58,18 +58,10 @@ public class JdbcOverhead {
                         + " 'h' || g AS h, g * 0.5 AS i, g * 0.25 AS j FROM generate_series(1, 1000) g");
                 s.execute("CREATE TABLE sink(a int, b text)");
             }
-            connection = DriverManager.getConnection(url(server.jdbcUrl() + "?user=postgres"));
+            connection = DriverManager.getConnection(Sides.url(side, server.jdbcUrl() + "?user=postgres"));
             pointSelect = connection.prepareStatement("SELECT v FROM kv WHERE k = ?");
             insert = connection.prepareStatement("INSERT INTO sink VALUES (?, ?)");
             statement = connection.createStatement();
-        }
-
-        String url(String raw) {
-            switch (side) {
-                case "resilient": return raw.replace("jdbc:", "jdbc:resilient:");
-                case "resilient-nometrics": return raw.replace("jdbc:", "jdbc:resilient:") + "&resilient.metrics.enabled=false";
-                default: return raw;
-            }
         }
 
         @TearDown(Level.Trial)
