@@ -31,7 +31,7 @@ import java.util.logging.Logger;
 /**
  * Borrowing a connection and giving it back: {@code DriverManager.getConnection + close} through
  * {@code resilient.pool=true}, against HikariCP used directly (same size, no metrics) and the raw
- * driver unpooled; with and without one {@code SELECT 1} per borrow. {@code driverManagerAlone}
+ * driver unpooled, and HikariCP over {@code jdbc:resilient:} (an application's own pool, URL swapped); with and without one {@code SELECT 1} per borrow. {@code driverManagerAlone}
  * measures what DriverManager itself costs (a driver that hands out one ready object), the floor
  * under any driver reached through it.
  */
@@ -44,7 +44,7 @@ public class PoolCycle {
 
     @State(Scope.Benchmark)
     public static class Pool {
-        @Param({"hikari-direct", "resilient-pool", "resilient-pool-nometrics", "raw-unpooled"})
+        @Param({"hikari-direct", "hikari-over-resilient", "resilient-pool", "resilient-pool-nometrics", "raw-unpooled"})
         public String side;
         PgServer server;
         HikariDataSource hikari;
@@ -56,8 +56,10 @@ public class PoolCycle {
             String raw = server.jdbcUrl() + "?user=postgres";
             switch (side) {
                 case "hikari-direct":
+                case "hikari-over-resilient":
                     HikariConfig c = new HikariConfig();
-                    c.setJdbcUrl(raw);
+                    // The application's own HikariCP, given the raw URL or the same URL through resilient-jdbc.
+                    c.setJdbcUrl(side.equals("hikari-direct") ? raw : Sides.url("resilient", raw));
                     c.setMaximumPoolSize(4);
                     c.setMinimumIdle(4);
                     hikari = new HikariDataSource(c);

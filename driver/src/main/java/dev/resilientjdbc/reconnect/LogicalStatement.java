@@ -145,7 +145,8 @@ public final class LogicalStatement {
     private Object inTransaction(Method method, Object[] args, boolean write, Object batch) throws Throwable {
         boolean hadWork = connection.beforeExecute();
         TransactionLog log = connection.log();
-        Object parameters = recipe.parameterSnapshot();
+        // Kept only while the transaction can still be replayed (recording on, within its bound).
+        Object parameters = log.replayable() ? recipe.parameterSnapshot() : null;
         Object result = connection.inTransaction(() -> invoke(current(), method, args), this, hadWork);
         return track(result, log.recordStatementCall(this, method, args, result, write, parameters, batch));
     }

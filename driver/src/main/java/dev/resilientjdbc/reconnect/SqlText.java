@@ -1,6 +1,7 @@
 package dev.resilientjdbc.reconnect;
 
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -13,6 +14,11 @@ public final class SqlText {
             "\\b(insert|update|delete|merge|into|create|alter|drop|truncate|grant|revoke|call|do|copy|lock|nextval|setval"
                     + "|pg_advisory_lock|pg_advisory_xact_lock|lo_\\w+|pg_terminate_backend|pg_cancel_backend|set_config|vacuum)\\b");
 
+    // Asked on every statement of a transaction and every SQLite write check: a regular expression each time cost
+    // more than the statement itself on an in-memory database. Applications repeat their SQL; bounded all the same.
+    private static final int CACHE_MAX = 4096;
+    private static final ConcurrentHashMap<String, Boolean> READ_ONLY = new ConcurrentHashMap<>();
+
     private SqlText() {}
 
     /** True when the statement only reads: SELECT/VALUES/SHOW/TABLE/EXPLAIN (without ANALYZE) or a read-only WITH. */
@@ -20,6 +26,19 @@ public final class SqlText {
         if (sql == null) {
             return false;
         }
+        Boolean known = READ_ONLY.get(sql);
+        if (known != null) {
+            return known;
+        }
+        boolean readOnly = decide(sql);
+        if (READ_ONLY.size() >= CACHE_MAX) {
+            READ_ONLY.clear();
+        }
+        READ_ONLY.put(sql, readOnly);
+        return readOnly;
+    }
+
+    private static boolean decide(String sql) {
         String s = stripLeading(sql).toLowerCase(Locale.ROOT);
         String first = firstWord(s);
         switch (first) {

@@ -33,14 +33,18 @@ public final class TransactionGate {
         }
         String name = realUrl.substring("jdbc:sqlite:".length());
         int q = name.indexOf('?');
+        String query = q < 0 ? "" : name.substring(q + 1);
         name = q < 0 ? name : name.substring(0, q);
         if (name.isEmpty() || name.contains(":memory:") || name.startsWith("file::memory")) {
-            return null;
+            return null; // private to one connection: nobody to wait for
         }
         if (name.startsWith("file:")) {
             name = name.substring(5);
         }
-        String key = Path.of(name).toAbsolutePath().normalize().toString();
+        // file:name?mode=memory&cache=shared is a named in-memory database, shared by the connections that name it:
+        // they take turns like a file's, but it is no file in the working directory.
+        String key = ("&" + query + "&").contains("&mode=memory&") ? "memory:" + name
+                : Path.of(name).toAbsolutePath().normalize().toString();
         return new TransactionGate(FILES.computeIfAbsent(key, k -> new Semaphore(1, true)), wait);
     }
 

@@ -14,7 +14,9 @@ import java.util.Arrays;
  * A small harness (not JMH) for the hot-path cost of resilient-jdbc against the raw driver, measured
  * in the same run on the same machine, sides interleaved round by round so drift hits all alike:
  * a PostgreSQL prepared point select, and an in-memory SQLite scan of 1,000 rows × 10 columns
- * through the getters; resilient-jdbc with metrics on and off. Prints medians and ratios.
+ * through the getters; resilient-jdbc with metrics on and off. Prints medians and ratios of wall time
+ * and of the client thread's CPU time (what the driver itself costs, whatever the server and the
+ * machine's wake-up latency add to a round trip).
  * Run: {@code java -cp testkit/target/resilient-demo.jar dev.resilientjdbc.testkit.bench.HotPathBench}.
  */
 public final class HotPathBench {
@@ -76,6 +78,8 @@ public final class HotPathBench {
         String[] urls = {rawUrl, resilient + "resilient.metrics.enabled=false", resilient + "resilient.metrics.enabled=true"};
         String[] names = {"raw driver", "resilient, metrics off", "resilient, metrics on"};
         long[][] samples = new long[urls.length][ROUNDS];
+        long[][] cpu = new long[urls.length][ROUNDS];
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         Connection[] conns = new Connection[urls.length];
         for (int i = 0; i < urls.length; i++) {
             conns[i] = DriverManager.getConnection(urls[i]);
@@ -85,9 +89,11 @@ public final class HotPathBench {
         }
         for (int round = 0; round < ROUNDS; round++) {
             for (int i = 0; i < urls.length; i++) {
+                long c0 = mx.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 work.run(conns[i]);
                 samples[i][round] = System.nanoTime() - t0;
+                cpu[i][round] = mx.getCurrentThreadCpuTime() - c0;
             }
         }
         for (Connection c : conns) {
@@ -95,9 +101,12 @@ public final class HotPathBench {
         }
         System.out.println(title);
         double base = median(samples[0]);
+        double cpuBase = median(cpu[0]);
         for (int i = 0; i < urls.length; i++) {
             double m = median(samples[i]);
-            System.out.printf("  %-24s median %8.2f ms   ratio %.3f%n", names[i], m / 1e6, m / base);
+            double c = median(cpu[i]);
+            System.out.printf("  %-24s wall median %8.2f ms  ratio %.3f   client CPU median %8.2f ms  ratio %.3f%n",
+                    names[i], m / 1e6, m / base, c / 1e6, c / cpuBase);
         }
     }
 
