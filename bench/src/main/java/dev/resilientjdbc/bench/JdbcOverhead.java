@@ -84,18 +84,7 @@ public class JdbcOverhead {
 
     @Benchmark
     public void postgresScan1000x10(Pg pg, Blackhole bh) throws SQLException {
-        try (ResultSet rs = pg.statement.executeQuery("SELECT * FROM wide")) {
-            while (rs.next()) {
-                for (int col = 1; col <= 5; col++) {
-                    bh.consume(rs.getInt(col));
-                }
-                for (int col = 6; col <= 8; col++) {
-                    bh.consume(rs.getString(col));
-                }
-                bh.consume(rs.getDouble(9));
-                bh.consume(rs.getDouble(10));
-            }
-        }
+        Sides.readWide(pg.statement, bh);
     }
 
     @Benchmark

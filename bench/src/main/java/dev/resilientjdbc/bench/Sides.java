@@ -1,6 +1,6 @@
 package dev.resilientjdbc.bench;
 
-/** The URL each benchmark side connects with: the raw driver's, or the same through resilient-jdbc. */
+/** What the benchmarks share: the URL of each side (the raw driver's, or the same through resilient-jdbc), and the scan. */
 final class Sides {
     private Sides() {}
 
@@ -17,6 +17,22 @@ final class Sides {
                 return resilient + "resilient.replay.maxBytes=0";
             default:
                 throw new IllegalArgumentException("unknown side '" + side + "'");
+        }
+    }
+
+    /** Reads every row of table {@code wide} (5 int, 3 text, 2 real columns) through the typed getters. */
+    static void readWide(java.sql.Statement statement, org.openjdk.jmh.infra.Blackhole bh) throws java.sql.SQLException {
+        try (java.sql.ResultSet rs = statement.executeQuery("SELECT * FROM wide")) {
+            while (rs.next()) {
+                for (int col = 1; col <= 5; col++) {
+                    bh.consume(rs.getInt(col));
+                }
+                for (int col = 6; col <= 8; col++) {
+                    bh.consume(rs.getString(col));
+                }
+                bh.consume(rs.getDouble(9));
+                bh.consume(rs.getDouble(10));
+            }
         }
     }
 }

@@ -80,17 +80,6 @@ public class SqliteOverhead {
 
     @Benchmark
     public void sqliteScan1000x10(Db db, Blackhole bh) throws SQLException {
-        try (ResultSet rs = db.statement.executeQuery("SELECT * FROM wide")) {
-            while (rs.next()) {
-                for (int col = 1; col <= 5; col++) {
-                    bh.consume(rs.getInt(col));
-                }
-                for (int col = 6; col <= 8; col++) {
-                    bh.consume(rs.getString(col));
-                }
-                bh.consume(rs.getDouble(9));
-                bh.consume(rs.getDouble(10));
-            }
-        }
+        Sides.readWide(db.statement, bh);
     }
 }

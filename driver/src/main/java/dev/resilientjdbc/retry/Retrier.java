@@ -122,18 +122,7 @@ public final class Retrier {
     public Connection connectForPool(SqlCall<Connection> open) throws SQLException {
         List<SQLException> failures = new ArrayList<>(2);
         try {
-            return (Connection) poolConnects.get(ctx -> {
-                try {
-                    return open.call();
-                } catch (SQLException e) {
-                    failures.add(e);
-                    FailureClass c = classifier.classify(e);
-                    if (RetryRules.connectMayRetry(c)) {
-                        throw new RetryableFailure(e, c);
-                    }
-                    throw e;
-                }
-            });
+            return (Connection) poolConnects.get(ctx -> connectAttempt(open, null, failures));
         } catch (RetryableFailure exhausted) {
             throw withEarlier(exhausted.failure, failures);
         } catch (FailsafeException wrapped) {
@@ -179,21 +168,7 @@ public final class Retrier {
         SQLException direct = first;
         List<SQLException> failures = new ArrayList<>(2);
         try {
-            return (Connection) connects.get(ctx -> {
-                try {
-                    if (direct != null && ctx.isFirstAttempt()) {
-                        throw direct;
-                    }
-                    return open.call();
-                } catch (SQLException e) {
-                    failures.add(e);
-                    FailureClass c = classifier.classify(e);
-                    if (RetryRules.connectMayRetry(c)) {
-                        throw new RetryableFailure(e, c);
-                    }
-                    throw e;
-                }
-            });
+            return (Connection) connects.get(ctx -> connectAttempt(open, ctx.isFirstAttempt() ? direct : null, failures));
         } catch (RetryableFailure exhausted) {
             guard.stats().onConnectGaveUp();
             guard.lastGiveUp(exhausted.failure);
@@ -220,6 +195,28 @@ public final class Retrier {
                 throw (Error) t;
             }
             throw new SQLException("connect failed: " + t, "08001", t);
+        }
+    }
+
+    /**
+     * One connect attempt inside a Failsafe policy: a failure the connect rules allow to retry goes back
+     * to the policy as a {@link RetryableFailure}, anything else leaves as it is. {@code alreadyFailed}
+     * is an attempt made before the policy took over, counted as this one.
+     */
+    private Connection connectAttempt(SqlCall<Connection> open, SQLException alreadyFailed, List<SQLException> failures)
+            throws Throwable {
+        try {
+            if (alreadyFailed != null) {
+                throw alreadyFailed;
+            }
+            return open.call();
+        } catch (SQLException e) {
+            failures.add(e);
+            FailureClass c = classifier.classify(e);
+            if (RetryRules.connectMayRetry(c)) {
+                throw new RetryableFailure(e, c);
+            }
+            throw e;
         }
     }
 
