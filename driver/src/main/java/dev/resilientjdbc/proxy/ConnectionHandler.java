@@ -117,6 +117,9 @@ final class ConnectionHandler extends JdbcHandler {
             Object r = callOn(p, method, args);
             logical.session().record(method, args);
             if (method.getName().equals("setAutoCommit")) {
+                if (Boolean.TRUE.equals(args[0])) {
+                    logical.session().commitPending(); // switching autocommit on committed the open transaction
+                }
                 logical.transactionEnded();
             }
             return r;

@@ -72,7 +72,9 @@ final class CallGate implements Retrier.RetryGate {
 
     private boolean readOnly() {
         if (readOnly == null) {
-            readOnly = connection.session().readOnly() || SqlText.isReadOnly(sql);
+            // A SET changes only the session the connection had, and the new session is given it anyway.
+            readOnly = connection.session().readOnly() || SqlText.isReadOnly(sql)
+                    || SqlText.sessionChange(sql).kind != SqlText.SessionChange.Kind.NONE;
         }
         return readOnly;
     }

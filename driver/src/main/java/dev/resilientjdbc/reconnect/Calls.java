@@ -75,7 +75,9 @@ public final class Calls {
                     throw e;
                 }
             }
-            return new CommitRun(logical, method).run();
+            Object r = new CommitRun(logical, method).run();
+            logical.session().commitPending();
+            return r;
         } finally {
             logical.transactionEnded();
         }

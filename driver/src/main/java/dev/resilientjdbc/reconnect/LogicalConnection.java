@@ -253,6 +253,7 @@ public final class LogicalConnection {
 
     /** commit, rollback or a switch to autocommit ended the transaction. */
     public void transactionEnded() {
+        session.dropPending(); // committed SETs were taken over before this; the rest the server undid
         TransactionGate g = gate;
         if (g != null) {
             g.leave();

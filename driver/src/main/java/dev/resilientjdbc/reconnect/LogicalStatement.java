@@ -106,9 +106,17 @@ public final class LogicalStatement {
     }
 
     private Object executeUntimed(Method method, Object[] args, String sql) throws Throwable {
-        if (!connection.session().autoCommit()) {
-            return inTransaction(method, args, !SqlText.isReadOnly(sql), null);
+        boolean autoCommit = connection.session().autoCommit();
+        Object result = autoCommit ? executeInAutocommit(method, args, sql) : inTransaction(method, args, !SqlText.isReadOnly(sql), null);
+        SqlText.SessionChange change = SqlText.sessionChange(sql);
+        if (change.kind != SqlText.SessionChange.Kind.NONE) {
+            // SET search_path and the like: a new connection after a reconnect must be put in the same state.
+            connection.session().recordSql(change, sql, !autoCommit);
         }
+        return result;
+    }
+
+    private Object executeInAutocommit(Method method, Object[] args, String sql) throws Throwable {
         boolean hadWork = connection.beforeExecute();
         TransactionGate fileGate = connection.enterForWrite(sql);
         try {

@@ -3,19 +3,26 @@ package dev.resilientjdbc.reconnect;
 import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Session state the application set through JDBC — autocommit, isolation, read-only, catalog,
- * schema, holdability, network timeout, client info, type map — kept so a new physical connection
- * can be put in the same state. Last write wins per setting; restored in the order last set.
- * State changed with SQL ({@code SET search_path ...}) is not seen here.
+ * schema, holdability, network timeout, client info, type map — and through SQL (PostgreSQL's
+ * session-level {@code SET}, {@code RESET}, {@code DISCARD ALL}), kept so a new physical connection
+ * can be put in the same state. Last write wins per setting; restored in the order last set. A
+ * {@code SET} inside a transaction counts once the transaction commits, as on the server.
  */
 public final class SessionState {
     private final ReentrantLock lock = new ReentrantLock();
-    private final Map<String, Recorded> settings = new LinkedHashMap<>();
+    // A Recorded JDBC call, or the text of a SET statement (key "sql:<setting>").
+    private final Map<String, Object> settings = new LinkedHashMap<>();
+    // SET/RESET statements of the open transaction, in order: they take effect when it commits.
+    private final List<Object[]> pending = new ArrayList<>();
     private volatile boolean autoCommit = true;
     private volatile boolean readOnly;
 
@@ -67,6 +74,64 @@ public final class SessionState {
         }
     }
 
+    /** A session-state change made with SQL that succeeded; inside a transaction it waits for the commit. */
+    public void recordSql(SqlText.SessionChange change, String sql, boolean inTransaction) {
+        lock.lock();
+        try {
+            if (inTransaction) {
+                pending.add(new Object[]{change, sql});
+            } else {
+                apply(change, sql);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The transaction committed: its SET statements are now the session's. */
+    public void commitPending() {
+        lock.lock();
+        try {
+            for (Object[] p : pending) {
+                apply((SqlText.SessionChange) p[0], (String) p[1]);
+            }
+            pending.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The transaction ended without committing (or its outcome is unknown): the server undid its SETs. */
+    public void dropPending() {
+        lock.lock();
+        try {
+            pending.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // RESET is recorded like SET, not as a forgetting: it returns the setting to the session's default, which is not
+    // always what a new connection starts with (pgjdbc's startup application_name, for one). Run again, it gives the
+    // new session the same value.
+    private void apply(SqlText.SessionChange change, String sql) {
+        switch (change.kind) {
+            case SET:
+            case RESET:
+                settings.remove("sql:" + change.name);
+                settings.put("sql:" + change.name, sql);
+                break;
+            case RESET_ALL:
+                // Everything set before is undone on the server: only this statement matters from here on.
+                settings.keySet().removeIf(k -> k.startsWith("sql:"));
+                settings.remove("setSchema");
+                settings.put("sql:*", sql);
+                break;
+            default:
+                break;
+        }
+    }
+
     public boolean autoCommit() {
         return autoCommit;
     }
@@ -77,21 +142,25 @@ public final class SessionState {
 
     /** Puts a freshly opened physical connection into the recorded state. */
     public void restoreOn(Connection physical) throws SQLException {
-        Recorded[] all;
+        Object[] all;
         lock.lock();
         try {
-            all = settings.values().toArray(new Recorded[0]);
+            all = settings.values().toArray();
         } finally {
             lock.unlock();
         }
-        // Autocommit last: while it is still on, settings that run SQL (setSchema) cannot open a
+        // Autocommit last: while it is still on, settings that run SQL (setSchema, SET) cannot open a
         // transaction that a later setting (setReadOnly, setTransactionIsolation) would then refuse.
         Recorded autoCommitSetting = null;
-        for (Recorded r : all) {
-            if (r.method.getName().equals("setAutoCommit")) {
-                autoCommitSetting = r;
+        for (Object o : all) {
+            if (o instanceof String) {
+                try (Statement s = physical.createStatement()) {
+                    s.execute((String) o);
+                }
+            } else if (((Recorded) o).method.getName().equals("setAutoCommit")) {
+                autoCommitSetting = (Recorded) o;
             } else {
-                r.applyTo(physical);
+                ((Recorded) o).applyTo(physical);
             }
         }
         if (autoCommitSetting != null) {

@@ -19,7 +19,97 @@ public final class SqlText {
     private static final int CACHE_MAX = 4096;
     private static final ConcurrentHashMap<String, Boolean> READ_ONLY = new ConcurrentHashMap<>();
 
+    private static final ConcurrentHashMap<String, SessionChange> SESSION = new ConcurrentHashMap<>();
+
     private SqlText() {}
+
+    /**
+     * What a statement does to PostgreSQL session state that a new connection would not have: a
+     * session-level {@code SET}, a {@code RESET}, or {@code DISCARD ALL}; {@link SessionChange#NONE}
+     * for everything else, including {@code SET LOCAL}, {@code SET TRANSACTION} (they end with the
+     * transaction) and several statements in one string (running them again could repeat a write).
+     */
+    public static SessionChange sessionChange(String sql) {
+        if (sql == null) {
+            return SessionChange.NONE;
+        }
+        SessionChange known = SESSION.get(sql);
+        if (known != null) {
+            return known;
+        }
+        SessionChange c = SessionChange.of(sql);
+        if (SESSION.size() >= CACHE_MAX) {
+            SESSION.clear();
+        }
+        SESSION.put(sql, c);
+        return c;
+    }
+
+    /** A session-state change made with SQL, keyed by the setting it changes. */
+    public static final class SessionChange {
+        public static final SessionChange NONE = new SessionChange(Kind.NONE, null);
+
+        public enum Kind { NONE, SET, RESET, RESET_ALL }
+
+        public final Kind kind;
+        /** The setting's name, lower case ({@code search_path}, {@code role}, {@code time zone}...); null for NONE and RESET_ALL. */
+        public final String name;
+
+        private SessionChange(Kind kind, String name) {
+            this.kind = kind;
+            this.name = name;
+        }
+
+        static SessionChange of(String sql) {
+            String s = stripLeading(sql).trim();
+            while (s.endsWith(";")) {
+                s = s.substring(0, s.length() - 1).trim();
+            }
+            if (withoutLiterals(s).indexOf(';') >= 0) {
+                return NONE;
+            }
+            String[] w = s.toLowerCase(Locale.ROOT).split("\\s+", 4);
+            switch (w[0]) {
+                case "set":
+                    if (w.length < 2 || w[1].equals("local") || w[1].equals("transaction")) {
+                        return NONE;
+                    }
+                    int i = w[1].equals("session") ? 2 : 1;
+                    if (w.length <= i) {
+                        return NONE;
+                    }
+                    return new SessionChange(Kind.SET, canonical(w[i]));
+                case "reset":
+                    if (w.length < 2) {
+                        return NONE;
+                    }
+                    return w[1].equals("all") ? new SessionChange(Kind.RESET_ALL, null)
+                            : new SessionChange(Kind.RESET, canonical(w[1].equals("session") && w.length > 2 ? w[2] : w[1]));
+                case "discard":
+                    return w.length >= 2 && w[1].equals("all") ? new SessionChange(Kind.RESET_ALL, null) : NONE;
+                default:
+                    return NONE;
+            }
+        }
+
+        /** One name per setting, whichever way the statement spelt it. */
+        private static String canonical(String word) {
+            int eq = word.indexOf('=');
+            String name = eq >= 0 ? word.substring(0, eq) : word;
+            switch (name) {
+                case "schema":
+                    return "search_path";
+                case "time":
+                    return "timezone"; // SET TIME ZONE / RESET TIME ZONE
+                case "authorization":
+                    return "session authorization"; // SET SESSION AUTHORIZATION
+                case "characteristics":
+                    return "session characteristics"; // SET SESSION CHARACTERISTICS AS TRANSACTION ...
+                default:
+                    return name;
+            }
+        }
+    }
 
     /** True when the statement only reads: SELECT/VALUES/SHOW/TABLE/EXPLAIN (without ANALYZE) or a read-only WITH. */
     public static boolean isReadOnly(String sql) {

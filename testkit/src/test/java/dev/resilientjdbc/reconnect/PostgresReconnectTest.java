@@ -152,6 +152,39 @@ class PostgresReconnectTest {
         }
     }
 
+    private static String text(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Fault.class)
+    void sessionStateSetWithSqlIsRestoredAsTheServerHadIt(Fault fault) throws Exception {
+        try (Connection c = DriverManager.getConnection(resilient()); Statement s = c.createStatement()) {
+            s.execute("SET search_path TO other, public");
+            s.execute("SET TIME ZONE 'Pacific/Auckland'");
+            s.execute("SET application_name = 'set-by-sql'");
+            s.execute("RESET application_name"); // undone: must not come back
+            c.setAutoCommit(false);
+            s.execute("SET statement_timeout = '41s'");
+            c.commit(); // committed: part of the session now
+            s.execute("SET work_mem = '7MB'");
+            c.rollback(); // rolled back on the server: must not come back
+            c.setAutoCommit(true);
+            s.execute("SET lock_timeout = '5s'; SELECT 1"); // two statements in one: never run again behind the app's back
+            String state = "SELECT current_setting('search_path') || '|' || current_setting('TimeZone') || '|'"
+                    + " || current_setting('application_name') || '|' || current_setting('statement_timeout') || '|'"
+                    + " || current_setting('work_mem') || '|' || (SELECT count(*) FROM marker)";
+            String before = text(s, state);
+            assertTrue(before.startsWith("other, public|Pacific/Auckland||41s|4MB|"), before); // RESET: the server default, not the startup value
+            fault.apply();
+            assertEquals(before, text(s, state), "the new session has what the old one had, unqualified names included");
+            assertEquals("0", text(s, "SHOW lock_timeout"), "a SET inside a multi-statement string is not restored (documented)");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Fault.class)
     void sessionStateIsRestored(Fault fault) throws Exception {
