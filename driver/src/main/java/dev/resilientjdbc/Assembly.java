@@ -81,6 +81,7 @@ public final class Assembly {
         private final String registryName;
         private final boolean jmx;
         private final boolean serializeSqlite;
+        private final boolean exactlyOnceWrites;
         private final java.time.Duration gateWait;
 
         private Target(ResilientConfig config, String realUrl, Properties realInfo, PhysicalSource physical) throws SQLException {
@@ -108,6 +109,8 @@ public final class Assembly {
             this.registryName = config.get(ResilientOptions.METRICS_REGISTRY);
             this.jmx = config.get(ResilientOptions.METRICS_JMX);
             this.serializeSqlite = config.get(ResilientOptions.SQLITE_SERIALIZE_TRANSACTIONS);
+            // Only where the database can say what became of a transaction; elsewhere it would cost and resolve nothing.
+            this.exactlyOnceWrites = config.get(ResilientOptions.AUTOCOMMIT_EXACTLY_ONCE) && inDoubt != InDoubt.NONE;
             this.gateWait = config.get(ResilientOptions.RETRY_MAX_DURATION);
         }
 
@@ -141,6 +144,7 @@ public final class Assembly {
             if (serializeSqlite) {
                 logical.gate(TransactionGate.forSqlite(realUrl, gateWait));
             }
+            logical.exactlyOnceWrites(exactlyOnceWrites);
             return ProxyFactory.connection(logical);
         }
     }

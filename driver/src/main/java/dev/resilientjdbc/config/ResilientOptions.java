@@ -89,6 +89,11 @@ public final class ResilientOptions {
             "memory one explicit transaction's replay log may use (calls, parameters, digests of what was read);"
                     + " past it the transaction is not replayable and a lost connection fails it; 0 turns replay off");
 
+    public static final Option<Boolean> AUTOCOMMIT_EXACTLY_ONCE = new Option<>("resilient.autocommit.exactlyOnce",
+            OptionType.bool(), false, "false",
+            "PostgreSQL: run each autocommit write in a transaction of its own, so that a write whose reply was lost is"
+                    + " resolved (applied once, or run again) instead of reported 08007; costs two round trips per write");
+
     public static final Option<Boolean> SQLITE_SERIALIZE_TRANSACTIONS = new Option<>("resilient.sqlite.serializeTransactions",
             OptionType.bool(), true, "true",
             "run explicit transactions on one SQLite file one at a time within the JVM, so that they never meet as"
@@ -166,7 +171,7 @@ public final class ResilientOptions {
             RETRY_STRATEGY, RETRY_MAX_ATTEMPTS, RETRY_BASE_DELAY, RETRY_MAX_DELAY, RETRY_MULTIPLIER, RETRY_JITTER,
             RETRY_MAX_DURATION, CONNECT_MAX_DURATION, CONNECT_MAX_DELAY,
             BREAKER_ENABLED, BREAKER_FAILURE_THRESHOLD, BREAKER_OPEN_DURATION, BREAKER_SUCCESS_THRESHOLD,
-            REPLAY_MAX_BYTES, SQLITE_SERIALIZE_TRANSACTIONS,
+            REPLAY_MAX_BYTES, AUTOCOMMIT_EXACTLY_ONCE, SQLITE_SERIALIZE_TRANSACTIONS,
             POOL, POOL_MAX_SIZE, POOL_MIN_IDLE, POOL_CONNECTION_TIMEOUT, POOL_IDLE_TIMEOUT, POOL_MAX_LIFETIME,
             POOL_VALIDATION_TIMEOUT, POOL_LEAK_DETECTION_THRESHOLD,
             METRICS_ENABLED, METRICS_REGISTRY, METRICS_JMX,

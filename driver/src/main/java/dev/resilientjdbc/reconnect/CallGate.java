@@ -20,6 +20,8 @@ final class CallGate implements Retrier.RetryGate {
     private Connection physical;
     private Boolean readOnly;
     SQLException unknownOutcome;
+    // The attempt ran in a transaction of its own that certainly did not commit (resilient.autocommit.exactlyOnce).
+    boolean uncommitted;
 
     CallGate(LogicalConnection connection, LogicalStatement statement, String sql, Connection physical,
              boolean firstInTransaction) {
@@ -34,6 +36,12 @@ final class CallGate implements Retrier.RetryGate {
     /** The physical connection the next attempt runs on. */
     void attemptOn(Connection p) {
         physical = p;
+        uncommitted = false;
+    }
+
+    /** Whether the statement only reads or changes session settings: nothing to make exactly-once. */
+    boolean harmlessToRepeat() {
+        return readOnly();
     }
 
     @Override
@@ -57,7 +65,7 @@ final class CallGate implements Retrier.RetryGate {
                     connection.restartTransaction();
                     return true;
                 }
-                if (autoCommit && (notSent(failure) || readOnly())) {
+                if (autoCommit && (notSent(failure) || readOnly() || uncommitted)) {
                     // Nothing reached the server, or what it did is invisible: a read.
                     return true;
                 }

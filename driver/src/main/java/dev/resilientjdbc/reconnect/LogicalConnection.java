@@ -66,6 +66,97 @@ public final class LogicalConnection {
         this.backend = new Backend(first);
     }
 
+    private volatile boolean exactlyOnceWrites;
+
+    /** resilient.autocommit.exactlyOnce, where the dialect can resolve a lost COMMIT. */
+    public void exactlyOnceWrites(boolean on) {
+        this.exactlyOnceWrites = on;
+    }
+
+    boolean exactlyOnceWrites() {
+        return exactlyOnceWrites;
+    }
+
+    /**
+     * Runs one autocommit write in a transaction of its own: BEGIN goes with the statement, then the
+     * transaction id, then COMMIT. A connection lost before COMMIT left nothing committed (the gate may
+     * run it again); a lost COMMIT reply is resolved like an explicit transaction's: committed → the
+     * statement's own result, aborted → run again, unknown → the failure (08007 from the gate).
+     */
+    Object inOwnTransaction(Retrier.SqlCall<Object> statement, CallGate gate) throws Throwable {
+        Connection p = physical();
+        p.setAutoCommit(false);
+        boolean open = true;
+        try {
+            Object result;
+            String xid;
+            try {
+                result = statement.call();
+                noteSession();
+                xid = inDoubt.transactionId(p);
+            } catch (SQLException e) {
+                if (classify(e) == FailureClass.CONNECTION) {
+                    open = false;
+                    gate.uncommitted = true; // the session died with its transaction open: the server rolled it back
+                }
+                throw e;
+            }
+            try {
+                p.commit();
+                open = false;
+                return result;
+            } catch (SQLException e) {
+                if (classify(e) != FailureClass.CONNECTION) {
+                    throw e; // refused at COMMIT (serialization, deferred constraint): rolled back
+                }
+                open = false;
+                if (xid == null) {
+                    lost(p);
+                    return result; // the statement wrote nothing: there was nothing to commit
+                }
+                return resolveLostCommit(p, xid, result, e, gate);
+            }
+        } finally {
+            if (open) {
+                try {
+                    p.rollback();
+                } catch (SQLException ignored) {
+                    // the statement's own failure is what the application gets
+                }
+            }
+            try {
+                if (!p.isClosed()) {
+                    p.setAutoCommit(true);
+                }
+            } catch (SQLException ignored) {
+                // a dead connection: it is replaced before the next call
+            }
+        }
+    }
+
+    private Object resolveLostCommit(Connection p, String xid, Object result, SQLException failure, CallGate gate) throws SQLException {
+        lost(p);
+        InDoubt.Outcome outcome;
+        try {
+            Connection fresh = physical();
+            endOldBackend(p, fresh);
+            outcome = inDoubt.outcome(fresh, xid);
+        } catch (SQLException reconnectFailed) {
+            outcome = InDoubt.Outcome.UNKNOWN;
+        }
+        switch (outcome) {
+            case COMMITTED:
+                retrier.guard().stats().onInDoubtCommitted();
+                return result;
+            case ABORTED:
+                retrier.guard().stats().onInDoubtAborted();
+                gate.uncommitted = true;
+                throw failure;
+            default:
+                throw failure; // the gate reports it as 08007
+        }
+    }
+
     /** Explicit transactions pass this gate before their first statement (SQLite files); null for none. */
     public void gate(TransactionGate gate) {
         this.gate = gate;

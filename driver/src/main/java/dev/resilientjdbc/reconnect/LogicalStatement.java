@@ -132,11 +132,14 @@ public final class LogicalStatement {
         Connection p = connection.physical();
         CallGate gate = new CallGate(connection, this, sql, p, !hadWork);
         Retrier retrier = connection.retrier();
+        // executeQuery is left out: a result read through a cursor would not outlive the commit.
+        boolean ownTransaction = connection.exactlyOnceWrites() && !method.getName().equals("executeQuery") && !gate.harmlessToRepeat();
         try {
             return track(retrier.statement(() -> {
                 // The connection first (reconnecting if the last attempt lost it), then the statement on it.
                 gate.attemptOn(connection.physical());
-                return invoke(current(), method, args);
+                return ownTransaction ? connection.inOwnTransaction(() -> invoke(current(), method, args), gate)
+                        : invoke(current(), method, args);
             }, gate), null);
         } catch (SQLException e) {
             if (e == gate.unknownOutcome) {

@@ -165,6 +165,45 @@ class PostgresNetworkFaultTest {
     }
 
     @Test
+    void autocommitWriteWithLostReplyIs08007ByDefaultAndAppliedOnceWithExactlyOnce() throws Exception {
+        // Default: the reply to an autocommit INSERT never comes back; the server did apply it. Honest, but visible.
+        try (Connection c = DriverManager.getConnection(resilient()); Statement s = c.createStatement()) {
+            proxy.dropRepliesAfterClientSends("INSERT INTO net_t VALUES ('ac-default')");
+            SQLException e = assertThrows(SQLException.class, () -> s.executeUpdate("INSERT INTO net_t VALUES ('ac-default')"));
+            proxy.dropRepliesAfterClientSends(null);
+            assertEquals("08007", e.getSQLState(), e.toString());
+        }
+        assertEquals(1, rows("ac-default"), "applied, while the application was told the outcome is unknown");
+
+        long committedBefore = stat(dev.resilientjdbc.retry.RetryStats::inDoubtCommitted);
+        try (Connection c = DriverManager.getConnection(resilient() + "&resilient.autocommit.exactlyOnce=true");
+             Statement s = c.createStatement()) {
+            // Lost before COMMIT: its own transaction never committed, so it simply runs again.
+            proxy.dropRepliesOnceAfterClientSends("INSERT INTO net_t VALUES ('ac-statement')");
+            assertEquals(1, s.executeUpdate("INSERT INTO net_t VALUES ('ac-statement')"));
+            assertTrue(c.getAutoCommit(), "still autocommit for the application");
+        }
+        // pgjdbc sends COMMIT's text only the first time on a connection (then a prepared statement): a new one.
+        try (Connection c = DriverManager.getConnection(resilient() + "&resilient.autocommit.exactlyOnce=true");
+             Statement s = c.createStatement()) {
+            // Lost COMMIT reply: the server committed; asked, it says so, and the statement's own count is returned.
+            proxy.dropRepliesOnceAfterClientSends("COMMIT");
+            assertEquals(1, s.executeUpdate("INSERT INTO net_t VALUES ('ac-commit')"));
+            assertEquals(1, s.executeUpdate("INSERT INTO net_t VALUES ('ac-after')"));
+            // A statement's own error leaves as it is; its transaction is rolled back and autocommit goes on.
+            SQLException dup = assertThrows(SQLException.class, () -> s.executeUpdate("INSERT INTO net_t VALUES ('ac-after')"));
+            assertEquals("23505", dup.getSQLState());
+            assertEquals(1, s.executeUpdate("INSERT INTO net_t VALUES ('ac-last')"));
+            assertTrue(c.getAutoCommit());
+        }
+        assertEquals(1, rows("ac-last"));
+        assertEquals(1, rows("ac-statement"), "exactly once");
+        assertEquals(1, rows("ac-commit"), "exactly once");
+        assertEquals(1, rows("ac-after"));
+        assertTrue(stat(dev.resilientjdbc.retry.RetryStats::inDoubtCommitted) > committedBefore, "resolved through pg_xact_status");
+    }
+
+    @Test
     void commitLostBeforeTheServerGotItIsResolvedAsAbortedThenReplayed() throws Exception {
         String plan = "commit-lost-" + System.nanoTime();
         // The COMMIT message is lost on the way (injected), the connection dies; the real server rolls back.

@@ -47,6 +47,8 @@ public final class ChaosProxy implements AutoCloseable {
     private volatile boolean refuseNew;
     private volatile long latencyNanos;
     private volatile byte[] dropRepliesTrigger;
+    // Disarm the trigger once it has struck one connection (a retry on a new connection then goes through).
+    private volatile boolean dropRepliesOnce;
     private volatile long jitterNanos;
     private volatile long closeAfterBytes = -1;
     private final java.util.Random random = new java.util.Random(42); // selector thread only: reproducible jitter
@@ -129,7 +131,14 @@ public final class ChaosProxy implements AutoCloseable {
      * never hears. Other connections are untouched. Null turns it off.
      */
     public void dropRepliesAfterClientSends(String trigger) {
+        dropRepliesOnce = false;
         dropRepliesTrigger = trigger == null ? null : trigger.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** As {@link #dropRepliesAfterClientSends}, for the first connection that sends {@code trigger} only. */
+    public void dropRepliesOnceAfterClientSends(String trigger) {
+        dropRepliesOnce = true;
+        dropRepliesTrigger = trigger.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** While on: new connections are reset at once; open ones are untouched. */
@@ -358,6 +367,9 @@ public final class ChaosProxy implements AutoCloseable {
             boolean toServerSide = from == client;
             byte[] trigger = dropRepliesTrigger;
             if (toServerSide && trigger != null && contains(buf.array(), n, trigger)) {
+                if (dropRepliesOnce) {
+                    dropRepliesTrigger = null;
+                }
                 repliesDropped = true;
             }
             if (blackhole || (!toServerSide && (dropServerReplies || repliesDropped))) {

@@ -165,6 +165,18 @@ class ChaosProxyTest {
     }
 
     @Test
+    void aOnceTriggerSilencesOnlyTheFirstConnectionThatSendsIt() throws Exception {
+        proxy.dropRepliesOnceAfterClientSends("\u0005");
+        try (Socket first = connect(); Socket second = connect()) {
+            assertArrayEquals(new byte[]{1}, roundTrip(first, new byte[]{1}), "before the trigger, replies come");
+            first.setSoTimeout(300);
+            first.getOutputStream().write(new byte[]{5});
+            assertThrows(SocketTimeoutException.class, () -> first.getInputStream().read(), "the trigger silences its connection");
+            assertArrayEquals(new byte[]{5}, roundTrip(second, new byte[]{5}), "disarmed: the same bytes on another connection pass");
+        }
+    }
+
+    @Test
     void refuseNewResetsNewConnectionsOnly() throws Exception {
         try (Socket existing = connect()) {
             assertArrayEquals(new byte[]{1}, roundTrip(existing, new byte[]{1})); // accepted and paired before the switch
