@@ -15,6 +15,8 @@ final class Sides {
                 return resilient + "resilient.metrics.enabled=false";
             case "resilient-noreplay":
                 return resilient + "resilient.replay.maxBytes=0";
+            case "resilient-exactlyonce":
+                return resilient + "resilient.autocommit.exactlyOnce=true";
             default:
                 throw new IllegalArgumentException("unknown side '" + side + "'");
         }
