@@ -95,19 +95,25 @@ public final class ResilientDriver implements Driver {
         if (known != null) {
             return known.connect();
         }
+        Assembly.Target target = resolve(url, info);
+        Connection first = target.connect();
+        // Cached only once a connection was made: a target whose configuration or driver is wrong fails every time.
+        Targets.put(key, target);
+        return first;
+    }
+
+    /**
+     * Works out the target of a {@code jdbc:resilient:} URL with these properties: configuration, real
+     * driver, retry policies. With {@code resilient.enabled=false} its connections are the real driver's.
+     */
+    static Assembly.Target resolve(String url, Properties info) throws SQLException {
         ResilientUrl parsed = ResilientUrl.parse(url);
         ResilientConfig config = ConfigResolver.fromJvm().resolve(parsed.options(), info);
         String realUrl = parsed.realUrl();
         Driver real = findRealDriver(realUrl);
         Properties realInfo = ConfigResolver.stripped(info);
-        if (!config.get(ResilientOptions.ENABLED)) {
-            return open(real, realUrl, realInfo);
-        }
-        Assembly.Target target = Assembly.target(config, realUrl, realInfo, () -> open(real, realUrl, realInfo));
-        Connection first = target.connect();
-        // Cached only once a connection was made: a target whose configuration or driver is wrong fails every time.
-        Targets.put(key, target);
-        return first;
+        Assembly.PhysicalSource physical = () -> open(real, realUrl, realInfo);
+        return config.get(ResilientOptions.ENABLED) ? Assembly.target(config, realUrl, realInfo, physical) : Assembly.passThrough(physical);
     }
 
     private static Connection open(Driver real, String realUrl, Properties realInfo) throws SQLException {

@@ -44,10 +44,11 @@ public class PoolCycle {
 
     @State(Scope.Benchmark)
     public static class Pool {
-        @Param({"hikari-direct", "hikari-over-resilient", "resilient-pool", "resilient-pool-nometrics", "raw-unpooled"})
+        @Param({"hikari-direct", "hikari-over-resilient", "resilient-pool", "resilient-pool-nometrics", "resilient-datasource", "raw-unpooled"})
         public String side;
         PgServer server;
         HikariDataSource hikari;
+        dev.resilientjdbc.ResilientDataSource dataSource;
         String url;
 
         @Setup(Level.Trial)
@@ -69,13 +70,18 @@ public class PoolCycle {
                     url = Sides.url(side.equals("resilient-pool") ? "resilient" : "resilient-nometrics", raw)
                             + "&resilient.pool=true&resilient.pool.maxSize=4&resilient.pool.minIdle=4";
                     break;
+                case "resilient-datasource":
+                    // The same embedded pool reached through ResilientDataSource: no DriverManager on the way.
+                    dataSource = new dev.resilientjdbc.ResilientDataSource(Sides.url("resilient", raw)
+                            + "&resilient.pool=true&resilient.pool.maxSize=4&resilient.pool.minIdle=4");
+                    break;
                 default:
                     url = raw;
             }
         }
 
         Connection borrow() throws SQLException {
-            return hikari != null ? hikari.getConnection() : DriverManager.getConnection(url);
+            return hikari != null ? hikari.getConnection() : dataSource != null ? dataSource.getConnection() : DriverManager.getConnection(url);
         }
 
         @TearDown(Level.Trial)
