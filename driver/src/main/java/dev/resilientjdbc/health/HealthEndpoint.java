@@ -30,6 +30,8 @@ public final class HealthEndpoint {
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static HttpServer server;
     private static ExecutorService executor;
+    // The executor's threads, joined on stop: awaitTermination returns a moment before its last thread has exited.
+    private static final java.util.List<Thread> THREADS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private HealthEndpoint() {}
 
@@ -62,6 +64,7 @@ public final class HealthEndpoint {
             executor = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "resilient-http-" + s.getAddress().getPort());
                 t.setDaemon(true);
+                THREADS.add(t);
                 return t;
             });
             s.setExecutor(executor);
@@ -90,6 +93,10 @@ public final class HealthEndpoint {
                 try {
                     // Its thread is gone when stop() returns, as with every thread we start.
                     executor.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+                    for (Thread t : THREADS) {
+                        t.join(5_000);
+                    }
+                    THREADS.clear();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
