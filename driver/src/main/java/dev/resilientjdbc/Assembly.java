@@ -61,11 +61,6 @@ public final class Assembly {
         return new Target(config, realUrl, realInfo, physical);
     }
 
-    /** A target whose connections are the real driver's own ({@code resilient.enabled=false}). */
-    static Target passThrough(PhysicalSource physical) {
-        return new Target(physical);
-    }
-
     /** One target (real URL, properties, configuration) and how to open a resilient connection to it. */
     public static final class Target {
         private final ResilientConfig config;
@@ -129,34 +124,8 @@ public final class Assembly {
             }
         }
 
-        private Target(PhysicalSource physical) {
-            this.config = null;
-            this.realUrl = null;
-            this.realInfo = null;
-            this.physical = physical;
-            this.retrier = null;
-            this.guard = null;
-            this.metricsName = null;
-            this.targetName = null;
-            this.poolSettings = null;
-            this.poolKey = null;
-            this.inDoubt = InDoubt.NONE;
-            this.replayMaxBytes = 0;
-            this.metricsEnabled = false;
-            this.health = null;
-            this.httpPort = 0;
-            this.registryName = null;
-            this.jmx = false;
-            this.serializeSqlite = false;
-            this.exactlyOnceWrites = false;
-            this.gateWait = null;
-        }
-
         /** A new resilient connection. The registrations below are idempotent and cheap once made. */
         public Connection connect() throws SQLException {
-            if (retrier == null) {
-                return physical.open(); // resilient.enabled=false: the real driver's connection, untouched
-            }
             MetricRegistry metrics = null;
             if (metricsEnabled) {
                 metrics = ResilientMetrics.registry(registryName);

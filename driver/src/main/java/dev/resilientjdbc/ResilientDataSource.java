@@ -24,7 +24,7 @@ public final class ResilientDataSource implements DataSource {
     private final ReentrantLock lock = new ReentrantLock();
     private final Properties properties = new Properties();
     private volatile String url;
-    private volatile Assembly.Target target;
+    private volatile Assembly.PhysicalSource target;
     private volatile PrintWriter logWriter;
     private volatile int loginTimeoutSeconds;
 
@@ -74,8 +74,8 @@ public final class ResilientDataSource implements DataSource {
 
     @Override
     public Connection getConnection() throws SQLException {
-        Assembly.Target t = target;
-        return t != null ? t.connect() : resolveAndConnect();
+        Assembly.PhysicalSource t = target;
+        return t != null ? t.open() : resolveAndConnect();
     }
 
     private Connection resolveAndConnect() throws SQLException {
@@ -88,13 +88,9 @@ public final class ResilientDataSource implements DataSource {
         } finally {
             lock.unlock();
         }
-        if (u == null || !u.startsWith(ResilientUrl.PREFIX)) {
-            throw new SQLException("ResilientDataSource needs a URL starting with " + ResilientUrl.PREFIX
-                    + " (for example jdbc:resilient:postgresql://host/db); it was "
-                    + (u == null ? "not set" : "'" + UrlMasking.mask(u) + "'"), "08001");
-        }
-        Assembly.Target t = ResilientDriver.resolve(u, p);
-        Connection first = t.connect();
+        requireResilientUrl(u);
+        Assembly.PhysicalSource t = ResilientDriver.resolve(u, p);
+        Connection first = t.open();
         lock.lock();
         try {
             if (u.equals(url) && p.equals(properties)) {
@@ -124,12 +120,16 @@ public final class ResilientDataSource implements DataSource {
         if (password != null) {
             p.setProperty("password", password);
         }
-        Connection c = u == null ? null : new ResilientDriver().connect(u, p);
-        if (c == null) {
-            throw new SQLException("ResilientDataSource needs a URL starting with " + ResilientUrl.PREFIX + "; it was "
+        requireResilientUrl(u);
+        return new ResilientDriver().connect(u, p);
+    }
+
+    private static void requireResilientUrl(String u) throws SQLException {
+        if (u == null || !u.startsWith(ResilientUrl.PREFIX)) {
+            throw new SQLException("ResilientDataSource needs a URL starting with " + ResilientUrl.PREFIX
+                    + " (for example jdbc:resilient:postgresql://host/db); it was "
                     + (u == null ? "not set" : "'" + UrlMasking.mask(u) + "'"), "08001");
         }
-        return c;
     }
 
     @Override

@@ -91,29 +91,30 @@ public final class ResilientDriver implements Driver {
             return null; // not ours: DriverManager asks every driver
         }
         Targets.Key key = Targets.key(url, info);
-        Assembly.Target known = Targets.get(key);
+        Assembly.PhysicalSource known = Targets.get(key);
         if (known != null) {
-            return known.connect();
+            return known.open();
         }
-        Assembly.Target target = resolve(url, info);
-        Connection first = target.connect();
+        Assembly.PhysicalSource target = resolve(url, info);
+        Connection first = target.open();
         // Cached only once a connection was made: a target whose configuration or driver is wrong fails every time.
         Targets.put(key, target);
         return first;
     }
 
     /**
-     * Works out the target of a {@code jdbc:resilient:} URL with these properties: configuration, real
-     * driver, retry policies. With {@code resilient.enabled=false} its connections are the real driver's.
+     * Works out the target of a {@code jdbc:resilient:} URL with these properties (configuration, real
+     * driver, retry policies) and returns how to open connections to it: resilient ones, or with
+     * {@code resilient.enabled=false} the real driver's own.
      */
-    static Assembly.Target resolve(String url, Properties info) throws SQLException {
+    static Assembly.PhysicalSource resolve(String url, Properties info) throws SQLException {
         ResilientUrl parsed = ResilientUrl.parse(url);
         ResilientConfig config = ConfigResolver.fromJvm().resolve(parsed.options(), info);
         String realUrl = parsed.realUrl();
         Driver real = findRealDriver(realUrl);
         Properties realInfo = ConfigResolver.stripped(info);
         Assembly.PhysicalSource physical = () -> open(real, realUrl, realInfo);
-        return config.get(ResilientOptions.ENABLED) ? Assembly.target(config, realUrl, realInfo, physical) : Assembly.passThrough(physical);
+        return config.get(ResilientOptions.ENABLED) ? Assembly.target(config, realUrl, realInfo, physical)::connect : physical;
     }
 
     private static Connection open(Driver real, String realUrl, Properties realInfo) throws SQLException {

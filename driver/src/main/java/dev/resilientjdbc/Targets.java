@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Targets {
     // Applications with per-tenant URLs must not grow this without end; rebuilding a target is cheap.
     private static final int MAX = 512;
-    private static final ConcurrentHashMap<Key, Assembly.Target> CACHE = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Key, Assembly.PhysicalSource> CACHE = new ConcurrentHashMap<>();
 
     private Targets() {}
 
@@ -24,11 +24,11 @@ final class Targets {
         return new Key(url, flatten(info));
     }
 
-    static Assembly.Target get(Key key) {
+    static Assembly.PhysicalSource get(Key key) {
         return CACHE.get(key);
     }
 
-    static void put(Key key, Assembly.Target target) {
+    static void put(Key key, Assembly.PhysicalSource target) {
         if (CACHE.size() >= MAX) {
             CACHE.clear();
         }

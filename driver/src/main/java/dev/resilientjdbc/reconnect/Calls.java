@@ -180,21 +180,11 @@ public final class Calls {
                 stats.onInDoubt();
                 return decide(unknown(e), false, null, p);
             }
-            InDoubt.Outcome outcome;
-            try {
-                Connection fresh = logical.physical();
-                logical.endOldBackend(p, fresh);
-                outcome = logical.inDoubt().outcome(fresh, xid);
-            } catch (SQLException reconnectFailed) {
-                outcome = InDoubt.Outcome.UNKNOWN;
-            }
-            switch (outcome) {
+            switch (logical.outcomeOfLostCommit(p, xid)) {
                 case COMMITTED:
-                    stats.onInDoubtCommitted();
                     committedAfterAll = true;
                     return e;
                 case ABORTED:
-                    stats.onInDoubtAborted();
                     return log.replayable() ? decide(e, true, true, p) : decide(rolledBack(e), false, null, p);
                 default:
                     stats.onInDoubt();

@@ -136,25 +136,37 @@ public final class LogicalConnection {
 
     private Object resolveLostCommit(Connection p, String xid, Object result, SQLException failure, CallGate gate) throws SQLException {
         lost(p);
-        InDoubt.Outcome outcome;
-        try {
-            Connection fresh = physical();
-            endOldBackend(p, fresh);
-            outcome = inDoubt.outcome(fresh, xid);
-        } catch (SQLException reconnectFailed) {
-            outcome = InDoubt.Outcome.UNKNOWN;
-        }
-        switch (outcome) {
+        switch (outcomeOfLostCommit(p, xid)) {
             case COMMITTED:
-                retrier.guard().stats().onInDoubtCommitted();
                 return result;
             case ABORTED:
-                retrier.guard().stats().onInDoubtAborted();
                 gate.uncommitted = true;
                 throw failure;
             default:
                 throw failure; // the gate reports it as 08007
         }
+    }
+
+    /**
+     * What became of transaction {@code xid}, whose COMMIT reply was lost with {@code lost}: its old
+     * session is ended from a new connection, then the database is asked. UNKNOWN when no new
+     * connection can be had. Resolved outcomes are counted here; the caller counts UNKNOWN as it reports it.
+     */
+    InDoubt.Outcome outcomeOfLostCommit(Connection lost, String xid) {
+        InDoubt.Outcome outcome;
+        try {
+            Connection fresh = physical();
+            endOldBackend(lost, fresh);
+            outcome = inDoubt.outcome(fresh, xid);
+        } catch (SQLException reconnectFailed) {
+            return InDoubt.Outcome.UNKNOWN;
+        }
+        if (outcome == InDoubt.Outcome.COMMITTED) {
+            retrier.guard().stats().onInDoubtCommitted();
+        } else if (outcome == InDoubt.Outcome.ABORTED) {
+            retrier.guard().stats().onInDoubtAborted();
+        }
+        return outcome;
     }
 
     /** Explicit transactions pass this gate before their first statement (SQLite files); null for none. */

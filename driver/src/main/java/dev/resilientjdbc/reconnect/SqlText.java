@@ -5,7 +5,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * Decides from its text whether a statement only reads. Conservative: anything it cannot be sure
+ * What a statement's text tells: whether it only reads, and whether it changes session state (a
+ * {@code SET}) a new connection would not have. Conservative: anything it cannot be sure
  * of counts as a write, so a lost reply to it is never retried blind. A SELECT that calls a
  * function with side effects is the one case text cannot reveal (documented in the README).
  */
@@ -17,9 +18,7 @@ public final class SqlText {
     // Asked on every statement of a transaction and every SQLite write check: a regular expression each time cost
     // more than the statement itself on an in-memory database. Applications repeat their SQL; bounded all the same.
     private static final int CACHE_MAX = 4096;
-    private static final ConcurrentHashMap<String, Boolean> READ_ONLY = new ConcurrentHashMap<>();
-
-    private static final ConcurrentHashMap<String, SessionChange> SESSION = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, Facts> FACTS = new ConcurrentHashMap<>();
 
     private SqlText() {}
 
@@ -30,19 +29,31 @@ public final class SqlText {
      * transaction) and several statements in one string (running them again could repeat a write).
      */
     public static SessionChange sessionChange(String sql) {
-        if (sql == null) {
-            return SessionChange.NONE;
-        }
-        SessionChange known = SESSION.get(sql);
+        return sql == null ? SessionChange.NONE : facts(sql).sessionChange;
+    }
+
+    /** What the text says, worked out once per SQL string (bounded): both answers are asked on every execute. */
+    private static Facts facts(String sql) {
+        Facts known = FACTS.get(sql);
         if (known != null) {
             return known;
         }
-        SessionChange c = SessionChange.of(sql);
-        if (SESSION.size() >= CACHE_MAX) {
-            SESSION.clear();
+        Facts f = new Facts(decide(sql), SessionChange.of(sql));
+        if (FACTS.size() >= CACHE_MAX) {
+            FACTS.clear();
         }
-        SESSION.put(sql, c);
-        return c;
+        FACTS.put(sql, f);
+        return f;
+    }
+
+    private static final class Facts {
+        final boolean readOnly;
+        final SessionChange sessionChange;
+
+        Facts(boolean readOnly, SessionChange sessionChange) {
+            this.readOnly = readOnly;
+            this.sessionChange = sessionChange;
+        }
     }
 
     /** A session-state change made with SQL, keyed by the setting it changes. */
@@ -113,19 +124,7 @@ public final class SqlText {
 
     /** True when the statement only reads: SELECT/VALUES/SHOW/TABLE/EXPLAIN (without ANALYZE) or a read-only WITH. */
     public static boolean isReadOnly(String sql) {
-        if (sql == null) {
-            return false;
-        }
-        Boolean known = READ_ONLY.get(sql);
-        if (known != null) {
-            return known;
-        }
-        boolean readOnly = decide(sql);
-        if (READ_ONLY.size() >= CACHE_MAX) {
-            READ_ONLY.clear();
-        }
-        READ_ONLY.put(sql, readOnly);
-        return readOnly;
+        return sql != null && facts(sql).readOnly;
     }
 
     private static boolean decide(String sql) {

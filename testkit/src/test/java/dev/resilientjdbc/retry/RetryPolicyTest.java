@@ -214,7 +214,8 @@ class RetryPolicyTest {
         assertEquals(6, gaps.size(), gaps.toString());
         assertTrue(gaps.get(0) >= 10 && gaps.get(1) >= 20 && gaps.get(2) >= 40, "grows from baseDelay: " + gaps);
         for (int i = 3; i < gaps.size(); i++) {
-            assertTrue(gaps.get(i) >= 40 && gaps.get(i) < 75, "capped at 40 ms: " + gaps);
+            // Under 120 ms leaves room for a loaded machine while the uncapped 160 and 320 would still fail.
+            assertTrue(gaps.get(i) >= 40 && gaps.get(i) < 120, "capped at 40 ms: " + gaps);
         }
 
         FaultPlan.unregister(plan);
