@@ -60,30 +60,46 @@ public final class LogicalStatement {
         return fresh;
     }
 
-    /** The statement a replay on {@code p} runs this one's calls on: the current one when it lives there, else a new one. */
+    /**
+     * The statement a replay on {@code p} runs this one's calls on: always a new one, bare, so that each
+     * replayed call gets exactly the settings and parameters it first ran with. A statement the real
+     * driver made itself cannot be made again; it is used where it lives.
+     */
     public Statement statementForReplay(Connection p) throws SQLException {
         Statement s = physical;
-        if (!closed && generation == connection.generation() && s != null && !s.isClosed() && s.getConnection() == p) {
+        if (recipe.isForeign() && !closed && s != null && !s.isClosed() && s.getConnection() == p) {
             return s;
         }
-        return recipe.recreate(p);
+        return recipe.createBare(p);
     }
 
-    /** After a replay the statement goes on with the physical statement the replay used. */
-    public void adoptAfterReplay(Statement s) {
-        if (s == physical) {
-            return;
-        }
+    /**
+     * After a replay the statement goes on with the physical statement the replay used, bound again
+     * with what the application bound last (the replay left an older call's values on it). The one it
+     * replaces is closed: on a connection that was only rolled back it is still open.
+     */
+    public void adoptAfterReplay(Statement s) throws SQLException {
+        Statement old = physical;
         if (closed) {
-            try {
-                s.close();
-            } catch (SQLException ignored) {
-                // a statement made only for the replay
+            if (s != old) {
+                closeQuietly(s); // made only for the replay
             }
             return;
         }
+        recipe.restoreCurrent(s);
         physical = s;
         generation = connection.generation();
+        if (old != null && old != s) {
+            closeQuietly(old);
+        }
+    }
+
+    private static void closeQuietly(Statement s) {
+        try {
+            s.close();
+        } catch (SQLException | RuntimeException ignored) {
+            // a statement of a dead connection, or one replaced: nothing the application holds
+        }
     }
 
     /** Runs an execute call under the safety rules: retried, or its transaction replayed, where that cannot change what the application sees. */
@@ -107,7 +123,7 @@ public final class LogicalStatement {
 
     private Object executeUntimed(Method method, Object[] args, String sql) throws Throwable {
         boolean autoCommit = connection.session().autoCommit();
-        Object result = autoCommit ? executeInAutocommit(method, args, sql) : inTransaction(method, args, !SqlText.isReadOnly(sql), null);
+        Object result = autoCommit ? executeInAutocommit(method, args, sql) : inTransaction(method, args, !SqlText.isReadOnly(sql), false);
         SqlText.SessionChange change = SqlText.sessionChange(sql);
         if (change.kind != SqlText.SessionChange.Kind.NONE) {
             // SET search_path and the like: a new connection after a reconnect must be put in the same state.
@@ -153,22 +169,22 @@ public final class LogicalStatement {
     }
 
     /** A call inside an explicit transaction: recorded, and on failure recovered by replaying the transaction. */
-    private Object inTransaction(Method method, Object[] args, boolean write, Object batch) throws Throwable {
+    private Object inTransaction(Method method, Object[] args, boolean write, boolean runsBatch) throws Throwable {
         boolean hadWork = connection.beforeExecute();
         TransactionLog log = connection.log();
-        // Kept only while the transaction can still be replayed (recording on, within its bound).
-        Object parameters = log.replayable() ? recipe.parameterSnapshot() : null;
+        // Kept only while the transaction can still be replayed (recording on, within its bound). Taken before the
+        // call: a replay inside it puts the same settings, parameters and batch back before the call runs.
+        Object execution = log.replayable() ? recipe.snapshot(runsBatch) : null;
         Object result = connection.inTransaction(() -> invoke(current(), method, args), this, hadWork);
-        return track(result, log.recordStatementCall(this, method, args, result, write, parameters, batch));
+        return track(result, log.recordStatementCall(this, method, args, result, write, execution));
     }
 
     /** Any other call: a connection failure marks the connection lost so the next call reconnects. */
     public Object call(StatementCall kind, Method method, Object[] args) throws Throwable {
-        boolean runsBatch = kind == StatementCall.RUN_BATCH;
-        Object batch = runsBatch ? recipe.batchSnapshot() : null;
-        boolean recorded = recipe.observe(kind, method, args);
-        if (recorded && kind.keptSetter) {
-            // A setter is part of the recipe: if the connection is gone, the new statement gets it anyway.
+        if (kind.keptSetter) {
+            // A setter is part of the recipe: if the connection is gone, the new statement gets it anyway
+            // (a re-creation applies it, and applying it once more changes nothing).
+            recipe.observe(kind, method, args);
             Connection p = connection.lastPhysical();
             try {
                 return invoke(current(), method, args);
@@ -180,23 +196,31 @@ public final class LogicalStatement {
                 throw e;
             }
         }
-        if (runsBatch) {
+        if (kind == StatementCall.RUN_BATCH) {
             long t0 = System.nanoTime();
             boolean ok = false;
             try {
-                Object r = callUntimed(method, args, batch, true);
+                Object r = callUntimed(method, args, true);
                 ok = true;
                 return r;
             } finally {
+                // The real driver empties the batch whatever the outcome; the recipe follows once it has run.
+                recipe.observe(kind, method, args);
                 connection.retrier().guard().observer().took(CallObserver.Kind.BATCH, System.nanoTime() - t0, !ok);
             }
         }
-        return callUntimed(method, args, batch, false);
+        if (kind != StatementCall.OTHER && !closed) {
+            // addBatch, clearParameters, ...: the physical statement is re-created first, from the recipe as
+            // it was, so that the call is not applied twice (once by the re-creation, once by the call).
+            current();
+            recipe.observe(kind, method, args);
+        }
+        return callUntimed(method, args, false);
     }
 
-    private Object callUntimed(Method method, Object[] args, Object batch, boolean runsBatch) throws Throwable {
+    private Object callUntimed(Method method, Object[] args, boolean runsBatch) throws Throwable {
         if (!closed && !connection.session().autoCommit() && observesResults(method)) {
-            return inTransaction(method, args, runsBatch, batch);
+            return inTransaction(method, args, runsBatch, runsBatch);
         }
         // An autocommit batch writes too: it waits its turn at an SQLite file's gate like any other write.
         TransactionGate fileGate = runsBatch && !closed && connection.session().autoCommit() ? connection.enterForWrite(null) : null;

@@ -11,15 +11,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How to make a statement again on a new physical connection: the Connection call that created it,
- * its settings (fetch size, max rows, timeout, ...), its bound parameters and its pending batch.
- * Parameters that cannot be given twice (a stream, a LOB or an array tied to the old connection)
- * make the statement non-repeatable until they are replaced or cleared.
+ * What the application made of one statement: the Connection call that created it, its settings
+ * (fetch size, max rows, timeout, ...), its bound parameters and its pending batch. It re-creates the
+ * statement on a new physical connection, takes a {@link #snapshot} of what one execution ran with
+ * (for a transaction replay), and puts the application's current state back on a physical statement
+ * after a replay has bound older values on it. Parameters that cannot be given twice (a stream, a LOB
+ * or an array tied to the old connection) make the statement non-repeatable until they are replaced
+ * or cleared.
  */
 public final class StatementRecipe {
     private final Recorded creation;
     private final String sql;
-    private final Map<String, Recorded> settings = new LinkedHashMap<>();
+    // Copy-on-write, in the order last set: a snapshot keeps the list an execution ran with, without copying.
+    private List<Recorded> settings = List.of();
     // Parameters by index (slot i for parameter i): a setter replaces an array entry, no map or boxing.
     private Recorded[] indexed = new Recorded[8];
     // Named parameters and out parameters, rare: made on first use.
@@ -61,8 +65,14 @@ public final class StatementRecipe {
             case SETTING:
             case CLOSE_ON_COMPLETION:
                 String name = m.getName();
-                settings.remove(name);
-                settings.put(name, new Recorded(m, args, false));
+                List<Recorded> next = new ArrayList<>(settings.size() + 1);
+                for (Recorded r : settings) {
+                    if (!r.method.getName().equals(name)) {
+                        next.add(r);
+                    }
+                }
+                next.add(new Recorded(m, args, false));
+                settings = List.copyOf(next);
                 return true;
             case CLEAR_PARAMETERS:
                 java.util.Arrays.fill(indexed, null);
@@ -70,11 +80,12 @@ public final class StatementRecipe {
                 nonRepeatable = 0;
                 return true;
             case ADD_BATCH:
-                batch.add(args == null || args.length == 0 ? snapshot() : new Recorded(m, args, false));
+                batch.add(args == null || args.length == 0 ? parameterSet() : new Recorded(m, args, false));
                 batchNonRepeatable |= nonRepeatable > 0;
                 return true;
             case CLEAR_BATCH:
             case RUN_BATCH:
+                // executeBatch is observed once it has run: a replay inside it must still find the batch.
                 batch.clear();
                 batchNonRepeatable = false;
                 return true;
@@ -147,21 +158,8 @@ public final class StatementRecipe {
 
     /** Makes the statement again on {@code physical}, with everything recorded. */
     public Statement recreate(Connection physical) throws SQLException {
-        if (creation == null) {
-            throw new SQLException("resilient-jdbc: this statement was made by the driver itself and died with its connection", "08003");
-        }
-        Statement s;
-        try {
-            s = (Statement) creation.method.invoke(physical, creation.args);
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            if (e.getCause() instanceof SQLException) {
-                throw (SQLException) e.getCause();
-            }
-            throw new SQLException("could not re-create a statement on a new connection: " + e.getCause(), "08003", e.getCause());
-        } catch (IllegalAccessException e) {
-            throw new SQLException("could not re-create a statement: " + e, "08003", e);
-        }
-        for (Recorded r : settings.values()) {
+        Statement s = createBare(physical);
+        for (Recorded r : settings) {
             r.applyTo(s);
         }
         addBatchEntries(s, batch);
@@ -171,17 +169,52 @@ public final class StatementRecipe {
         return s;
     }
 
-    /** The parameters bound now, to run the statement again later exactly as it ran now; null when none. */
-    public Object parameterSnapshot() {
-        return noParameters() ? null : boundParameters();
+    /** Makes the statement again on {@code physical} as it was created, with no setting, parameter or batch. */
+    public Statement createBare(Connection physical) throws SQLException {
+        if (creation == null) {
+            throw new SQLException("resilient-jdbc: this statement was made by the driver itself and died with its connection", "08003");
+        }
+        try {
+            return (Statement) creation.method.invoke(physical, creation.args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof SQLException) {
+                throw (SQLException) e.getCause();
+            }
+            throw new SQLException("could not re-create a statement on a new connection: " + e.getCause(), "08003", e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new SQLException("could not re-create a statement: " + e, "08003", e);
+        }
     }
 
-    /** The pending batch, taken before {@code executeBatch} runs; null when it is empty. */
-    public Object batchSnapshot() {
-        return batch.isEmpty() ? null : new ArrayList<>(batch);
+    /**
+     * Puts the application's current settings, parameters and pending batch on {@code s}, a statement
+     * a replay ran older executions on: whatever the replay bound, the application's next execution
+     * runs with what it bound last.
+     */
+    public void restoreCurrent(Statement s) throws SQLException {
+        for (Recorded r : settings) {
+            r.applyTo(s);
+        }
+        s.clearBatch();
+        addBatchEntries(s, batch);
+        if (s instanceof PreparedStatement) {
+            ((PreparedStatement) s).clearParameters();
+        }
+        for (Recorded p : boundParameters()) {
+            p.applyTo(s);
+        }
     }
 
-    /** A rough size of what the snapshots hold, for the transaction log's memory bound. */
+    /**
+     * What one execution runs with, to run it again exactly so in a replay: the settings and parameters
+     * bound now, and for {@code executeBatch} the pending batch.
+     */
+    public Object snapshot(boolean runsBatch) {
+        List<Recorded> parameters = noParameters() ? List.of() : boundParameters();
+        return new Execution(settings, parameters, runsBatch ? new ArrayList<>(batch) : null);
+    }
+
+    /** A rough size of what a snapshot holds, for the transaction log's memory bound. */
     public long snapshotSize() {
         int n = named == null ? 0 : named.size();
         for (Recorded r : indexed) {
@@ -190,26 +223,26 @@ public final class StatementRecipe {
         return 48L * (n + batch.size());
     }
 
-    /** Binds a parameter snapshot on {@code s}. */
-    @SuppressWarnings("unchecked")
-    public void applyParameters(Statement s, Object snapshot) throws SQLException {
-        if (snapshot == null) {
-            return;
-        }
-        ((PreparedStatement) s).clearParameters();
-        for (Recorded r : (List<Recorded>) snapshot) {
+    /**
+     * Binds a {@link #snapshot} on {@code s}, a statement made by {@link #createBare} for a replay: its
+     * settings (a later setting is never in an earlier snapshot, and the bare statement starts without
+     * any), exactly its parameters, and for a batch exactly its batch.
+     */
+    public void applySnapshot(Statement s, Object snapshot) throws SQLException {
+        Execution e = (Execution) snapshot;
+        for (Recorded r : e.settings) {
             r.applyTo(s);
         }
-    }
-
-    /** Adds a batch snapshot to {@code s}. */
-    @SuppressWarnings("unchecked")
-    public void applyBatch(Statement s, Object snapshot) throws SQLException {
-        if (snapshot == null) {
-            return;
+        if (s instanceof PreparedStatement) {
+            ((PreparedStatement) s).clearParameters();
         }
-        s.clearBatch();
-        addBatchEntries(s, (List<Object>) snapshot);
+        for (Recorded r : e.parameters) {
+            r.applyTo(s);
+        }
+        if (e.batch != null) {
+            s.clearBatch();
+            addBatchEntries(s, e.batch);
+        }
     }
 
     private static void addBatchEntries(Statement s, List<Object> entries) throws SQLException {
@@ -225,8 +258,21 @@ public final class StatementRecipe {
         }
     }
 
-    private ParameterSet snapshot() {
+    private ParameterSet parameterSet() {
         return new ParameterSet(boundParameters());
+    }
+
+    /** The settings, parameters and batch of one execution. */
+    private static final class Execution {
+        final List<Recorded> settings;
+        final List<Recorded> parameters;
+        final List<Object> batch;
+
+        Execution(List<Recorded> settings, List<Recorded> parameters, List<Object> batch) {
+            this.settings = settings;
+            this.parameters = parameters;
+            this.batch = batch;
+        }
     }
 
     /** Parameters bound when addBatch() was called. */

@@ -89,14 +89,14 @@ public final class TransactionLog {
 
     /** A statement call that ran (execute, a batch, getResultSet, getUpdateCount, ...). */
     public ResultSetTrack recordStatementCall(LogicalStatement st, Method m, Object[] args, Object result, boolean write,
-                                              Object parameters, Object batch) {
+                                              Object execution) {
         wrote |= write;
         if (!st.recipe().repeatable()) {
             markNotReplayable("a statement parameter is a stream, LOB or array that cannot be sent twice");
         }
         ResultSetTrack track = result instanceof ResultSet ? new ResultSetTrack((ResultSet) result, this) : null;
         if (replayable) {
-            StatementEntry e = new StatementEntry(st, m, args, parameters, batch, track, track != null ? 0 : Observation.of(result));
+            StatementEntry e = new StatementEntry(st, m, args, execution, track, track != null ? 0 : Observation.of(result));
             add(e, 96 + Observation.sizeOf(args) + st.recipe().snapshotSize());
         }
         return track;
@@ -147,28 +147,36 @@ public final class TransactionLog {
      */
     public void replay(Connection physical) throws SQLException {
         Replay r = new Replay(physical);
-        for (int i = 0; i < entries.size(); i++) {
-            Entry e = entries.get(i);
-            long seen;
-            try {
-                seen = e.replay(r);
-            } catch (SQLException ex) {
-                throw ex;
-            } catch (Throwable t) {
-                throw new SQLException("resilient-jdbc: replay failed at call " + (i + 1) + " (" + e + "): " + t, "08006", t);
+        boolean done = false;
+        try {
+            for (int i = 0; i < entries.size(); i++) {
+                Entry e = entries.get(i);
+                long seen;
+                try {
+                    seen = e.replay(r);
+                } catch (SQLException ex) {
+                    throw ex;
+                } catch (Throwable t) {
+                    throw new SQLException("resilient-jdbc: replay failed at call " + (i + 1) + " (" + e + "): " + t, "08006", t);
+                }
+                if (seen != e.observed) {
+                    throw new ReplayDivergedException("resilient-jdbc: the transaction was rolled back and replayed after "
+                            + "a failure, but the replay diverged at call " + (i + 1) + " of " + entries.size() + " (" + e
+                            + "): the database answered differently than before, so the transaction cannot go on");
+                }
             }
-            if (seen != e.observed) {
-                throw new ReplayDivergedException("resilient-jdbc: the transaction was rolled back and replayed after "
-                        + "a failure, but the replay diverged at call " + (i + 1) + " of " + entries.size() + " (" + e
-                        + "): the database answered differently than before, so the transaction cannot go on");
+            for (Map.Entry<ResultSetTrack, ResultSet> bound : r.results.entrySet()) {
+                bound.getKey().rebind(bound.getValue());
             }
-        }
-        for (Map.Entry<ResultSetTrack, ResultSet> bound : r.results.entrySet()) {
-            bound.getKey().rebind(bound.getValue());
-        }
-        savepoints.putAll(r.savepoints);
-        for (Map.Entry<LogicalStatement, Statement> s : r.statements.entrySet()) {
-            s.getKey().adoptAfterReplay(s.getValue());
+            savepoints.putAll(r.savepoints);
+            for (Map.Entry<LogicalStatement, Statement> s : r.statements.entrySet()) {
+                s.getKey().adoptAfterReplay(s.getValue());
+            }
+            done = true;
+        } finally {
+            if (!done) {
+                r.discardStatements();
+            }
         }
     }
 
@@ -181,6 +189,19 @@ public final class TransactionLog {
 
         Replay(Connection physical) {
             this.physical = physical;
+        }
+
+        /** A replay that did not finish leaves nothing open: its statements are not the application's. */
+        void discardStatements() {
+            for (Map.Entry<LogicalStatement, Statement> s : statements.entrySet()) {
+                if (s.getValue() != s.getKey().lastPhysical()) {
+                    try {
+                        s.getValue().close();
+                    } catch (SQLException | RuntimeException ignored) {
+                        // its connection may be gone too
+                    }
+                }
+            }
         }
 
         Statement statementFor(LogicalStatement st) throws SQLException {
@@ -207,26 +228,24 @@ public final class TransactionLog {
         final LogicalStatement statement;
         final Method method;
         final Object[] args;
-        final Object parameters;
-        final Object batch;
+        // The settings, parameters and batch the call ran with (StatementRecipe.snapshot).
+        final Object execution;
         final ResultSetTrack produced;
 
-        StatementEntry(LogicalStatement statement, Method method, Object[] args, Object parameters, Object batch,
+        StatementEntry(LogicalStatement statement, Method method, Object[] args, Object execution,
                        ResultSetTrack produced, long observed) {
             super(observed);
             this.statement = statement;
             this.method = method;
             this.args = args == null ? null : args.clone();
-            this.parameters = parameters;
-            this.batch = batch;
+            this.execution = execution;
             this.produced = produced;
         }
 
         @Override
         long replay(Replay r) throws Throwable {
             Statement s = r.statementFor(statement);
-            statement.recipe().applyParameters(s, parameters);
-            statement.recipe().applyBatch(s, batch);
+            statement.recipe().applySnapshot(s, execution);
             Object result = LogicalStatement.invoke(s, method, args);
             if (produced != null) {
                 if (!(result instanceof ResultSet)) {

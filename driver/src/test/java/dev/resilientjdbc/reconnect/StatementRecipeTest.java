@@ -18,8 +18,6 @@ import java.sql.Statement;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The recipe a statement is re-created from after a reconnect, checked on real SQLite statements. */
@@ -110,35 +108,71 @@ class StatementRecipeTest {
         assertFalse(r.repeatable());
         observe(r, m(PreparedStatement.class, "clearParameters"));
         assertTrue(r.repeatable());
-        assertNull(r.parameterSnapshot());
     }
 
     @Test
-    void parameterSnapshotsAndBatchesAreIndependentOfLaterBinds() throws Exception {
+    void snapshotsAreIndependentOfLaterBindsAndAreAppliedExactly() throws Exception {
         StatementRecipe r = prepared("INSERT INTO t VALUES (?, ?)");
         Method setInt = m(PreparedStatement.class, "setInt", int.class, int.class);
         Method setString = m(PreparedStatement.class, "setString", int.class, String.class);
         Method addBatch = m(PreparedStatement.class, "addBatch");
         observe(r, setInt, 1, 1);
         observe(r, setString, 2, "a");
-        Object snapshot = r.parameterSnapshot();
-        assertNotNull(snapshot);
+        Object single = r.snapshot(false);
         observe(r, addBatch);
         observe(r, setInt, 1, 2);
         observe(r, setString, 2, "b");
         observe(r, addBatch);
+        Object batch = r.snapshot(true);
+        observe(r, m(Statement.class, "executeBatch")); // the application ran it: nothing pending
         observe(r, setInt, 1, 3); // bound after the last addBatch: not part of the batch
-        try (PreparedStatement s = (PreparedStatement) r.recreate(second)) {
+        observe(r, m(PreparedStatement.class, "setNull", int.class, int.class), 2, java.sql.Types.VARCHAR);
+        try (PreparedStatement s = (PreparedStatement) r.createBare(second)) {
+            r.applySnapshot(s, batch);
             assertArrayEquals(new int[]{1, 1}, s.executeBatch());
-            r.applyParameters(s, snapshot);
+            r.applySnapshot(s, single);
+            assertEquals(1, s.executeUpdate());
+            // A replay left (1, 'a') bound: the application's own (3, NULL) comes back, batch empty.
+            r.restoreCurrent(s);
+            assertArrayEquals(new int[0], s.executeBatch());
             assertEquals(1, s.executeUpdate());
         }
-        try (Statement s = second.createStatement(); ResultSet rs = s.executeQuery("SELECT group_concat(a || b, ',') FROM t")) {
+        try (Statement s = second.createStatement(); ResultSet rs = s.executeQuery("SELECT group_concat(a || coalesce(b, '-'), ',') FROM t")) {
             rs.next();
-            assertEquals("1a,2b,1a", rs.getString(1));
+            assertEquals("1a,2b,1a,3-", rs.getString(1));
         }
-        observe(r, m(Statement.class, "clearBatch"));
-        assertNull(r.batchSnapshot());
+    }
+
+    @Test
+    void aSnapshotCarriesTheSettingsOfItsExecutionAndRestoreTheLatest() throws Exception {
+        StatementRecipe r = prepared("SELECT a FROM t ORDER BY a");
+        try (Statement s = second.createStatement()) {
+            s.execute("INSERT INTO t VALUES (1, 'x'), (2, 'y'), (3, 'z')");
+        }
+        Method setMaxRows = m(Statement.class, "setMaxRows", int.class);
+        Object unlimited = r.snapshot(false);
+        observe(r, setMaxRows, 2);
+        Object two = r.snapshot(false);
+        observe(r, setMaxRows, 1);
+        try (PreparedStatement s = (PreparedStatement) r.createBare(second)) {
+            r.applySnapshot(s, unlimited);
+            assertEquals(3, rows(s));
+            r.applySnapshot(s, two);
+            assertEquals(2, rows(s));
+            r.restoreCurrent(s);
+            assertEquals(1, rows(s));
+            assertEquals(1, s.getMaxRows());
+        }
+    }
+
+    private static int rows(PreparedStatement s) throws SQLException {
+        int n = 0;
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     @Test
