@@ -52,8 +52,12 @@ final class ResultSetHandler extends JdbcHandler {
         } catch (SQLException e) {
             result = recover(e, method, args);
         }
-        if (info.observed && track.recorded()) {
-            track.log().recordRead(track, method, args, result);
+        if (track.recorded()) {
+            if (info.observed) {
+                track.log().recordRead(track, method, args, result);
+            } else if (info.special == MethodInfo.Special.CLOSE) {
+                track.closed();
+            }
         }
         if (info.returns == MethodInfo.Returns.PLAIN || result == null) {
             return result;

@@ -8,6 +8,8 @@ import java.sql.ResultSet;
  */
 public final class ResultSetTrack {
     private volatile ResultSet real;
+    // The application closed it: a replay closes the result set it made in its place too.
+    private volatile boolean closedByApplication;
     /** The transaction log recording reads from it; null outside explicit transactions. */
     final TransactionLog log;
 
@@ -20,8 +22,16 @@ public final class ResultSetTrack {
         return real;
     }
 
-    void rebind(ResultSet replayed) {
+    void rebind(ResultSet replayed) throws java.sql.SQLException {
         this.real = replayed;
+        if (closedByApplication) {
+            replayed.close();
+        }
+    }
+
+    /** The application closed this result set. */
+    public void closed() {
+        closedByApplication = true;
     }
 
     /** Whether reads from it are being recorded. */

@@ -318,4 +318,26 @@ class PostgresStatementReuseReplayTest {
             c.commit();
         });
     }
+
+    @Test
+    void aResultSetTheApplicationClosedStaysClosedAfterAReplay() throws Exception {
+        sameAsFaultFree(Fault.TERMINATE, (c, f, seen) -> {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement(); Statement other = c.createStatement()) {
+                ResultSet closed = s.executeQuery("SELECT id FROM accounts ORDER BY id");
+                closed.next();
+                seen.add(closed.getInt(1));
+                closed.close();
+                ResultSet open = other.executeQuery("SELECT id FROM accounts ORDER BY id");
+                open.next();
+                f.strike();
+                update(c, "UPDATE accounts SET balance = 0 WHERE id = 8", seen);
+                seen.add(closed.isClosed());
+                seen.add(open.isClosed());
+                open.next();
+                seen.add(open.getInt(1));
+            }
+            c.commit();
+        });
+    }
 }
