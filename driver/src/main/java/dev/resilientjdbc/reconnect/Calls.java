@@ -93,6 +93,8 @@ public final class Calls {
         private boolean decided;
         private boolean retry;
         private boolean committedAfterAll;
+        // The transaction id could not be asked for because the server had aborted the transaction.
+        private boolean abortedByServer;
 
         CommitRun(LogicalConnection logical, Method method) {
             this.logical = logical;
@@ -137,9 +139,18 @@ public final class Calls {
             TransactionLog log = logical.log();
             Connection p = logical.physical();
             String xid = null;
+            abortedByServer = false;
             if (log.wrote()) {
                 logical.noteSession();
-                xid = logical.inDoubt().transactionId(p);
+                try {
+                    xid = logical.inDoubt().transactionId(p);
+                } catch (SQLException e) {
+                    if (logical.breaksAttempt(e)) {
+                        throw e;
+                    }
+                    // The server already aborted the transaction (25P02): COMMIT only rolls it back, as on the raw driver.
+                    abortedByServer = true;
+                }
             }
             try {
                 return LogicalStatement.invoke(p, method, null);
@@ -175,6 +186,10 @@ public final class Calls {
                     return decide(e, true, true, p);
                 }
                 return decide(rolledBack(e), false, null, p);
+            }
+            if (abortedByServer) {
+                // Nothing could commit: replayed, the failure that aborted it happens again and COMMIT rolls back.
+                return log.replayable() ? decide(e, true, true, p) : decide(rolledBack(e), false, null, p);
             }
             if (xid == null) {
                 stats.onInDoubt();

@@ -430,11 +430,19 @@ public final class LogicalConnection {
             }
             return c == FailureClass.TRANSACTION || c == FailureClass.BUSY;
         };
+        // Set once the replay succeeded and the call itself failed: its own error, not one of the replay's.
+        SQLException[] callsOwn = {null};
         Retrier.SqlCall<Object> replayThenCall = () -> {
             boolean lostIt = connectionLost[0];
             connectionLost[0] = false;
+            callsOwn[0] = null;
             replayOnce(on, lostIt);
-            return call.call();
+            try {
+                return call.call();
+            } catch (SQLException e) {
+                callsOwn[0] = e;
+                throw e;
+            }
         };
         try {
             return retrier.statement(replayThenCall, gate);
@@ -443,6 +451,11 @@ public final class LogicalConnection {
             abandonTransaction();
             throw diverged;
         } catch (SQLException e) {
+            if (e == callsOwn[0] && !breaksAttempt(e)) {
+                // The transaction was replayed and then the call failed on its own (a duplicate key, ...): the
+                // application gets that error with the transaction as it would be on a healthy run.
+                throw e;
+            }
             if (classify(e) == FailureClass.CONNECTION) {
                 lost(on[0]);
             }
@@ -468,7 +481,7 @@ public final class LogicalConnection {
         } else {
             p.rollback();
         }
-        log.replay(p);
+        log.replay(p, this::breaksAttempt);
         noteSession();
         txHasWork = true;
         txLost = false;
@@ -522,6 +535,12 @@ public final class LogicalConnection {
         if (p != null) {
             p.close();
         }
+    }
+
+    /** A failure that recovery deals with (replay, reconnect, backoff), not an answer of the database to the call. */
+    boolean breaksAttempt(SQLException e) {
+        FailureClass c = classify(e);
+        return c == FailureClass.CONNECTION || c == FailureClass.TRANSACTION || c == FailureClass.BUSY || c == FailureClass.READ_ONLY;
     }
 
     public FailureClass classify(SQLException e) {

@@ -175,7 +175,15 @@ public final class LogicalStatement {
         // Kept only while the transaction can still be replayed (recording on, within its bound). Taken before the
         // call: a replay inside it puts the same settings, parameters and batch back before the call runs.
         Object execution = log.replayable() ? recipe.snapshot(runsBatch) : null;
-        Object result = connection.inTransaction(() -> invoke(current(), method, args), this, hadWork);
+        Object result;
+        try {
+            result = connection.inTransaction(() -> invoke(current(), method, args), this, hadWork);
+        } catch (SQLException e) {
+            if (log.replayable() && !connection.breaksAttempt(e)) {
+                log.recordFailedStatementCall(this, method, args, e, execution);
+            }
+            throw e;
+        }
         return track(result, log.recordStatementCall(this, method, args, result, write, execution));
     }
 

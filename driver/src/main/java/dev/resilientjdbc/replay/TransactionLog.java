@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Everything an explicit transaction did and what the application saw of it: each statement call
@@ -102,6 +103,21 @@ public final class TransactionLog {
         return track;
     }
 
+    /**
+     * A statement call that failed with the database's own answer (a duplicate key, a check constraint):
+     * the application saw that error, and on PostgreSQL the server aborted the transaction with it, so a
+     * replay runs the call again and must fail the same way.
+     */
+    public void recordFailedStatementCall(LogicalStatement st, Method m, Object[] args, SQLException failure, Object execution) {
+        if (!st.recipe().repeatable()) {
+            markNotReplayable("a statement parameter is a stream, LOB or array that cannot be sent twice");
+        }
+        if (replayable) {
+            add(new FailedStatementEntry(st, m, args, execution, failure.getSQLState()),
+                    96 + Observation.sizeOf(args) + st.recipe().snapshotSize());
+        }
+    }
+
     /** A call on a result set read inside the transaction. */
     public void recordRead(ResultSetTrack track, Method m, Object[] args, Object result) {
         if (result instanceof Blob || result instanceof Clob || result instanceof SQLXML || result instanceof InputStream
@@ -145,8 +161,8 @@ public final class TransactionLog {
      * rollback) and checks every answer against what the application saw; on success, result sets the
      * application holds continue on the replayed ones, positioned where it left them.
      */
-    public void replay(Connection physical) throws SQLException {
-        Replay r = new Replay(physical);
+    public void replay(Connection physical, Predicate<SQLException> attemptBroke) throws SQLException {
+        Replay r = new Replay(physical, attemptBroke);
         boolean done = false;
         try {
             for (int i = 0; i < entries.size(); i++) {
@@ -186,9 +202,12 @@ public final class TransactionLog {
         final Map<LogicalStatement, Statement> statements = new IdentityHashMap<>();
         final Map<ResultSetTrack, ResultSet> results = new IdentityHashMap<>();
         final Map<Savepoint, Savepoint> savepoints = new IdentityHashMap<>();
+        // A failure that breaks this replay attempt (lost connection, deadlock, ...) rather than answers a call.
+        final Predicate<SQLException> attemptBroke;
 
-        Replay(Connection physical) {
+        Replay(Connection physical, Predicate<SQLException> attemptBroke) {
             this.physical = physical;
+            this.attemptBroke = attemptBroke;
         }
 
         /** A replay that did not finish leaves nothing open: its statements are not the application's. */
@@ -260,6 +279,41 @@ public final class TransactionLog {
         @Override
         public String toString() {
             return "Statement." + method.getName();
+        }
+    }
+
+    static final class FailedStatementEntry extends Entry {
+        final LogicalStatement statement;
+        final Method method;
+        final Object[] args;
+        final Object execution;
+
+        FailedStatementEntry(LogicalStatement statement, Method method, Object[] args, Object execution, String sqlState) {
+            super(Observation.of(sqlState));
+            this.statement = statement;
+            this.method = method;
+            this.args = args == null ? null : args.clone();
+            this.execution = execution;
+        }
+
+        @Override
+        long replay(Replay r) throws Throwable {
+            Statement s = r.statementFor(statement);
+            statement.recipe().applySnapshot(s, execution);
+            try {
+                LogicalStatement.invoke(s, method, args);
+            } catch (SQLException e) {
+                if (r.attemptBroke.test(e)) {
+                    throw e;
+                }
+                return Observation.of(e.getSQLState());
+            }
+            return ~observed; // it failed for the application and succeeds now: diverged
+        }
+
+        @Override
+        public String toString() {
+            return "Statement." + method.getName() + " (failed)";
         }
     }
 

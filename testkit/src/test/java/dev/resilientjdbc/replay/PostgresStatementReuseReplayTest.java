@@ -41,6 +41,8 @@ class PostgresStatementReuseReplayTest {
 
     enum Fault { TERMINATE, RESTART, CRASH }
 
+    enum Where { BEFORE_FAILURE, BEFORE_COMMIT }
+
     /** A program shaped like an application; {@code fault.strike()} marks where the fault hits in the resilient run. */
     @FunctionalInterface
     interface Program {
@@ -338,6 +340,37 @@ class PostgresStatementReuseReplayTest {
                 seen.add(open.getInt(1));
             }
             c.commit();
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"BEFORE_FAILURE", "BEFORE_COMMIT"})
+    void aTransactionTheServerAbortedIsNotCommittedByAReplay(Where where) throws Exception {
+        sameAsFaultFree(Fault.TERMINATE, (c, f, seen) -> {
+            c.setAutoCommit(false);
+            try (PreparedStatement move = c.prepareStatement("UPDATE accounts SET balance = balance + ? WHERE id = ?");
+                 PreparedStatement insert = c.prepareStatement("INSERT INTO accounts VALUES (?, 0)")) {
+                transfer(move, 1, 2, 50, seen);
+                if (where == Where.BEFORE_FAILURE) {
+                    f.strike();
+                }
+                insert.setInt(1, 1); // a duplicate key: the server aborts the transaction
+                try {
+                    insert.executeUpdate();
+                    seen.add("inserted");
+                } catch (SQLException e) {
+                    seen.add(e.getSQLState());
+                }
+                if (where == Where.BEFORE_COMMIT) {
+                    f.strike(); // a replay must fail the same way, or it would commit the transfer
+                }
+                try {
+                    c.commit();
+                    seen.add("committed");
+                } catch (SQLException e) {
+                    seen.add("commit " + e.getSQLState());
+                }
+            }
         });
     }
 }
