@@ -17,11 +17,8 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,33 +34,6 @@ class LedgerFaultProperties {
     private static PgServer pg;
     private static ChaosProxy proxy;
 
-    enum Kind { TERMINATE_BACKENDS, FAST_RESTART, CRASH_RESTART, CUT_TCP }
-
-    /** One fault, at a time after the run started. */
-    static final class Fault {
-        final Kind kind;
-        final int atMillis;
-
-        Fault(Kind kind, int atMillis) {
-            this.kind = kind;
-            this.atMillis = atMillis;
-        }
-
-        void apply() throws Exception {
-            switch (kind) {
-                case TERMINATE_BACKENDS: pg.terminateAllClientBackends(); break;
-                case FAST_RESTART: pg.restart(); break;
-                case CRASH_RESTART: pg.crashRestart(); break;
-                default: proxy.cutAll();
-            }
-        }
-
-        @Override
-        public String toString() {
-            return kind + "@" + atMillis + "ms";
-        }
-    }
-
     @BeforeContainer
     static void start() {
         // Crashes must not lose acknowledged commits on the server side: fsync and synchronous commit on.
@@ -78,9 +48,9 @@ class LedgerFaultProperties {
     }
 
     @Provide
-    Arbitrary<List<Fault>> schedules() {
-        return Combinators.combine(Arbitraries.of(Kind.class), Arbitraries.integers().between(300, 2500))
-                .as(Fault::new).list().ofMinSize(1).ofMaxSize(3);
+    Arbitrary<List<FaultSchedule.At>> schedules() {
+        return Combinators.combine(Arbitraries.of(ServerFault.class), Arbitraries.integers().between(300, 2500))
+                .as((fault, ms) -> new FaultSchedule.At(fault, Duration.ofMillis(ms))).list().ofMinSize(1).ofMaxSize(3);
     }
 
     private static String url(boolean resilient) {
@@ -89,28 +59,19 @@ class LedgerFaultProperties {
         return resilient ? raw.replace("jdbc:", "jdbc:resilient:") + "&resilient.connect.maxDuration=20s" : raw;
     }
 
-    private static LedgerWorkload.Result runUnder(List<Fault> schedule, boolean resilient, long seed) throws Exception {
+    private static LedgerWorkload.Result runUnder(List<FaultSchedule.At> schedule, boolean resilient, long seed) throws Exception {
         pg.ensureRunning();
-        List<Fault> ordered = new ArrayList<>(schedule);
-        ordered.sort(Comparator.comparingInt(f -> f.atMillis));
         LedgerWorkload workload = LedgerWorkload.builder(url(resilient)).accounts(8).clients(4).readShare(0.2)
                 .duration(RUN).seed(seed).reopenClosedConnections(!resilient).build();
         long t0 = System.nanoTime();
         try (LedgerRun run = workload.start()) {
-            for (Fault f : ordered) {
-                // A schedule is a list of instants: wait for each one, then strike.
-                long due = t0 + Duration.ofMillis(f.atMillis).toNanos();
-                while (System.nanoTime() < due) {
-                    LockSupport.parkNanos(due - System.nanoTime());
-                }
-                f.apply();
-            }
+            FaultSchedule.of(schedule).strike(t0, pg, proxy);
             return run.awaitResult();
         }
     }
 
     @Property(tries = 4, seed = "20261123")
-    void ledgerHoldsAndOnlyDivergenceOrUnknownOutcomeReachTheApp(@ForAll("schedules") List<Fault> schedule) throws Exception {
+    void ledgerHoldsAndOnlyDivergenceOrUnknownOutcomeReachTheApp(@ForAll("schedules") List<FaultSchedule.At> schedule) throws Exception {
         LedgerWorkload.Result result = runUnder(schedule, true, schedule.hashCode());
         LedgerChecker.Report report;
         try (Connection c = pg.connect()) {
@@ -130,13 +91,15 @@ class LedgerFaultProperties {
 
     @Example
     void rawDriverSeesErrorsUnderTheSameFaults() throws Exception {
-        List<Fault> schedule = List.of(new Fault(Kind.TERMINATE_BACKENDS, 600), new Fault(Kind.FAST_RESTART, 1500));
+        List<FaultSchedule.At> schedule = List.of(new FaultSchedule.At(ServerFault.TERMINATE_BACKENDS, Duration.ofMillis(600)),
+                new FaultSchedule.At(ServerFault.FAST_RESTART, Duration.ofMillis(1500)));
         LedgerWorkload.Result result = runUnder(schedule, false, 7);
         System.out.printf("raw driver under %s: committed %d, failed %s, reads failed %s%n",
                 schedule, result.committed(), result.failuresBySqlState(), result.readFailuresBySqlState());
         assertTrue(result.failed() + result.readsFailed() > 0, "the faults are real: the raw application sees errors");
         try (Connection c = pg.connect()) {
-            assertTrue(LedgerChecker.check(c, result).ok(), "and the database stays consistent (PostgreSQL's own guarantee)");
+            LedgerChecker.Report report = LedgerChecker.check(c, result);
+            assertTrue(report.ok(), () -> "and the database stays consistent (PostgreSQL's own guarantee)\n" + result + "\n" + report);
         }
     }
 }

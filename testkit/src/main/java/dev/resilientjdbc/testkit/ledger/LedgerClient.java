@@ -15,6 +15,8 @@ import java.util.function.BooleanSupplier;
 /**
  * One application thread in the legacy style: a single long-lived connection, transfers in explicit
  * transactions, autocommit reads in between; on any failure it rolls back, forgets, and goes on.
+ * A transfer reads both balances through one {@code PreparedStatement} and updates both through
+ * another, rebinding its parameters between executions, as hand-written JDBC applications do.
  */
 final class LedgerClient implements Runnable {
 
@@ -95,14 +97,18 @@ final class LedgerClient implements Runnable {
         boolean atCommit = false;
         try {
             c.setAutoCommit(false);
+            // Lock in id order so concurrent transfers queue instead of deadlocking; deadlock-prone runs lock in transfer direction.
             boolean fromFirst = deadlockProne || t.fromId() < t.toId();
+            int first = fromFirst ? t.fromId() : t.toId();
+            int second = fromFirst ? t.toId() : t.fromId();
             long fromBalance;
-            if (fromFirst) {
-                fromBalance = balance(c, t.fromId());
-                balance(c, t.toId());
-            } else {
-                balance(c, t.toId());
-                fromBalance = balance(c, t.fromId());
+            // One statement for both reads and one for both updates, as real applications write it: after a
+            // replay, the second execution must run with what the application bound last (issue 13).
+            try (PreparedStatement read = c.prepareStatement(
+                    "SELECT balance FROM " + LedgerSchema.ACCOUNTS + " WHERE id = ?" + dialect.lockSuffix())) {
+                long firstBalance = balance(read, first);
+                long secondBalance = balance(read, second);
+                fromBalance = fromFirst ? firstBalance : secondBalance;
             }
             if (fromBalance < t.amount()) {
                 c.rollback();
@@ -110,12 +116,10 @@ final class LedgerClient implements Runnable {
                 log.declined(t, System.nanoTime());
                 return;
             }
-            if (fromFirst) {
-                move(c, t.fromId(), -t.amount());
-                move(c, t.toId(), t.amount());
-            } else {
-                move(c, t.toId(), t.amount());
-                move(c, t.fromId(), -t.amount());
+            try (PreparedStatement move = c.prepareStatement(
+                    "UPDATE " + LedgerSchema.ACCOUNTS + " SET balance = balance + ? WHERE id = ?")) {
+                move(move, t.fromId(), -t.amount());
+                move(move, t.toId(), t.amount());
             }
             journal(c, t);
             atCommit = true;
@@ -172,28 +176,22 @@ final class LedgerClient implements Runnable {
         return new Transfer(UUID.randomUUID().toString(), from, to, Math.min(amount, maxAmount));
     }
 
-    private long balance(Connection c, int id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT balance FROM " + LedgerSchema.ACCOUNTS + " WHERE id = ?" + dialect.lockSuffix())) {
-            ps.setInt(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("account " + id + " does not exist", "02000");
-                }
-                return rs.getLong(1);
+    private static long balance(PreparedStatement read, int id) throws SQLException {
+        read.setInt(1, id);
+        try (ResultSet rs = read.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("account " + id + " does not exist", "02000");
             }
+            return rs.getLong(1);
         }
     }
 
-    private static void move(Connection c, int id, long delta) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE " + LedgerSchema.ACCOUNTS + " SET balance = balance + ? WHERE id = ?")) {
-            ps.setLong(1, delta);
-            ps.setInt(2, id);
-            int updated = ps.executeUpdate();
-            if (updated != 1) {
-                throw new SQLException("account " + id + ": " + updated + " rows updated", "02000");
-            }
+    private static void move(PreparedStatement move, int id, long delta) throws SQLException {
+        move.setLong(1, delta);
+        move.setInt(2, id);
+        int updated = move.executeUpdate();
+        if (updated != 1) {
+            throw new SQLException("account " + id + ": " + updated + " rows updated", "02000");
         }
     }
 
