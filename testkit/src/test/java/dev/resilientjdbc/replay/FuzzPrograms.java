@@ -28,7 +28,7 @@ final class FuzzPrograms {
     /** Mostly nothing; sessions killed and TCP cuts are cheap, restarts and crashes cost a second or two each. */
     private static Arbitrary<FuzzFault> fault() {
         return Arbitraries.frequency(
-                Tuple.of(188, FuzzFault.NONE), Tuple.of(5, FuzzFault.TERMINATE), Tuple.of(5, FuzzFault.CUT),
+                Tuple.of(180, FuzzFault.NONE), Tuple.of(6, FuzzFault.TERMINATE), Tuple.of(6, FuzzFault.CUT),
                 Tuple.of(1, FuzzFault.RESTART), Tuple.of(1, FuzzFault.CRASH));
     }
 

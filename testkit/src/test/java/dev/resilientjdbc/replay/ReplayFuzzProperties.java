@@ -5,6 +5,7 @@ import dev.resilientjdbc.retry.TargetGuard;
 import dev.resilientjdbc.testkit.chaos.ChaosProxy;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -103,7 +104,8 @@ class ReplayFuzzProperties {
         return FuzzPrograms.programs();
     }
 
-    @Property(tries = CI_TRIES, shrinking = ShrinkingMode.BOUNDED)
+    // No edge cases: jqwik would mix the last fault of every step's frequency list (CRASH) into most programs.
+    @Property(tries = CI_TRIES, shrinking = ShrinkingMode.BOUNDED, edgeCases = EdgeCasesMode.NONE)
     @AddLifecycleHook(Budget.class)
     void everyCallAnswersAsOnAHealthyDatabaseOrFailsAsTheContractAllows(@ForAll("programs") FuzzPlan program) throws Exception {
         if (Budget.expired()) {
