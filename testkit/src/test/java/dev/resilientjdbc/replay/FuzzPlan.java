@@ -19,14 +19,17 @@ final class FuzzPlan {
 
     final List<FuzzStep> steps;
     final boolean exactlyOnce;
+    /** preferQueryMode=simple: pgjdbc then sends COMMIT as text every time, not only on a connection's first commit. */
+    final boolean simpleProtocol;
     final List<Planned> live;
     /** Prepared statement slots the live steps use, and whether they use the plain Statement: made before the first step. */
     final TreeSet<Integer> preparedSlots = new TreeSet<>();
     final boolean usesStatement;
 
-    FuzzPlan(List<FuzzStep> steps, boolean exactlyOnce) {
+    FuzzPlan(List<FuzzStep> steps, boolean exactlyOnce, boolean simpleProtocol) {
         this.steps = List.copyOf(steps);
         this.exactlyOnce = exactlyOnce;
+        this.simpleProtocol = simpleProtocol;
         this.live = plan(this.steps);
         boolean statement = false;
         for (Planned p : live) {
@@ -128,7 +131,8 @@ final class FuzzPlan {
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("\n// ").append(live.size()).append(" live calls, ").append(faultCount())
-                .append(" faults").append(exactlyOnce ? ", URL with resilient.autocommit.exactlyOnce=true" : "").append('\n');
+                .append(" faults").append(exactlyOnce ? ", URL with resilient.autocommit.exactlyOnce=true" : "")
+                .append(simpleProtocol ? ", URL with preferQueryMode=simple" : "").append('\n');
         for (int slot : preparedSlots) {
             FuzzSql.Prepared ps = FuzzSql.prepared(slot);
             b.append("PreparedStatement ").append(ps.name()).append(" = conn.prepareStatement(").append(FuzzStep.quote(ps.sql()))

@@ -21,8 +21,9 @@ final class FuzzPrograms {
     }
 
     static Arbitrary<FuzzPlan> programs() {
-        return Combinators.combine(segment().list().ofMinSize(1).ofMaxSize(4), Arbitraries.of(false, true))
-                .as((segments, exactlyOnce) -> new FuzzPlan(flatten(segments), exactlyOnce));
+        return Combinators.combine(segment().list().ofMinSize(1).ofMaxSize(4), Arbitraries.of(false, true),
+                        Arbitraries.frequency(Tuple.of(3, false), Tuple.of(1, true)))
+                .as((segments, exactlyOnce, simple) -> new FuzzPlan(flatten(segments), exactlyOnce, simple));
     }
 
     /** Mostly nothing; sessions killed and TCP cuts are cheap, restarts and crashes cost a second or two each. */

@@ -75,7 +75,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * without a time bound. A summary line (programs, faults, replays, allowed errors) ends the run.
  */
 class ReplayFuzzProperties {
-    static final int CI_TRIES = 40;
+    static final int CI_TRIES = 200;
     private static final String LOST_COMMIT_TRIGGER = "COMMIT";
     private static PgServer pg;
     private static ChaosProxy proxy;
@@ -141,7 +141,7 @@ class ReplayFuzzProperties {
         List<String> answers = new ArrayList<>();
         List<List<String>> committed = new ArrayList<>();
         try (Connection watcher = pg.connect();
-             FuzzSession s = new FuzzSession(DriverManager.getConnection(pg.jdbcUrl() + "?user=postgres"))) {
+             FuzzSession s = new FuzzSession(DriverManager.getConnection(pg.jdbcUrl() + "?user=postgres" + protocol(program)))) {
             s.prepare(program);
             for (FuzzPlan.Planned p : program.live) {
                 committed.add(snapshot(watcher));
@@ -155,7 +155,11 @@ class ReplayFuzzProperties {
     private static String resilientUrl(FuzzPlan program) {
         return "jdbc:resilient:postgresql://" + proxy.host() + ":" + proxy.port() + "/" + pg.database()
                 + "?user=postgres&connectTimeout=5&loginTimeout=10&socketTimeout=2&resilient.connect.maxDuration=30s"
-                + (program.exactlyOnce ? "&resilient.autocommit.exactlyOnce=true" : "");
+                + (program.exactlyOnce ? "&resilient.autocommit.exactlyOnce=true" : "") + protocol(program);
+    }
+
+    private static String protocol(FuzzPlan program) {
+        return program.simpleProtocol ? "&preferQueryMode=simple" : "";
     }
 
     private static void runResilient(FuzzPlan program, Oracle oracle) throws Exception {
@@ -173,8 +177,9 @@ class ReplayFuzzProperties {
                 if (p.step().fault() == FuzzFault.LOST_COMMIT) {
                     hit = !proxy.dropTriggerArmed();
                     proxy.dropRepliesAfterClientSends(null);
-                    // pgjdbc sends no COMMIT for a transaction that never began on the server: nothing to lose then.
-                    boolean mustHit = p.transactionSentWork();
+                    // pgjdbc sends no COMMIT for a transaction that never began on the server, and in the extended
+                    // protocol sends COMMIT's text only on a connection's first commit: no trigger to strike then.
+                    boolean mustHit = p.transactionSentWork() && program.simpleProtocol;
                     assertTrue(hit || !mustHit, () -> "no COMMIT went out, its reply could not be lost, at call " + p.index() + program);
                 }
                 if (hit) {
@@ -259,9 +264,9 @@ class ReplayFuzzProperties {
             case NONE:
                 return false;
             case TERMINATE: {
-                int before = pg.clientBackendCount();
+                // A backend whose client was cut may be exiting on its own already: the check is that none is left.
                 int n = pg.terminateAllClientBackends();
-                assertTrue(before == 0 || n > 0, "terminate found " + before + " backends and ended none");
+                assertEquals(List.of(), pg.clientBackendPids(), "every client backend terminated");
                 return n > 0;
             }
             case CUT: {
