@@ -14,7 +14,7 @@ import java.util.TreeSet;
  */
 final class FuzzPlan {
     /** A live step: its position among live steps, whether it runs inside a transaction, its savepoint. */
-    record Planned(int index, FuzzStep step, boolean inTransaction, int savepoint, boolean transactionSentWork) {
+    record Planned(int index, FuzzStep step, boolean inTransaction, int savepoint) {
     }
 
     final List<FuzzStep> steps;
@@ -47,7 +47,6 @@ final class FuzzPlan {
     private static List<Planned> plan(List<FuzzStep> steps) {
         List<Planned> out = new ArrayList<>();
         boolean manual = false;
-        boolean sentWork = false; // a statement went to the server since the transaction began: a COMMIT will be sent
         int segment = 0;
         Map<Integer, Integer> openResults = new HashMap<>(); // slot -> segment it was opened in
         List<Integer> savepoints = new ArrayList<>();
@@ -59,15 +58,13 @@ final class FuzzPlan {
                     continue;
                 }
                 manual = true;
-                sentWork = false;
                 segment++;
             } else if (step instanceof FuzzStep.Commit || step instanceof FuzzStep.Rollback || step instanceof FuzzStep.AutoCommitOn) {
                 if (!manual) {
                     continue;
                 }
-                out.add(new Planned(out.size(), step, true, 0, sentWork));
+                out.add(new Planned(out.size(), step, true, 0));
                 manual = !(step instanceof FuzzStep.AutoCommitOn);
-                sentWork = false;
                 segment++;
                 savepoints.clear();
                 continue;
@@ -77,7 +74,6 @@ final class FuzzPlan {
                 }
                 sp = nextSavepoint++;
                 savepoints.add(sp);
-                sentWork = true;
             } else if (step instanceof FuzzStep.RollbackToSavepoint r) {
                 if (!manual || savepoints.isEmpty()) {
                     continue;
@@ -106,20 +102,16 @@ final class FuzzPlan {
                     openResults.put(e.ps(), segment);
                 }
                 openResults.remove(10 + e.ps());
-                sentWork = true;
             } else if (step instanceof FuzzStep.ExecuteBatch b) {
                 openResults.remove(10 + b.ps());
-                sentWork = true;
             } else if (step instanceof FuzzStep.GeneratedKeys k) {
                 openResults.put(10 + k.ps(), segment);
             } else if (step instanceof FuzzStep.StQuery) {
                 openResults.put(0, segment);
-                sentWork = true;
             } else if (step instanceof FuzzStep.StUpdate || step instanceof FuzzStep.StExecute) {
                 openResults.remove(0);
-                sentWork = true;
             }
-            out.add(new Planned(out.size(), step, manual, sp, sentWork));
+            out.add(new Planned(out.size(), step, manual, sp));
         }
         return List.copyOf(out);
     }
