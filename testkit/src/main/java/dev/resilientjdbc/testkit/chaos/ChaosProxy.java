@@ -141,6 +141,11 @@ public final class ChaosProxy implements AutoCloseable {
         dropRepliesTrigger = trigger.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** A {@link #dropRepliesOnceAfterClientSends} trigger still waits for its connection: false once it struck (or was turned off). */
+    public boolean dropTriggerArmed() {
+        return dropRepliesTrigger != null;
+    }
+
     /** While on: new connections are reset at once; open ones are untouched. */
     public void refuseNew(boolean on) {
         refuseNew = on;
