@@ -16,6 +16,16 @@ import java.sql.Statement;
 
 /** Handler of the application's Connection proxy; the logic lives in {@link LogicalConnection}. */
 final class ConnectionHandler extends JdbcHandler {
+    private static final Method COMMIT;
+
+    static {
+        try {
+            COMMIT = Connection.class.getMethod("commit");
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final LogicalConnection logical;
     // The real drivers hand out one metadata object per connection; so do we, as one proxy.
     private volatile DatabaseMetaData metaData;
@@ -110,7 +120,9 @@ final class ConnectionHandler extends JdbcHandler {
 
     private Object setter(Method method, Object[] args) throws Throwable {
         if (method.getName().equals("setAutoCommit") && Boolean.TRUE.equals(args[0]) && !logical.session().autoCommit()) {
-            logical.checkCommittable(); // switching autocommit on commits the open transaction
+            // Switching autocommit on commits the open transaction: the same commit as commit(), with its
+            // replay and in-doubt resolution, so a connection lost since the last call cannot drop it silently.
+            Calls.commit(logical, COMMIT);
         }
         Connection p = logical.physical();
         try {

@@ -159,13 +159,21 @@ public final class LogicalStatement {
             }, gate), null);
         } catch (SQLException e) {
             if (e == gate.unknownOutcome) {
-                retrier.guard().stats().onInDoubt();
-                throw new SQLException("resilient-jdbc: the connection to " + retrier.guard().name()
-                        + " was lost after this write was sent; whether it was applied is unknown (transaction resolution unknown)",
-                        "08007", e);
+                throw unknownOutcome("write", e);
             }
             throw e;
         }
+    }
+
+    /** SQLState 08007 for an autocommit write whose connection was lost after it was sent; counted. */
+    private SQLException unknownOutcome(String what, SQLException cause) {
+        Retrier retrier = connection.retrier();
+        retrier.guard().stats().onInDoubt();
+        String message = "resilient-jdbc: the connection to " + retrier.guard().name() + " was lost after this " + what
+                + " was sent; whether it was applied is unknown (transaction resolution unknown)";
+        return cause instanceof java.sql.BatchUpdateException
+                ? new java.sql.BatchUpdateException(message, "08007", 0, new int[0], cause)
+                : new SQLException(message, "08007", cause);
     }
 
     /** A call inside an explicit transaction: recorded, and on failure recovered by replaying the transaction. */
@@ -236,10 +244,19 @@ public final class LogicalStatement {
         try {
             return track(invoke(current(), method, args), null);
         } catch (SQLException e) {
-            if (connection.classify(e) == FailureClass.CONNECTION && !connection.isClosed()) {
-                connection.lost(p);
+            if (connection.classify(e) != FailureClass.CONNECTION || connection.isClosed() || closed) {
+                throw e;
             }
-            throw e;
+            connection.lost(p);
+            if (!runsBatch || !connection.session().autoCommit()) {
+                throw e;
+            }
+            if ("08003".equals(e.getSQLState()) && recipe.repeatable()) {
+                // The driver refused before sending: nothing ran, so the batch runs on a new connection.
+                return track(invoke(current(), method, args), null);
+            }
+            // Never run again blind (part of it may have committed), and never the raw I/O error: unknown outcome.
+            throw unknownOutcome("batch", e);
         } finally {
             if (fileGate != null) {
                 fileGate.leave();

@@ -373,4 +373,21 @@ class PostgresStatementReuseReplayTest {
             }
         });
     }
+
+    @Test
+    void switchingAutocommitOnCommitsTheTransactionAfterAFault() throws Exception {
+        // Found by ReplayFuzzProperties: the lost connection made setAutoCommit(true) return normally with the
+        // transaction gone, an acknowledged commit lost.
+        sameAsFaultFree(Fault.TERMINATE, (c, f, seen) -> {
+            c.setAutoCommit(false);
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM accounts WHERE id = ?")) {
+                delete.setInt(1, 1);
+                seen.add(delete.executeUpdate());
+                f.strike();
+                c.setAutoCommit(true);
+                delete.setInt(1, 2);
+                seen.add(delete.executeUpdate());
+            }
+        });
+    }
 }
