@@ -164,6 +164,17 @@ class ReplayFuzzProperties {
                 new FuzzStep.ExecuteBatch(FuzzFault.NONE, 1)), false, false));
     }
 
+    /** A batch added before the connection was lost is still pending after it: executeBatch runs it, not an empty one. */
+    @Example
+    void batchAddedBeforeALostConnectionIsExecutedAfterIt() throws Exception {
+        check(new FuzzPlan(List.of(
+                new FuzzStep.Begin(FuzzFault.NONE),
+                new FuzzStep.Bind(FuzzFault.NONE, 6, 1, Setter.LONG, 1),
+                new FuzzStep.AddBatch(FuzzFault.TERMINATE, 6),
+                new FuzzStep.ExecuteBatch(FuzzFault.NONE, 6),
+                new FuzzStep.Commit(FuzzFault.NONE)), false, false));
+    }
+
     private static void check(FuzzPlan program) throws Exception {
         System.out.println("example:" + program);
         runResilient(program, runOracle(program));
