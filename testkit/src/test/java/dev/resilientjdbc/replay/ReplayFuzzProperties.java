@@ -175,6 +175,21 @@ class ReplayFuzzProperties {
                 new FuzzStep.Commit(FuzzFault.NONE)), false, false));
     }
 
+    /** No fault at all: commit() of a transaction a failed statement aborted returns normally with pgjdbc (the server rolls back). */
+    @Example
+    void commitOfAnAbortedTransactionBehavesAsWithTheRealDriver() throws Exception {
+        check(new FuzzPlan(List.of(
+                new FuzzStep.Begin(FuzzFault.NONE),
+                new FuzzStep.Bind(FuzzFault.NONE, 1, 1, Setter.LONG, 0),
+                new FuzzStep.Bind(FuzzFault.NONE, 1, 2, Setter.LONG, 1),
+                new FuzzStep.Exec(FuzzFault.NONE, 1, ExecKind.UPDATE),
+                new FuzzStep.Bind(FuzzFault.NONE, 8, 1, Setter.LONG, 1),
+                new FuzzStep.Bind(FuzzFault.NONE, 8, 2, Setter.LONG, 0),
+                new FuzzStep.Bind(FuzzFault.NONE, 8, 3, Setter.STRING, 0),
+                new FuzzStep.Exec(FuzzFault.NONE, 8, ExecKind.UPDATE),
+                new FuzzStep.Commit(FuzzFault.NONE)), false, false));
+    }
+
     private static void check(FuzzPlan program) throws Exception {
         System.out.println("example:" + program);
         runResilient(program, runOracle(program));
