@@ -76,7 +76,8 @@ final class FuzzPrograms {
                 Tuple.of(2, insertWithKeys()),
                 Tuple.of(1, clearThenExecute()),
                 Tuple.of(2, statementCalls()),
-                Tuple.of(2, savepointCall()));
+                Tuple.of(2, savepointCall()),
+                Tuple.of(2, guardedInsert()));
         return group.list().ofMinSize(1).ofMaxSize(maxGroups).map(FuzzPrograms::flatten);
     }
 
@@ -144,8 +145,25 @@ final class FuzzPrograms {
     }
 
     private static Arbitrary<List<FuzzStep>> queryAndRead() {
-        return Arbitraries.of(2, 2, 5).flatMap(ps -> Combinators.combine(bindAll(ps), exec(ps), reads(ps, 0, 3))
-                .as((b, e, r) -> concat(b, List.of(e), r)));
+        return Arbitraries.of(2, 2, 5).flatMap(ps -> Combinators.combine(fetchSize(ps), bindAll(ps), exec(ps), reads(ps, 0, 4))
+                .as((f, b, e, r) -> concat(f, b, List.of(e), r)));
+    }
+
+    /** Now and then a small fetch size, so that reading on inside a transaction goes back to the server. */
+    private static Arbitrary<List<FuzzStep>> fetchSize(int ps) {
+        return Arbitraries.frequencyOf(
+                Tuple.of(3, Arbitraries.just(List.<FuzzStep>of())),
+                Tuple.of(1, Combinators.combine(fault(), Arbitraries.integers().between(1, 3))
+                        .as((f, n) -> List.<FuzzStep>of(new FuzzStep.FetchSize(f, ps, n)))));
+    }
+
+    /** INSERT that may hit a taken id (23505), inside a savepoint it rolls back to on the way, as applications do. */
+    private static Arbitrary<List<FuzzStep>> guardedInsert() {
+        return Combinators.combine(faulted(new FuzzStep.SetSavepoint(FuzzFault.NONE)), bindAll(8),
+                        faulted(new FuzzStep.Exec(FuzzFault.NONE, 8, ExecKind.UPDATE)),
+                        Arbitraries.of(true, false), fault())
+                .as((sp, b, e, rollback, f) -> concat(List.of(sp), b, List.of(e),
+                        List.of(rollback ? new FuzzStep.RollbackToSavepoint(f, -1) : new FuzzStep.ReleaseSavepoint(f, -1))));
     }
 
     private static Arbitrary<List<FuzzStep>> readMore() {

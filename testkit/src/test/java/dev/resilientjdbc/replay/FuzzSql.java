@@ -51,7 +51,10 @@ final class FuzzSql {
         new Prepared(6, "DELETE FROM t WHERE id = ?", false, false,
             List.of(Param.NULLABLE_NUMBER), List.of()),
         new Prepared(7, "INSERT INTO s(v) VALUES (?)", false, true,
-            List.of(Param.NUMBER), List.of("id", "v")));
+            List.of(Param.NUMBER), List.of("id", "v")),
+        // Fails with 23505 on a taken id: applications guard it with a savepoint.
+        new Prepared(8, "INSERT INTO t(id, v, note) VALUES (?, ?, ?)", false, false,
+            List.of(Param.ID, Param.NUMBER, Param.TEXT), List.of()));
 
     static Prepared prepared(int slot) {
         return PREPARED.get(slot - 1);

@@ -147,6 +147,16 @@ sealed interface FuzzStep {
         }
     }
 
+    /** In a transaction pgjdbc then reads the rows through a portal, n at a time: a read may need the server. */
+    record FetchSize(FuzzFault fault, int ps, int rows) implements FuzzStep {
+        public FuzzStep withFault(FuzzFault f) { return new FetchSize(f, ps, rows); }
+        public String java(FuzzPlan.Planned p) { return "ps" + ps + ".setFetchSize(" + rows + ");"; }
+        public String run(FuzzSession s, FuzzPlan.Planned p) throws SQLException {
+            s.ps(ps).setFetchSize(rows);
+            return "ok";
+        }
+    }
+
     record AddBatch(FuzzFault fault, int ps) implements FuzzStep {
         public FuzzStep withFault(FuzzFault f) { return new AddBatch(f, ps); }
         public String java(FuzzPlan.Planned p) { return "ps" + ps + ".addBatch();"; }

@@ -1,11 +1,14 @@
 package dev.resilientjdbc.replay;
 
+import dev.resilientjdbc.replay.FuzzStep.ExecKind;
+import dev.resilientjdbc.replay.FuzzStep.Setter;
 import dev.resilientjdbc.retry.RetryStats;
 import dev.resilientjdbc.retry.TargetGuard;
 import dev.resilientjdbc.testkit.chaos.ChaosProxy;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -124,6 +127,72 @@ class ReplayFuzzProperties {
         }
         Oracle oracle = runOracle(program);
         runResilient(program, oracle);
+    }
+
+    // ---------------------------------------------------------------- minimal programs the fuzzer found
+
+    /** Re-bound after a replay: the statement ran with the replayed call's stale parameters (issue 13). */
+    @Example
+    void reboundStatementAfterAReplayRunsWithTheNewParameters() throws Exception {
+        check(new FuzzPlan(List.of(
+                new FuzzStep.Begin(FuzzFault.NONE),
+                new FuzzStep.Bind(FuzzFault.NONE, 1, 1, Setter.LONG, 0),
+                new FuzzStep.Bind(FuzzFault.NONE, 1, 2, Setter.LONG, 1),
+                new FuzzStep.Exec(FuzzFault.NONE, 1, ExecKind.UPDATE),
+                new FuzzStep.Bind(FuzzFault.TERMINATE, 1, 2, Setter.LONG, 9),
+                new FuzzStep.Exec(FuzzFault.NONE, 1, ExecKind.UPDATE),
+                new FuzzStep.Commit(FuzzFault.NONE)), false, false));
+    }
+
+    /** setAutoCommit(true) commits the open transaction: after a lost connection it must replay it (or fail), not drop it. */
+    @Example
+    void switchingAutocommitOnAfterALostConnectionCommitsTheTransaction() throws Exception {
+        check(new FuzzPlan(List.of(
+                new FuzzStep.Begin(FuzzFault.NONE),
+                new FuzzStep.Bind(FuzzFault.NONE, 6, 1, Setter.LONG, 1),
+                new FuzzStep.Exec(FuzzFault.NONE, 6, ExecKind.UPDATE),
+                new FuzzStep.AutoCommitOn(FuzzFault.TERMINATE)), false, false));
+    }
+
+    /** An autocommit batch on a connection whose backend was terminated: run again (never sent) or 08007, not 57P01. */
+    @Example
+    void autocommitBatchAfterATerminatedBackendIsRunAgainOrInDoubt() throws Exception {
+        check(new FuzzPlan(List.of(
+                new FuzzStep.Bind(FuzzFault.NONE, 1, 1, Setter.LONG, 0),
+                new FuzzStep.Bind(FuzzFault.NONE, 1, 2, Setter.LONG, 1),
+                new FuzzStep.AddBatch(FuzzFault.TERMINATE, 1),
+                new FuzzStep.ExecuteBatch(FuzzFault.NONE, 1)), false, false));
+    }
+
+    /** A batch added before the connection was lost is still pending after it: executeBatch runs it, not an empty one. */
+    @Example
+    void batchAddedBeforeALostConnectionIsExecutedAfterIt() throws Exception {
+        check(new FuzzPlan(List.of(
+                new FuzzStep.Begin(FuzzFault.NONE),
+                new FuzzStep.Bind(FuzzFault.NONE, 6, 1, Setter.LONG, 1),
+                new FuzzStep.AddBatch(FuzzFault.TERMINATE, 6),
+                new FuzzStep.ExecuteBatch(FuzzFault.NONE, 6),
+                new FuzzStep.Commit(FuzzFault.NONE)), false, false));
+    }
+
+    /** No fault at all: commit() of a transaction a failed statement aborted returns normally with pgjdbc (the server rolls back). */
+    @Example
+    void commitOfAnAbortedTransactionBehavesAsWithTheRealDriver() throws Exception {
+        check(new FuzzPlan(List.of(
+                new FuzzStep.Begin(FuzzFault.NONE),
+                new FuzzStep.Bind(FuzzFault.NONE, 1, 1, Setter.LONG, 0),
+                new FuzzStep.Bind(FuzzFault.NONE, 1, 2, Setter.LONG, 1),
+                new FuzzStep.Exec(FuzzFault.NONE, 1, ExecKind.UPDATE),
+                new FuzzStep.Bind(FuzzFault.NONE, 8, 1, Setter.LONG, 1),
+                new FuzzStep.Bind(FuzzFault.NONE, 8, 2, Setter.LONG, 0),
+                new FuzzStep.Bind(FuzzFault.NONE, 8, 3, Setter.STRING, 0),
+                new FuzzStep.Exec(FuzzFault.NONE, 8, ExecKind.UPDATE),
+                new FuzzStep.Commit(FuzzFault.NONE)), false, false));
+    }
+
+    private static void check(FuzzPlan program) throws Exception {
+        System.out.println("example:" + program);
+        runResilient(program, runOracle(program));
     }
 
     // ---------------------------------------------------------------- the two runs
