@@ -81,6 +81,9 @@ final class ConnectionHandler extends JdbcHandler {
             return logical.isClosed();
         }
         switch (method.getName()) {
+            case "abort":
+                logical.abort(method, args);
+                return null;
             case "commit":
                 return Calls.commit(logical, method);
             case "rollback":

@@ -524,6 +524,24 @@ public final class LogicalConnection {
         return txHasWork;
     }
 
+    /**
+     * Connection.abort(executor): the application ends this connection for good, from any thread. Marked
+     * closed first, so that the call it interrupts fails as on the raw driver instead of being made again
+     * on a new connection; then the real connection is aborted.
+     */
+    public void abort(java.lang.reflect.Method method, Object[] args) throws Throwable {
+        if (args == null || args.length != 1 || args[0] == null) {
+            LogicalStatement.invoke(last, method, args); // the real driver's own answer to a bad argument
+            return;
+        }
+        closed = true;
+        TransactionGate g = gate;
+        if (g != null) {
+            g.leave();
+        }
+        LogicalStatement.invoke(last, method, args);
+    }
+
     /** The application closed the connection. */
     public void close() throws SQLException {
         closed = true;

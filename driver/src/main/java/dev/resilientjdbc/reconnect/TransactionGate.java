@@ -19,7 +19,8 @@ public final class TransactionGate {
 
     private final Semaphore permit;
     private final Duration wait;
-    private boolean held;
+    // Left by commit, rollback or close on the connection's thread, or by abort() from any thread: released once.
+    private final java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean();
 
     private TransactionGate(Semaphore permit, Duration wait) {
         this.permit = permit;
@@ -50,7 +51,7 @@ public final class TransactionGate {
 
     /** Before a transaction's first statement. */
     void enter() throws SQLException {
-        if (held) {
+        if (held.get()) {
             return;
         }
         try {
@@ -58,7 +59,7 @@ public final class TransactionGate {
                 throw new SQLException("resilient-jdbc: another transaction on this SQLite file in this JVM did not end within "
                         + wait.toMillis() + " ms (resilient.retry.maxDuration); the database is busy", null, 5);
             }
-            held = true;
+            held.set(true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("resilient-jdbc: interrupted while waiting for another transaction on this SQLite file", null, 5, e);
@@ -67,8 +68,7 @@ public final class TransactionGate {
 
     /** The transaction ended (commit, rollback, close). */
     void leave() {
-        if (held) {
-            held = false;
+        if (held.compareAndSet(true, false)) {
             permit.release();
         }
     }
