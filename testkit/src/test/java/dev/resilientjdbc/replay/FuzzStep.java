@@ -130,6 +130,7 @@ sealed interface FuzzStep {
 
         public String run(FuzzSession s, FuzzPlan.Planned p) throws SQLException {
             PreparedStatement st = s.ps(ps);
+            s.open(ps, null); // executing a statement closes its result set, even when the execution fails
             switch (kind) {
                 case QUERY:
                     s.open(ps, st.executeQuery());
@@ -187,6 +188,7 @@ sealed interface FuzzStep {
         public FuzzStep withFault(FuzzFault f) { return new GeneratedKeys(f, ps); }
         public String java(FuzzPlan.Planned p) { return "keys" + ps + " = ps" + ps + ".getGeneratedKeys();"; }
         public String run(FuzzSession s, FuzzPlan.Planned p) throws SQLException {
+            s.open(10 + ps, null);
             s.open(10 + ps, s.ps(ps).getGeneratedKeys());
             return "keys";
         }
@@ -218,6 +220,9 @@ sealed interface FuzzStep {
 
         public String run(FuzzSession s, FuzzPlan.Planned p) throws SQLException {
             ResultSet rs = s.rs(slot);
+            if (rs == null) {
+                return "no result set"; // the query that was to open it failed (both runs see it so)
+            }
             if (!rs.next()) {
                 return "next false";
             }
@@ -245,6 +250,7 @@ sealed interface FuzzStep {
         public FuzzStep withFault(FuzzFault f) { return new StQuery(f, sql); }
         public String java(FuzzPlan.Planned p) { return "rsSt = st.executeQuery(" + quote(FuzzSql.ST_QUERIES.get(sql)) + ");"; }
         public String run(FuzzSession s, FuzzPlan.Planned p) throws SQLException {
+            s.open(0, null);
             s.open(0, s.st().executeQuery(FuzzSql.ST_QUERIES.get(sql)));
             return "rs";
         }
