@@ -3,6 +3,7 @@ package dev.resilientjdbc.replay;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.Arrays;
@@ -314,7 +315,11 @@ sealed interface FuzzStep {
         public FuzzStep withFault(FuzzFault f) { return new RollbackToSavepoint(f, ref); }
         public String java(FuzzPlan.Planned p) { return "conn.rollback(sp" + p.savepoint() + ");"; }
         public String run(FuzzSession s, FuzzPlan.Planned p) throws SQLException {
-            s.conn.rollback(s.savepoints.get(p.savepoint()));
+            Savepoint sp = s.savepoints.get(p.savepoint());
+            if (sp == null) {
+                return "no savepoint"; // setSavepoint failed (an aborted transaction), in both runs
+            }
+            s.conn.rollback(sp);
             return "ok";
         }
     }
@@ -323,7 +328,11 @@ sealed interface FuzzStep {
         public FuzzStep withFault(FuzzFault f) { return new ReleaseSavepoint(f, ref); }
         public String java(FuzzPlan.Planned p) { return "conn.releaseSavepoint(sp" + p.savepoint() + ");"; }
         public String run(FuzzSession s, FuzzPlan.Planned p) throws SQLException {
-            s.conn.releaseSavepoint(s.savepoints.get(p.savepoint()));
+            Savepoint sp = s.savepoints.get(p.savepoint());
+            if (sp == null) {
+                return "no savepoint";
+            }
+            s.conn.releaseSavepoint(sp);
             return "ok";
         }
     }
