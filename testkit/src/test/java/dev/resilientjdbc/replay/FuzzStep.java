@@ -3,6 +3,7 @@ package dev.resilientjdbc.replay;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.Arrays;
@@ -130,6 +131,7 @@ sealed interface FuzzStep {
 
         public String run(FuzzSession s, FuzzPlan.Planned p) throws SQLException {
             PreparedStatement st = s.ps(ps);
+            s.open(ps, null); // executing a statement closes its result set, even when the execution fails
             switch (kind) {
                 case QUERY:
                     s.open(ps, st.executeQuery());
@@ -187,6 +189,7 @@ sealed interface FuzzStep {
         public FuzzStep withFault(FuzzFault f) { return new GeneratedKeys(f, ps); }
         public String java(FuzzPlan.Planned p) { return "keys" + ps + " = ps" + ps + ".getGeneratedKeys();"; }
         public String run(FuzzSession s, FuzzPlan.Planned p) throws SQLException {
+            s.open(10 + ps, null);
             s.open(10 + ps, s.ps(ps).getGeneratedKeys());
             return "keys";
         }
@@ -218,6 +221,9 @@ sealed interface FuzzStep {
 
         public String run(FuzzSession s, FuzzPlan.Planned p) throws SQLException {
             ResultSet rs = s.rs(slot);
+            if (rs == null) {
+                return "no result set"; // the query that was to open it failed (both runs see it so)
+            }
             if (!rs.next()) {
                 return "next false";
             }
@@ -245,6 +251,7 @@ sealed interface FuzzStep {
         public FuzzStep withFault(FuzzFault f) { return new StQuery(f, sql); }
         public String java(FuzzPlan.Planned p) { return "rsSt = st.executeQuery(" + quote(FuzzSql.ST_QUERIES.get(sql)) + ");"; }
         public String run(FuzzSession s, FuzzPlan.Planned p) throws SQLException {
+            s.open(0, null);
             s.open(0, s.st().executeQuery(FuzzSql.ST_QUERIES.get(sql)));
             return "rs";
         }
@@ -308,7 +315,11 @@ sealed interface FuzzStep {
         public FuzzStep withFault(FuzzFault f) { return new RollbackToSavepoint(f, ref); }
         public String java(FuzzPlan.Planned p) { return "conn.rollback(sp" + p.savepoint() + ");"; }
         public String run(FuzzSession s, FuzzPlan.Planned p) throws SQLException {
-            s.conn.rollback(s.savepoints.get(p.savepoint()));
+            Savepoint sp = s.savepoints.get(p.savepoint());
+            if (sp == null) {
+                return "no savepoint"; // setSavepoint failed (an aborted transaction), in both runs
+            }
+            s.conn.rollback(sp);
             return "ok";
         }
     }
@@ -317,7 +328,11 @@ sealed interface FuzzStep {
         public FuzzStep withFault(FuzzFault f) { return new ReleaseSavepoint(f, ref); }
         public String java(FuzzPlan.Planned p) { return "conn.releaseSavepoint(sp" + p.savepoint() + ");"; }
         public String run(FuzzSession s, FuzzPlan.Planned p) throws SQLException {
-            s.conn.releaseSavepoint(s.savepoints.get(p.savepoint()));
+            Savepoint sp = s.savepoints.get(p.savepoint());
+            if (sp == null) {
+                return "no savepoint";
+            }
+            s.conn.releaseSavepoint(sp);
             return "ok";
         }
     }

@@ -190,6 +190,23 @@ class ReplayFuzzProperties {
                 new FuzzStep.Commit(FuzzFault.NONE)), false, false));
     }
 
+    /** A transaction a failed statement aborted stays aborted through a replay: the next statement fails with 25P02. */
+    @Example
+    void replayOfAnAbortedTransactionLeavesItAborted() throws Exception {
+        check(new FuzzPlan(List.of(
+                new FuzzStep.Begin(FuzzFault.NONE),
+                new FuzzStep.SetSavepoint(FuzzFault.NONE),
+                new FuzzStep.Bind(FuzzFault.NONE, 8, 1, Setter.LONG, 1),
+                new FuzzStep.Bind(FuzzFault.NONE, 8, 2, Setter.LONG, 0),
+                new FuzzStep.Bind(FuzzFault.NONE, 8, 3, Setter.STRING, 0),
+                new FuzzStep.Exec(FuzzFault.NONE, 8, ExecKind.UPDATE),
+                new FuzzStep.ReleaseSavepoint(FuzzFault.NONE, -1),
+                new FuzzStep.Bind(FuzzFault.NONE, 1, 1, Setter.LONG, 0),
+                new FuzzStep.Bind(FuzzFault.NONE, 1, 2, Setter.LONG, 1),
+                new FuzzStep.Exec(FuzzFault.TERMINATE, 1, ExecKind.UPDATE),
+                new FuzzStep.Commit(FuzzFault.NONE)), false, false));
+    }
+
     private static void check(FuzzPlan program) throws Exception {
         System.out.println("example:" + program);
         runResilient(program, runOracle(program));
