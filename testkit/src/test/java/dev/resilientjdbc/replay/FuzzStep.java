@@ -238,7 +238,7 @@ sealed interface FuzzStep {
                 } else if ("id".equals(col)) {
                     int id = label ? rs.getInt(col) : rs.getInt(i + 1);
                     // ps7's identity key (slot 17) comes from a sequence: a replay rightly takes another value.
-                    b.append(' ').append(slot == 17 ? "(sequence)" : String.valueOf(id));
+                    b.append(' ').append(slot == 17 && FuzzSql.SEQUENCES ? "(sequence)" : String.valueOf(id));
                 } else {
                     b.append(' ').append(label ? rs.getLong(col) : rs.getLong(i + 1));
                 }
