@@ -19,7 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.ToLongFunction;
-import java.util.regex.Pattern;
 
 /**
  * Puts each target's counters, breaker state and call timers into a Dropwizard {@link
@@ -29,7 +28,6 @@ import java.util.regex.Pattern;
  */
 public final class ResilientMetrics {
     public static final String DEFAULT_REGISTRY = "resilient-jdbc";
-    private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9_-]+");
     private static final Map<TargetGuard, MetricRegistry> BOUND = new ConcurrentHashMap<>();
     private static final Map<TargetGuard, ErrorWindow> WINDOWS = new ConcurrentHashMap<>();
     private static final Map<TargetGuard, Map<CallObserver.Kind, Timer>> TIMERS = new ConcurrentHashMap<>();
@@ -53,18 +51,9 @@ public final class ResilientMetrics {
         return own != null ? own : SharedMetricRegistries.getOrCreate(sharedName);
     }
 
-    /** {@code jdbc:postgresql://db1:5432/app?user=x} → {@code postgresql_db1_5432_app}. */
+    /** {@code jdbc:postgresql://db1:5432/app?user=x} → {@code postgresql_db1_5432_app}; see {@link TargetNaming}. */
     public static String targetName(String realUrl) {
-        String s = realUrl.startsWith("jdbc:") ? realUrl.substring(5) : realUrl;
-        int q = s.indexOf('?');
-        s = q < 0 ? s : s.substring(0, q);
-        int at = s.lastIndexOf('@');
-        int slashes = s.indexOf("//");
-        if (at > 0 && slashes >= 0 && at > slashes) {
-            s = s.substring(0, slashes + 2) + s.substring(at + 1); // user:password@ never reaches a name
-        }
-        String name = UNSAFE.matcher(s.replace('.', '_')).replaceAll("_").replaceAll("^_+|_+$", "");
-        return name.toLowerCase(Locale.ROOT);
+        return TargetNaming.of(realUrl);
     }
 
     /** Registers the target's metrics once, and starts timing its calls. */
