@@ -87,7 +87,8 @@ class ResilientUrlTest {
                 UrlMasking.mask("jdbc:postgresql://h/db?user=app&password=s3cret&sslmode=require"));
         assertEquals("jdbc:postgresql://app:***@h/db", UrlMasking.mask("jdbc:postgresql://app:s3cret@h/db"));
         assertEquals("jdbc:sqlserver://h;user=a;password=***;db=x", UrlMasking.mask("jdbc:sqlserver://h;user=a;password=p;db=x"));
-        assertEquals("jdbc:x://h?sslpassword=***&sslkeyPassword=***", UrlMasking.mask("jdbc:x://h?sslpassword=a&sslkeyPassword=b"));
+        assertEquals("jdbc:postgresql://h?sslpassword=***&sslkeyPassword=***", UrlMasking.mask("jdbc:postgresql://h?sslpassword=a&sslkeyPassword=b"));
+        assertEquals("jdbc:x://h?sslpassword=***", UrlMasking.mask("jdbc:x://h?sslpassword=a&sslkeyPassword=b"));
         assertEquals("null", UrlMasking.mask((String) null));
     }
 }
