@@ -48,6 +48,16 @@ final class ConnectionHandler extends JdbcHandler {
         return logical.lastPhysical();
     }
 
+    /**
+     * pgjdbc's answer (08003), for every real driver: once closed, the physical connection may be back
+     * in a pool and in another borrower's hands, and HikariCP would answer with a stand-in, so the
+     * real object is no longer ours to hand out or to ask.
+     */
+    @Override
+    SQLException closedError() {
+        return logical.isClosed() ? new SQLException("This connection has been closed.", "08003") : null;
+    }
+
     @Override
     Object handle(MethodInfo info, Method method, Object[] args) throws Throwable {
         if (info.special == MethodInfo.Special.CLOSE) {

@@ -44,6 +44,14 @@ abstract class JdbcHandler implements InvocationHandler {
         }
     }
 
+    /**
+     * The error unwrap and isWrapperFor answer with once the application closed what the proxy
+     * stands for, or null while it is open.
+     */
+    SQLException closedError() {
+        return null;
+    }
+
     /** Everything but the identity and wrapper methods. */
     abstract Object handle(MethodInfo info, Method method, Object[] args) throws Throwable;
 
@@ -61,6 +69,10 @@ abstract class JdbcHandler implements InvocationHandler {
         if (iface == ResilientProxy.class) {
             return proxy;
         }
+        SQLException closed = closedError();
+        if (closed != null) {
+            throw closed;
+        }
         Object real = delegate();
         if (iface != null && iface.isInstance(real)) {
             return real;
@@ -71,6 +83,10 @@ abstract class JdbcHandler implements InvocationHandler {
     private boolean isWrapperFor(Class<?> iface) throws SQLException {
         if (iface == ResilientProxy.class) {
             return true;
+        }
+        SQLException closed = closedError();
+        if (closed != null) {
+            throw closed;
         }
         Object real = delegate();
         if (iface != null && iface.isInstance(real)) {
