@@ -101,10 +101,7 @@ public final class Assembly {
             this.poolKey = poolSettings != null ? Pools.keyOf(realUrl, realInfo, poolSettings) : null;
             this.inDoubt = d == Dialect.POSTGRESQL ? new PostgresInDoubt() : InDoubt.NONE;
             this.replayMaxBytes = config.get(ResilientOptions.REPLAY_MAX_BYTES);
-            this.health = new TargetHealth.HealthSettings(
-                    config.get(ResilientOptions.HEALTH_ERROR_RATE_WARN), config.get(ResilientOptions.HEALTH_ERROR_RATE_CRITICAL),
-                    config.get(ResilientOptions.HEALTH_P99_WARN), config.get(ResilientOptions.HEALTH_P99_CRITICAL),
-                    config.get(ResilientOptions.HEALTH_POOL_SATURATION_WARN));
+            this.health = TargetHealth.HealthSettings.from(config);
             this.httpPort = config.get(ResilientOptions.HTTP_PORT);
             this.registryName = config.get(ResilientOptions.METRICS_REGISTRY);
             this.jmx = config.get(ResilientOptions.METRICS_JMX);

@@ -19,6 +19,7 @@ public final class ClassOverrides {
 
     private static final Pattern STATE = Pattern.compile("[0-9A-Z]{5}");
     private static final Pattern STATE_CLASS = Pattern.compile("[0-9A-Z]{2}");
+    private static final Pattern CODE = Pattern.compile("-?[0-9]{1,10}");
 
     private final Map<String, FailureClass> byState;
     private final Map<String, FailureClass> byStateClass;
@@ -47,19 +48,28 @@ public final class ClassOverrides {
             }
             String key = entry.substring(0, eq).trim().toUpperCase(Locale.ROOT);
             FailureClass fc = failureClass(entry.substring(eq + 1).trim());
+            FailureClass before;
             if (key.startsWith("CODE:")) {
+                String n = key.substring(5).trim();
                 try {
-                    codes.put(Integer.parseInt(key.substring(5).trim()), fc);
+                    // ASCII digits only: Integer.parseInt would also take '５'
+                    if (!CODE.matcher(n).matches()) {
+                        throw new NumberFormatException(n);
+                    }
+                    before = codes.put(Integer.parseInt(n), fc);
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException("'" + key.substring(5) + "' in entry '" + entry + "' is not a whole number");
                 }
             } else if (STATE.matcher(key).matches()) {
-                states.put(key, fc);
+                before = states.put(key, fc);
             } else if (STATE_CLASS.matcher(key).matches()) {
-                classes.put(key, fc);
+                before = classes.put(key, fc);
             } else {
                 throw new IllegalArgumentException("'" + key + "' in entry '" + entry
                         + "' is neither a five-character SQLState, a two-character SQLState class, nor code:N");
+            }
+            if (before != null) {
+                throw new IllegalArgumentException("'" + key + "' is given twice; which class should win?");
             }
         }
         return new ClassOverrides(Collections.unmodifiableMap(states), Collections.unmodifiableMap(classes),

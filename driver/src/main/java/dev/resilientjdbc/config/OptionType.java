@@ -11,7 +11,11 @@ import java.util.regex.Pattern;
  * got one wrong. Parsing failures are reported by {@link OptionRegistry} with the key and value.
  */
 public final class OptionType<T> {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
+    // ASCII digits only: Java's number parsers also take other scripts' digits ('５'), hex floats
+    // ('0x1p1'), type suffixes ('1d', '1f') and words ('Infinity'), none of which anyone means.
+    private static final Pattern DURATION = Pattern.compile("([0-9]{1,19})[ \\t]*(ms|s|m|h)?");
+    private static final Pattern WHOLE = Pattern.compile("[+-]?[0-9]{1,10}");
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(?:[0-9]{1,20}(?:\\.[0-9]{0,20})?|\\.[0-9]{1,20})");
 
     private final String accepted;
     private final Function<String, T> parser;
@@ -33,8 +37,8 @@ public final class OptionType<T> {
     T parse(String text) {
         try {
             return parser.apply(text.trim());
-        } catch (NumberFormatException e) {
-            return null;
+        } catch (NumberFormatException | ArithmeticException e) {
+            return null; // not a number, or one past what a long or a Duration holds
         }
     }
 
@@ -50,6 +54,9 @@ public final class OptionType<T> {
 
     public static OptionType<Integer> integer(int min, int max) {
         return new OptionType<>("a whole number from " + min + " to " + max, t -> {
+            if (!WHOLE.matcher(t).matches()) {
+                return null;
+            }
             int v = Integer.parseInt(t);
             return v >= min && v <= max ? v : null;
         });
@@ -57,6 +64,9 @@ public final class OptionType<T> {
 
     public static OptionType<Double> decimal(double min, double max) {
         return new OptionType<>("a number from " + min + " to " + max, t -> {
+            if (!DECIMAL.matcher(t).matches()) {
+                return null;
+            }
             double v = Double.parseDouble(t);
             return v >= min && v <= max && !Double.isNaN(v) ? v : null;
         });
@@ -64,23 +74,38 @@ public final class OptionType<T> {
 
     /** Durations: plain milliseconds, or a number with unit ms, s, m or h ({@code 250ms}, {@code 30s}). */
     public static OptionType<Duration> duration(Duration min, Duration max) {
-        return new OptionType<>("a duration from " + format(min) + " to " + format(max)
-                + " (milliseconds, or a number with unit ms, s, m or h, e.g. 250ms, 30s)", t -> {
-            Matcher m = DURATION.matcher(t.toLowerCase(Locale.ROOT));
-            if (!m.matches()) {
-                return null;
-            }
-            long n = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "ms" : m.group(2);
-            Duration d;
-            switch (unit) {
-                case "s": d = Duration.ofSeconds(n); break;
-                case "m": d = Duration.ofMinutes(n); break;
-                case "h": d = Duration.ofHours(n); break;
-                default: d = Duration.ofMillis(n);
-            }
-            return d.compareTo(min) >= 0 && d.compareTo(max) <= 0 ? d : null;
+        return new OptionType<>("a duration from " + format(min) + " to " + format(max) + DURATION_SYNTAX, t -> {
+            Duration d = parseDuration(t);
+            return d != null && d.compareTo(min) >= 0 && d.compareTo(max) <= 0 ? d : null;
         });
+    }
+
+    /**
+     * 0 (off), or a duration from {@code min} to {@code max}: for HikariCP settings that it would
+     * otherwise replace in silence when they are below its own floor.
+     */
+    public static OptionType<Duration> offOrDuration(Duration min, Duration max) {
+        return new OptionType<>("0 (off), or a duration from " + format(min) + " to " + format(max) + DURATION_SYNTAX, t -> {
+            Duration d = parseDuration(t);
+            return d != null && (d.isZero() || d.compareTo(min) >= 0 && d.compareTo(max) <= 0) ? d : null;
+        });
+    }
+
+    private static final String DURATION_SYNTAX = " (milliseconds, or a number with unit ms, s, m or h, e.g. 250ms, 30s)";
+
+    private static Duration parseDuration(String t) {
+        Matcher m = DURATION.matcher(t.toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            return null;
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "ms" : m.group(2);
+        switch (unit) {
+            case "s": return Duration.ofSeconds(n);
+            case "m": return Duration.ofMinutes(n);
+            case "h": return Duration.ofHours(n);
+            default: return Duration.ofMillis(n);
+        }
     }
 
     /** One of a fixed set of words, compared without regard to case. */

@@ -114,11 +114,12 @@ public final class ResilientOptions {
             "how long a borrow waits for a free connection (HikariCP connectionTimeout)");
 
     public static final Option<Duration> POOL_IDLE_TIMEOUT = new Option<>("resilient.pool.idleTimeout",
-            OptionType.duration(Duration.ZERO, Duration.ofHours(24)), Duration.ofMinutes(10), "10m",
-            "how long an idle connection above minIdle is kept (HikariCP idleTimeout; 0 keeps them)");
+            OptionType.offOrDuration(Duration.ofSeconds(10), Duration.ofHours(24)), Duration.ofMinutes(10), "10m",
+            "how long an idle connection above minIdle is kept (HikariCP idleTimeout; 0 keeps them); at least 1s less"
+                    + " than maxLifetime");
 
     public static final Option<Duration> POOL_MAX_LIFETIME = new Option<>("resilient.pool.maxLifetime",
-            OptionType.duration(Duration.ZERO, Duration.ofHours(24)), Duration.ofMinutes(30), "30m",
+            OptionType.offOrDuration(Duration.ofSeconds(30), Duration.ofHours(24)), Duration.ofMinutes(30), "30m",
             "how long a physical connection lives at most (HikariCP maxLifetime; 0 for ever)");
 
     public static final Option<Duration> POOL_VALIDATION_TIMEOUT = new Option<>("resilient.pool.validationTimeout",
@@ -126,8 +127,9 @@ public final class ResilientOptions {
             "how long the pool's check that a connection is alive may take (HikariCP validationTimeout)");
 
     public static final Option<Duration> POOL_LEAK_DETECTION_THRESHOLD = new Option<>("resilient.pool.leakDetectionThreshold",
-            OptionType.duration(Duration.ZERO, Duration.ofHours(1)), Duration.ZERO, "0",
-            "log a warning when a connection is borrowed longer than this (HikariCP leakDetectionThreshold; 0 off, else at least 2s)");
+            OptionType.offOrDuration(Duration.ofSeconds(2), Duration.ofHours(1)), Duration.ZERO, "0",
+            "log a warning when a connection is borrowed longer than this (HikariCP leakDetectionThreshold; 0 off);"
+                    + " at most maxLifetime");
 
     public static final Option<Boolean> METRICS_ENABLED = new Option<>("resilient.metrics.enabled", OptionType.bool(), true, "true",
             "count retries, reconnects, replays, divergences, in-doubt outcomes and breaker transitions, and time calls"
@@ -150,14 +152,14 @@ public final class ResilientOptions {
             "127.0.0.1", "127.0.0.1", "address the HTTP endpoint listens on; loopback unless you open it on purpose");
 
     public static final Option<Double> HEALTH_ERROR_RATE_WARN = new Option<>("resilient.health.errorRateWarn",
-            OptionType.decimal(0, 1), 0.05, "0.05", "share of calls failing over the last minute that makes a target degraded");
+            OptionType.decimal(0, 1), 0.05, "0.05", "share of calls failing over the last minute that makes a target degraded; at most errorRateCritical");
 
     public static final Option<Double> HEALTH_ERROR_RATE_CRITICAL = new Option<>("resilient.health.errorRateCritical",
             OptionType.decimal(0, 1), 0.15, "0.15", "share of calls failing over the last minute that makes a target unhealthy");
 
     public static final Option<Duration> HEALTH_P99_WARN = new Option<>("resilient.health.p99Warn",
             OptionType.duration(Duration.ofMillis(1), Duration.ofHours(1)), Duration.ofSeconds(1), "1s",
-            "p99 call latency that makes a target degraded");
+            "p99 call latency that makes a target degraded; at most p99Critical");
 
     public static final Option<Duration> HEALTH_P99_CRITICAL = new Option<>("resilient.health.p99Critical",
             OptionType.duration(Duration.ofMillis(1), Duration.ofHours(1)), Duration.ofSeconds(5), "5s",

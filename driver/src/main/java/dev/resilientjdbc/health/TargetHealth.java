@@ -7,6 +7,8 @@ import com.codahale.metrics.health.SharedHealthCheckRegistries;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.failsafe.CircuitBreaker;
+import dev.resilientjdbc.config.OptionRegistry;
+import dev.resilientjdbc.config.ResilientConfig;
 import dev.resilientjdbc.metrics.ErrorWindow;
 import dev.resilientjdbc.metrics.ResilientMetrics;
 import dev.resilientjdbc.retry.CallObserver;
@@ -18,6 +20,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+
+import static dev.resilientjdbc.config.ResilientOptions.*;
 
 /**
  * The Dropwizard health checks of one target: reachable, breaker closed, pool saturation, error
@@ -162,6 +166,26 @@ public final class TargetHealth {
             this.p99Warn = p99Warn;
             this.p99Critical = p99Critical;
             this.poolSaturationWarn = poolSaturationWarn;
+        }
+
+        /** The thresholds of {@code c}; a warn threshold above its critical one would never warn, so it is HY024. */
+        public static HealthSettings from(ResilientConfig c) throws SQLException {
+            HealthSettings s = new HealthSettings(c.get(HEALTH_ERROR_RATE_WARN), c.get(HEALTH_ERROR_RATE_CRITICAL),
+                    c.get(HEALTH_P99_WARN), c.get(HEALTH_P99_CRITICAL), c.get(HEALTH_POOL_SATURATION_WARN));
+            if (s.errorRateWarn > s.errorRateCritical) {
+                throw warnAboveCritical(HEALTH_ERROR_RATE_WARN.key(), String.valueOf(s.errorRateWarn),
+                        HEALTH_ERROR_RATE_CRITICAL.key(), String.valueOf(s.errorRateCritical));
+            }
+            if (s.p99Warn.compareTo(s.p99Critical) > 0) {
+                throw warnAboveCritical(HEALTH_P99_WARN.key(), s.p99Warn.toMillis() + "ms",
+                        HEALTH_P99_CRITICAL.key(), s.p99Critical.toMillis() + "ms");
+            }
+            return s;
+        }
+
+        private static SQLException warnAboveCritical(String warnKey, String warn, String criticalKey, String critical) {
+            return new SQLException("Options '" + warnKey + "' (" + warn + ") and '" + criticalKey + "' (" + critical
+                    + ") conflict: the warn threshold must not be above the critical one", OptionRegistry.BAD_VALUE_STATE);
         }
     }
 }

@@ -1,7 +1,10 @@
 package dev.resilientjdbc.pool;
 
+import dev.resilientjdbc.config.OptionRegistry;
+import dev.resilientjdbc.config.OptionSource;
 import dev.resilientjdbc.config.ResilientConfig;
 
+import java.sql.SQLException;
 import java.time.Duration;
 
 import static dev.resilientjdbc.config.ResilientOptions.*;
@@ -11,7 +14,7 @@ public final class PoolSettings {
     final int maxSize;
     final int minIdle;
     final Duration connectionTimeout;
-    final Duration idleTimeout;
+    Duration idleTimeout;
     final Duration maxLifetime;
     final Duration validationTimeout;
     final Duration leakDetectionThreshold;
@@ -26,8 +29,31 @@ public final class PoolSettings {
         leakDetectionThreshold = c.get(POOL_LEAK_DETECTION_THRESHOLD);
     }
 
-    public static PoolSettings from(ResilientConfig c) {
-        return new PoolSettings(c);
+    /**
+     * The settings, or HY024 for a combination HikariCP would quietly change (it logs and puts in its
+     * own value): an idle timeout not shorter than the lifetime, a leak threshold beyond it.
+     */
+    public static PoolSettings from(ResilientConfig c) throws SQLException {
+        PoolSettings s = new PoolSettings(c);
+        boolean lifetimeBounded = !s.maxLifetime.isZero();
+        if (lifetimeBounded && !s.idleTimeout.isZero() && s.minIdle < s.maxSize
+                && s.idleTimeout.plusSeconds(1).compareTo(s.maxLifetime) > 0) {
+            if (c.sourceOf(POOL_IDLE_TIMEOUT) == OptionSource.DEFAULT) {
+                s.idleTimeout = Duration.ZERO; // only the default: maxLifetime retires idle connections first anyway
+            } else {
+                throw conflict(POOL_IDLE_TIMEOUT.key(), s.idleTimeout, "at least 1s shorter than", s.maxLifetime);
+            }
+        }
+        if (lifetimeBounded && s.leakDetectionThreshold.compareTo(s.maxLifetime) > 0) {
+            throw conflict(POOL_LEAK_DETECTION_THRESHOLD.key(), s.leakDetectionThreshold, "at most", s.maxLifetime);
+        }
+        return s;
+    }
+
+    private static SQLException conflict(String key, Duration value, String rule, Duration maxLifetime) {
+        return new SQLException("Options '" + key + "' (" + value.toMillis() + "ms) and '" + POOL_MAX_LIFETIME.key() + "' ("
+                + maxLifetime.toMillis() + "ms) conflict: the first must be " + rule + " the second (HikariCP would"
+                + " otherwise replace it)", OptionRegistry.BAD_VALUE_STATE);
     }
 
     /** Part of the pool's identity: connections with other pool settings get another pool. */

@@ -1,10 +1,12 @@
 package dev.resilientjdbc.retry;
 
+import dev.resilientjdbc.config.Option;
 import dev.resilientjdbc.config.OptionRegistry;
 import dev.resilientjdbc.config.ResilientConfig;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Locale;
 
 import static dev.resilientjdbc.config.ResilientOptions.*;
 
@@ -47,7 +49,29 @@ public final class RetrySettings {
             throw new SQLException("Option '" + RETRY_BASE_DELAY.key() + "' (" + s.baseDelay.toMillis() + "ms) must be less than '"
                     + RETRY_MAX_DELAY.key() + "' (" + s.maxDelay.toMillis() + "ms)", OptionRegistry.BAD_VALUE_STATE);
         }
+        s.delayFits(RETRY_MAX_DURATION, s.maxDuration);
+        s.delayFits(CONNECT_MAX_DURATION, s.connectMaxDuration);
         return s;
+    }
+
+    /**
+     * Failsafe refuses, with an IllegalStateException, a strategy whose fixed delays do not fit in the
+     * time budget: the first delay (exponential, fixed) or the largest (random) must be shorter than it.
+     * Said here as HY024 naming the options, before any policy is built.
+     */
+    private void delayFits(Option<Duration> budgetOption, Duration budget) throws SQLException {
+        if (budget.isZero() || strategy == BackoffStrategy.LINEAR) {
+            return; // no budget, or delays of our own that Failsafe does not check
+        }
+        boolean random = strategy == BackoffStrategy.RANDOM;
+        Option<Duration> delayOption = random ? RETRY_MAX_DELAY : RETRY_BASE_DELAY;
+        Duration delay = random ? maxDelay : baseDelay;
+        if (delay.compareTo(budget) >= 0) {
+            throw new SQLException("Options '" + delayOption.key() + "' (" + delay.toMillis() + "ms) and '" + budgetOption.key()
+                    + "' (" + budget.toMillis() + "ms) conflict with '" + RETRY_STRATEGY.key() + "' ("
+                    + strategy.name().toLowerCase(Locale.ROOT) + "): the " + (random ? "longest" : "first")
+                    + " delay must be shorter than the whole time budget", OptionRegistry.BAD_VALUE_STATE);
+        }
     }
 
     /** Identity of the breaker-relevant part, so targets with different breaker settings get different breakers. */
