@@ -62,11 +62,16 @@ public final class OptionRegistry {
             detail = secret ? "" : " (" + e.getMessage() + ")";
         }
         if (value == null) {
-            String shown = secret ? "***" : "'" + text + "'";
+            String shown = secret ? "***" : "'" + shortened(text) + "'";
             throw new SQLException("Bad value " + shown + " for option '" + option.key() + "' in "
                     + source.description() + detail + ": expected " + option.type().accepted(), BAD_VALUE_STATE);
         }
         return value;
+    }
+
+    /** A value as a message shows it: a huge one would bury what the message says. */
+    static String shortened(String text) {
+        return text == null || text.length() <= 80 ? text : text.substring(0, 60) + "…(" + text.length() + " characters)";
     }
 
     /** The candidate nearest to {@code name} by edit distance, ignoring case, or null when none is close. */

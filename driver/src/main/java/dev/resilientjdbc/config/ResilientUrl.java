@@ -43,17 +43,17 @@ public final class ResilientUrl {
      */
     public static ResilientUrl parse(String url) throws SQLException {
         if (url == null || !url.startsWith(PREFIX)) {
-            throw new SQLException("Not a resilient-jdbc URL: " + UrlMasking.mask(url)
+            throw new SQLException("Not a resilient-jdbc URL: " + shown(url)
                     + ". Expected " + PREFIX + "<real driver URL without 'jdbc:'>, e.g. jdbc:resilient:postgresql://host/db",
                     "08001");
         }
         String rest = url.substring(PREFIX.length());
         if (rest.startsWith("resilient:")) {
-            throw new SQLException("Nested resilient-jdbc URL " + UrlMasking.mask(url)
+            throw new SQLException("Nested resilient-jdbc URL " + shown(url)
                     + ": write the prefix jdbc:resilient: once, followed by the real driver's URL without 'jdbc:'", "08001");
         }
         if (!SUBPROTOCOL.matcher(rest).matches()) {
-            throw new SQLException("Malformed resilient-jdbc URL " + UrlMasking.mask(url)
+            throw new SQLException("Malformed resilient-jdbc URL " + shown(url)
                     + ": after 'jdbc:resilient:' comes the real driver's subprotocol and a colon,"
                     + " e.g. jdbc:resilient:postgresql://host/db or jdbc:resilient:sqlite:/path/file.db", "08001");
         }
@@ -71,11 +71,11 @@ public final class ResilientUrl {
             String key = decode(eq < 0 ? part : part.substring(0, eq), url);
             if (key.toLowerCase(Locale.ROOT).startsWith(Option.PREFIX)) {
                 if (eq < 0) {
-                    throw new SQLException("Option '" + key + "' in the URL " + UrlMasking.mask(url)
+                    throw new SQLException("Option '" + key + "' in the URL " + shown(url)
                             + " has no value: write " + key + "=<value>", OptionRegistry.BAD_VALUE_STATE);
                 }
                 if (ours.put(key, decode(part.substring(eq + 1), url)) != null) {
-                    throw new SQLException("Option '" + key + "' appears twice in the URL " + UrlMasking.mask(url),
+                    throw new SQLException("Option '" + key + "' appears twice in the URL " + shown(url),
                             OptionRegistry.BAD_VALUE_STATE);
                 }
             } else {
@@ -86,11 +86,17 @@ public final class ResilientUrl {
         return new ResilientUrl(kept.toString(), Collections.unmodifiableMap(ours));
     }
 
+    /** The URL as a message shows it: masked first (so no cut can expose a secret), then shortened. */
+    private static String shown(String url) {
+        String masked = UrlMasking.mask(url);
+        return masked.length() <= 200 ? masked : masked.substring(0, 160) + "…(" + masked.length() + " characters)";
+    }
+
     private static String decode(String s, String url) throws SQLException {
         try {
             return URLDecoder.decode(s, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new SQLException("Malformed percent-encoding '" + s + "' in the URL " + UrlMasking.mask(url),
+            throw new SQLException("Malformed percent-encoding '" + OptionRegistry.shortened(s) + "' in the URL " + shown(url),
                     OptionRegistry.BAD_VALUE_STATE, e);
         }
     }
