@@ -116,7 +116,7 @@ public final class Assembly {
             String name = ResilientMetrics.nameOf(guard);
             TargetHealth.register(guard, name != null ? name : metricsName, () -> nonNull(physical.open(), realUrl), pool, health);
             if (httpPort > 0) {
-                HealthEndpoint.start(config.get(ResilientOptions.HTTP_BIND), httpPort,
+                HealthEndpoint.start(config.get(ResilientOptions.HTTP_BIND), httpPort, config.get(ResilientOptions.HTTP_TOKEN),
                         metrics != null ? metrics : ResilientMetrics.registry(registryName));
             }
         }

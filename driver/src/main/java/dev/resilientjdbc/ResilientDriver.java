@@ -179,7 +179,8 @@ public final class ResilientDriver implements Driver {
         for (Option<?> o : ResilientOptions.REGISTRY.all()) {
             String value = parsed != null && parsed.options().containsKey(o.key()) ? parsed.options().get(o.key())
                     : given.getProperty(o.key(), o.defaultText());
-            DriverPropertyInfo p = new DriverPropertyInfo(o.key(), value);
+            boolean hidden = UrlMasking.isSecret(o.key()) && value != null && !value.equals(o.defaultText());
+            DriverPropertyInfo p = new DriverPropertyInfo(o.key(), hidden ? "***" : value);
             p.description = o.description() + ". Accepts " + o.type().accepted() + ". Default " + o.defaultText() + ".";
             p.required = false;
             out.add(p);

@@ -30,7 +30,8 @@ public final class ResilientConfig {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("ResilientConfig{");
-        values.forEach((o, v) -> sb.append(o.key()).append('=').append(v).append(" (").append(sources.get(o)).append("), "));
+        values.forEach((o, v) -> sb.append(o.key()).append('=').append(UrlMasking.isSecret(o.key()) ? "***" : v)
+                .append(" (").append(sources.get(o)).append("), "));
         if (!values.isEmpty()) {
             sb.setLength(sb.length() - 2);
         }

@@ -151,6 +151,11 @@ public final class ResilientOptions {
             OptionType.custom("an IP address or host name to listen on", t -> t.matches("[A-Za-z0-9.:\\-\\[\\]]{1,255}") ? t : null),
             "127.0.0.1", "127.0.0.1", "address the HTTP endpoint listens on; loopback unless you open it on purpose");
 
+    public static final Option<String> HTTP_TOKEN = new Option<>("resilient.http.token",
+            OptionType.custom("16 to 256 printable ASCII characters, no spaces", t -> t.matches("[!-~]{16,256}") ? t : null),
+            "", "(none)", "when set, every request to the HTTP endpoint must carry the header Authorization: Bearer <token>"
+                    + " (401 otherwise); masked in every message and log line");
+
     public static final Option<Double> HEALTH_ERROR_RATE_WARN = new Option<>("resilient.health.errorRateWarn",
             OptionType.decimal(0, 1), 0.05, "0.05", "share of calls failing over the last minute that makes a target degraded; at most errorRateCritical");
 
@@ -177,6 +182,6 @@ public final class ResilientOptions {
             POOL, POOL_MAX_SIZE, POOL_MIN_IDLE, POOL_CONNECTION_TIMEOUT, POOL_IDLE_TIMEOUT, POOL_MAX_LIFETIME,
             POOL_VALIDATION_TIMEOUT, POOL_LEAK_DETECTION_THRESHOLD,
             METRICS_ENABLED, METRICS_REGISTRY, METRICS_JMX,
-            HTTP_PORT, HTTP_BIND, HEALTH_ERROR_RATE_WARN, HEALTH_ERROR_RATE_CRITICAL, HEALTH_P99_WARN, HEALTH_P99_CRITICAL,
+            HTTP_PORT, HTTP_BIND, HTTP_TOKEN, HEALTH_ERROR_RATE_WARN, HEALTH_ERROR_RATE_CRITICAL, HEALTH_P99_WARN, HEALTH_P99_CRITICAL,
             HEALTH_POOL_SATURATION_WARN));
 }

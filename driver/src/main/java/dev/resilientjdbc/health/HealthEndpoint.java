@@ -11,8 +11,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantLock;
@@ -30,36 +33,39 @@ public final class HealthEndpoint {
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static HttpServer server;
     private static ExecutorService executor;
+    private static String running;
+    private static final java.util.Set<String> IGNORED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     // The executor's threads, joined on stop: awaitTermination returns a moment before its last thread has exited.
     private static final java.util.List<Thread> THREADS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private HealthEndpoint() {}
 
-    /** Starts the endpoint on {@code bind:port} for {@code registry}; when one already runs, nothing happens. */
-    public static void start(String bind, int port, MetricRegistry registry) {
+    /**
+     * Starts the endpoint on {@code bind:port} for {@code registry}, requiring {@code token} as a bearer
+     * token when it is not empty. One per JVM: when one already runs, a request for another address or
+     * token is ignored, and a WARNING says so once.
+     */
+    public static void start(String bind, int port, String token, MetricRegistry registry) {
         LOCK.lock();
         try {
             if (server != null) {
+                String asked = bind + ":" + port + (token.isEmpty() ? "" : " with a token");
+                if (!asked.equals(running) && IGNORED.add(asked)) {
+                    LOG.log(Level.WARNING, "resilient-jdbc: the HTTP endpoint already runs as {0}; another target''s"
+                            + " request for {1} is ignored (one endpoint per JVM, the first target''s settings apply)",
+                            new Object[]{running, asked});
+                }
                 return;
             }
             CollectorRegistry prometheus = new CollectorRegistry();
             new DropwizardExports(registry).register(prometheus);
             HttpServer s = HttpServer.create(new InetSocketAddress(bind, port), 16);
-            s.createContext("/metrics", ex -> {
-                StringWriter w = new StringWriter();
-                TextFormat.write004(w, prometheus.metricFamilySamples());
-                send(ex, 200, TextFormat.CONTENT_TYPE_004, w.toString());
-            });
-            s.createContext("/health", ex -> {
-                String json = HealthReport.json();
-                send(ex, json.startsWith("{\"status\":\"unhealthy\"") ? 503 : 200, "application/json", json);
-            });
             s.createContext("/", ex -> {
-                if (!ex.getRequestURI().getPath().equals("/")) {
-                    send(ex, 404, "text/plain", "not found");
-                    return;
+                try {
+                    serve(ex, prometheus, token);
+                } finally {
+                    ex.close();
                 }
-                send(ex, 200, "text/html; charset=utf-8", page());
             });
             executor = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "resilient-http-" + s.getAddress().getPort());
@@ -70,11 +76,68 @@ public final class HealthEndpoint {
             s.setExecutor(executor);
             s.start();
             server = s;
-            LOG.log(Level.INFO, "resilient-jdbc: health and metrics at http://{0}:{1}/", new Object[]{bind, String.valueOf(port())});
+            running = bind + ":" + port + (token.isEmpty() ? "" : " with a token");
+            LOG.log(Level.INFO, "resilient-jdbc: health and metrics at http://{0}:{1}/{2}",
+                    new Object[]{bind, String.valueOf(port()), token.isEmpty() ? "" : " (bearer token required)"});
+            if (!loopback(bind)) {
+                LOG.log(Level.WARNING, "resilient-jdbc: the HTTP endpoint listens on {0}, beyond loopback: metrics and health"
+                        + " (target hosts, databases, error rates) are open to the network{1}", new Object[]{bind,
+                        token.isEmpty() ? " to anyone; set resilient.http.token to require a bearer token" : " to holders of the token"});
+            }
         } catch (IOException e) {
             LOG.log(Level.WARNING, "resilient-jdbc: cannot serve health and metrics on " + bind + ":" + port + ": " + e);
         } finally {
             LOCK.unlock();
+        }
+    }
+
+    /** Only GET and HEAD, only on the exact paths below; with a token set, only for requests that carry it. */
+    private static void serve(HttpExchange ex, CollectorRegistry prometheus, String token) throws IOException {
+        if (!token.isEmpty() && !carries(ex, token)) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"resilient-jdbc\"");
+            send(ex, 401, "text/plain", "a bearer token is required");
+            return;
+        }
+        String path = ex.getRequestURI().getRawPath();
+        if (!path.equals("/") && !path.equals("/metrics") && !path.equals("/health")) {
+            send(ex, 404, "text/plain", "not found");
+            return;
+        }
+        String method = ex.getRequestMethod();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            ex.getResponseHeaders().set("Allow", "GET, HEAD");
+            send(ex, 405, "text/plain", "method not allowed");
+            return;
+        }
+        switch (path) {
+            case "/metrics": {
+                StringWriter w = new StringWriter();
+                TextFormat.write004(w, prometheus.metricFamilySamples());
+                send(ex, 200, TextFormat.CONTENT_TYPE_004, w.toString());
+                break;
+            }
+            case "/health": {
+                String json = HealthReport.json();
+                send(ex, json.startsWith("{\"status\":\"unhealthy\"") ? 503 : 200, "application/json", json);
+                break;
+            }
+            default:
+                send(ex, 200, "text/html; charset=utf-8", page());
+        }
+    }
+
+    private static boolean carries(HttpExchange ex, String token) {
+        String given = ex.getRequestHeaders().getFirst("Authorization");
+        byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        // constant time: how much of a guess was right must not show in the answer's timing
+        return given != null && MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static boolean loopback(String bind) {
+        try {
+            return InetAddress.getByName(bind).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
         }
     }
 
@@ -102,6 +165,8 @@ public final class HealthEndpoint {
                 }
                 server = null;
                 executor = null;
+                running = null;
+                IGNORED.clear();
             }
         } finally {
             LOCK.unlock();
@@ -112,6 +177,10 @@ public final class HealthEndpoint {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", type);
         ex.getResponseHeaders().set("Cache-Control", "no-store");
+        if (ex.getRequestMethod().equals("HEAD")) {
+            ex.sendResponseHeaders(status, -1); // headers only
+            return;
+        }
         ex.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);
