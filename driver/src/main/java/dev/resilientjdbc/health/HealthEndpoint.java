@@ -1,23 +1,21 @@
 package dev.resilientjdbc.health;
 
 import com.codahale.metrics.MetricRegistry;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.resilientjdbc.health.BoundedHttpServer.Request;
+import dev.resilientjdbc.health.BoundedHttpServer.Response;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.dropwizard.DropwizardExports;
 import io.prometheus.client.exporter.common.TextFormat;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -25,18 +23,15 @@ import java.util.logging.Logger;
 /**
  * The opt-in HTTP endpoint ({@code resilient.http.port}): {@code /metrics} in Prometheus text format
  * (through the Prometheus client's Dropwizard bridge), {@code /health} as JSON, and {@code /} — a
- * small page that refreshes itself, for a person watching an incident. One per JVM; its one thread
- * is named, daemon, and stopped by {@link #stop()}.
+ * small page that refreshes itself, for a person watching an incident. One per JVM; served by a
+ * {@link BoundedHttpServer} whose named daemon threads end with {@link #stop()}.
  */
 public final class HealthEndpoint {
     private static final Logger LOG = Logger.getLogger("dev.resilientjdbc.health");
     private static final ReentrantLock LOCK = new ReentrantLock();
-    private static HttpServer server;
-    private static ExecutorService executor;
+    private static BoundedHttpServer server;
     private static String running;
     private static final java.util.Set<String> IGNORED = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    // The executor's threads, joined on stop: awaitTermination returns a moment before its last thread has exited.
-    private static final java.util.List<Thread> THREADS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private HealthEndpoint() {}
 
@@ -59,22 +54,7 @@ public final class HealthEndpoint {
             }
             CollectorRegistry prometheus = new CollectorRegistry();
             new DropwizardExports(registry).register(prometheus);
-            HttpServer s = HttpServer.create(new InetSocketAddress(bind, port), 16);
-            s.createContext("/", ex -> {
-                try {
-                    serve(ex, prometheus, token);
-                } finally {
-                    ex.close();
-                }
-            });
-            executor = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "resilient-http-" + s.getAddress().getPort());
-                t.setDaemon(true);
-                THREADS.add(t);
-                return t;
-            });
-            s.setExecutor(executor);
-            s.start();
+            BoundedHttpServer s = new BoundedHttpServer(new InetSocketAddress(bind, port), r -> serve(r, prometheus, token));
             server = s;
             running = bind + ":" + port + (token.isEmpty() ? "" : " with a token");
             LOG.log(Level.INFO, "resilient-jdbc: health and metrics at http://{0}:{1}/{2}",
@@ -92,42 +72,39 @@ public final class HealthEndpoint {
     }
 
     /** Only GET and HEAD, only on the exact paths below; with a token set, only for requests that carry it. */
-    private static void serve(HttpExchange ex, CollectorRegistry prometheus, String token) throws IOException {
-        if (!token.isEmpty() && !carries(ex, token)) {
-            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"resilient-jdbc\"");
-            send(ex, 401, "text/plain", "a bearer token is required");
-            return;
+    private static Response serve(Request r, CollectorRegistry prometheus, String token) throws IOException {
+        if (!token.isEmpty() && !carries(r, token)) {
+            return new Response(401, "text/plain", bytes("a bearer token is required"),
+                    Map.of("WWW-Authenticate", "Bearer realm=\"resilient-jdbc\""));
         }
-        String path = ex.getRequestURI().getRawPath();
+        String path = r.rawPath();
         if (!path.equals("/") && !path.equals("/metrics") && !path.equals("/health")) {
-            send(ex, 404, "text/plain", "not found");
-            return;
+            return Response.text(404, "not found");
         }
-        String method = ex.getRequestMethod();
-        if (!method.equals("GET") && !method.equals("HEAD")) {
-            ex.getResponseHeaders().set("Allow", "GET, HEAD");
-            send(ex, 405, "text/plain", "method not allowed");
-            return;
+        if (!r.method().equals("GET") && !r.method().equals("HEAD")) {
+            return new Response(405, "text/plain", bytes("method not allowed"), Map.of("Allow", "GET, HEAD"));
         }
         switch (path) {
             case "/metrics": {
                 StringWriter w = new StringWriter();
                 TextFormat.write004(w, prometheus.metricFamilySamples());
-                send(ex, 200, TextFormat.CONTENT_TYPE_004, w.toString());
-                break;
+                return new Response(200, TextFormat.CONTENT_TYPE_004, bytes(w.toString()), Map.of());
             }
             case "/health": {
                 String json = HealthReport.json();
-                send(ex, json.startsWith("{\"status\":\"unhealthy\"") ? 503 : 200, "application/json", json);
-                break;
+                return new Response(json.startsWith("{\"status\":\"unhealthy\"") ? 503 : 200, "application/json", bytes(json), Map.of());
             }
             default:
-                send(ex, 200, "text/html; charset=utf-8", page());
+                return new Response(200, "text/html; charset=utf-8", bytes(page()), Map.of());
         }
     }
 
-    private static boolean carries(HttpExchange ex, String token) {
-        String given = ex.getRequestHeaders().getFirst("Authorization");
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static boolean carries(Request r, String token) {
+        String given = r.headers().get("authorization");
         byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
         // constant time: how much of a guess was right must not show in the answer's timing
         return given != null && MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8));
@@ -143,47 +120,21 @@ public final class HealthEndpoint {
 
     /** The port it listens on, or -1. */
     public static int port() {
-        HttpServer s = server;
-        return s == null ? -1 : s.getAddress().getPort();
+        BoundedHttpServer s = server;
+        return s == null ? -1 : s.port();
     }
 
     public static void stop() {
         LOCK.lock();
         try {
             if (server != null) {
-                server.stop(0);
-                executor.shutdownNow();
-                try {
-                    // Its thread is gone when stop() returns, as with every thread we start.
-                    executor.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
-                    for (Thread t : THREADS) {
-                        t.join(5_000);
-                    }
-                    THREADS.clear();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                server.stop(); // its threads are gone when stop() returns, as with every thread we start
                 server = null;
-                executor = null;
                 running = null;
                 IGNORED.clear();
             }
         } finally {
             LOCK.unlock();
-        }
-    }
-
-    private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.getResponseHeaders().set("Cache-Control", "no-store");
-        if (ex.getRequestMethod().equals("HEAD")) {
-            ex.sendResponseHeaders(status, -1); // headers only
-            return;
-        }
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
         }
     }
 

@@ -113,6 +113,44 @@ class HealthEndpointAccessTest {
     }
 
     @Test
+    void aHalfSentRequestIsDroppedAtItsDeadlineAndBlocksNobody() throws Exception {
+        int port = start("127.0.0.1", "");
+        try (java.net.Socket half = new java.net.Socket("127.0.0.1", port)) {
+            half.getOutputStream().write("GET /health HTTP/1.1\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            long t0 = System.nanoTime();
+            assertEquals(200, call(port, "GET", "/metrics", null).statusCode());
+            assertTrue((System.nanoTime() - t0) / 1_000_000 < 2_000, "answered beside the half-sent request");
+            half.setSoTimeout(10_000);
+            assertEquals(-1, half.getInputStream().read(), "closed without an answer");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms < BoundedHttpServer.HEAD_DEADLINE_MS + 2_000, "dropped after " + ms + " ms");
+        }
+    }
+
+    @Test
+    void twoHundredSilentClientsDoNotFreezeIt() throws Exception {
+        int port = start("127.0.0.1", "");
+        List<java.net.Socket> idle = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 200; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", port);
+                s.getOutputStream().write('G');
+                idle.add(s);
+            }
+            for (int i = 0; i < 5; i++) {
+                long t0 = System.nanoTime();
+                assertEquals(200, call(port, "GET", "/metrics", null).statusCode());
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(ms < 2_000, "answered in " + ms + " ms beside 200 silent clients");
+            }
+        } finally {
+            for (java.net.Socket s : idle) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
     void beyondLoopbackIsAWarning() throws Exception {
         start("0.0.0.0", "");
         String log = logText();
