@@ -73,6 +73,9 @@ final class BoundedHttpServer {
 
     BoundedHttpServer(InetSocketAddress address, Handler handler) throws IOException {
         this.handler = handler;
+        if (address.isUnresolved()) {
+            throw new IOException("cannot resolve " + address.getHostString()); // NIO would throw an unchecked one
+        }
         this.server = ServerSocketChannel.open();
         try {
             server.bind(address, 64);
@@ -273,7 +276,7 @@ final class BoundedHttpServer {
         out.flip();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WRITE_DEADLINE_MS);
         try {
-            while (out.hasRemaining() && System.nanoTime() - deadline < 0) {
+            while (out.hasRemaining() && System.nanoTime() - deadline < 0 && !Thread.currentThread().isInterrupted()) {
                 if (c.write(out) == 0) {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
                 }

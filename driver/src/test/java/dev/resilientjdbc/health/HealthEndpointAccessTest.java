@@ -151,6 +151,14 @@ class HealthEndpointAccessTest {
     }
 
     @Test
+    void anAddressThatDoesNotResolveIsAWarningNotAnException() throws Exception {
+        Logger.getLogger("dev.resilientjdbc.health").addHandler(capture);
+        HealthEndpoint.start("no-such-host.invalid", 1, "", new MetricRegistry());
+        assertEquals(-1, HealthEndpoint.port());
+        assertTrue(logText().contains("WARNING") && logText().contains("no-such-host.invalid"), logText());
+    }
+
+    @Test
     void beyondLoopbackIsAWarning() throws Exception {
         start("0.0.0.0", "");
         String log = logText();
