@@ -107,7 +107,7 @@ public final class Calls {
                 connectionLost = true;
                 failedOn = logical.lostPhysical();
             }
-            return logical.retrier().statement(this::attempt, (e, c) -> {
+            return logical.retrier().statement(this::attempt, (e, failureClass) -> {
                 if (decided) {
                     decided = false;
                     return retry;
@@ -116,6 +116,7 @@ public final class Calls {
                         || !logical.log().replayable()) {
                     return false;
                 }
+                FailureClass c = logical.classify(e);
                 if (c == FailureClass.CONNECTION || c == FailureClass.READ_ONLY) {
                     needsReplay = true;
                     connectionLost = true;

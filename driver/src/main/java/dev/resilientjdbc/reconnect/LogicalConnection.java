@@ -420,10 +420,11 @@ public final class LogicalConnection {
             throws Throwable {
         Connection[] on = {failedOn};
         boolean[] connectionLost = {firstClass == FailureClass.CONNECTION || firstClass == FailureClass.READ_ONLY};
-        Retrier.RetryGate gate = (e, c) -> {
+        Retrier.RetryGate gate = (e, failureClass) -> {
             if (closed || isReconnectFailure(e) || e instanceof ReplayDivergedException || !log.replayable()) {
                 return false;
             }
+            FailureClass c = classify(e);
             if (c == FailureClass.CONNECTION || c == FailureClass.READ_ONLY) {
                 connectionLost[0] = true;
                 return true;
@@ -561,8 +562,14 @@ public final class LogicalConnection {
         return c == FailureClass.CONNECTION || c == FailureClass.TRANSACTION || c == FailureClass.BUSY || c == FailureClass.READ_ONLY;
     }
 
+    /**
+     * The failure's class for this connection. A read-only failure (25006) is a reason to reconnect only
+     * when the server is read-only (a standby); in a session the application made read-only it is the
+     * application's own answer, never recovered.
+     */
     public FailureClass classify(SQLException e) {
-        return retrier.classifier().classify(e);
+        FailureClass c = retrier.classifier().classify(e);
+        return c == FailureClass.READ_ONLY && session.readOnly() ? FailureClass.FATAL : c;
     }
 
     private static SQLException lostTransaction() {

@@ -1,0 +1,82 @@
+package dev.resilientjdbc.reconnect;
+
+import dev.resilientjdbc.retry.TargetGuard;
+import dev.resilientjdbc.testkit.pg.PgServer;
+import dev.resilientjdbc.testkit.pg.PgTest;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A write refused (25006) in a session the application made read-only is the application's own answer:
+ * no reconnect, no replay, the transaction stays as the server left it — as on the raw driver, whose
+ * observations are the expected ones. (25006 from a read-only server, a standby, is still recovered.)
+ */
+@PgTest
+class PostgresReadOnlySessionTest {
+    private static PgServer pg;
+
+    @BeforeAll
+    static void server(PgServer server) throws SQLException {
+        pg = server;
+        try (Connection c = DriverManager.getConnection(raw()); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS ro(id int PRIMARY KEY, v int)");
+            s.execute("INSERT INTO ro VALUES (1, 1) ON CONFLICT DO NOTHING");
+        }
+    }
+
+    private static String raw() {
+        return pg.jdbcUrl() + "?user=postgres&connectTimeout=5";
+    }
+
+    private static List<Object> writeInAReadOnlySession(String url) throws SQLException {
+        List<Object> seen = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            c.setReadOnly(true);
+            c.setAutoCommit(false);
+            try (ResultSet rs = s.executeQuery("SELECT v FROM ro WHERE id = 1")) {
+                rs.next();
+                seen.add(rs.getInt(1));
+            }
+            long t0 = System.nanoTime();
+            try {
+                s.executeUpdate("UPDATE ro SET v = v + 1 WHERE id = 1");
+                seen.add("updated");
+            } catch (SQLException e) {
+                seen.add(e.getSQLState());
+            }
+            seen.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 1000 ? "at once" : "after retries");
+            try {
+                c.setReadOnly(false); // the transaction is still open (aborted): not allowed
+                seen.add("read-only changed");
+            } catch (SQLException e) {
+                seen.add(e.getSQLState());
+            }
+            c.rollback();
+            c.setReadOnly(false);
+            seen.add(s.executeUpdate("UPDATE ro SET v = v WHERE id = 1"));
+            c.commit();
+        }
+        return seen;
+    }
+
+    @Test
+    void aWriteRefusedInAReadOnlySessionIsNotRecovered() throws Exception {
+        List<Object> rawSeen = writeInAReadOnlySession(raw());
+        assertEquals(List.of(1, "25006", "at once", "25001", 1), rawSeen, "the raw driver's behaviour");
+        long reconnects = TargetGuard.all().stream().mapToLong(g -> g.stats().reconnects()).sum();
+        assertEquals(rawSeen, writeInAReadOnlySession(raw().replace("jdbc:", "jdbc:resilient:")));
+        assertEquals(reconnects, TargetGuard.all().stream().mapToLong(g -> g.stats().reconnects()).sum(),
+                "the connection was not replaced");
+    }
+}
