@@ -16,6 +16,11 @@ public final class PostgresClassifier implements FailureClassifier {
             return FailureClass.FATAL;
         }
         String state = e.getSQLState();
+        if ("08004".equals(state)) {
+            // pgjdbc's "connection rejected": SSL demanded from a server without it, an authentication method it
+            // cannot or may not use. Configuration, not the network: no retry can change it.
+            return FailureClass.FATAL;
+        }
         if (state != null && state.length() == 5) {
             FailureClass c = GenericClassifier.byState(state);
             // A known state that is not one of ours (23505, 42601, 57014 query_canceled, 25P02 ...) is fatal

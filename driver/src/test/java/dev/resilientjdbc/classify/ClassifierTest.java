@@ -32,6 +32,13 @@ class ClassifierTest {
     private final FailureClassifier sqlite = Classifiers.forDialect(Dialect.SQLITE, ClassOverrides.NONE);
     private final FailureClassifier generic = Classifiers.forDialect(Dialect.GENERIC, ClassOverrides.NONE);
 
+    @org.junit.jupiter.api.Test
+    void pgjdbcsConnectionRejectedIsConfigurationNotNetwork() {
+        // pgjdbc's 08004: SSL demanded from a server without it, an authentication method it cannot use.
+        assertEquals(FATAL, postgres.classify(new SQLException("The server does not support SSL.", "08004")));
+        assertEquals(CONNECTION, generic.classify(new SQLException("x", "08004")), "other drivers: class 08 as ever");
+    }
+
     @ParameterizedTest(name = "PostgreSQL {0} -> {1}")
     @CsvSource({
             "08000, CONNECTION", "08001, CONNECTION", "08003, CONNECTION", "08006, CONNECTION", "08P01, CONNECTION",
