@@ -11,6 +11,7 @@ public final class SqliteClassifier implements FailureClassifier {
     static final int SQLITE_BUSY = 5;
     static final int SQLITE_LOCKED = 6;
     static final int SQLITE_BUSY_SNAPSHOT = 517;
+    static final int SQLITE_LOCKED_SHAREDCACHE = 262;
     private final GenericClassifier generic = new GenericClassifier();
 
     @Override
@@ -24,7 +25,9 @@ public final class SqliteClassifier implements FailureClassifier {
                 // The reader's snapshot is stale: only a new transaction can go on.
                 return FailureClass.TRANSACTION;
             }
-            if (tag.startsWith("SQLITE_BUSY") || tag.startsWith("SQLITE_LOCKED")) {
+            // SQLITE_LOCKED itself is a conflict within the same connection (a table dropped under an open
+            // result set): deterministic. Only another connection's lock is worth waiting for.
+            if (tag.startsWith("SQLITE_BUSY") || tag.equals("SQLITE_LOCKED_SHAREDCACHE")) {
                 return FailureClass.BUSY;
             }
             // Constraint, syntax, misuse, I/O, read-only file, corruption: nothing a retry fixes.
@@ -35,9 +38,11 @@ public final class SqliteClassifier implements FailureClassifier {
             if (code == SQLITE_BUSY_SNAPSHOT) {
                 return FailureClass.TRANSACTION;
             }
-            int primary = code & 0xff;
-            if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+            if ((code & 0xff) == SQLITE_BUSY || code == SQLITE_LOCKED_SHAREDCACHE) {
                 return FailureClass.BUSY;
+            }
+            if ((code & 0xff) == SQLITE_LOCKED) {
+                return FailureClass.FATAL;
             }
         }
         return generic.classify(e);

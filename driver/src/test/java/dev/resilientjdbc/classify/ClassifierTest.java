@@ -82,7 +82,8 @@ class ClassifierTest {
         assertEquals(BUSY, sqlite.classify(new SQLiteException("[SQLITE_BUSY] The database file is locked", SQLiteErrorCode.SQLITE_BUSY)));
         assertEquals(BUSY, sqlite.classify(new SQLiteException("[SQLITE_BUSY_TIMEOUT] x", SQLiteErrorCode.SQLITE_BUSY_TIMEOUT)));
         assertEquals(BUSY, sqlite.classify(new SQLiteException("[SQLITE_BUSY_RECOVERY] x", SQLiteErrorCode.SQLITE_BUSY_RECOVERY)));
-        assertEquals(BUSY, sqlite.classify(new SQLiteException("[SQLITE_LOCKED] x", SQLiteErrorCode.SQLITE_LOCKED)));
+        assertEquals(FATAL, sqlite.classify(new SQLiteException("[SQLITE_LOCKED] x", SQLiteErrorCode.SQLITE_LOCKED)),
+                "a lock of the same connection: deterministic");
         assertEquals(BUSY, sqlite.classify(new SQLiteException("[SQLITE_LOCKED_SHAREDCACHE] x", SQLiteErrorCode.SQLITE_LOCKED_SHAREDCACHE)));
         assertEquals(TRANSACTION, sqlite.classify(new SQLiteException("[SQLITE_BUSY_SNAPSHOT] x", SQLiteErrorCode.SQLITE_BUSY_SNAPSHOT)));
         assertEquals(FATAL, sqlite.classify(new SQLiteException("[SQLITE_CONSTRAINT_PRIMARYKEY] x", SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY)));
