@@ -173,6 +173,11 @@ public final class ResilientOptions {
     public static final Option<Double> HEALTH_POOL_SATURATION_WARN = new Option<>("resilient.health.poolSaturationWarn",
             OptionType.decimal(0, 1), 0.8, "0.8", "share of the pool in use that makes a target degraded");
 
+    public static final Option<Duration> HEALTH_PROBE_INTERVAL = new Option<>("resilient.health.probeInterval",
+            OptionType.duration(Duration.ofMillis(100), Duration.ofHours(1)), Duration.ofSeconds(5), "5s",
+            "the reachable check opens at most one new connection per target in this interval; in between it answers"
+                    + " from the target's own successful calls or the last probe");
+
     public static final OptionRegistry REGISTRY = new OptionRegistry(List.of(
             ENABLED, DIALECT, CLASSIFY_OVERRIDES,
             RETRY_STRATEGY, RETRY_MAX_ATTEMPTS, RETRY_BASE_DELAY, RETRY_MAX_DELAY, RETRY_MULTIPLIER, RETRY_JITTER,
@@ -183,5 +188,5 @@ public final class ResilientOptions {
             POOL_VALIDATION_TIMEOUT, POOL_LEAK_DETECTION_THRESHOLD,
             METRICS_ENABLED, METRICS_REGISTRY, METRICS_JMX,
             HTTP_PORT, HTTP_BIND, HTTP_TOKEN, HEALTH_ERROR_RATE_WARN, HEALTH_ERROR_RATE_CRITICAL, HEALTH_P99_WARN, HEALTH_P99_CRITICAL,
-            HEALTH_POOL_SATURATION_WARN));
+            HEALTH_POOL_SATURATION_WARN, HEALTH_PROBE_INTERVAL));
 }

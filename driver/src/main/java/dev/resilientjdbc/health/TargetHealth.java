@@ -68,14 +68,11 @@ public final class TargetHealth {
         }
         HealthCheckRegistry r = registry();
         String p = "resilient." + target + ".";
+        Reachability reachability = new Reachability(guard, probe, s.probeInterval);
         r.register(p + "reachable", new HealthCheck() {
             @Override
             protected Result check() {
-                try (Connection c = probe.open()) {
-                    return c.isValid(2) ? level(Level.HEALTHY, "a new connection answers") : level(Level.UNHEALTHY, "a new connection does not answer");
-                } catch (SQLException e) {
-                    return level(Level.UNHEALTHY, "cannot connect: SQLState " + e.getSQLState());
-                }
+                return reachability.check();
             }
         });
         r.register(p + "breaker", new HealthCheck() {
@@ -158,20 +155,23 @@ public final class TargetHealth {
         final Duration p99Warn;
         final Duration p99Critical;
         final double poolSaturationWarn;
+        final Duration probeInterval;
 
         public HealthSettings(double errorRateWarn, double errorRateCritical, Duration p99Warn, Duration p99Critical,
-                              double poolSaturationWarn) {
+                              double poolSaturationWarn, Duration probeInterval) {
             this.errorRateWarn = errorRateWarn;
             this.errorRateCritical = errorRateCritical;
             this.p99Warn = p99Warn;
             this.p99Critical = p99Critical;
             this.poolSaturationWarn = poolSaturationWarn;
+            this.probeInterval = probeInterval;
         }
 
         /** The thresholds of {@code c}; a warn threshold above its critical one would never warn, so it is HY024. */
         public static HealthSettings from(ResilientConfig c) throws SQLException {
             HealthSettings s = new HealthSettings(c.get(HEALTH_ERROR_RATE_WARN), c.get(HEALTH_ERROR_RATE_CRITICAL),
-                    c.get(HEALTH_P99_WARN), c.get(HEALTH_P99_CRITICAL), c.get(HEALTH_POOL_SATURATION_WARN));
+                    c.get(HEALTH_P99_WARN), c.get(HEALTH_P99_CRITICAL), c.get(HEALTH_POOL_SATURATION_WARN),
+                    c.get(HEALTH_PROBE_INTERVAL));
             if (s.errorRateWarn > s.errorRateCritical) {
                 throw warnAboveCritical(HEALTH_ERROR_RATE_WARN.key(), String.valueOf(s.errorRateWarn),
                         HEALTH_ERROR_RATE_CRITICAL.key(), String.valueOf(s.errorRateCritical));

@@ -21,6 +21,9 @@ public final class TargetGuard {
     // The failure that made the breaker open, handed to callers refused while it is open.
     private volatile SQLException lastGiveUp;
     private volatile CallObserver observer = CallObserver.NONE;
+    // When a call of this target last succeeded (System.nanoTime), so health need not open a session to know.
+    private volatile long lastSuccessNanos;
+    private volatile boolean succeeded;
 
     private TargetGuard(String name, RetrySettings s) {
         this.name = name;
@@ -81,7 +84,19 @@ public final class TargetGuard {
     }
 
     public void observer(CallObserver observer) {
-        this.observer = observer == null ? CallObserver.NONE : observer;
+        CallObserver inner = observer == null ? CallObserver.NONE : observer;
+        this.observer = inner == CallObserver.NONE ? CallObserver.NONE : (kind, nanos, failed) -> {
+            if (!failed) {
+                lastSuccessNanos = System.nanoTime();
+                succeeded = true;
+            }
+            inner.took(kind, nanos, failed);
+        };
+    }
+
+    /** Whether a call of this target succeeded at or after {@code sinceNanos} (System.nanoTime); only seen while metrics observe calls. */
+    public boolean succeededSince(long sinceNanos) {
+        return succeeded && lastSuccessNanos - sinceNanos >= 0;
     }
 
     /** The breaker, or null when disabled. */

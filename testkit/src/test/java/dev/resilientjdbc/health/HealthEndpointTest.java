@@ -92,12 +92,24 @@ class HealthEndpointTest {
         assertTrue(up.body().contains(".reachable\":{\"status\":\"healthy\""), up.body());
         pg.stopFast();
         try {
+            // The last probe's answer may stand for one resilient.health.probeInterval (5 s by default).
             HttpResponse<String> down = get("/health");
+            for (long end = System.nanoTime() + Duration.ofSeconds(10).toNanos(); down.statusCode() != 503 && System.nanoTime() < end; ) {
+                Thread.sleep(100);
+                down = get("/health");
+            }
             assertEquals(503, down.statusCode(), down.body());
             assertTrue(down.body().startsWith("{\"status\":\"unhealthy\""), down.body());
             assertTrue(down.body().contains("cannot connect"), down.body());
         } finally {
             pg.start();
+            // Back to healthy within one probe interval too, so the other tests see a healthy target.
+            HttpResponse<String> back = get("/health");
+            for (long end = System.nanoTime() + Duration.ofSeconds(10).toNanos(); back.statusCode() != 200 && System.nanoTime() < end; ) {
+                Thread.sleep(100);
+                back = get("/health");
+            }
+            assertEquals(200, back.statusCode(), back.body());
         }
     }
 
