@@ -87,8 +87,12 @@ public final class TargetGuard {
         CallObserver inner = observer == null ? CallObserver.NONE : observer;
         this.observer = inner == CallObserver.NONE ? CallObserver.NONE : (kind, nanos, failed) -> {
             if (!failed) {
-                lastSuccessNanos = System.nanoTime();
-                succeeded = true;
+                long now = System.nanoTime();
+                // At most one write a millisecond: every thread of the target shares these fields (hot path).
+                if (!succeeded || now - lastSuccessNanos > 1_000_000L) {
+                    lastSuccessNanos = now;
+                    succeeded = true;
+                }
             }
             inner.took(kind, nanos, failed);
         };
