@@ -72,19 +72,32 @@ public final class PostgresInDoubt implements InDoubt {
         }
     }
 
+    /**
+     * The transaction id with the server's start time, in the same round trip: after a restart (above all
+     * a crash) PostgreSQL can hand an id that never became durable to a new transaction, so an id is only
+     * looked up on the server run that gave it out.
+     */
     @Override
     public String transactionId(Connection physical) throws SQLException {
-        try (Statement s = physical.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_current_xact_id_if_assigned()::text")) {
-            return rs.next() ? rs.getString(1) : null;
+        try (Statement s = physical.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_current_xact_id_if_assigned()::text, pg_postmaster_start_time()::text")) {
+            if (!rs.next() || rs.getString(1) == null) {
+                return null;
+            }
+            return rs.getString(1) + "@" + rs.getString(2);
         }
     }
 
     @Override
     public Outcome outcome(Connection fresh, String id) {
-        try (PreparedStatement ps = fresh.prepareStatement("SELECT pg_xact_status(?::xid8)")) {
-            ps.setString(1, id);
+        int at = id.indexOf('@');
+        try (PreparedStatement ps = fresh.prepareStatement("SELECT pg_xact_status(?::xid8), pg_postmaster_start_time()::text")) {
+            ps.setString(1, id.substring(0, at));
             try (ResultSet rs = ps.executeQuery()) {
-                String status = rs.next() ? rs.getString(1) : null;
+                if (!rs.next() || !id.substring(at + 1).equals(rs.getString(2))) {
+                    return Outcome.UNKNOWN; // the server restarted since: its answer may be about another transaction
+                }
+                String status = rs.getString(1);
                 if ("committed".equals(status)) {
                     return Outcome.COMMITTED;
                 }
