@@ -83,6 +83,7 @@ public final class Assembly {
         private final boolean serializeSqlite;
         private final boolean exactlyOnceWrites;
         private final java.time.Duration gateWait;
+        private volatile boolean prepared;
 
         private Target(ResilientConfig config, String realUrl, Properties realInfo, PhysicalSource physical) throws SQLException {
             this.config = config;
@@ -99,7 +100,9 @@ public final class Assembly {
             this.metricsEnabled = config.get(ResilientOptions.METRICS_ENABLED);
             this.poolSettings = config.get(ResilientOptions.POOL) ? PoolSettings.from(config) : null;
             this.poolKey = poolSettings != null ? Pools.keyOf(realUrl, realInfo, poolSettings) : null;
-            this.inDoubt = d == Dialect.POSTGRESQL ? new PostgresInDoubt() : InDoubt.NONE;
+            this.inDoubt = d == Dialect.POSTGRESQL
+                    ? new PostgresInDoubt(config.get(ResilientOptions.INDOUBT_MARKER) ? config.get(ResilientOptions.INDOUBT_MARKER_TABLE) : null)
+                    : InDoubt.NONE;
             this.replayMaxBytes = config.get(ResilientOptions.REPLAY_MAX_BYTES);
             this.health = TargetHealth.HealthSettings.from(config);
             this.httpPort = config.get(ResilientOptions.HTTP_PORT);
@@ -121,6 +124,24 @@ public final class Assembly {
             }
         }
 
+        /** The dialect's one-off setup (the commit marker table) on the target's first connection; tried again until it works. */
+        private void prepareOnce(Connection first) throws SQLException {
+            if (prepared) {
+                return;
+            }
+            try {
+                inDoubt.prepare(first);
+                prepared = true;
+            } catch (SQLException e) {
+                try {
+                    first.close();
+                } catch (SQLException ignored) {
+                    // the setup failure is what the application needs to see
+                }
+                throw e;
+            }
+        }
+
         /** A new resilient connection. The registrations below are idempotent and cheap once made. */
         public Connection connect() throws SQLException {
             MetricRegistry metrics = null;
@@ -137,7 +158,9 @@ public final class Assembly {
             LogicalConnection.Opener opener = pool != null ? pooled(pool, retrier)
                     : () -> retrier.connect(() -> nonNull(physical.open(), realUrl));
             watch(pool, metrics);
-            LogicalConnection logical = new LogicalConnection(opener.open(), retrier, opener, replayMaxBytes, inDoubt);
+            Connection first = opener.open();
+            prepareOnce(first);
+            LogicalConnection logical = new LogicalConnection(first, retrier, opener, replayMaxBytes, inDoubt);
             if (serializeSqlite) {
                 logical.gate(TransactionGate.forSqlite(realUrl, gateWait));
             }

@@ -94,6 +94,19 @@ public final class ResilientOptions {
             "PostgreSQL: run each autocommit write in a transaction of its own, so that a write whose reply was lost is"
                     + " resolved (applied once, or run again) instead of reported 08007; costs two round trips per write");
 
+    public static final Option<Boolean> INDOUBT_MARKER = new Option<>("resilient.indoubt.marker",
+            OptionType.bool(), false, "false",
+            "PostgreSQL: every writing transaction also writes a marker row (one per open connection, updated in place)"
+                    + " just before COMMIT, so that a COMMIT whose reply was lost is resolved even across a server crash or"
+                    + " restart, where the transaction id alone cannot tell (then 08007); costs one round trip per writing COMMIT");
+
+    public static final Option<String> INDOUBT_MARKER_TABLE = new Option<>("resilient.indoubt.markerTable",
+            OptionType.custom("a table name or schema.table, letters, digits and _ only, each part at most 63 characters",
+                    t -> t.matches("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?") ? t : null),
+            "resilient_commit_marker", "resilient_commit_marker",
+            "the table resilient.indoubt.marker writes to; created at the first connection when missing"
+                    + " (needs CREATE on its schema then, else create it as the README shows)");
+
     public static final Option<Boolean> SQLITE_SERIALIZE_TRANSACTIONS = new Option<>("resilient.sqlite.serializeTransactions",
             OptionType.bool(), true, "true",
             "run explicit transactions on one SQLite file one at a time within the JVM, so that they never meet as"
@@ -183,7 +196,7 @@ public final class ResilientOptions {
             RETRY_STRATEGY, RETRY_MAX_ATTEMPTS, RETRY_BASE_DELAY, RETRY_MAX_DELAY, RETRY_MULTIPLIER, RETRY_JITTER,
             RETRY_MAX_DURATION, CONNECT_MAX_DURATION, CONNECT_MAX_DELAY,
             BREAKER_ENABLED, BREAKER_FAILURE_THRESHOLD, BREAKER_OPEN_DURATION, BREAKER_SUCCESS_THRESHOLD,
-            REPLAY_MAX_BYTES, AUTOCOMMIT_EXACTLY_ONCE, SQLITE_SERIALIZE_TRANSACTIONS,
+            REPLAY_MAX_BYTES, AUTOCOMMIT_EXACTLY_ONCE, INDOUBT_MARKER, INDOUBT_MARKER_TABLE, SQLITE_SERIALIZE_TRANSACTIONS,
             POOL, POOL_MAX_SIZE, POOL_MIN_IDLE, POOL_CONNECTION_TIMEOUT, POOL_IDLE_TIMEOUT, POOL_MAX_LIFETIME,
             POOL_VALIDATION_TIMEOUT, POOL_LEAK_DETECTION_THRESHOLD,
             METRICS_ENABLED, METRICS_REGISTRY, METRICS_JMX,

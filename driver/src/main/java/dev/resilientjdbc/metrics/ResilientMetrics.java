@@ -9,6 +9,7 @@ import com.codahale.metrics.jmx.JmxReporter;
 import dev.failsafe.CircuitBreaker;
 import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.retry.CallObserver;
+import dev.resilientjdbc.reconnect.InDoubt;
 import dev.resilientjdbc.retry.RetryStats;
 import dev.resilientjdbc.retry.TargetGuard;
 
@@ -82,6 +83,9 @@ public final class ResilientMetrics {
         gauge(registry, p + ".indoubt.unknown", RetryStats::inDoubt, stats);
         gauge(registry, p + ".indoubt.committed", RetryStats::inDoubtCommitted, stats);
         gauge(registry, p + ".indoubt.aborted", RetryStats::inDoubtAborted, stats);
+        for (InDoubt.Evidence e : InDoubt.Evidence.values()) {
+            gauge(registry, p + ".indoubt.by." + e.metricName(), s -> s.inDoubtEvidence(e.ordinal()), stats);
+        }
         gauge(registry, p + ".breaker.opened", RetryStats::breakerOpened, stats);
         gauge(registry, p + ".breaker.halfopened", RetryStats::breakerHalfOpened, stats);
         gauge(registry, p + ".breaker.closed", RetryStats::breakerClosed, stats);

@@ -139,12 +139,12 @@ public final class Calls {
             }
             TransactionLog log = logical.log();
             Connection p = logical.physical();
-            String xid = null;
+            InDoubt.Ticket xid = null;
             abortedByServer = false;
             if (log.wrote()) {
                 logical.noteSession();
                 try {
-                    xid = logical.inDoubt().transactionId(p);
+                    xid = logical.transactionId(p);
                 } catch (SQLException e) {
                     if (logical.breaksAttempt(e)) {
                         throw e;
@@ -164,7 +164,7 @@ public final class Calls {
             }
         }
 
-        private SQLException afterFailedCommit(SQLException e, Connection p, String xid, TransactionLog log) {
+        private SQLException afterFailedCommit(SQLException e, Connection p, InDoubt.Ticket xid, TransactionLog log) {
             FailureClass c = logical.classify(e);
             var stats = logical.retrier().guard().stats();
             if (c == FailureClass.TRANSACTION && log.replayable()) {

@@ -12,6 +12,39 @@ public interface InDoubt {
     /** The outcome of a transaction whose COMMIT reply was lost. */
     enum Outcome { COMMITTED, ABORTED, UNKNOWN }
 
+    /** What settled an outcome; each is counted as {@code indoubt.by.<metricName>}. */
+    enum Evidence {
+        /** Same server run as the transaction id came from: the database's transaction status is about this transaction. */
+        XACT_STATUS("xactStatus"),
+        /** The commit marker row (resilient.indoubt.marker): present with this transaction's number or not. */
+        MARKER("marker"),
+        /** After a restart: the database proves the id was never made durable, or that it did not commit. */
+        NOT_COMMITTED("notCommitted"),
+        /** After a restart the id reads "committed", which may be another transaction that was given the same id: 08007. */
+        RESTARTED("restarted"),
+        /** No answer could be had (no new connection, the old session still running, a failed query): 08007. */
+        NO_ANSWER("noAnswer");
+
+        private final String metricName;
+
+        Evidence(String metricName) {
+            this.metricName = metricName;
+        }
+
+        public String metricName() {
+            return metricName;
+        }
+    }
+
+    /** An outcome and what established it. */
+    record Resolution(Outcome outcome, Evidence evidence) {
+        static final Resolution NO_ANSWER = new Resolution(Outcome.UNKNOWN, Evidence.NO_ANSWER);
+    }
+
+    /** What identifies a transaction to ask about after its COMMIT reply was lost; dialect-specific. */
+    interface Ticket {
+    }
+
     /**
      * What will identify the server session of {@code physical}, opened (or borrowed) at
      * {@code openedAtMillis}, once the connection is lost; null when nothing can be known. Asked while
@@ -22,11 +55,23 @@ public interface InDoubt {
     /** Makes sure the server session {@code oldBackend} (from {@link #session}) is gone, using {@code fresh}. */
     void endOldBackend(Object oldBackend, Connection fresh);
 
-    /** Before COMMIT: an identifier of the transaction to ask about later, or null when it wrote nothing or cannot be known. */
-    String transactionId(Connection physical) throws SQLException;
+    /** Once per target, on its first physical connection (in autocommit): whatever later tickets rely on. */
+    default void prepare(Connection physical) throws SQLException {
+    }
 
-    /** After the old session is gone: what became of transaction {@code id}. */
-    Outcome outcome(Connection fresh, String id);
+    /**
+     * Before COMMIT: a ticket for the transaction to ask about later, or null when it wrote nothing or
+     * cannot be known. {@code marker} is the logical connection's hold on a commit marker row.
+     */
+    Ticket transactionId(Connection physical, CommitMarkers.Holder marker) throws SQLException;
+
+    /** After the old session is gone: what became of the transaction of {@code ticket}. */
+    Resolution outcome(Connection fresh, Ticket ticket);
+
+    /** The commit markers of this target, or null when markers are off. */
+    default CommitMarkers markers() {
+        return null;
+    }
 
     InDoubt NONE = new InDoubt() {
         @Override
@@ -39,13 +84,13 @@ public interface InDoubt {
         }
 
         @Override
-        public String transactionId(Connection physical) {
+        public Ticket transactionId(Connection physical, CommitMarkers.Holder marker) {
             return null;
         }
 
         @Override
-        public Outcome outcome(Connection fresh, String id) {
-            return Outcome.UNKNOWN;
+        public Resolution outcome(Connection fresh, Ticket ticket) {
+            return Resolution.NO_ANSWER;
         }
     };
 }

@@ -67,6 +67,8 @@ public final class LogicalConnection {
     }
 
     private volatile boolean exactlyOnceWrites;
+    // This connection's commit marker row, when resilient.indoubt.marker is on; given back on close.
+    private final CommitMarkers.Holder marker = new CommitMarkers.Holder();
 
     /** resilient.autocommit.exactlyOnce, where the dialect can resolve a lost COMMIT. */
     public void exactlyOnceWrites(boolean on) {
@@ -89,11 +91,11 @@ public final class LogicalConnection {
         boolean open = true;
         try {
             Object result;
-            String xid;
+            InDoubt.Ticket xid;
             try {
                 result = statement.call();
                 noteSession();
-                xid = inDoubt.transactionId(p);
+                xid = transactionId(p);
             } catch (SQLException e) {
                 if (classify(e) == FailureClass.CONNECTION) {
                     open = false;
@@ -134,7 +136,7 @@ public final class LogicalConnection {
         }
     }
 
-    private Object resolveLostCommit(Connection p, String xid, Object result, SQLException failure, CallGate gate) throws SQLException {
+    private Object resolveLostCommit(Connection p, InDoubt.Ticket xid, Object result, SQLException failure, CallGate gate) throws SQLException {
         lost(p);
         switch (outcomeOfLostCommit(p, xid)) {
             case COMMITTED:
@@ -152,21 +154,28 @@ public final class LogicalConnection {
      * session is ended from a new connection, then the database is asked. UNKNOWN when no new
      * connection can be had. Resolved outcomes are counted here; the caller counts UNKNOWN as it reports it.
      */
-    InDoubt.Outcome outcomeOfLostCommit(Connection lost, String xid) {
-        InDoubt.Outcome outcome;
+    InDoubt.Outcome outcomeOfLostCommit(Connection lost, InDoubt.Ticket xid) {
+        InDoubt.Resolution r;
         try {
             Connection fresh = physical();
             endOldBackend(lost, fresh);
-            outcome = inDoubt.outcome(fresh, xid);
+            r = inDoubt.outcome(fresh, xid);
         } catch (SQLException reconnectFailed) {
-            return InDoubt.Outcome.UNKNOWN;
+            r = InDoubt.Resolution.NO_ANSWER;
         }
-        if (outcome == InDoubt.Outcome.COMMITTED) {
-            retrier.guard().stats().onInDoubtCommitted();
-        } else if (outcome == InDoubt.Outcome.ABORTED) {
-            retrier.guard().stats().onInDoubtAborted();
+        var stats = retrier.guard().stats();
+        stats.onInDoubtEvidence(r.evidence().ordinal());
+        if (r.outcome() == InDoubt.Outcome.COMMITTED) {
+            stats.onInDoubtCommitted();
+        } else if (r.outcome() == InDoubt.Outcome.ABORTED) {
+            stats.onInDoubtAborted();
         }
-        return outcome;
+        return r.outcome();
+    }
+
+    /** Before COMMIT of a writing transaction: the dialect's ticket for it (and its marker row, when markers are on). */
+    InDoubt.Ticket transactionId(Connection p) throws SQLException {
+        return inDoubt.transactionId(p, marker);
     }
 
     /** Explicit transactions pass this gate before their first statement (SQLite files); null for none. */
@@ -546,6 +555,7 @@ public final class LogicalConnection {
     /** The application closed the connection. */
     public void close() throws SQLException {
         closed = true;
+        marker.release(inDoubt.markers());
         TransactionGate g = gate;
         if (g != null) {
             g.leave();

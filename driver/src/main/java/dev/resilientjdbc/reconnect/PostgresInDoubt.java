@@ -72,42 +72,175 @@ public final class PostgresInDoubt implements InDoubt {
         }
     }
 
-    /**
-     * The transaction id with the server's start time, in the same round trip: after a restart (above all
-     * a crash) PostgreSQL can hand an id that never became durable to a new transaction, so an id is only
-     * looked up on the server run that gave it out.
-     */
-    @Override
-    public String transactionId(Connection physical) throws SQLException {
-        try (Statement s = physical.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pg_current_xact_id_if_assigned()::text, pg_postmaster_start_time()::text")) {
-            if (!rs.next() || rs.getString(1) == null) {
-                return null;
-            }
-            return rs.getString(1) + "@" + rs.getString(2);
-        }
+    /** A writing transaction: its full 64-bit id, the server run that gave it out, and its marker when markers are on. */
+    record Xact(long xid, String serverRun, CommitMarkers.Slot slot, long sequence) implements Ticket {
+    }
+
+    private final CommitMarkers markers;
+
+    /** @param markerTable resilient.indoubt.markerTable when resilient.indoubt.marker is on, else null */
+    public PostgresInDoubt(String markerTable) {
+        this.markers = markerTable == null ? null : new CommitMarkers(markerTable);
     }
 
     @Override
-    public Outcome outcome(Connection fresh, String id) {
-        int at = id.indexOf('@');
-        try (PreparedStatement ps = fresh.prepareStatement("SELECT pg_xact_status(?::xid8), pg_postmaster_start_time()::text")) {
-            ps.setString(1, id.substring(0, at));
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || !id.substring(at + 1).equals(rs.getString(2))) {
-                    return Outcome.UNKNOWN; // the server restarted since: its answer may be about another transaction
-                }
-                String status = rs.getString(1);
-                if ("committed".equals(status)) {
-                    return Outcome.COMMITTED;
-                }
-                if ("aborted".equals(status)) {
-                    return Outcome.ABORTED;
-                }
-                return Outcome.UNKNOWN;
+    public CommitMarkers markers() {
+        return markers;
+    }
+
+    /** Creates the marker table when missing and removes rows no connection has touched for a day (runs that ended). */
+    @Override
+    public void prepare(Connection physical) throws SQLException {
+        if (markers == null) {
+            return;
+        }
+        String t = markers.table();
+        try (Statement s = physical.createStatement()) {
+            boolean exists;
+            try (ResultSet rs = s.executeQuery("SELECT to_regclass('" + t + "') IS NOT NULL")) {
+                exists = rs.next() && rs.getBoolean(1);
             }
+            if (!exists) {
+                s.execute("CREATE TABLE IF NOT EXISTS " + t + " (run uuid NOT NULL, slot integer NOT NULL,"
+                        + " sequence bigint NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (run, slot))");
+            }
+            s.execute("DELETE FROM " + t + " WHERE at < now() - interval '1 day'");
         } catch (SQLException e) {
-            return Outcome.UNKNOWN;
+            throw new SQLException("resilient-jdbc: resilient.indoubt.marker=true needs the table " + t
+                    + " (columns run uuid, slot integer, sequence bigint, at timestamptz, primary key (run, slot)),"
+                    + " readable and writable by this user; it could not be used or created: " + e.getMessage(),
+                    e.getSQLState(), e);
+        }
+    }
+
+    /**
+     * The transaction id with the server's start time in one round trip: after a restart (above all a
+     * crash) PostgreSQL can give an id that never became durable to a new transaction, so an id alone
+     * is trusted only on the server run that gave it out. With markers on, a second round trip writes
+     * the marker row inside the transaction, which settles the outcome across restarts.
+     */
+    @Override
+    public Ticket transactionId(Connection physical, CommitMarkers.Holder marker) throws SQLException {
+        long xid;
+        String run;
+        try (Statement s = physical.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_current_xact_id_if_assigned()::text, pg_postmaster_start_time()::text,"
+                     + " current_setting('transaction_read_only')")) {
+            if (!rs.next() || rs.getString(1) == null) {
+                return null;
+            }
+            xid = Long.parseLong(rs.getString(1));
+            run = rs.getString(2);
+            if (markers == null || "on".equals(rs.getString(3))) {
+                return new Xact(xid, run, null, 0); // a read-only transaction cannot write a marker: the id must do
+            }
+        }
+        CommitMarkers.Slot slot = marker.slot(markers);
+        long sequence = slot.sequence + 1;
+        try (PreparedStatement ps = physical.prepareStatement("INSERT INTO " + markers.table()
+                + " (run, slot, sequence, at) VALUES (?::uuid, ?, ?, now()) ON CONFLICT (run, slot)"
+                + " DO UPDATE SET sequence = EXCLUDED.sequence, at = EXCLUDED.at")) {
+            ps.setString(1, markers.run().toString());
+            ps.setInt(2, slot.number);
+            ps.setLong(3, sequence);
+            ps.executeUpdate();
+        }
+        slot.sequence = sequence;
+        return new Xact(xid, run, slot, sequence);
+    }
+
+    /**
+     * On the same server run, {@code pg_xact_status} answers for this transaction. After a restart:
+     * the marker answers when there is one; otherwise only "did not commit" can be proven — the id is
+     * one the server has not handed out yet, or beyond the last checkpoint's next id (never durable),
+     * or its status is anything but committed (a durable id is never handed out again, so a status
+     * other than committed is this transaction's or proves it never became durable). "Committed"
+     * after a restart may be another transaction that was given the same id: UNKNOWN.
+     */
+    @Override
+    public Resolution outcome(Connection fresh, Ticket ticket) {
+        Xact t = (Xact) ticket;
+        try {
+            return resolve(fresh, t);
+        } catch (SQLException e) {
+            LOG.log(Level.FINE, "resilient-jdbc: in-doubt lookup failed: {0}", e.getMessage());
+            try {
+                if (!fresh.getAutoCommit()) {
+                    fresh.rollback(); // our failed query must not leave the new connection's transaction aborted
+                }
+            } catch (SQLException ignored) {
+                // the connection is broken too: the caller gets UNKNOWN either way
+            }
+            return Resolution.NO_ANSWER;
+        }
+    }
+
+    private Resolution resolve(Connection fresh, Xact t) throws SQLException {
+        String status;
+        boolean sameRun;
+        boolean mayReadCheckpoint;
+        try (PreparedStatement ps = fresh.prepareStatement("SELECT CASE WHEN ?::xid8 >= pg_snapshot_xmax(pg_current_snapshot())"
+                + " THEN 'unassigned' ELSE pg_xact_status(?::xid8) END, pg_postmaster_start_time()::text,"
+                + " has_function_privilege('pg_control_checkpoint()', 'EXECUTE')")) {
+            ps.setString(1, Long.toString(t.xid()));
+            ps.setString(2, Long.toString(t.xid()));
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Resolution.NO_ANSWER;
+                }
+                status = rs.getString(1);
+                sameRun = t.serverRun().equals(rs.getString(2));
+                mayReadCheckpoint = rs.getBoolean(3);
+            }
+        }
+        if (sameRun) {
+            if ("committed".equals(status)) {
+                return new Resolution(Outcome.COMMITTED, Evidence.XACT_STATUS);
+            }
+            if ("aborted".equals(status)) {
+                return new Resolution(Outcome.ABORTED, Evidence.XACT_STATUS);
+            }
+            return Resolution.NO_ANSWER; // still in progress: the old session did not end
+        }
+        if (t.slot() != null) {
+            return byMarker(fresh, t);
+        }
+        if (!"committed".equals(status)) {
+            return new Resolution(Outcome.ABORTED, Evidence.NOT_COMMITTED);
+        }
+        if (mayReadCheckpoint && t.xid() >= checkpointNextXid(fresh)) {
+            return new Resolution(Outcome.ABORTED, Evidence.NOT_COMMITTED);
+        }
+        return new Resolution(Outcome.UNKNOWN, Evidence.RESTARTED);
+    }
+
+    private Resolution byMarker(Connection fresh, Xact t) throws SQLException {
+        try (PreparedStatement ps = fresh.prepareStatement("SELECT sequence FROM " + markers.table() + " WHERE run = ?::uuid AND slot = ?")) {
+            ps.setString(1, markers.run().toString());
+            ps.setInt(2, t.slot().number);
+            try (ResultSet rs = ps.executeQuery()) {
+                boolean ours = rs.next() && rs.getLong(1) == t.sequence();
+                return new Resolution(ours ? Outcome.COMMITTED : Outcome.ABORTED, Evidence.MARKER);
+            }
+        }
+    }
+
+    /**
+     * The next transaction id of the latest checkpoint, as a full 64-bit id. After a crash the first
+     * checkpoint is the end-of-recovery one, taken before any new transaction: an id at or above it was
+     * in no WAL that survived, and every later checkpoint's is higher still. A promoted standby's latest
+     * checkpoint may be a restartpoint older than WAL it replayed: only a checkpoint of the timeline the
+     * server writes now counts (otherwise Long.MAX_VALUE: proves nothing).
+     */
+    private static long checkpointNextXid(Connection fresh) throws SQLException {
+        try (Statement s = fresh.createStatement(); ResultSet rs = s.executeQuery("SELECT next_xid, timeline_id,"
+                + " ('x' || substr(pg_walfile_name(pg_current_wal_insert_lsn()), 1, 8))::bit(32)::int FROM pg_control_checkpoint()")) {
+            if (!rs.next() || rs.getInt(2) != rs.getInt(3)) {
+                return Long.MAX_VALUE;
+            }
+            String v = rs.getString(1); // "epoch:xid"
+            int colon = v.indexOf(':');
+            return (Long.parseLong(v.substring(0, colon)) << 32) | Long.parseLong(v.substring(colon + 1));
         }
     }
 }

@@ -26,12 +26,17 @@ public final class RetryStats {
     private final LongAdder divergences = new LongAdder();
     private final LongAdder inDoubtCommitted = new LongAdder();
     private final LongAdder inDoubtAborted = new LongAdder();
+    // Lost COMMIT replies by the evidence that settled them (InDoubt.Evidence ordinal); kept here so metrics need not know the dialect.
+    private final LongAdder[] inDoubtEvidence = new LongAdder[8];
 
     public RetryStats() {
         for (FailureClass c : FailureClass.values()) {
             retries.put(c, new LongAdder());
             giveUps.put(c, new LongAdder());
             failures.put(c, new LongAdder());
+        }
+        for (int i = 0; i < inDoubtEvidence.length; i++) {
+            inDoubtEvidence[i] = new LongAdder();
         }
     }
 
@@ -50,6 +55,7 @@ public final class RetryStats {
     public void onDiverged() { divergences.increment(); }
     public void onInDoubtCommitted() { inDoubtCommitted.increment(); }
     public void onInDoubtAborted() { inDoubtAborted.increment(); }
+    public void onInDoubtEvidence(int evidence) { inDoubtEvidence[evidence].increment(); }
 
     /** Calls that failed with this class (each attempt counts), whatever happened next. */
     public long failures(FailureClass c) { return failures.get(c).sum(); }
@@ -76,4 +82,6 @@ public final class RetryStats {
     public long inDoubtCommitted() { return inDoubtCommitted.sum(); }
     /** Commits whose reply was lost and that the database reports aborted (then replayed). */
     public long inDoubtAborted() { return inDoubtAborted.sum(); }
+    /** Lost COMMIT replies settled (or left unknown) by evidence number {@code evidence} (InDoubt.Evidence ordinal). */
+    public long inDoubtEvidence(int evidence) { return inDoubtEvidence[evidence].sum(); }
 }

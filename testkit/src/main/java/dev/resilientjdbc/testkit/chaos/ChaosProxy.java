@@ -49,6 +49,7 @@ public final class ChaosProxy implements AutoCloseable {
     private volatile byte[] dropRepliesTrigger;
     // Disarm the trigger once it has struck one connection (a retry on a new connection then goes through).
     private volatile boolean dropRepliesOnce;
+    private volatile byte[] dropRequestsTrigger;
     private volatile long jitterNanos;
     private volatile long closeAfterBytes = -1;
     private final java.util.Random random = new java.util.Random(42); // selector thread only: reproducible jitter
@@ -141,6 +142,20 @@ public final class ChaosProxy implements AutoCloseable {
         dropRepliesTrigger = trigger.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /**
+     * The first connection whose client sends bytes containing {@code trigger} (for example the text
+     * of a COMMIT) has that chunk and every later client byte dropped: the request never reaches the
+     * server, which waits for it while the client waits for a reply. Other connections are untouched.
+     */
+    public void dropRequestsOnceContaining(String trigger) {
+        dropRequestsTrigger = trigger.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A {@link #dropRequestsOnceContaining} trigger still waits for its connection: false once it struck (or was reset). */
+    public boolean dropRequestTriggerArmed() {
+        return dropRequestsTrigger != null;
+    }
+
     /** A {@link #dropRepliesOnceAfterClientSends} trigger still waits for its connection: false once it struck (or was turned off). */
     public boolean dropTriggerArmed() {
         return dropRepliesTrigger != null;
@@ -181,6 +196,7 @@ public final class ChaosProxy implements AutoCloseable {
         jitterNanos = 0;
         closeAfterBytes = -1;
         dropRepliesTrigger = null;
+        dropRequestsTrigger = null;
         selector.wakeup();
     }
 
@@ -344,6 +360,7 @@ public final class ChaosProxy implements AutoCloseable {
         SelectionKey upstreamKey;
         boolean closed;
         boolean repliesDropped;
+        boolean requestsDropped;
         final long byteLimit = closeAfterBytes;
         long forwarded;
         boolean closeWhenFlushed;
@@ -376,6 +393,14 @@ public final class ChaosProxy implements AutoCloseable {
                     dropRepliesTrigger = null;
                 }
                 repliesDropped = true;
+            }
+            byte[] requestTrigger = dropRequestsTrigger;
+            if (toServerSide && requestTrigger != null && contains(buf.array(), n, requestTrigger)) {
+                dropRequestsTrigger = null;
+                requestsDropped = true;
+            }
+            if (toServerSide && requestsDropped) {
+                return; // the request never reaches the server
             }
             if (blackhole || (!toServerSide && (dropServerReplies || repliesDropped))) {
                 return; // read and dropped: nothing is forwarded
