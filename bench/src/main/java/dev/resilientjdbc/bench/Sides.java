@@ -15,6 +15,8 @@ final class Sides {
                 return resilient + "resilient.metrics.enabled=false";
             case "resilient-noreplay":
                 return resilient + "resilient.replay.maxBytes=0";
+            case "resilient-marker":
+                return resilient + "resilient.indoubt.marker=true";
             case "resilient-exactlyonce":
                 return resilient + "resilient.autocommit.exactlyOnce=true";
             default:

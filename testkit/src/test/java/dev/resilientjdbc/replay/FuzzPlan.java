@@ -21,12 +21,15 @@ final class FuzzPlan {
     final boolean exactlyOnce;
     /** preferQueryMode=simple: pgjdbc then sends COMMIT as text every time, not only on a connection's first commit. */
     final boolean simpleProtocol;
+    /** The resilient run writes commit markers (resilient.indoubt.marker=true). */
+    final boolean marker;
     final List<Planned> live;
     /** Prepared statement slots the live steps use, and whether they use the plain Statement: made before the first step. */
     final TreeSet<Integer> preparedSlots = new TreeSet<>();
     final boolean usesStatement;
 
-    FuzzPlan(List<FuzzStep> steps, boolean exactlyOnce, boolean simpleProtocol) {
+    FuzzPlan(List<FuzzStep> steps, boolean exactlyOnce, boolean simpleProtocol, boolean marker) {
+        this.marker = marker;
         this.steps = List.copyOf(steps);
         this.exactlyOnce = exactlyOnce;
         this.simpleProtocol = simpleProtocol;
@@ -124,7 +127,8 @@ final class FuzzPlan {
     public String toString() {
         StringBuilder b = new StringBuilder("\n// ").append(live.size()).append(" live calls, ").append(faultCount())
                 .append(" faults").append(exactlyOnce ? ", URL with resilient.autocommit.exactlyOnce=true" : "")
-                .append(simpleProtocol ? ", URL with preferQueryMode=simple" : "").append('\n');
+                .append(simpleProtocol ? ", URL with preferQueryMode=simple" : "")
+                .append(marker ? ", URL with resilient.indoubt.marker=true" : "").append('\n');
         for (int slot : preparedSlots) {
             FuzzSql.Prepared ps = FuzzSql.prepared(slot);
             b.append("PreparedStatement ").append(ps.name()).append(" = conn.prepareStatement(").append(FuzzStep.quote(ps.sql()))

@@ -22,8 +22,8 @@ final class FuzzPrograms {
 
     static Arbitrary<FuzzPlan> programs() {
         return Combinators.combine(segment().list().ofMinSize(1).ofMaxSize(4), Arbitraries.of(false, true),
-                        Arbitraries.frequency(Tuple.of(3, false), Tuple.of(1, true)))
-                .as((segments, exactlyOnce, simple) -> new FuzzPlan(flatten(segments), exactlyOnce, simple));
+                        Arbitraries.frequency(Tuple.of(3, false), Tuple.of(1, true)), Arbitraries.of(false, true))
+                .as((segments, exactlyOnce, simple, marker) -> new FuzzPlan(flatten(segments), exactlyOnce, simple, marker));
     }
 
     /** Mostly nothing; sessions killed and TCP cuts are cheap, restarts and crashes cost a second or two each. */
@@ -36,7 +36,8 @@ final class FuzzPrograms {
     private static Arbitrary<FuzzFault> commitFault() {
         return Arbitraries.frequency(
                 Tuple.of(70, FuzzFault.NONE), Tuple.of(12, FuzzFault.LOST_COMMIT), Tuple.of(8, FuzzFault.TERMINATE),
-                Tuple.of(8, FuzzFault.CUT), Tuple.of(1, FuzzFault.RESTART), Tuple.of(1, FuzzFault.CRASH));
+                Tuple.of(8, FuzzFault.CUT), Tuple.of(1, FuzzFault.RESTART), Tuple.of(1, FuzzFault.CRASH),
+                Tuple.of(2, FuzzFault.COMMIT_DROPPED_CRASH), Tuple.of(2, FuzzFault.REPLY_LOST_CRASH));
     }
 
     private static Arbitrary<FuzzStep> faulted(FuzzStep step) {
@@ -62,7 +63,7 @@ final class FuzzPrograms {
         return Combinators.combine(
                 Arbitraries.frequency(Tuple.of(6, 0), Tuple.of(2, 1), Tuple.of(2, 2)), commitFault())
                 .as((kind, f) -> kind == 0 ? new FuzzStep.Commit(f)
-                        : kind == 1 ? new FuzzStep.Rollback(f.equals(FuzzFault.LOST_COMMIT) ? FuzzFault.NONE : f)
+                        : kind == 1 ? new FuzzStep.Rollback(f.atCommitOnly() ? FuzzFault.NONE : f)
                         : new FuzzStep.AutoCommitOn(f));
     }
 

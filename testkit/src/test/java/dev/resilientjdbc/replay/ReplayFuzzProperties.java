@@ -132,6 +132,24 @@ class ReplayFuzzProperties {
 
     // ---------------------------------------------------------------- minimal programs the fuzzer found
 
+    /**
+     * Issue 15: the server is killed while a COMMIT is on its way (dropped, or executed and its reply
+     * dropped), in simple protocol so that the COMMIT's text goes out; without and with the marker.
+     */
+    @Example
+    void crashDuringCommitNeverLosesOrDuplicatesTheTransaction() throws Exception {
+        for (FuzzFault f : new FuzzFault[]{FuzzFault.COMMIT_DROPPED_CRASH, FuzzFault.REPLY_LOST_CRASH}) {
+            for (boolean marker : new boolean[]{false, true}) {
+                check(new FuzzPlan(List.of(
+                        new FuzzStep.Begin(FuzzFault.NONE),
+                        new FuzzStep.Bind(FuzzFault.NONE, 1, 1, Setter.LONG, 0),
+                        new FuzzStep.Bind(FuzzFault.NONE, 1, 2, Setter.LONG, 1),
+                        new FuzzStep.Exec(FuzzFault.NONE, 1, ExecKind.UPDATE),
+                        new FuzzStep.Commit(f)), false, true, marker));
+            }
+        }
+    }
+
     /** Re-bound after a replay: the statement ran with the replayed call's stale parameters (issue 13). */
     @Example
     void reboundStatementAfterAReplayRunsWithTheNewParameters() throws Exception {
@@ -142,7 +160,7 @@ class ReplayFuzzProperties {
                 new FuzzStep.Exec(FuzzFault.NONE, 1, ExecKind.UPDATE),
                 new FuzzStep.Bind(FuzzFault.TERMINATE, 1, 2, Setter.LONG, 9),
                 new FuzzStep.Exec(FuzzFault.NONE, 1, ExecKind.UPDATE),
-                new FuzzStep.Commit(FuzzFault.NONE)), false, false));
+                new FuzzStep.Commit(FuzzFault.NONE)), false, false, false));
     }
 
     /** setAutoCommit(true) commits the open transaction: after a lost connection it must replay it (or fail), not drop it. */
@@ -152,7 +170,7 @@ class ReplayFuzzProperties {
                 new FuzzStep.Begin(FuzzFault.NONE),
                 new FuzzStep.Bind(FuzzFault.NONE, 6, 1, Setter.LONG, 1),
                 new FuzzStep.Exec(FuzzFault.NONE, 6, ExecKind.UPDATE),
-                new FuzzStep.AutoCommitOn(FuzzFault.TERMINATE)), false, false));
+                new FuzzStep.AutoCommitOn(FuzzFault.TERMINATE)), false, false, false));
     }
 
     /** An autocommit batch on a connection whose backend was terminated: run again (never sent) or 08007, not 57P01. */
@@ -162,7 +180,7 @@ class ReplayFuzzProperties {
                 new FuzzStep.Bind(FuzzFault.NONE, 1, 1, Setter.LONG, 0),
                 new FuzzStep.Bind(FuzzFault.NONE, 1, 2, Setter.LONG, 1),
                 new FuzzStep.AddBatch(FuzzFault.TERMINATE, 1),
-                new FuzzStep.ExecuteBatch(FuzzFault.NONE, 1)), false, false));
+                new FuzzStep.ExecuteBatch(FuzzFault.NONE, 1)), false, false, false));
     }
 
     /** A batch added before the connection was lost is still pending after it: executeBatch runs it, not an empty one. */
@@ -173,7 +191,7 @@ class ReplayFuzzProperties {
                 new FuzzStep.Bind(FuzzFault.NONE, 6, 1, Setter.LONG, 1),
                 new FuzzStep.AddBatch(FuzzFault.TERMINATE, 6),
                 new FuzzStep.ExecuteBatch(FuzzFault.NONE, 6),
-                new FuzzStep.Commit(FuzzFault.NONE)), false, false));
+                new FuzzStep.Commit(FuzzFault.NONE)), false, false, false));
     }
 
     /** No fault at all: commit() of a transaction a failed statement aborted returns normally with pgjdbc (the server rolls back). */
@@ -188,7 +206,7 @@ class ReplayFuzzProperties {
                 new FuzzStep.Bind(FuzzFault.NONE, 8, 2, Setter.LONG, 0),
                 new FuzzStep.Bind(FuzzFault.NONE, 8, 3, Setter.STRING, 0),
                 new FuzzStep.Exec(FuzzFault.NONE, 8, ExecKind.UPDATE),
-                new FuzzStep.Commit(FuzzFault.NONE)), false, false));
+                new FuzzStep.Commit(FuzzFault.NONE)), false, false, false));
     }
 
     /** A transaction a failed statement aborted stays aborted through a replay: the next statement fails with 25P02. */
@@ -205,7 +223,7 @@ class ReplayFuzzProperties {
                 new FuzzStep.Bind(FuzzFault.NONE, 1, 1, Setter.LONG, 0),
                 new FuzzStep.Bind(FuzzFault.NONE, 1, 2, Setter.LONG, 1),
                 new FuzzStep.Exec(FuzzFault.TERMINATE, 1, ExecKind.UPDATE),
-                new FuzzStep.Commit(FuzzFault.NONE)), false, false));
+                new FuzzStep.Commit(FuzzFault.NONE)), false, false, false));
     }
 
     private static void check(FuzzPlan program) throws Exception {
@@ -252,7 +270,8 @@ class ReplayFuzzProperties {
     private static String resilientUrl(FuzzPlan program) {
         return "jdbc:resilient:postgresql://" + proxy.host() + ":" + proxy.port() + "/" + pg.database()
                 + "?user=postgres&connectTimeout=5&loginTimeout=10&socketTimeout=2&resilient.connect.maxDuration=30s"
-                + (program.exactlyOnce ? "&resilient.autocommit.exactlyOnce=true" : "") + protocol(program);
+                + (program.exactlyOnce ? "&resilient.autocommit.exactlyOnce=true" : "")
+                + (program.marker ? "&resilient.indoubt.marker=true" : "") + protocol(program);
     }
 
     private static String protocol(FuzzPlan program) {
@@ -270,11 +289,16 @@ class ReplayFuzzProperties {
         try (FuzzSession s = new FuzzSession(DriverManager.getConnection(resilientUrl(program)))) {
             s.prepare(program);
             for (FuzzPlan.Planned p : program.live) {
+                CrashOnCommit crash = CrashOnCommit.of(p.step().fault());
                 boolean hit = inject(p);
                 Observed got = observe(s, p);
-                if (p.step().fault() == FuzzFault.LOST_COMMIT) {
+                if (crash != null) {
+                    hit = crash.finish();
+                } else if (p.step().fault() == FuzzFault.LOST_COMMIT) {
                     hit = !proxy.dropTriggerArmed();
                     proxy.dropRepliesAfterClientSends(null);
+                }
+                if (p.step().fault() == FuzzFault.LOST_COMMIT || crash != null) {
                     // pgjdbc sends no COMMIT for a transaction that never began on the server, and in the extended
                     // protocol sends COMMIT's text only on a connection's first commit: no trigger to strike then.
                     boolean mustHit = serverTransaction && program.simpleProtocol;
@@ -397,9 +421,83 @@ class ReplayFuzzProperties {
                 assertNotEquals(pid, pg.postmasterPid(), "a new postmaster");
                 return before > 0;
             }
+            case COMMIT_DROPPED_CRASH:
+            case REPLY_LOST_CRASH:
+                return false; // armed by CrashOnCommit, judged after the call
             default: // LOST_COMMIT: armed now, judged after the call
                 proxy.dropRepliesOnceAfterClientSends(LOST_COMMIT_TRIGGER);
                 return false;
+        }
+    }
+
+    /**
+     * A crash in the middle of COMMIT: the COMMIT (or its reply) is dropped by the proxy, and as soon as
+     * the COMMIT has gone out a watcher thread kills the server (kill -9) and starts it with crash
+     * recovery, while the call waits for its reply. After the call, {@link #finish} says whether it hit.
+     */
+    private static final class CrashOnCommit {
+        private final boolean replyLost;
+        private final Thread watcher;
+        private volatile boolean stop;
+        private volatile boolean crashed;
+        private volatile RuntimeException failure;
+
+        private CrashOnCommit(boolean replyLost) {
+            this.replyLost = replyLost;
+            if (replyLost) {
+                proxy.dropRepliesOnceAfterClientSends(LOST_COMMIT_TRIGGER);
+            } else {
+                proxy.dropRequestsOnceContaining(LOST_COMMIT_TRIGGER);
+            }
+            watcher = new Thread(this::watch, "fuzz-crash-on-commit");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
+
+        static CrashOnCommit of(FuzzFault f) {
+            return f == FuzzFault.COMMIT_DROPPED_CRASH ? new CrashOnCommit(false)
+                    : f == FuzzFault.REPLY_LOST_CRASH ? new CrashOnCommit(true) : null;
+        }
+
+        private boolean armed() {
+            return replyLost ? proxy.dropTriggerArmed() : proxy.dropRequestTriggerArmed();
+        }
+
+        private void watch() {
+            try {
+                while (armed()) {
+                    if (stop) {
+                        return;
+                    }
+                    Thread.sleep(1);
+                }
+                if (stop) {
+                    return;
+                }
+                if (replyLost) {
+                    Thread.sleep(20); // the server commits (or not) while the reply is being dropped
+                }
+                long pid = pg.postmasterPid();
+                pg.crashRestart();
+                assertNotEquals(pid, pg.postmasterPid(), "a new postmaster");
+                crashed = true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException | AssertionError e) {
+                failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            }
+        }
+
+        /** After the call: stops the watcher, disarms the proxy; true when the server was crashed during the COMMIT. */
+        boolean finish() throws InterruptedException {
+            stop = true;
+            proxy.dropRepliesAfterClientSends(null);
+            proxy.reset();
+            watcher.join(60_000);
+            if (failure != null) {
+                throw failure;
+            }
+            return crashed;
         }
     }
 
