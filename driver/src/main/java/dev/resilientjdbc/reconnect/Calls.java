@@ -2,6 +2,7 @@ package dev.resilientjdbc.reconnect;
 
 import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.retry.Retrier;
+import dev.resilientjdbc.retry.RetryRules;
 
 import java.lang.reflect.Method;
 import java.sql.Connection;
@@ -167,6 +168,14 @@ public final class Calls {
         private SQLException afterFailedCommit(SQLException e, Connection p, InDoubt.Ticket xid, TransactionLog log) {
             FailureClass c = logical.classify(e);
             var stats = logical.retrier().guard().stats();
+            if (RetryRules.applicationTimeLimit(e) && c == FailureClass.FATAL) {
+                // The application's own time limit ran out during COMMIT: no waiting for an answer beyond it.
+                if (!log.wrote()) {
+                    return decide(e, false, null, p);
+                }
+                stats.onInDoubt();
+                return decide(unknown(e), false, null, p);
+            }
             if (c == FailureClass.TRANSACTION && log.replayable()) {
                 return decide(e, true, false, p);
             }

@@ -4,6 +4,7 @@ import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.replay.ReplayDivergedException;
 import dev.resilientjdbc.replay.TransactionLog;
 import dev.resilientjdbc.retry.Retrier;
+import dev.resilientjdbc.retry.RetryRules;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -97,7 +98,8 @@ public final class LogicalConnection {
                 noteSession();
                 xid = transactionId(p);
             } catch (SQLException e) {
-                if (classify(e) == FailureClass.CONNECTION) {
+                FailureClass c = classify(e);
+                if (c == FailureClass.CONNECTION || RetryRules.applicationTimeLimit(e)) {
                     open = false;
                     gate.uncommitted = true; // the session died with its transaction open: the server rolled it back
                 }
@@ -579,7 +581,48 @@ public final class LogicalConnection {
      */
     public FailureClass classify(SQLException e) {
         FailureClass c = retrier.classifier().classify(e);
+        if (c == FailureClass.CONNECTION && ranOutOfOwnTime(e)) {
+            return FailureClass.FATAL;
+        }
         return c == FailureClass.READ_ONLY && session.readOnly() ? FailureClass.FATAL : c;
+    }
+
+    // The last failure that was the application's own time limit; classify() may be asked about it more than once.
+    private volatile SQLException ownTimeLimit;
+
+    /**
+     * The application's own limit ran out (socketTimeout, setNetworkTimeout) and the real driver closed
+     * the connection. Nothing is made again and nothing is replayed — that would stretch the limit the
+     * application chose: the current physical connection is dropped so the next call gets a new one, and
+     * an open transaction that had work is lost (40000 until rollback), as the raw driver's closed
+     * connection would have it.
+     */
+    private boolean ranOutOfOwnTime(SQLException e) {
+        if (e == ownTimeLimit) {
+            return true;
+        }
+        if (!RetryRules.applicationTimeLimit(e)) {
+            return false;
+        }
+        ownTimeLimit = e;
+        Connection p;
+        swap.lock();
+        try {
+            p = physical;
+            if (p == null) {
+                return true;
+            }
+            physical = null;
+            replayPending = false;
+            if (txHasWork) {
+                txLost = true;
+                txHasWork = false;
+            }
+        } finally {
+            swap.unlock();
+        }
+        opener.discard(p);
+        return true;
     }
 
     private static SQLException lostTransaction() {

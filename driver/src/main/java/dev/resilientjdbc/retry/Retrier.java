@@ -232,7 +232,7 @@ public final class Retrier {
 
     private boolean allows(RetryGate gate, SQLException e, FailureClass c) {
         guard.stats().onFailed(c);
-        return allowsUncounted(gate, e, c);
+        return !RetryRules.applicationTimeLimit(e) && allowsUncounted(gate, e, c);
     }
 
     private static boolean allowsUncounted(RetryGate gate, SQLException e, FailureClass c) {

@@ -19,6 +19,20 @@ public final class RetryRules {
         return autoCommit && (c == FailureClass.TRANSACTION || c == FailureClass.BUSY);
     }
 
+    /**
+     * The application's own time limit ran out: the real driver's read timed out (pgjdbc's
+     * {@code socketTimeout}, {@code Connection.setNetworkTimeout}) and it gave up on the connection.
+     * Running the call again would stretch a limit the application chose: never.
+     */
+    public static boolean applicationTimeLimit(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A connect that was refused, found the server starting or overloaded, or the file busy, can simply be tried again. */
     public static boolean connectMayRetry(FailureClass c) {
         return c == FailureClass.CONNECTION || c == FailureClass.RESOURCE || c == FailureClass.BUSY;

@@ -110,33 +110,44 @@ class PostgresNetworkFaultTest {
         assertEquals(1, rows("after-cut"));
     }
 
+    /**
+     * Issue 16: the application's own socketTimeout is its limit, not ours to multiply. In a blackhole the
+     * call fails as the raw driver's does, within the limit, and is not made again; the next call, once
+     * the path is back, works on a new connection.
+     */
     @Test
-    void blackholeWithSocketTimeoutIsWaitedOutWithinTheBudget() throws Exception {
-        try (Connection rawC = DriverManager.getConnection(raw()); Connection c = DriverManager.getConnection(resilient())) {
+    void blackholeFailsWithinTheApplicationsOwnSocketTimeoutThenTheNextCallWorks() throws Exception {
+        try (Connection rawC = DriverManager.getConnection(raw()); Connection c = DriverManager.getConnection(resilient());
+             Statement rawS = rawC.createStatement(); Statement s = c.createStatement()) {
+            long reconnectsBefore = stat(dev.resilientjdbc.retry.RetryStats::reconnects);
             proxy.blackhole(true);
-            Future<SQLException> rawResult = pool.submit(() -> {
-                try (Statement s = rawC.createStatement()) {
-                    s.executeQuery("SELECT 1");
-                    return null;
-                } catch (SQLException e) {
-                    return e;
-                }
-            });
+            SQLException rawError = assertThrows(SQLException.class, () -> rawS.executeQuery("SELECT 1"), "the raw driver times out");
             long t0 = System.nanoTime();
-            Future<Integer> answer = pool.submit(() -> {
-                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 41 + 1")) {
-                    rs.next();
-                    return rs.getInt(1);
-                }
-            });
-            SQLException rawError = rawResult.get();
-            assertTrue(rawError != null, "the raw driver times out in the blackhole");
-            assertFalse(answer.isDone(), "resilient is still waiting, not failed");
-            proxy.blackhole(false);
-            assertEquals(42, answer.get());
+            SQLException error = assertThrows(SQLException.class, () -> s.executeQuery("SELECT 41 + 1"));
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(ms < 30_000, "bounded: " + ms + " ms");
+            assertEquals(rawError.getSQLState(), error.getSQLState(), () -> "as the raw driver: " + error);
+            // socketTimeout=2: one attempt, not ten with reconnects in between (it took 14 s before).
+            assertTrue(ms < 3_500, "within the application's own 2 s limit: " + ms + " ms");
+            assertEquals(reconnectsBefore, stat(dev.resilientjdbc.retry.RetryStats::reconnects), "nothing was tried again");
+            proxy.blackhole(false);
+            try (ResultSet rs = s.executeQuery("SELECT 41 + 1")) {
+                rs.next();
+                assertEquals(42, rs.getInt(1), "the next call runs on a new connection");
+            }
+            assertFalse(c.isClosed());
         }
+    }
+
+    /** Cuts the TCP path once the proxy has dropped the reply its trigger armed for: the lost reply is noticed at once. */
+    private Future<?> cutOnceTheReplyIsDropped() {
+        return pool.submit(() -> {
+            while (proxy.dropTriggerArmed()) {
+                Thread.sleep(1);
+            }
+            Thread.sleep(50); // the server finishes what it was sent
+            proxy.cutAll();
+            return null;
+        });
     }
 
     @Test
@@ -155,13 +166,34 @@ class PostgresNetworkFaultTest {
         try (Connection c = DriverManager.getConnection(resilient()); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             s.executeUpdate("INSERT INTO net_t VALUES ('in-doubt')");
-            // The COMMIT reaches the server; its reply never comes back on that connection.
-            proxy.dropRepliesAfterClientSends("COMMIT");
-            c.commit(); // returns normally: after the socket timeout the database is asked, and it committed
-            proxy.dropRepliesAfterClientSends(null);
+            // The COMMIT reaches the server; its reply never comes back, and the TCP path is cut.
+            proxy.dropRepliesOnceAfterClientSends("COMMIT");
+            Future<?> cut = cutOnceTheReplyIsDropped();
+            c.commit(); // returns normally: the database is asked, and it committed
+            cut.get();
         }
         assertEquals(1, rows("in-doubt"), "exactly once");
         assertTrue(stat(dev.resilientjdbc.retry.RetryStats::inDoubtCommitted) > resolvedBefore, "resolved through pg_xact_status");
+    }
+
+    /** The application's own socketTimeout runs out during COMMIT: 08007 within the limit, no waiting for an answer beyond it. */
+    @Test
+    void commitWhoseOwnSocketTimeoutRunsOutIs08007WithinTheLimit() throws Exception {
+        try (Connection c = DriverManager.getConnection(resilient()); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.executeUpdate("INSERT INTO net_t VALUES ('own-limit')");
+            proxy.dropRepliesOnceAfterClientSends("COMMIT");
+            long t0 = System.nanoTime();
+            SQLException e = assertThrows(SQLException.class, c::commit);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals("08007", e.getSQLState(), e.toString());
+            assertTrue(ms < 3_500, "within the application's own 2 s limit: " + ms + " ms");
+            // The next transaction runs on a new connection.
+            s.executeUpdate("INSERT INTO net_t VALUES ('own-limit-next')");
+            c.commit();
+        }
+        assertEquals(1, rows("own-limit"), "the server did commit: 08007 was the honest answer");
+        assertEquals(1, rows("own-limit-next"));
     }
 
     @Test
@@ -180,7 +212,9 @@ class PostgresNetworkFaultTest {
              Statement s = c.createStatement()) {
             // Lost before COMMIT: its own transaction never committed, so it simply runs again.
             proxy.dropRepliesOnceAfterClientSends("INSERT INTO net_t VALUES ('ac-statement')");
+            Future<?> cut = cutOnceTheReplyIsDropped();
             assertEquals(1, s.executeUpdate("INSERT INTO net_t VALUES ('ac-statement')"));
+            cut.get();
             assertTrue(c.getAutoCommit(), "still autocommit for the application");
         }
         // pgjdbc sends COMMIT's text only the first time on a connection (then a prepared statement): a new one.
@@ -188,7 +222,9 @@ class PostgresNetworkFaultTest {
              Statement s = c.createStatement()) {
             // Lost COMMIT reply: the server committed; asked, it says so, and the statement's own count is returned.
             proxy.dropRepliesOnceAfterClientSends("COMMIT");
+            Future<?> cut = cutOnceTheReplyIsDropped();
             assertEquals(1, s.executeUpdate("INSERT INTO net_t VALUES ('ac-commit')"));
+            cut.get();
             assertEquals(1, s.executeUpdate("INSERT INTO net_t VALUES ('ac-after')"));
             // A statement's own error leaves as it is; its transaction is rolled back and autocommit goes on.
             SQLException dup = assertThrows(SQLException.class, () -> s.executeUpdate("INSERT INTO net_t VALUES ('ac-after')"));

@@ -289,19 +289,16 @@ class ReplayFuzzProperties {
         try (FuzzSession s = new FuzzSession(DriverManager.getConnection(resilientUrl(program)))) {
             s.prepare(program);
             for (FuzzPlan.Planned p : program.live) {
-                CrashOnCommit crash = CrashOnCommit.of(p.step().fault());
+                // A connection an earlier fault killed (and nothing has used since) sends its COMMIT nowhere.
+                boolean connectedAtArm = proxy.openConnections() > 0;
+                StrikeOnCommit crash = StrikeOnCommit.of(p.step().fault());
                 boolean hit = inject(p);
                 Observed got = observe(s, p);
                 if (crash != null) {
                     hit = crash.finish();
-                } else if (p.step().fault() == FuzzFault.LOST_COMMIT) {
-                    hit = !proxy.dropTriggerArmed();
-                    proxy.dropRepliesAfterClientSends(null);
-                }
-                if (p.step().fault() == FuzzFault.LOST_COMMIT || crash != null) {
                     // pgjdbc sends no COMMIT for a transaction that never began on the server, and in the extended
                     // protocol sends COMMIT's text only on a connection's first commit: no trigger to strike then.
-                    boolean mustHit = serverTransaction && program.simpleProtocol;
+                    boolean mustHit = serverTransaction && program.simpleProtocol && connectedAtArm;
                     assertTrue(hit || !mustHit, () -> "no COMMIT went out, its reply could not be lost, at call " + p.index() + program);
                 }
                 if (hit) {
@@ -421,42 +418,41 @@ class ReplayFuzzProperties {
                 assertNotEquals(pid, pg.postmasterPid(), "a new postmaster");
                 return before > 0;
             }
-            case COMMIT_DROPPED_CRASH:
-            case REPLY_LOST_CRASH:
-                return false; // armed by CrashOnCommit, judged after the call
-            default: // LOST_COMMIT: armed now, judged after the call
-                proxy.dropRepliesOnceAfterClientSends(LOST_COMMIT_TRIGGER);
+            default: // LOST_COMMIT, COMMIT_DROPPED_CRASH, REPLY_LOST_CRASH: armed by StrikeOnCommit, judged after the call
                 return false;
         }
     }
 
     /**
-     * A crash in the middle of COMMIT: the COMMIT (or its reply) is dropped by the proxy, and as soon as
-     * the COMMIT has gone out a watcher thread kills the server (kill -9) and starts it with crash
-     * recovery, while the call waits for its reply. After the call, {@link #finish} says whether it hit.
+     * A fault in the middle of COMMIT: the COMMIT (or its reply) is dropped by the proxy, and as soon as
+     * the COMMIT has gone out a watcher thread strikes while the call waits for its reply: it cuts the
+     * TCP path (LOST_COMMIT: the server committed, the client never hears) or kills the server (kill -9)
+     * and starts it with crash recovery. The application's socketTimeout never has to fire: that would be
+     * its own limit, answered 08007 at once. After the call, {@link #finish} says whether it hit.
      */
-    private static final class CrashOnCommit {
+    private static final class StrikeOnCommit {
+        private final FuzzFault fault;
         private final boolean replyLost;
         private final Thread watcher;
         private volatile boolean stop;
-        private volatile boolean crashed;
+        private volatile boolean struck;
         private volatile RuntimeException failure;
 
-        private CrashOnCommit(boolean replyLost) {
-            this.replyLost = replyLost;
+        private StrikeOnCommit(FuzzFault fault) {
+            this.fault = fault;
+            this.replyLost = fault != FuzzFault.COMMIT_DROPPED_CRASH;
             if (replyLost) {
                 proxy.dropRepliesOnceAfterClientSends(LOST_COMMIT_TRIGGER);
             } else {
                 proxy.dropRequestsOnceContaining(LOST_COMMIT_TRIGGER);
             }
-            watcher = new Thread(this::watch, "fuzz-crash-on-commit");
+            watcher = new Thread(this::watch, "fuzz-strike-on-commit");
             watcher.setDaemon(true);
             watcher.start();
         }
 
-        static CrashOnCommit of(FuzzFault f) {
-            return f == FuzzFault.COMMIT_DROPPED_CRASH ? new CrashOnCommit(false)
-                    : f == FuzzFault.REPLY_LOST_CRASH ? new CrashOnCommit(true) : null;
+        static StrikeOnCommit of(FuzzFault f) {
+            return f.atCommitOnly() ? new StrikeOnCommit(f) : null;
         }
 
         private boolean armed() {
@@ -477,10 +473,14 @@ class ReplayFuzzProperties {
                 if (replyLost) {
                     Thread.sleep(20); // the server commits (or not) while the reply is being dropped
                 }
-                long pid = pg.postmasterPid();
-                pg.crashRestart();
-                assertNotEquals(pid, pg.postmasterPid(), "a new postmaster");
-                crashed = true;
+                if (fault == FuzzFault.LOST_COMMIT) {
+                    proxy.cutAll();
+                } else {
+                    long pid = pg.postmasterPid();
+                    pg.crashRestart();
+                    assertNotEquals(pid, pg.postmasterPid(), "a new postmaster");
+                }
+                struck = true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException | AssertionError e) {
@@ -488,7 +488,7 @@ class ReplayFuzzProperties {
             }
         }
 
-        /** After the call: stops the watcher, disarms the proxy; true when the server was crashed during the COMMIT. */
+        /** After the call: stops the watcher, disarms the proxy; true when the fault struck during the COMMIT. */
         boolean finish() throws InterruptedException {
             stop = true;
             proxy.dropRepliesAfterClientSends(null);
@@ -497,7 +497,7 @@ class ReplayFuzzProperties {
             if (failure != null) {
                 throw failure;
             }
-            return crashed;
+            return struck;
         }
     }
 
