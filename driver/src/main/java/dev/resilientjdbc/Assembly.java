@@ -90,8 +90,8 @@ public final class Assembly {
             this.realUrl = realUrl;
             this.realInfo = realInfo;
             this.physical = physical;
-            RetrySettings settings = RetrySettings.from(config);
             Dialect d = dialect(config, realUrl);
+            RetrySettings settings = RetrySettings.from(config).withLoginTimeout(loginTimeout(d, realUrl, realInfo));
             FailureClassifier classifier = Classifiers.forDialect(d, config.get(ResilientOptions.CLASSIFY_OVERRIDES));
             this.targetName = targetName(realUrl, realInfo);
             this.guard = TargetGuard.of(targetName, settings);
@@ -167,6 +167,36 @@ public final class Assembly {
             logical.exactlyOnceWrites(exactlyOnceWrites);
             return ProxyFactory.connection(logical);
         }
+    }
+
+    /**
+     * The application's login timeout for this target: pgjdbc's {@code loginTimeout} property (seconds,
+     * from the properties or the URL), else {@code DriverManager.getLoginTimeout()}; null when none is set.
+     */
+    static java.time.Duration loginTimeout(Dialect d, String realUrl, Properties realInfo) {
+        String v = null;
+        if (d == Dialect.POSTGRESQL) {
+            v = realInfo == null ? null : realInfo.getProperty("loginTimeout");
+            int q = realUrl.indexOf('?');
+            if (v == null && q >= 0) {
+                for (String part : realUrl.substring(q + 1).split("&")) {
+                    if (part.startsWith("loginTimeout=")) {
+                        v = part.substring("loginTimeout=".length());
+                    }
+                }
+            }
+        }
+        if (v != null) {
+            try {
+                double seconds = Double.parseDouble(v.trim());
+                // pgjdbc's own reading of a bad value is "no timeout"; so is ours (it reports the value itself).
+                return seconds > 0 && seconds < 1e9 ? java.time.Duration.ofMillis((long) (seconds * 1000)) : null;
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        int s = java.sql.DriverManager.getLoginTimeout();
+        return s > 0 ? java.time.Duration.ofSeconds(s) : null;
     }
 
     private static Connection nonNull(Connection c, String realUrl) throws SQLException {

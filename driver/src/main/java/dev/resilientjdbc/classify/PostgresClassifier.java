@@ -21,6 +21,11 @@ public final class PostgresClassifier implements FailureClassifier {
             // cannot or may not use. Configuration, not the network: no retry can change it.
             return FailureClass.FATAL;
         }
+        if ("08006".equals(state) && e.getCause() == null && pgjdbcRefusedAParameter(e.getMessage())) {
+            // pgjdbc closed a healthy connection itself because the session changed a setting it cannot work with
+            // (SET client_encoding, DateStyle, standard_conforming_strings): it would refuse again on any new one.
+            return FailureClass.FATAL;
+        }
         if (state != null && state.length() == 5) {
             FailureClass c = GenericClassifier.byState(state);
             // A known state that is not one of ours (23505, 42601, 57014 query_canceled, 25P02 ...) is fatal
@@ -28,5 +33,11 @@ public final class PostgresClassifier implements FailureClassifier {
             return c != null ? c : FailureClass.FATAL;
         }
         return generic.classify(e);
+    }
+
+    // pgjdbc's messages are translated; the setting's name in them is not. No I/O error lies under them.
+    private static boolean pgjdbcRefusedAParameter(String message) {
+        return message != null && (message.contains("client_encoding") || message.contains("DateStyle")
+                || message.contains("standard_conforming_strings"));
     }
 }

@@ -73,9 +73,14 @@ abstract class JdbcHandler implements InvocationHandler {
         if (closed != null) {
             throw closed;
         }
+        if (iface != null && iface.isInstance(proxy)) {
+            // java.sql.Wrapper: the receiver itself when it implements the interface (Connection, PGConnection,
+            // ...), so that asking for a standard or vendor interface never steps out of resilience.
+            return proxy;
+        }
         Object real = delegate();
         if (iface != null && iface.isInstance(real)) {
-            return real;
+            return real; // a class, or an interface only the real object has: the real object, as the vendor casts need
         }
         return ((Wrapper) real).unwrap(iface);
     }
@@ -87,6 +92,9 @@ abstract class JdbcHandler implements InvocationHandler {
         SQLException closed = closedError();
         if (closed != null) {
             throw closed;
+        }
+        if (iface != null && iface.isInstance(proxy)) {
+            return true;
         }
         Object real = delegate();
         if (iface != null && iface.isInstance(real)) {

@@ -26,6 +26,43 @@ public final class RetrySettings {
     final Duration breakerOpenDuration;
     final int breakerSuccessThreshold;
 
+    private RetrySettings(RetrySettings o, Duration connectMaxDuration) {
+        strategy = o.strategy;
+        maxAttempts = o.maxAttempts;
+        baseDelay = o.baseDelay;
+        maxDelay = o.maxDelay;
+        multiplier = o.multiplier;
+        jitter = o.jitter;
+        maxDuration = o.maxDuration;
+        this.connectMaxDuration = connectMaxDuration;
+        connectMaxDelay = o.connectMaxDelay;
+        breakerEnabled = o.breakerEnabled;
+        breakerFailureThreshold = o.breakerFailureThreshold;
+        breakerOpenDuration = o.breakerOpenDuration;
+        breakerSuccessThreshold = o.breakerSuccessThreshold;
+    }
+
+    /**
+     * The application's login timeout (the real driver's {@code loginTimeout}, or
+     * {@code DriverManager.getLoginTimeout()}) bounds the whole connect, retries included: its limit, not
+     * ours to multiply. One attempt already running is bounded by the real driver's own use of it. A
+     * limit too short for even the first delay leaves a single attempt.
+     */
+    public RetrySettings withLoginTimeout(Duration login) {
+        if (login == null || login.isZero() || login.isNegative()
+                || !connectMaxDuration.isZero() && connectMaxDuration.compareTo(login) <= 0) {
+            return this;
+        }
+        Duration firstDelay = strategy == BackoffStrategy.RANDOM ? maxDelay : baseDelay;
+        boolean fits = strategy == BackoffStrategy.LINEAR || firstDelay.compareTo(login) < 0;
+        return new RetrySettings(this, fits ? login : Duration.ZERO);
+    }
+
+    /** The whole time a connect may take, retries included; zero: one attempt. */
+    public Duration connectBudget() {
+        return connectMaxDuration;
+    }
+
     private RetrySettings(ResilientConfig c) {
         strategy = c.get(RETRY_STRATEGY);
         maxAttempts = c.get(RETRY_MAX_ATTEMPTS);

@@ -445,14 +445,16 @@ final class Scenarios {
     static void vendorPostgres(Connection c, Db db, Observations o, String url) throws Exception {
         PGConnection pgc = (PGConnection) c;
         o.add("backendPid.positive", pgc.getBackendPID() > 0);
-        o.add("unwrap.class", c.unwrap(PGConnection.class).getClass().getName());
+        // java.sql.Wrapper: an interface the receiver implements unwraps to the receiver (raw: the PgConnection
+        // itself; resilient: the proxy, so resilience is kept), a class to the real object.
+        o.add("unwrap.PGConnection.isReceiver", c.unwrap(PGConnection.class) == c);
+        o.add("unwrap.Connection.isReceiver", c.unwrap(Connection.class) == c);
+        o.add("unwrap.PgConnection.class", c.unwrap(org.postgresql.jdbc.PgConnection.class).getClass().getName());
+        o.add("unwrap.PGConnection.backendPid", c.unwrap(PGConnection.class).getBackendPID() == pgc.getBackendPID());
         o.add("isWrapperFor.PGConnection", c.isWrapperFor(PGConnection.class));
         o.add("isWrapperFor.ResilientProxy.onlyWhenProxied", c.isWrapperFor(ResilientProxy.class) == o.proxied);
-        if (o.proxied) {
-            // The proxy's own marker reaches the proxy; everything else reaches the real object.
-            if (c.unwrap(ResilientProxy.class) != c || c.unwrap(PGConnection.class) instanceof ResilientProxy) {
-                throw new AssertionError("unwrap must reach the proxy for the marker and the real object otherwise");
-            }
+        if (o.proxied && c.unwrap(ResilientProxy.class) != c) {
+            throw new AssertionError("unwrap to the marker must reach the proxy");
         }
         try (Statement s = c.createStatement()) {
             PGStatement pgs = (PGStatement) s;
@@ -475,7 +477,7 @@ final class Scenarios {
         o.add("isWrapperFor.SQLiteConnection", c.isWrapperFor(SQLiteConnection.class));
         o.add("isWrapperFor.ResilientProxy.onlyWhenProxied", c.isWrapperFor(ResilientProxy.class) == o.proxied);
         o.add("busyTimeout", real.getBusyTimeout());
-        o.add("unwrap.Connection.class", c.unwrap(Connection.class).getClass().getName());
+        o.add("unwrap.Connection.isReceiver", c.unwrap(Connection.class) == c);
     }
 
     static void closing(Connection c, Db db, Observations o, String url) throws Exception {

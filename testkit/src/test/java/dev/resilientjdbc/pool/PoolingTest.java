@@ -151,6 +151,11 @@ class PoolingTest {
         try (HikariDataSource app = new HikariDataSource(config)) {
             try (Connection c = app.getConnection()) {
                 assertTrue(c.isWrapperFor(ResilientProxy.class), "Hikari's proxy wraps ours");
+                // HikariCP unwraps an interface its delegate implements to the delegate: our proxy, never past it.
+                assertTrue(c.unwrap(Connection.class) instanceof ResilientProxy, "unwrap(Connection) through Hikari is our proxy");
+                assertTrue(c.unwrap(org.postgresql.PGConnection.class) instanceof ResilientProxy, "and so is unwrap(PGConnection)");
+                assertEquals("org.postgresql.jdbc.PgConnection", c.unwrap(org.postgresql.jdbc.PgConnection.class).getClass().getName(),
+                        "a driver class reaches the real object");
                 pid(c);
             }
             pg.terminateAllClientBackends();

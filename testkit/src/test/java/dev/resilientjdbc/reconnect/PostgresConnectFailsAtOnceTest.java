@@ -39,4 +39,73 @@ class PostgresConnectFailsAtOnceTest {
         assertEquals(raw.getSQLState(), ours.getSQLState(), ours.toString());
         assertTrue(millis < 2000, "failed at once, not after the connect budget: " + millis + " ms");
     }
+
+    /** A port nothing listens on: every attempt is refused at once, so only the time budget ends the retries. */
+    private static int closedPort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * Issue 16: the application's loginTimeout bounds the whole connect, retries included (a refused
+     * server was tried for the 30 s connect budget: 27 attempts in 31.5 s with loginTimeout=2). Retries
+     * still happen within it: a server that starts in that time is reached.
+     */
+    @Test
+    void loginTimeoutInTheUrlBoundsTheWholeConnect() throws Exception {
+        String url = "jdbc:resilient:postgresql://127.0.0.1:" + closedPort() + "/x?user=postgres&loginTimeout=2";
+        long t0 = System.nanoTime();
+        SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(url).close());
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertEquals("08001", e.getSQLState(), e.toString());
+        assertTrue(millis >= 1_500 && millis < 3_500, "retried for the application's 2 s, no longer: " + millis + " ms");
+        assertTrue(e.getSuppressed().length > 0, "more than one attempt was made within the limit: " + e);
+    }
+
+    @Test
+    void driverManagerLoginTimeoutBoundsTheWholeConnect() throws Exception {
+        String url = "jdbc:resilient:postgresql://127.0.0.1:" + closedPort() + "/x?user=postgres";
+        int before = DriverManager.getLoginTimeout();
+        DriverManager.setLoginTimeout(2);
+        try {
+            long t0 = System.nanoTime();
+            SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(url).close());
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertEquals("08001", e.getSQLState(), e.toString());
+            assertTrue(millis >= 1_500 && millis < 3_500, "retried for DriverManager's 2 s, no longer: " + millis + " ms");
+        } finally {
+            DriverManager.setLoginTimeout(before);
+        }
+    }
+
+    /**
+     * Issue 16: pgjdbc closes the connection itself (08006) when the session changes client_encoding; a
+     * new connection would be refused the same way. The failure is the application's at once (it was
+     * retried ten times, and the SET replayed into every new connection); the next call works on a new
+     * connection, which keeps UTF8.
+     */
+    @Test
+    void aSettingPgjdbcRefusesFailsAtOnceAndIsNotCarriedOver() throws Exception {
+        String url = pg.jdbcUrl() + "?user=postgres";
+        SQLException raw;
+        try (java.sql.Connection c = DriverManager.getConnection(url); java.sql.Statement s = c.createStatement()) {
+            raw = assertThrows(SQLException.class, () -> s.execute("SET client_encoding TO 'LATIN1'"));
+            assertTrue(c.isClosed(), "pgjdbc closed its connection");
+        }
+        assertEquals("08006", raw.getSQLState(), raw.toString());
+        try (java.sql.Connection c = DriverManager.getConnection(url.replace("jdbc:", "jdbc:resilient:"));
+             java.sql.Statement s = c.createStatement()) {
+            long t0 = System.nanoTime();
+            SQLException ours = assertThrows(SQLException.class, () -> s.execute("SET client_encoding TO 'LATIN1'"));
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertEquals(raw.getSQLState(), ours.getSQLState(), ours.toString());
+            assertEquals(raw.getMessage(), ours.getMessage(), "the real driver's own error");
+            assertTrue(millis < 1_000, "at once, not after ten reconnects: " + millis + " ms");
+            try (java.sql.ResultSet rs = s.executeQuery("SHOW client_encoding")) {
+                rs.next();
+                assertEquals("UTF8", rs.getString(1), "the refused SET is not replayed into the new connection");
+            }
+        }
+    }
 }

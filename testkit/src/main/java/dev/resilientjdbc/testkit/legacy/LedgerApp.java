@@ -61,7 +61,7 @@ public final class LedgerApp {
         PrintStream out = System.out;
 
         try (Connection probe = DriverManager.getConnection(url)) {
-            out.println("WRAP proxy=" + Proxy.isProxyClass(probe.getClass()) + " physical=" + probe.unwrap(Connection.class).getClass().getName()
+            out.println("WRAP proxy=" + Proxy.isProxyClass(probe.getClass()) + " physical=" + PhysicalClass.of(probe)
                     + " resilient=" + resilientInterface(probe));
         }
         LedgerWorkload workload = LedgerWorkload.builder(url).accounts(accounts).clients(clients).readShare(0.2)

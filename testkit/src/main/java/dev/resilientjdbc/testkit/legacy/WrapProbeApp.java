@@ -41,9 +41,8 @@ public final class WrapProbeApp {
     private static void report(String way, Connection c) throws Exception {
         try (c; Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
             rs.next();
-            Connection physical = c.unwrap(Connection.class);
             System.out.println("WRAP " + way + " proxy=" + Proxy.isProxyClass(c.getClass())
-                    + " physical=" + physical.getClass().getName() + " proxyOf=" + describe(c) + " value=" + rs.getInt(1));
+                    + " physical=" + PhysicalClass.of(c) + " proxyOf=" + describe(c) + " value=" + rs.getInt(1));
         }
     }
 
