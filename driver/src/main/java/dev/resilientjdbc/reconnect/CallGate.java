@@ -50,7 +50,8 @@ final class CallGate implements Retrier.RetryGate {
             case TRANSACTION:
             case BUSY:
                 // The server rolled the statement back whole; inside an explicit transaction that is replay's job.
-                return autoCommit;
+                // The connection may know better (a file busy with its own thread's other transaction: never).
+                return autoCommit && connection.classify(failure) == c;
             case CONNECTION:
                 if (connection.isReconnectFailure(failure) || connection.isClosed()) {
                     return false; // the reconnect already spent its own budget, or the application closed us

@@ -27,7 +27,9 @@ public final class Calls {
                 return false;
             }
             if (c == FailureClass.BUSY) {
-                return true; // SQLite reading its schema while another connection commits: wait and ask again
+                // SQLite reading its schema while another connection commits: wait and ask again (unless that
+                // connection is this thread's own: then waiting cannot help).
+                return logical.classify(e) == FailureClass.BUSY;
             }
             if (c != FailureClass.CONNECTION) {
                 return false;

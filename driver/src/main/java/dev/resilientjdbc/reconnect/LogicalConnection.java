@@ -584,6 +584,10 @@ public final class LogicalConnection {
         if (c == FailureClass.CONNECTION && ranOutOfOwnTime(e)) {
             return FailureClass.FATAL;
         }
+        TransactionGate g = gate;
+        if (c == FailureClass.BUSY && g != null && g.heldByThisThreadElsewhere()) {
+            return FailureClass.FATAL; // the file is busy with this thread's own other transaction: waiting cannot help
+        }
         return c == FailureClass.READ_ONLY && session.readOnly() ? FailureClass.FATAL : c;
     }
 

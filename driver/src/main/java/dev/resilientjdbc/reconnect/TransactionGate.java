@@ -15,15 +15,23 @@ import java.util.concurrent.TimeUnit;
  * a transaction may end on another thread than it began on.
  */
 public final class TransactionGate {
-    private static final ConcurrentHashMap<String, Semaphore> FILES = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, File> FILES = new ConcurrentHashMap<>();
 
+    /** One SQLite file's permit, and the thread that took it (a transaction may end on another thread). */
+    private static final class File {
+        final Semaphore permit = new Semaphore(1, true);
+        volatile Thread holder;
+    }
+
+    private final File file;
     private final Semaphore permit;
     private final Duration wait;
     // Left by commit, rollback or close on the connection's thread, or by abort() from any thread: released once.
     private final java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private TransactionGate(Semaphore permit, Duration wait) {
-        this.permit = permit;
+    private TransactionGate(File file, Duration wait) {
+        this.file = file;
+        this.permit = file.permit;
         this.wait = wait;
     }
 
@@ -46,12 +54,17 @@ public final class TransactionGate {
         // they take turns like a file's, but it is no file in the working directory.
         String key = ("&" + query + "&").contains("&mode=memory&") ? "memory:" + name
                 : Path.of(name).toAbsolutePath().normalize().toString();
-        return new TransactionGate(FILES.computeIfAbsent(key, k -> new Semaphore(1, true)), wait);
+        return new TransactionGate(FILES.computeIfAbsent(key, k -> new File()), wait);
     }
 
     /** Before a transaction's first statement. */
     void enter() throws SQLException {
         if (held.get()) {
+            return;
+        }
+        if (heldByThisThreadElsewhere()) {
+            // Another connection of this very thread holds the file's transaction: waiting could only end in our
+            // own timeout. SQLite answers as it would without us (SQLITE_BUSY after the connection's busy_timeout).
             return;
         }
         try {
@@ -60,6 +73,7 @@ public final class TransactionGate {
                         + wait.toMillis() + " ms (resilient.retry.maxDuration); the database is busy", null, 5);
             }
             held.set(true);
+            file.holder = Thread.currentThread();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("resilient-jdbc: interrupted while waiting for another transaction on this SQLite file", null, 5, e);
@@ -69,7 +83,16 @@ public final class TransactionGate {
     /** The transaction ended (commit, rollback, close). */
     void leave() {
         if (held.compareAndSet(true, false)) {
+            file.holder = null;
             permit.release();
         }
+    }
+
+    /**
+     * Another connection's transaction on this file was begun by the calling thread: a busy answer cannot
+     * get better while this thread waits, so it is the application's, as with the raw driver.
+     */
+    boolean heldByThisThreadElsewhere() {
+        return !held.get() && file.holder == Thread.currentThread();
     }
 }
