@@ -54,6 +54,31 @@ class AgentWiringTest {
         assertTrue(own.contains("proxyOf=dev.resilientjdbc.ResilientProxy") && own.contains("physical=org.postgresql.jdbc.PgConnection"), own);
     }
 
+    /**
+     * Issue 16, point 10: sqlite-jdbc's Function.create, Collation.create, BusyHandler.setHandler and
+     * ProgressHandler.setHandler demand its own connection class; under the agent they are handed the
+     * real connection behind the resilient one, so the unchanged app runs as without the agent.
+     */
+    @ParameterizedTest(name = "JDK {0}")
+    @ValueSource(strings = {"17", "25"})
+    void sqliteFunctionsCollationsAndHandlersRegisterOnAResilientConnection(String jdk) throws Exception {
+        String url = "jdbc:sqlite:" + Files.createTempFile(dir, "functions", ".db");
+        List<String> raw = runFunctions(java(jdk), List.of(), url);
+        List<String> agent = runFunctions(java(jdk), List.of(ChildJvm.agentArg("")), url);
+        assertEquals("PROXY false", raw.get(0));
+        assertEquals("PROXY true", agent.get(0), "the agent made the connection resilient");
+        assertEquals(raw.subList(1, raw.size()), agent.subList(1, agent.size()), "the same as without the agent");
+        assertEquals(List.of("FUNCTION 42", "COLLATION cba", "PROGRESS true", "DESTROYED", "DONE"), agent.subList(1, agent.size()));
+    }
+
+    private static List<String> runFunctions(String java, List<String> jvm, String url) throws Exception {
+        try (ChildJvm child = ChildJvm.start(java, Map.of(), jvm, dev.resilientjdbc.testkit.legacy.SqliteFunctionApp.class.getName(), url)) {
+            child.awaitLine("DONE"::equals, TIMEOUT, "DONE");
+            assertEquals(0, child.awaitExit(TIMEOUT), "exits cleanly: " + child.stderr());
+            return child.stdout().stream().filter(l -> l.matches("(PROXY|FUNCTION|COLLATION|PROGRESS|DESTROYED|DONE).*")).toList();
+        }
+    }
+
     @Test
     void withoutTheAgentNothingIsWrapped() throws Exception {
         Map<String, String> ways = probe(ChildJvm.JDK17, Map.of(), List.of());

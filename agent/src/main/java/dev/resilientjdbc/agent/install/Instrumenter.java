@@ -17,10 +17,14 @@ public final class Instrumenter implements ClassFileTransformer {
     static final String PG_DRIVER = "org/postgresql/Driver";
     static final String SQLITE_DRIVER = "org/sqlite/JDBC";
     static final String SQLITE_DATA_SOURCE = "org/sqlite/SQLiteDataSource";
+    /** sqlite-jdbc's static entry points that demand its own connection class as their first argument. */
+    static final java.util.Set<String> SQLITE_CONNECTION_TAKERS = java.util.Set.of(
+            "org/sqlite/Function", "org/sqlite/Collation", "org/sqlite/BusyHandler", "org/sqlite/ProgressHandler");
 
     /** What the agent instruments, for the start-up line. */
     public static final List<String> TARGETS = List.of(
-            "org.postgresql.Driver.connect", "org.sqlite.JDBC.connect", "org.sqlite.SQLiteDataSource.getConnection");
+            "org.postgresql.Driver.connect", "org.sqlite.JDBC.connect", "org.sqlite.SQLiteDataSource.getConnection",
+            "org.sqlite.{Function,Collation,BusyHandler,ProgressHandler} (take the real connection)");
 
     private final boolean verbose;
 
@@ -45,7 +49,8 @@ public final class Instrumenter implements ClassFileTransformer {
     }
 
     private static boolean isTarget(String internalName) {
-        return PG_DRIVER.equals(internalName) || SQLITE_DRIVER.equals(internalName) || SQLITE_DATA_SOURCE.equals(internalName);
+        return PG_DRIVER.equals(internalName) || SQLITE_DRIVER.equals(internalName) || SQLITE_DATA_SOURCE.equals(internalName)
+                || SQLITE_CONNECTION_TAKERS.contains(internalName);
     }
 
     @Override

@@ -11,7 +11,9 @@ import net.bytebuddy.pool.TypePool;
 
 import java.util.Properties;
 
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import static net.bytebuddy.matcher.ElementMatchers.takesNoArguments;
@@ -44,6 +46,9 @@ final class Weaver {
         DynamicType.Builder<?> builder = BYTE_BUDDY.redefine(type, locator);
         if (internalName.equals(Instrumenter.SQLITE_DATA_SOURCE)) {
             builder = dataSource(builder);
+        } else if (Instrumenter.SQLITE_CONNECTION_TAKERS.contains(internalName)) {
+            builder = builder.visit(Advice.to(SqliteConnectionArgumentAdvice.class)
+                    .on(isStatic().and(takesArgument(0, named("java.sql.Connection")))));
         } else {
             builder = builder.visit(Advice.to(DriverConnectAdvice.class)
                     .on(named("connect").and(takesArguments(String.class, Properties.class))
