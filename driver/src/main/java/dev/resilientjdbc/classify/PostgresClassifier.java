@@ -26,6 +26,10 @@ public final class PostgresClassifier implements FailureClassifier {
             // (SET client_encoding, DateStyle, standard_conforming_strings): it would refuse again on any new one.
             return FailureClass.FATAL;
         }
+        if (state != null && state.startsWith("08") && causedByMissingClass(e)) {
+            // A socketFactory or sslfactory class that cannot be loaded or made: configuration, the same on every attempt.
+            return FailureClass.FATAL;
+        }
         if (state != null && state.length() == 5) {
             FailureClass c = GenericClassifier.byState(state);
             // A known state that is not one of ours (23505, 42601, 57014 query_canceled, 25P02 ...) is fatal
@@ -33,6 +37,15 @@ public final class PostgresClassifier implements FailureClassifier {
             return c != null ? c : FailureClass.FATAL;
         }
         return generic.classify(e);
+    }
+
+    private static boolean causedByMissingClass(Throwable e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ReflectiveOperationException || t instanceof LinkageError) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // pgjdbc's messages are translated; the setting's name in them is not. No I/O error lies under them.

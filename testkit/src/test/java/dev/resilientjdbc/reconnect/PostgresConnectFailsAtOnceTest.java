@@ -40,6 +40,20 @@ class PostgresConnectFailsAtOnceTest {
         assertTrue(millis < 2000, "failed at once, not after the connect budget: " + millis + " ms");
     }
 
+    /** Issue 16: a socket factory class that cannot be loaded is configuration: the raw driver's 08006 at once, not 30 s of retries. */
+    @Test
+    void aSocketFactoryThatCannotBeLoadedIsNotRetried() {
+        String url = pg.jdbcUrl() + "?user=postgres&socketFactory=com.example.NoSuchSocketFactory";
+        SQLException raw = assertThrows(SQLException.class, () -> DriverManager.getConnection(url).close());
+        long t0 = System.nanoTime();
+        SQLException ours = assertThrows(SQLException.class,
+                () -> DriverManager.getConnection(url.replace("jdbc:", "jdbc:resilient:")).close());
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertEquals(raw.getSQLState(), ours.getSQLState(), ours.toString());
+        assertEquals(raw.getMessage(), ours.getMessage(), "the real driver's own error");
+        assertTrue(millis < 2000, "failed at once, not after the connect budget: " + millis + " ms");
+    }
+
     /** A port nothing listens on: every attempt is refused at once, so only the time budget ends the retries. */
     private static int closedPort() throws java.io.IOException {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {

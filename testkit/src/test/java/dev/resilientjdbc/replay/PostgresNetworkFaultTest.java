@@ -138,6 +138,27 @@ class PostgresNetworkFaultTest {
         }
     }
 
+    /** The same for a limit set with Connection.setNetworkTimeout (no socketTimeout in the URL). */
+    @Test
+    void setNetworkTimeoutIsTheApplicationsLimitToo() throws Exception {
+        String url = PostgresExtension.proxiedUrl(pg, proxy).replace("jdbc:", "jdbc:resilient:") + "?user=postgres";
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            c.setNetworkTimeout(pool, 1000);
+            proxy.blackhole(true);
+            long t0 = System.nanoTime();
+            SQLException error = assertThrows(SQLException.class, () -> s.executeQuery("SELECT 1"));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals("08006", error.getSQLState(), error.toString());
+            assertTrue(ms < 2_500, "within the application's own 1 s limit: " + ms + " ms");
+            proxy.blackhole(false);
+            try (ResultSet rs = s.executeQuery("SELECT 41 + 1")) {
+                rs.next();
+                assertEquals(42, rs.getInt(1), "the next call runs on a new connection");
+            }
+            assertEquals(1000, c.getNetworkTimeout(), "and the new connection keeps the application's limit");
+        }
+    }
+
     /** Cuts the TCP path once the proxy has dropped the reply its trigger armed for: the lost reply is noticed at once. */
     private Future<?> cutOnceTheReplyIsDropped() {
         return pool.submit(() -> {
