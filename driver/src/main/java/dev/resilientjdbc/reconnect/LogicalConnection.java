@@ -335,7 +335,7 @@ public final class LogicalConnection {
         if (!session.autoCommit()) {
             TransactionGate g = gate;
             if (!had && g != null) {
-                g.enter();
+                g.enter(last);
             }
             if (!had) {
                 noteSession();
@@ -355,7 +355,7 @@ public final class LogicalConnection {
         if (g == null || SqlText.isReadOnly(sql)) {
             return null;
         }
-        g.enter();
+        g.enter(last);
         return g;
     }
 

@@ -57,8 +57,8 @@ public final class TransactionGate {
         return new TransactionGate(FILES.computeIfAbsent(key, k -> new File()), wait);
     }
 
-    /** Before a transaction's first statement. */
-    void enter() throws SQLException {
+    /** Before a transaction's first statement (or an autocommit write); {@code physical} is the connection it will run on. */
+    void enter(Object physical) throws SQLException {
         if (held.get()) {
             return;
         }
@@ -69,14 +69,31 @@ public final class TransactionGate {
         }
         try {
             if (!permit.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new SQLException("resilient-jdbc: another transaction on this SQLite file in this JVM did not end within "
-                        + wait.toMillis() + " ms (resilient.retry.maxDuration); the database is busy", null, 5);
+                throw busy(physical, "resilient-jdbc: another transaction on this SQLite file in this JVM did not end within "
+                        + wait.toMillis() + " ms (resilient.retry.maxDuration); the database is busy");
             }
             held.set(true);
             file.holder = Thread.currentThread();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("resilient-jdbc: interrupted while waiting for another transaction on this SQLite file", null, 5, e);
+        }
+    }
+
+    /**
+     * The busy answer as sqlite-jdbc gives it (SQLiteException, SQLITE_BUSY), so that applications that
+     * catch that type or result code see what the raw driver would show them; made through the real
+     * connection's class loader, since sqlite-jdbc may live in another one than ours.
+     */
+    private static SQLException busy(Object physical, String message) {
+        try {
+            ClassLoader loader = physical == null ? TransactionGate.class.getClassLoader() : physical.getClass().getClassLoader();
+            Class<?> code = Class.forName("org.sqlite.SQLiteErrorCode", false, loader);
+            Object sqliteBusy = code.getField("SQLITE_BUSY").get(null);
+            Class<?> type = Class.forName("org.sqlite.SQLiteException", false, loader);
+            return (SQLException) type.getConstructor(String.class, code).newInstance("[SQLITE_BUSY] " + message, sqliteBusy);
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return new SQLException(message, null, 5); // SQLITE_BUSY's result code, as sqlite-jdbc reports it
         }
     }
 

@@ -62,4 +62,54 @@ class SqliteSameThreadWritersTest {
     void aTransactionBehindThisThreadsOwnTransactionIsBusyAsOnTheRawDriver() throws Exception {
         sameAsRaw(true);
     }
+
+    /**
+     * Another thread's transaction holds the file longer than the wait allows: the gate's answer is the
+     * raw driver's type and result code for a busy file (SQLiteException, SQLITE_BUSY), not a plain
+     * SQLException.
+     */
+    @Test
+    void aGateThatTimesOutAnswersWithTheRawDriversBusyException() throws Exception {
+        String file = "jdbc:sqlite:" + dir.resolve("gate-timeout.db") + "?busy_timeout=100";
+        String url = file.replace("jdbc:", "jdbc:resilient:") + "&resilient.retry.maxDuration=300ms&resilient.retry.maxAttempts=2";
+        SQLException raw;
+        try (Connection holder = DriverManager.getConnection(file); Connection other = DriverManager.getConnection(file);
+             Statement s1 = holder.createStatement(); Statement s2 = other.createStatement()) {
+            s1.execute("CREATE TABLE IF NOT EXISTS t(n INTEGER)");
+            holder.setAutoCommit(false);
+            s1.executeUpdate("INSERT INTO t VALUES (1)");
+            other.setAutoCommit(false);
+            raw = assertThrows(SQLException.class, () -> s2.executeUpdate("INSERT INTO t VALUES (2)"));
+            other.rollback();
+            holder.rollback();
+        }
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            try (Connection holder = DriverManager.getConnection(url); Statement s = holder.createStatement()) {
+                holder.setAutoCommit(false);
+                s.executeUpdate("INSERT INTO t VALUES (1)");
+                holding.countDown();
+                done.await();
+                holder.rollback();
+            } catch (Exception e) {
+                holding.countDown();
+            }
+        }, "sqlite-holder");
+        t.setDaemon(true);
+        t.start();
+        try {
+            holding.await();
+            try (Connection other = DriverManager.getConnection(url); Statement s = other.createStatement()) {
+                other.setAutoCommit(false);
+                SQLException ours = assertThrows(SQLException.class, () -> s.executeUpdate("INSERT INTO t VALUES (2)"));
+                assertEquals(raw.getClass(), ours.getClass(), ours.toString());
+                assertEquals(raw.getErrorCode(), ours.getErrorCode(), ours.toString());
+                other.rollback();
+            }
+        } finally {
+            done.countDown();
+            t.join(10_000);
+        }
+    }
 }
