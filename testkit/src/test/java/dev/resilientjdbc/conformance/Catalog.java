@@ -33,6 +33,7 @@ final class Catalog {
         VendorScenarios.register(c);
         LifecycleScenarios.register(c);
         ErrorScenarios.register(c);
+        HandsOffScenarios.register(c);
         return List.copyOf(c.entries);
     }
 
