@@ -72,6 +72,19 @@ public final class GenericClassifier implements FailureClassifier {
         }
     }
 
+    /** Whether {@code e} or one of its causes matches; safe on cause cycles and bounded in depth. */
+    public static boolean inCauseChain(Throwable e, java.util.function.Predicate<Throwable> matches) {
+        Map<Throwable, Boolean> seen = new IdentityHashMap<>();
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < MAX_CAUSE_DEPTH && seen.put(t, Boolean.TRUE) == null; depth++) {
+            if (matches.test(t)) {
+                return true;
+            }
+            t = t.getCause();
+        }
+        return false;
+    }
+
     static boolean causedByIo(Throwable e) {
         Map<Throwable, Boolean> seen = new IdentityHashMap<>();
         Throwable t = e;

@@ -39,13 +39,9 @@ public final class PostgresClassifier implements FailureClassifier {
         return generic.classify(e);
     }
 
-    private static boolean causedByMissingClass(Throwable e) {
-        for (Throwable t = e.getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ReflectiveOperationException || t instanceof LinkageError) {
-                return true;
-            }
-        }
-        return false;
+    private static boolean causedByMissingClass(SQLException e) {
+        return e.getCause() != null && GenericClassifier.inCauseChain(e.getCause(),
+                t -> t instanceof ReflectiveOperationException || t instanceof LinkageError);
     }
 
     // pgjdbc's messages are translated; the setting's name in them is not. No I/O error lies under them.

@@ -25,12 +25,7 @@ public final class RetryRules {
      * Running the call again would stretch a limit the application chose: never.
      */
     public static boolean applicationTimeLimit(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.net.SocketTimeoutException) {
-                return true;
-            }
-        }
-        return false;
+        return dev.resilientjdbc.classify.GenericClassifier.inCauseChain(e, t -> t instanceof java.net.SocketTimeoutException);
     }
 
     /** A connect that was refused, found the server starting or overloaded, or the file busy, can simply be tried again. */

@@ -50,7 +50,7 @@ public final class RetrySettings {
      */
     public RetrySettings withLoginTimeout(Duration login) {
         if (login == null || login.isZero() || login.isNegative()
-                || !connectMaxDuration.isZero() && connectMaxDuration.compareTo(login) <= 0) {
+                || connectMaxDuration.isZero() || connectMaxDuration.compareTo(login) <= 0) {
             return this;
         }
         Duration firstDelay = strategy == BackoffStrategy.RANDOM ? maxDelay : baseDelay;
