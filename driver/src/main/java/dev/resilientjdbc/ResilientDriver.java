@@ -65,6 +65,7 @@ public final class ResilientDriver implements Driver {
             Pools.shutdown();
             ResilientMetrics.stopJmx();
             HealthEndpoint.stop();
+            forgetClasses();
         } finally {
             REGISTRATION.unlock();
         }
@@ -78,6 +79,13 @@ public final class ResilientDriver implements Driver {
         registered = false;
         Targets.clear();
         Pools.shutdown(); // an undeployed application's pools must not outlive it
+        forgetClasses();
+    }
+
+    // Entries we left on the real driver's classes (which a container may load in a parent loader).
+    private static void forgetClasses() {
+        dev.resilientjdbc.proxy.ProxyFactory.forgetClasses();
+        dev.resilientjdbc.reconnect.PostgresInDoubt.forgetClasses();
     }
 
     @Override

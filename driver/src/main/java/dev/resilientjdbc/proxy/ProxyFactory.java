@@ -67,4 +67,9 @@ public final class ProxyFactory {
         handler.proxy = proxy;
         return proxy;
     }
+
+    /** Takes the proxy shapes off the real driver's classes: part of ResilientDriver.deregister(). */
+    public static void forgetClasses() {
+        ProxyShape.forgetAll();
+    }
 }

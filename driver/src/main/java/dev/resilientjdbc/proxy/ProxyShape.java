@@ -21,9 +21,25 @@ final class ProxyShape {
     private static final ClassValue<ProxyShape> SHAPES = new ClassValue<>() {
         @Override
         protected ProxyShape computeValue(Class<?> type) {
+            COMPUTED.add(type);
             return build(type);
         }
     };
+    // The real classes a shape was computed for, held weakly. A ClassValue entry lives in the real class, which may
+    // sit in a parent class loader (a container's lib), and would keep ours reachable after an undeploy:
+    // ResilientDriver.deregister() removes them. Touched once per real class, never on the call path.
+    private static final Set<Class<?>> COMPUTED = java.util.Collections.synchronizedSet(
+            java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+
+    /** Drops every shape, so that no real driver class refers to this class loader any more. */
+    static void forgetAll() {
+        List<Class<?>> classes;
+        synchronized (COMPUTED) {
+            classes = new ArrayList<>(COMPUTED);
+            COMPUTED.clear();
+        }
+        classes.forEach(SHAPES::remove);
+    }
 
     private final Constructor<?> constructor;
     private final List<Class<?>> interfaces;

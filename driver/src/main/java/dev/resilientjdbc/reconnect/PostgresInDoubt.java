@@ -23,6 +23,7 @@ public final class PostgresInDoubt implements InDoubt {
     private static final ClassValue<Optional<Method>> BACKEND_PID = new ClassValue<>() {
         @Override
         protected Optional<Method> computeValue(Class<?> type) {
+            LOOKED_UP.add(type);
             try {
                 Class<?> pg = Class.forName("org.postgresql.PGConnection", false, type.getClassLoader());
                 return Optional.of(pg.getMethod("getBackendPID"));
@@ -31,6 +32,20 @@ public final class PostgresInDoubt implements InDoubt {
             }
         }
     };
+
+    // As ProxyShape's: the classes looked up, weakly, so that deregister() can take our entries off them.
+    private static final java.util.Set<Class<?>> LOOKED_UP = java.util.Collections.synchronizedSet(
+            java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+
+    /** Takes this driver's entries off the real driver's classes (they may outlive this class loader's use). */
+    public static void forgetClasses() {
+        java.util.List<Class<?>> classes;
+        synchronized (LOOKED_UP) {
+            classes = new java.util.ArrayList<>(LOOKED_UP);
+            LOOKED_UP.clear();
+        }
+        classes.forEach(BACKEND_PID::remove);
+    }
 
     /** The backend pid and the client's clock when the connection was opened. */
     @Override
