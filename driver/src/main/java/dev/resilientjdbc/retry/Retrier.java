@@ -44,6 +44,7 @@ public final class Retrier {
 
     private final FailureClassifier classifier;
     private final TargetGuard guard;
+    private final java.time.Duration connectBudget;
     private final FailsafeExecutor<Object> statements;
     private final FailsafeExecutor<Object> connects;
     private final FailsafeExecutor<Object> poolConnects;
@@ -51,6 +52,7 @@ public final class Retrier {
     public Retrier(RetrySettings settings, FailureClassifier classifier, TargetGuard guard) {
         this.classifier = classifier;
         this.guard = guard;
+        this.connectBudget = settings.connectBudget();
         RetryPolicy<Object> statementPolicy = RetryPolicies.<Object>statement(settings)
                 .onRetryScheduled(this::logRetry)
                 .onFailedAttempt(e -> countRetry(e, false))
@@ -158,9 +160,11 @@ public final class Retrier {
                 if (breaker != null && breaker.getFailureCount() > 0) {
                     breaker.recordSuccess(); // as Failsafe would have: a success ends a run of failures
                 }
+                guard.connected();
                 return c;
             } catch (SQLException e) {
                 first = e;
+                announceWait(e);
             }
         } else {
             first = null;
@@ -168,7 +172,9 @@ public final class Retrier {
         SQLException direct = first;
         List<SQLException> failures = new ArrayList<>(2);
         try {
-            return (Connection) connects.get(ctx -> connectAttempt(open, ctx.isFirstAttempt() ? direct : null, failures));
+            Connection c = (Connection) connects.get(ctx -> connectAttempt(open, ctx.isFirstAttempt() ? direct : null, failures));
+            guard.connected();
+            return c;
         } catch (RetryableFailure exhausted) {
             guard.stats().onConnectGaveUp();
             guard.lastGiveUp(exhausted.failure);
@@ -196,6 +202,24 @@ public final class Retrier {
             }
             throw new SQLException("connect failed: " + t, "08001", t);
         }
+    }
+
+    /**
+     * A person starting an application before its database must not stare at a silent process: the
+     * first connect of an outage that will be retried says so at once, with how long and which option
+     * sets that (the give-up WARNING comes only at the end). Class and SQLState only: a driver's message
+     * may name hosts and users.
+     */
+    private void announceWait(SQLException e) {
+        FailureClass c = classifier.classify(e);
+        if (!RetryRules.connectMayRetry(c) || connectBudget.isZero() || !guard.startsConnectWait()) {
+            return;
+        }
+        long ms = connectBudget.toMillis();
+        LOG.log(Level.WARNING, "resilient-jdbc: cannot connect to {0} yet ({1}, SQLState {2}); retrying for up to {3} ms"
+                        + " (resilient.connect.maxDuration, or the application''s loginTimeout when shorter) while the"
+                        + " application waits; said once until a connect succeeds",
+                new Object[]{guard.name(), c, e.getSQLState(), ms});
     }
 
     /**

@@ -24,6 +24,8 @@ public final class TargetGuard {
     // When a call of this target last succeeded (System.nanoTime), so health need not open a session to know.
     private volatile long lastSuccessNanos;
     private volatile boolean succeeded;
+    // An outage of connects was announced; the next successful connect ends it, so each outage is said once.
+    private final java.util.concurrent.atomic.AtomicBoolean connectWaitAnnounced = new java.util.concurrent.atomic.AtomicBoolean();
 
     private TargetGuard(String name, RetrySettings s) {
         this.name = name;
@@ -106,6 +108,18 @@ public final class TargetGuard {
     /** The breaker, or null when disabled. */
     public CircuitBreaker<Object> breaker() {
         return breaker;
+    }
+
+    /** True once per outage: the first connect that starts waiting for this target says so. */
+    boolean startsConnectWait() {
+        return connectWaitAnnounced.compareAndSet(false, true);
+    }
+
+    /** A connect succeeded: an announced outage is over. One volatile read on the healthy path. */
+    void connected() {
+        if (connectWaitAnnounced.get()) {
+            connectWaitAnnounced.set(false);
+        }
     }
 
     void lastGiveUp(SQLException e) {
