@@ -28,6 +28,13 @@ final class HandsOffScenarios {
         c.sqliteOnly("hands-off: same-thread writers", HandsOffScenarios::sameThreadWriters);
     }
 
+    private static int count(Statement s, String table) throws SQLException {
+        try (java.sql.ResultSet rs = s.executeQuery("select count(*) from " + table)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
     private static long millisSince(long t0) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     }
@@ -90,12 +97,7 @@ final class HandsOffScenarios {
             log.attempt("insert after", () -> s.executeUpdate("insert into ro_t values (2)"));
             c.commit();
             c.setAutoCommit(true);
-            log.attempt("rows", () -> {
-                try (java.sql.ResultSet rs = s.executeQuery("select count(*) from ro_t")) {
-                    rs.next();
-                    return rs.getInt(1);
-                }
-            });
+            log.attempt("rows", () -> count(s, "ro_t"));
         }
     }
 
@@ -110,12 +112,7 @@ final class HandsOffScenarios {
             log.attempt("the next statement", () -> s.executeUpdate("insert into ab_t values (2)"));
             log.attemptRun("commit of the aborted transaction", c::commit);
             c.setAutoCommit(true);
-            log.attempt("rows", () -> {
-                try (java.sql.ResultSet rs = s.executeQuery("select count(*) from ab_t")) {
-                    rs.next();
-                    return rs.getInt(1);
-                }
-            });
+            log.attempt("rows", () -> count(s, "ab_t"));
         }
     }
 
