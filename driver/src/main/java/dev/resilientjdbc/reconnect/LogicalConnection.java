@@ -290,7 +290,7 @@ public final class LogicalConnection {
             previousBackend = backend;
             backend = new Backend(fresh);
             retrier.guard().stats().onReconnected();
-            LOG.log(Level.INFO, "resilient-jdbc: reconnected to {0}", retrier.guard().name());
+            retrier.guard().reconnected();
             return fresh;
         } finally {
             swap.unlock();

@@ -122,6 +122,39 @@ public final class TargetGuard {
         }
     }
 
+    // Reconnects of this target's logical connections, grouped into incidents: one INFO line when an incident
+    // begins (the first reconnect after a quiet minute), and its size with the next one; each reconnect at FINE.
+    private static final long INCIDENT_QUIET_NANOS = 60_000_000_000L;
+    private final java.util.concurrent.atomic.AtomicLong lastReconnectNanos = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong incidentReconnects = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long incidentStartMillis;
+
+    /**
+     * A logical connection of this target got a new physical one. Said once per incident, not once per
+     * connection: an outage that takes 80 pooled connections with it is one line, not 80.
+     */
+    public void reconnected() {
+        long now = System.nanoTime();
+        long last = lastReconnectNanos.getAndSet(now);
+        if (last != 0 && now - last < INCIDENT_QUIET_NANOS) {
+            incidentReconnects.incrementAndGet();
+            LOG.log(Level.FINE, "resilient-jdbc: reconnected a connection to {0}", name);
+            return;
+        }
+        long previous = incidentReconnects.getAndSet(1);
+        long previousStart = incidentStartMillis;
+        incidentStartMillis = System.currentTimeMillis();
+        LOG.log(Level.INFO, "resilient-jdbc: connections to {0} were lost and are being reconnected (one line per incident;"
+                        + " each reconnect at FINE){1}",
+                new Object[]{name, previous == 0 ? "" : "; the previous incident, from " + java.time.Instant.ofEpochMilli(previousStart)
+                        + ", reconnected " + previous + " connection(s)"});
+    }
+
+    /** Reconnects in the current (or last) incident. */
+    public long incidentReconnects() {
+        return incidentReconnects.get();
+    }
+
     void lastGiveUp(SQLException e) {
         lastGiveUp = e;
     }

@@ -1,0 +1,95 @@
+package dev.resilientjdbc.reconnect;
+
+import dev.resilientjdbc.testkit.pg.PgServer;
+import dev.resilientjdbc.testkit.pg.PgTest;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 18, point 1 (in part): every backend of a target is terminated under 12 open connections; all
+ * 12 reconnect. An operator reads one INFO line for the incident, not 12; each reconnect is still
+ * there at FINE.
+ */
+@PgTest
+class ReconnectLogLinesTest {
+    private static PgServer pg;
+
+    @BeforeAll
+    static void server(PgServer server) {
+        pg = server;
+    }
+
+    @Test
+    void anOutageOfManyConnectionsIsOneInfoLine() throws Exception {
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger("dev.resilientjdbc");
+        Level before = logger.getLevel();
+        logger.setLevel(Level.FINE);
+        logger.addHandler(handler);
+        // A target of its own (its own database), so that no other test's reconnects fall into this incident.
+        try (Connection admin = pg.connect(); Statement s = admin.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS reconnect_log_lines");
+            s.execute("CREATE DATABASE reconnect_log_lines");
+        }
+        String url = "jdbc:resilient:postgresql://" + pg.host() + ":" + pg.port() + "/reconnect_log_lines?user=postgres";
+        List<Connection> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 12; i++) {
+                open.add(DriverManager.getConnection(url));
+            }
+            for (Connection c : open) {
+                query(c);
+            }
+            records.clear();
+            assertTrue(pg.terminateAllClientBackends() >= 12, "every backend was terminated");
+            for (Connection c : open) {
+                query(c);
+            }
+        } finally {
+            for (Connection c : open) {
+                c.close();
+            }
+            logger.removeHandler(handler);
+            logger.setLevel(before);
+        }
+        long info = records.stream().filter(r -> r.getLevel() == Level.INFO && r.getMessage().contains("being reconnected")).count();
+        long fine = records.stream().filter(r -> r.getLevel() == Level.FINE && r.getMessage().contains("reconnected a connection")).count();
+        assertEquals(1, info, "one INFO line for the incident");
+        assertEquals(11, fine, "the other reconnects at FINE");
+    }
+
+    private static void query(Connection c) throws Exception {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+            assertTrue(rs.next());
+        }
+    }
+}
