@@ -601,7 +601,7 @@ public final class LogicalConnection {
      * an open transaction that had work is lost (40000 until rollback), as the raw driver's closed
      * connection would have it.
      */
-    private boolean ranOutOfOwnTime(SQLException e) {
+    boolean ranOutOfOwnTime(SQLException e) {
         if (e == ownTimeLimit) {
             return true;
         }

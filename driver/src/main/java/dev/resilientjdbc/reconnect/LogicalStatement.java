@@ -5,7 +5,6 @@ import dev.resilientjdbc.replay.ResultSetTrack;
 import dev.resilientjdbc.replay.TransactionLog;
 import dev.resilientjdbc.retry.CallObserver;
 import dev.resilientjdbc.retry.Retrier;
-import dev.resilientjdbc.retry.RetryRules;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -162,8 +161,7 @@ public final class LogicalStatement {
             if (e == gate.unknownOutcome) {
                 throw unknownOutcome("write", e);
             }
-            if (RetryRules.applicationTimeLimit(e)) {
-                connection.classify(e); // drops the connection the real driver gave up on: the next call gets a new one
+            if (connection.ranOutOfOwnTime(e)) { // the connection the real driver gave up on is dropped
                 if (!gate.harmlessToRepeat() && !gate.uncommitted) {
                     throw unknownOutcome("write", e); // sent, and the application's own limit ran out before the answer
                 }

@@ -150,11 +150,6 @@ public final class TargetGuard {
                         + ", reconnected " + previous + " connection(s)"});
     }
 
-    /** Reconnects in the current (or last) incident. */
-    public long incidentReconnects() {
-        return incidentReconnects.get();
-    }
-
     void lastGiveUp(SQLException e) {
         lastGiveUp = e;
     }

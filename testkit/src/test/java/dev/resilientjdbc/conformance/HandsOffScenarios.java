@@ -28,6 +28,24 @@ final class HandsOffScenarios {
         c.sqliteOnly("hands-off: same-thread writers", HandsOffScenarios::sameThreadWriters);
     }
 
+    /** Until a session runs {@code sql} (asked on another connection of the same run); at most 10 s. */
+    private static void awaitRunning(Connection other, String sql) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        try (Statement s = other.createStatement()) {
+            while (System.nanoTime() < deadline) {
+                try (java.sql.ResultSet rs = s.executeQuery("select count(*) from pg_stat_activity where state = 'active' and query = '"
+                        + sql + "'")) {
+                    rs.next();
+                    if (rs.getInt(1) > 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(5);
+            }
+        }
+        throw new AssertionError("the query never started: " + sql);
+    }
+
     private static int count(Statement s, String table) throws SQLException {
         try (java.sql.ResultSet rs = s.executeQuery("select count(*) from " + table)) {
             rs.next();
@@ -45,7 +63,7 @@ final class HandsOffScenarios {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (Statement s = c.createStatement()) {
             Future<?> running = pool.submit(() -> s.executeQuery("select pg_sleep(5)"));
-            Thread.sleep(300);
+            awaitRunning(p.openAnother(), "select pg_sleep(5)");
             long t0 = System.nanoTime();
             c.abort(r -> {
                 Thread t = new Thread(r, "conformance-abort");

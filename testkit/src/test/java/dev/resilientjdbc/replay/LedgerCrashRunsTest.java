@@ -89,8 +89,9 @@ class LedgerCrashRunsTest {
                 report = LedgerChecker.check(c, result);
             }
             long[] after = inDoubt();
+            long reconnects = sum(RetryStats::reconnects) - reconnectsBefore;
             StringBuilder line = new StringBuilder("marker=" + marker + " run " + run + ": " + faults.size() + " crash restarts, "
-                    + result.acknowledged().size() + " acknowledged, " + (sum(RetryStats::reconnects) - reconnectsBefore)
+                    + result.acknowledged().size() + " acknowledged, " + reconnects
                     + " reconnects; lost COMMIT replies: committed " + (after[0] - before[0]) + ", aborted (replayed) "
                     + (after[1] - before[1]) + ", 08007 " + (after[2] - before[2]) + "; by evidence");
             for (InDoubt.Evidence e : InDoubt.Evidence.values()) {
@@ -101,23 +102,16 @@ class LedgerCrashRunsTest {
             final String context = line + "\n" + result + "\n" + report;
             lostCommitReplies += after[0] - before[0] + after[1] - before[1] + after[2] - before[2];
             assertTrue(report.ok(), context);
-            assertEquals(List.of(), errorsBut(result), () -> "only 40001 and 08007 at COMMIT may reach the app: " + context);
+            assertEquals(List.of(), LedgerStatementReuseTest.errorsBut(result, "40001"), () -> "only 40001 and 08007 at COMMIT may reach the app: " + context);
             assertEquals(Map.of(), result.readFailuresBySqlState(), context);
             assertEquals(List.of(), result.hungThreads(), context);
             assertTrue(result.committed() > 0, context);
             assertTrue(faults.size() >= 4, context);
+            assertTrue(reconnects > 0, () -> "the crashes hit the clients' connections: " + context);
         }
         System.out.println(String.join("\n", figures));
         if (RUNS >= 3) {
             assertTrue(lostCommitReplies > 0, "over " + RUNS + " runs no COMMIT reply was ever lost: the crashes missed COMMIT");
         }
-    }
-
-    /** Failures other than a diverged replay (40001) and a COMMIT whose outcome could not be proven (08007). */
-    private static List<String> errorsBut(LedgerWorkload.Result result) {
-        return result.failures().values().stream()
-                .filter(f -> !"40001".equals(f.sqlState()) && !(f.atCommit() && f.outcomeUnknown()))
-                .map(f -> f.sqlState() + ": " + f.message())
-                .toList();
     }
 }

@@ -87,7 +87,7 @@ class LedgerStatementReuseTest {
      * server's memory of the transaction id, and then DESIGN rule 7 asks for 08007, not a guess (the
      * checker lets such a transfer be either way).
      */
-    private static List<String> errorsBut(LedgerWorkload.Result result, String... allowed) {
+    static List<String> errorsBut(LedgerWorkload.Result result, String... allowed) {
         List<String> allowedStates = List.of(allowed);
         return result.failures().values().stream()
                 .filter(f -> !allowedStates.contains(f.sqlState()) && !(f.atCommit() && f.outcomeUnknown()))

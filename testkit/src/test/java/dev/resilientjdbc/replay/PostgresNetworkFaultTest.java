@@ -159,16 +159,44 @@ class PostgresNetworkFaultTest {
         }
     }
 
-    /** Cuts the TCP path once the proxy has dropped the reply its trigger armed for: the lost reply is noticed at once. */
-    private Future<?> cutOnceTheReplyIsDropped() {
+    /**
+     * Cuts the TCP path once the proxy has dropped the reply its trigger armed for and the server has done
+     * what it was sent ({@code serverDone}, asked on a direct connection): the lost reply is noticed at once.
+     */
+    private Future<?> cutOnceTheReplyIsDropped(java.util.function.BooleanSupplier serverDone) {
         return pool.submit(() -> {
-            while (proxy.dropTriggerArmed()) {
-                Thread.sleep(1);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while ((proxy.dropTriggerArmed() || !serverDone.getAsBoolean()) && System.nanoTime() < deadline) {
+                Thread.sleep(2);
             }
-            Thread.sleep(50); // the server finishes what it was sent
             proxy.cutAll();
             return null;
         });
+    }
+
+    /** The row {@code k} is committed. */
+    private static java.util.function.BooleanSupplier committed(String k) {
+        return () -> {
+            try {
+                return rows(k) == 1;
+            } catch (SQLException e) {
+                return false;
+            }
+        };
+    }
+
+    /** A session ran {@code sql} and now waits, its transaction open. */
+    private static java.util.function.BooleanSupplier idleInTransactionAfter(String sql) {
+        return () -> {
+            try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'"
+                         + " AND query = '" + sql.replace("'", "''") + "'")) {
+                rs.next();
+                return rs.getInt(1) > 0;
+            } catch (SQLException e) {
+                return false;
+            }
+        };
     }
 
     @Test
@@ -189,7 +217,7 @@ class PostgresNetworkFaultTest {
             s.executeUpdate("INSERT INTO net_t VALUES ('in-doubt')");
             // The COMMIT reaches the server; its reply never comes back, and the TCP path is cut.
             proxy.dropRepliesOnceAfterClientSends("COMMIT");
-            Future<?> cut = cutOnceTheReplyIsDropped();
+            Future<?> cut = cutOnceTheReplyIsDropped(committed("in-doubt"));
             c.commit(); // returns normally: the database is asked, and it committed
             cut.get();
         }
@@ -233,7 +261,7 @@ class PostgresNetworkFaultTest {
              Statement s = c.createStatement()) {
             // Lost before COMMIT: its own transaction never committed, so it simply runs again.
             proxy.dropRepliesOnceAfterClientSends("INSERT INTO net_t VALUES ('ac-statement')");
-            Future<?> cut = cutOnceTheReplyIsDropped();
+            Future<?> cut = cutOnceTheReplyIsDropped(idleInTransactionAfter("INSERT INTO net_t VALUES ('ac-statement')"));
             assertEquals(1, s.executeUpdate("INSERT INTO net_t VALUES ('ac-statement')"));
             cut.get();
             assertTrue(c.getAutoCommit(), "still autocommit for the application");
@@ -243,7 +271,7 @@ class PostgresNetworkFaultTest {
              Statement s = c.createStatement()) {
             // Lost COMMIT reply: the server committed; asked, it says so, and the statement's own count is returned.
             proxy.dropRepliesOnceAfterClientSends("COMMIT");
-            Future<?> cut = cutOnceTheReplyIsDropped();
+            Future<?> cut = cutOnceTheReplyIsDropped(committed("ac-commit"));
             assertEquals(1, s.executeUpdate("INSERT INTO net_t VALUES ('ac-commit')"));
             cut.get();
             assertEquals(1, s.executeUpdate("INSERT INTO net_t VALUES ('ac-after')"));
