@@ -44,7 +44,7 @@ public final class ClassOverrides {
             String entry = raw.trim();
             int eq = entry.indexOf('=');
             if (eq <= 0 || eq == entry.length() - 1) {
-                throw new IllegalArgumentException("entry '" + entry + "' is not KEY=CLASS");
+                throw new IllegalArgumentException("entry " + quoted(entry) + " is not KEY=CLASS");
             }
             String key = entry.substring(0, eq).trim().toUpperCase(Locale.ROOT);
             FailureClass fc = failureClass(entry.substring(eq + 1).trim());
@@ -58,18 +58,18 @@ public final class ClassOverrides {
                     }
                     before = codes.put(Integer.parseInt(n), fc);
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("'" + key.substring(5) + "' in entry '" + entry + "' is not a whole number");
+                    throw new IllegalArgumentException(quoted(key.substring(5)) + " in entry " + quoted(entry) + " is not a whole number");
                 }
             } else if (STATE.matcher(key).matches()) {
                 before = states.put(key, fc);
             } else if (STATE_CLASS.matcher(key).matches()) {
                 before = classes.put(key, fc);
             } else {
-                throw new IllegalArgumentException("'" + key + "' in entry '" + entry
-                        + "' is neither a five-character SQLState, a two-character SQLState class, nor code:N");
+                throw new IllegalArgumentException(quoted(key) + " in entry " + quoted(entry)
+                        + " is neither a five-character SQLState, a two-character SQLState class, nor code:N");
             }
             if (before != null) {
-                throw new IllegalArgumentException("'" + key + "' is given twice; which class should win?");
+                throw new IllegalArgumentException(quoted(key) + " is given twice; which class should win?");
             }
         }
         return new ClassOverrides(Collections.unmodifiableMap(states), Collections.unmodifiableMap(classes),
@@ -82,7 +82,12 @@ public final class ClassOverrides {
                 return c;
             }
         }
-        throw new IllegalArgumentException("'" + name + "' is not a failure class");
+        throw new IllegalArgumentException(quoted(name) + " is not a failure class");
+    }
+
+    /** A piece of the value as a message quotes it: a huge one would bury what the message says. */
+    private static String quoted(String piece) {
+        return "'" + (piece.length() <= 80 ? piece : piece.substring(0, 60) + "…(" + piece.length() + " characters)") + "'";
     }
 
     public boolean isEmpty() {

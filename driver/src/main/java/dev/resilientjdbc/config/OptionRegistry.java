@@ -59,7 +59,8 @@ public final class OptionRegistry {
         try {
             value = text == null ? null : option.type().parse(text);
         } catch (IllegalArgumentException e) {
-            detail = secret ? "" : " (" + e.getMessage() + ")";
+            // a type's message may quote the value: cut it as the value itself is cut
+            detail = secret ? "" : " (" + shortened(e.getMessage(), 400) + ")";
         }
         if (value == null) {
             String shown = secret ? "***" : "'" + shortened(text) + "'";
@@ -71,7 +72,12 @@ public final class OptionRegistry {
 
     /** A value as a message shows it: a huge one would bury what the message says. */
     static String shortened(String text) {
-        return text == null || text.length() <= 80 ? text : text.substring(0, 60) + "…(" + text.length() + " characters)";
+        return shortened(text, 80);
+    }
+
+    private static String shortened(String text, int max) {
+        return text == null || text.length() <= max ? text
+                : text.substring(0, max * 3 / 4) + "…(" + text.length() + " characters)";
     }
 
     /** The candidate nearest to {@code name} by edit distance, ignoring case, or null when none is close. */

@@ -120,7 +120,8 @@ class OptionFuzzProperties {
         } catch (SQLException e) {
             String m = e.getMessage();
             assertTrue(e.getSQLState() != null && m != null && m.contains("resilient."), "a clear message: " + e);
-            assertTrue(m.length() < 3000, "a message one can read: " + m.length() + " characters");
+            assertTrue(m.length() < 3000, () -> "a message one can read: " + m.length() + " characters: "
+                    + m.substring(0, 300) + " … " + m.substring(m.length() - 300));
         } catch (RuntimeException | Error e) {
             fail("unchecked " + e + " for " + url + " " + info, e);
         } finally {

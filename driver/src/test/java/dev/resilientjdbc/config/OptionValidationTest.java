@@ -7,6 +7,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Properties;
@@ -74,6 +76,16 @@ class OptionValidationTest {
         SQLException e = rejected(query);
         String key = query.substring(0, query.indexOf('='));
         assertTrue(e.getMessage().contains(key), e.getMessage());
+    }
+
+    /** Found by OptionFuzzProperties: a message quoted a huge override entry whole, twice. */
+    @ParameterizedTest
+    @ValueSource(strings = {"08=connection,code:5=busy", "57014=FATAL", "code:5=busy", "XX=busy", "08=nonsense"})
+    void aHugeValueIsQuotedShort(String entry) {
+        String huge = entry.replace("=", "x".repeat(1500) + "=").repeat(3);
+        SQLException e = rejected("resilient.classify.overrides=" + URLEncoder.encode(huge, StandardCharsets.UTF_8));
+        assertTrue(e.getMessage().contains("resilient.classify.overrides") && e.getMessage().contains("characters)"), e.getMessage());
+        assertTrue(e.getMessage().length() < 800, () -> e.getMessage().length() + " characters: " + e.getMessage());
     }
 
     @ParameterizedTest
