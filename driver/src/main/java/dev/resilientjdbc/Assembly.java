@@ -8,8 +8,8 @@ import dev.resilientjdbc.classify.FailureClassifier;
 import dev.resilientjdbc.config.ResilientConfig;
 import dev.resilientjdbc.config.ResilientOptions;
 import dev.resilientjdbc.config.UrlMasking;
-import dev.resilientjdbc.health.HealthEndpoint;
 import dev.resilientjdbc.health.TargetHealth;
+import dev.resilientjdbc.metrics.MetricsTracker;
 import dev.resilientjdbc.metrics.ResilientMetrics;
 import dev.resilientjdbc.pool.PoolSettings;
 import dev.resilientjdbc.pool.Pools;
@@ -20,7 +20,8 @@ import dev.resilientjdbc.reconnect.PostgresInDoubt;
 import dev.resilientjdbc.reconnect.TransactionGate;
 import dev.resilientjdbc.retry.Retrier;
 import dev.resilientjdbc.retry.RetrySettings;
-import dev.resilientjdbc.retry.TargetGuard;
+import dev.resilientjdbc.target.Target;
+import dev.resilientjdbc.target.TargetRegistry;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -44,33 +45,33 @@ public final class Assembly {
     /**
      * A resilient connection to {@code realUrl}: classifier, retrier and breaker of the target, pool,
      * metrics and health as configured, a logical connection over physical connections from
-     * {@code physical}, and its proxy. Used by this driver and by the java agent.
+     * {@code physical}, and its proxy. The target and what it starts belong to {@code targets}.
      */
-    public static Connection connection(ResilientConfig config, String realUrl, Properties realInfo, PhysicalSource physical)
-            throws SQLException {
-        return target(config, realUrl, realInfo, physical).connect();
+    public static Connection connection(TargetRegistry targets, ResilientConfig config, String realUrl, Properties realInfo,
+                                        PhysicalSource physical) throws SQLException {
+        return recipe(targets, config, realUrl, realInfo, physical).connect();
     }
 
     /**
-     * Everything about a target that does not change from one connection to the next, worked out
-     * once: the driver keeps it per URL and properties, so a connect through a pool costs a lookup
-     * and a borrow, not a configuration pass.
+     * Everything about connections to a target that does not change from one connection to the next,
+     * worked out once: the driver keeps it per URL and properties, so a connect through a pool costs a
+     * lookup and a borrow, not a configuration pass.
      */
-    public static Target target(ResilientConfig config, String realUrl, Properties realInfo, PhysicalSource physical)
-            throws SQLException {
-        return new Target(config, realUrl, realInfo, physical);
+    public static Recipe recipe(TargetRegistry targets, ResilientConfig config, String realUrl, Properties realInfo,
+                                PhysicalSource physical) throws SQLException {
+        return new Recipe(targets, config, realUrl, realInfo, physical);
     }
 
-    /** One target (real URL, properties, configuration) and how to open a resilient connection to it. */
-    public static final class Target {
+    /** How to open a resilient connection to one real URL with one set of properties and configuration. */
+    public static final class Recipe {
+        private final TargetRegistry targets;
         private final ResilientConfig config;
         private final String realUrl;
         private final PhysicalSource physical;
-        private final Retrier retrier;
-        private final TargetGuard guard;
+        private final RetrySettings settings;
+        private final FailureClassifier classifier;
         private final String metricsName;
         private final String targetName;
-        private final Properties realInfo;
         private final PoolSettings poolSettings;
         private final String poolKey;
         private final InDoubt inDoubt;
@@ -83,19 +84,20 @@ public final class Assembly {
         private final boolean serializeSqlite;
         private final boolean exactlyOnceWrites;
         private final java.time.Duration gateWait;
+        // The target and a retrier on its guard; replaced when the registry closed the target.
+        private volatile Bound bound;
         private volatile boolean prepared;
 
-        private Target(ResilientConfig config, String realUrl, Properties realInfo, PhysicalSource physical) throws SQLException {
+        private Recipe(TargetRegistry targets, ResilientConfig config, String realUrl, Properties realInfo, PhysicalSource physical)
+                throws SQLException {
+            this.targets = targets;
             this.config = config;
             this.realUrl = realUrl;
-            this.realInfo = realInfo;
             this.physical = physical;
             Dialect d = dialect(config, realUrl);
-            RetrySettings settings = RetrySettings.from(config).withLoginTimeout(loginTimeout(d, realUrl, realInfo));
-            FailureClassifier classifier = Classifiers.forDialect(d, config.get(ResilientOptions.CLASSIFY_OVERRIDES));
+            this.settings = RetrySettings.from(config).withLoginTimeout(loginTimeout(d, realUrl, realInfo));
+            this.classifier = Classifiers.forDialect(d, config.get(ResilientOptions.CLASSIFY_OVERRIDES));
             this.targetName = targetName(realUrl, realInfo);
-            this.guard = TargetGuard.of(targetName, settings);
-            this.retrier = new Retrier(settings, classifier, guard);
             this.metricsName = ResilientMetrics.targetName(realUrl);
             this.metricsEnabled = config.get(ResilientOptions.METRICS_ENABLED);
             this.poolSettings = config.get(ResilientOptions.POOL) ? PoolSettings.from(config) : null;
@@ -114,14 +116,15 @@ public final class Assembly {
             this.gateWait = config.get(ResilientOptions.RETRY_MAX_DURATION);
         }
 
-        /** Health checks for the target (registered once per guard), and the HTTP endpoint when asked for. */
-        private void watch(HikariDataSource pool, MetricRegistry metrics) {
-            String name = ResilientMetrics.nameOf(guard);
-            TargetHealth.register(guard, name != null ? name : metricsName, () -> nonNull(physical.open(), realUrl), pool, health);
-            if (httpPort > 0) {
-                HealthEndpoint.start(config.get(ResilientOptions.HTTP_BIND), httpPort, config.get(ResilientOptions.HTTP_TOKEN),
-                        metrics != null ? metrics : ResilientMetrics.registry(registryName));
+        /** The target and its retrier; looked up again once the registry closed the one we had. */
+        private Bound bound() {
+            Bound b = bound;
+            if (b == null || b.target.isClosed()) {
+                Target t = targets.target(targetName, settings, metricsName);
+                b = new Bound(t, new Retrier(settings, classifier, t.guard()));
+                bound = b;
             }
+            return b;
         }
 
         /** The dialect's one-off setup (the commit marker table) on the target's first connection; tried again until it works. */
@@ -142,22 +145,30 @@ public final class Assembly {
             }
         }
 
-        /** A new resilient connection. The registrations below are idempotent and cheap once made. */
+        /** A new resilient connection. What the target starts (metrics, pool, health) is made once and then looked up. */
         public Connection connect() throws SQLException {
+            Bound b = bound();
+            Target target = b.target;
+            Retrier retrier = b.retrier;
             MetricRegistry metrics = null;
+            MetricsTracker tracker = null;
             if (metricsEnabled) {
                 metrics = ResilientMetrics.registry(registryName);
-                ResilientMetrics.bind(guard, metricsName, metrics);
+                tracker = target.metrics(metrics);
                 if (jmx) {
-                    ResilientMetrics.startJmx(metrics);
+                    targets.startJmx(metrics);
                 }
             }
             HikariDataSource pool = poolKey != null
-                    ? Pools.forTarget(poolKey, () -> retrier.connectForPool(() -> nonNull(physical.open(), realUrl)), poolSettings,
+                    ? target.pool(poolKey, () -> retrier.connectForPool(() -> nonNull(physical.open(), realUrl)), poolSettings,
                     targetName, metrics) : null;
             LogicalConnection.Opener opener = pool != null ? pooled(pool, retrier)
                     : () -> retrier.connect(() -> nonNull(physical.open(), realUrl));
-            watch(pool, metrics);
+            target.watch(() -> nonNull(physical.open(), realUrl), pool, health);
+            if (httpPort > 0) {
+                targets.startHttp(config.get(ResilientOptions.HTTP_BIND), httpPort, config.get(ResilientOptions.HTTP_TOKEN),
+                        tracker != null ? tracker.registry() : ResilientMetrics.registry(registryName));
+            }
             Connection first = opener.open();
             prepareOnce(first);
             LogicalConnection logical = new LogicalConnection(first, retrier, opener, replayMaxBytes, inDoubt);
@@ -166,6 +177,16 @@ public final class Assembly {
             }
             logical.exactlyOnceWrites(exactlyOnceWrites);
             return ProxyFactory.connection(logical);
+        }
+
+        private static final class Bound {
+            final Target target;
+            final Retrier retrier;
+
+            Bound(Target target, Retrier retrier) {
+                this.target = target;
+                this.retrier = retrier;
+            }
         }
     }
 

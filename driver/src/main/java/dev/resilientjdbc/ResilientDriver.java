@@ -6,9 +6,7 @@ import dev.resilientjdbc.config.ResilientConfig;
 import dev.resilientjdbc.config.ResilientOptions;
 import dev.resilientjdbc.config.ResilientUrl;
 import dev.resilientjdbc.config.UrlMasking;
-import dev.resilientjdbc.health.HealthEndpoint;
-import dev.resilientjdbc.metrics.ResilientMetrics;
-import dev.resilientjdbc.pool.Pools;
+import dev.resilientjdbc.target.TargetRegistry;
 
 import java.sql.Connection;
 import java.sql.Driver;
@@ -33,6 +31,8 @@ public final class ResilientDriver implements Driver {
     private static final ResilientDriver INSTANCE = new ResilientDriver();
     private static final ReentrantLock REGISTRATION = new ReentrantLock();
     private static volatile boolean registered;
+    // Owns every target this driver made and what they started; closed on deregistration.
+    private static final TargetRegistry TARGETS = new TargetRegistry();
 
     static {
         register();
@@ -62,13 +62,19 @@ public final class ResilientDriver implements Driver {
                 registered = false;
             }
             Targets.clear();
-            Pools.shutdown();
-            ResilientMetrics.stopJmx();
-            HealthEndpoint.stop();
+            TARGETS.close();
             forgetClasses();
         } finally {
             REGISTRATION.unlock();
         }
+    }
+
+    /**
+     * The targets this driver connected to, with their breakers, counters, pools, metrics and health
+     * checks. {@code targets().close()} closes all of it (pools included) without deregistering the driver.
+     */
+    public static TargetRegistry targets() {
+        return TARGETS;
     }
 
     public static boolean isRegistered() {
@@ -78,7 +84,7 @@ public final class ResilientDriver implements Driver {
     private static void onDeregistered() {
         registered = false;
         Targets.clear();
-        Pools.shutdown(); // an undeployed application's pools must not outlive it
+        TARGETS.close(); // an undeployed application's pools, metrics and health checks must not outlive it
         forgetClasses();
     }
 
@@ -122,7 +128,7 @@ public final class ResilientDriver implements Driver {
         Driver real = findRealDriver(realUrl);
         Properties realInfo = ConfigResolver.stripped(info);
         Assembly.PhysicalSource physical = () -> open(real, realUrl, realInfo);
-        return config.get(ResilientOptions.ENABLED) ? Assembly.target(config, realUrl, realInfo, physical)::connect : physical;
+        return config.get(ResilientOptions.ENABLED) ? Assembly.recipe(TARGETS, config, realUrl, realInfo, physical)::connect : physical;
     }
 
     private static Connection open(Driver real, String realUrl, Properties realInfo) throws SQLException {

@@ -1,5 +1,6 @@
 package dev.resilientjdbc;
 
+import dev.resilientjdbc.proxy.ResilientProxy;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Assume;

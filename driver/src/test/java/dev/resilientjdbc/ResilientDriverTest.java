@@ -1,5 +1,6 @@
 package dev.resilientjdbc;
 
+import dev.resilientjdbc.proxy.ResilientProxy;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;

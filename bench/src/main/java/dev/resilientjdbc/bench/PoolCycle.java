@@ -1,5 +1,6 @@
 package dev.resilientjdbc.bench;
 
+import dev.resilientjdbc.ResilientDriver;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.resilientjdbc.testkit.pg.PgServer;
@@ -89,7 +90,7 @@ public class PoolCycle {
             if (hikari != null) {
                 hikari.close();
             }
-            dev.resilientjdbc.pool.Pools.shutdown();
+            ResilientDriver.targets().close();
             server.close();
         }
     }

@@ -1,7 +1,6 @@
 package dev.resilientjdbc.config;
 
 import dev.resilientjdbc.classify.ClassOverrides;
-import dev.resilientjdbc.retry.BackoffStrategy;
 
 import java.time.Duration;
 import java.util.List;

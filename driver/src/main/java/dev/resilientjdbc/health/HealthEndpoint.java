@@ -3,6 +3,7 @@ package dev.resilientjdbc.health;
 import com.codahale.metrics.MetricRegistry;
 import dev.resilientjdbc.health.BoundedHttpServer.Request;
 import dev.resilientjdbc.health.BoundedHttpServer.Response;
+import dev.resilientjdbc.retry.TargetGuard;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.dropwizard.DropwizardExports;
 import io.prometheus.client.exporter.common.TextFormat;
@@ -15,7 +16,9 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Collection;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -29,7 +32,7 @@ import java.util.logging.Logger;
 public final class HealthEndpoint {
     private static final Logger LOG = Logger.getLogger("dev.resilientjdbc.health");
     private static final ReentrantLock LOCK = new ReentrantLock();
-    private static BoundedHttpServer server;
+    private static volatile BoundedHttpServer server; // written under LOCK; read without it by port()
     private static String running;
     private static final java.util.Set<String> IGNORED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -40,7 +43,8 @@ public final class HealthEndpoint {
      * token when it is not empty. One per JVM: when one already runs, a request for another address or
      * token is ignored, and a WARNING says so once.
      */
-    public static void start(String bind, int port, String token, MetricRegistry registry) {
+    public static void start(String bind, int port, String token, MetricRegistry registry,
+                             Supplier<? extends Collection<TargetGuard>> guards) {
         LOCK.lock();
         try {
             if (server != null) {
@@ -54,7 +58,7 @@ public final class HealthEndpoint {
             }
             CollectorRegistry prometheus = new CollectorRegistry();
             new DropwizardExports(registry).register(prometheus);
-            BoundedHttpServer s = new BoundedHttpServer(new InetSocketAddress(bind, port), r -> serve(r, prometheus, token));
+            BoundedHttpServer s = new BoundedHttpServer(new InetSocketAddress(bind, port), r -> serve(r, prometheus, token, guards));
             server = s;
             running = bind + ":" + port + (token.isEmpty() ? "" : " with a token");
             LOG.log(Level.INFO, "resilient-jdbc: health and metrics at http://{0}:{1}/{2}",
@@ -72,7 +76,8 @@ public final class HealthEndpoint {
     }
 
     /** Only GET and HEAD, only on the exact paths below; with a token set, only for requests that carry it. */
-    private static Response serve(Request r, CollectorRegistry prometheus, String token) throws IOException {
+    private static Response serve(Request r, CollectorRegistry prometheus, String token,
+                                  Supplier<? extends Collection<TargetGuard>> guards) throws IOException {
         if (!token.isEmpty() && !carries(r, token)) {
             return new Response(401, "text/plain", bytes("a bearer token is required"),
                     Map.of("WWW-Authenticate", "Bearer realm=\"resilient-jdbc\""));
@@ -91,7 +96,7 @@ public final class HealthEndpoint {
                 return new Response(200, TextFormat.CONTENT_TYPE_004, bytes(w.toString()), Map.of());
             }
             case "/health": {
-                String json = HealthReport.json();
+                String json = HealthReport.json(guards.get());
                 return new Response(json.startsWith("{\"status\":\"unhealthy\"") ? 503 : 200, "application/json", bytes(json), Map.of());
             }
             default:

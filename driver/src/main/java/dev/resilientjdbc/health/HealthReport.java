@@ -30,7 +30,7 @@ public final class HealthReport {
         return r.isHealthy() ? Level.HEALTHY : Level.UNHEALTHY;
     }
 
-    public static String json() {
+    public static String json(java.util.Collection<TargetGuard> guards) {
         SortedMap<String, HealthCheck.Result> results = TargetHealth.registry().runHealthChecks();
         StringBuilder sb = new StringBuilder(512);
         sb.append("{\"status\":\"").append(overall(results).name().toLowerCase(Locale.ROOT)).append("\",\"checks\":{");
@@ -43,7 +43,7 @@ public final class HealthReport {
         }
         sb.append("},\"targets\":{");
         first = true;
-        for (TargetGuard g : TargetGuard.all()) {
+        for (TargetGuard g : guards) {
             RetryStats s = g.stats();
             long retries = 0;
             for (FailureClass c : FailureClass.values()) {

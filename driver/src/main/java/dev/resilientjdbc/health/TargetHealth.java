@@ -10,7 +10,7 @@ import dev.failsafe.CircuitBreaker;
 import dev.resilientjdbc.config.OptionRegistry;
 import dev.resilientjdbc.config.ResilientConfig;
 import dev.resilientjdbc.metrics.ErrorWindow;
-import dev.resilientjdbc.metrics.ResilientMetrics;
+import dev.resilientjdbc.metrics.MetricsTracker;
 import dev.resilientjdbc.retry.CallObserver;
 import dev.resilientjdbc.retry.TargetGuard;
 
@@ -18,7 +18,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static dev.resilientjdbc.config.ResilientOptions.*;
@@ -26,12 +27,13 @@ import static dev.resilientjdbc.config.ResilientOptions.*;
 /**
  * The Dropwizard health checks of one target: reachable, breaker closed, pool saturation, error
  * rate over the last minute, p99 latency. Each result carries a {@code level} detail (healthy,
- * degraded, unhealthy); degraded results are healthy in Dropwizard's yes/no sense.
+ * degraded, unhealthy); degraded results are healthy in Dropwizard's yes/no sense. Registered in the
+ * shared health-check registry by the target's owner and unregistered by {@link #close()}.
  */
-public final class TargetHealth {
+public final class TargetHealth implements AutoCloseable {
     public static final String REGISTRY = "resilient-jdbc";
-    private static final Map<TargetGuard, Boolean> REGISTERED = new ConcurrentHashMap<>();
-    private static final Map<String, TargetGuard> NAMES = new ConcurrentHashMap<>();
+    private final HealthCheckRegistry registry;
+    private final List<String> names = new ArrayList<>();
 
     /** Opens a physical connection for the reachability check. */
     @FunctionalInterface
@@ -39,43 +41,53 @@ public final class TargetHealth {
         Connection open() throws SQLException;
     }
 
-    private TargetHealth() {}
-
-    /** Forgets every target's checks (an application redeployed in the same JVM; tests). */
-    public static void reset() {
-        HealthCheckRegistry r = registry();
-        for (String name : r.getNames()) {
-            if (name.startsWith("resilient.")) {
-                r.unregister(name);
-            }
-        }
-        REGISTERED.clear();
-        NAMES.clear();
+    private TargetHealth(HealthCheckRegistry registry) {
+        this.registry = registry;
     }
 
     public static HealthCheckRegistry registry() {
         return SharedHealthCheckRegistries.getOrCreate(REGISTRY);
     }
 
-    /** Registers the target's checks once. */
-    public static void register(TargetGuard guard, String baseTarget, Probe probe, HikariDataSource pool, HealthSettings s) {
-        if (REGISTERED.putIfAbsent(guard, Boolean.TRUE) != null) {
-            return;
+    /** Unregisters the target's checks: they hold its probe, and through it the real driver. */
+    @Override
+    public void close() {
+        names.forEach(registry::unregister);
+        names.clear();
+    }
+
+    private void add(String name, HealthCheck check) {
+        try {
+            registry.register(name, check);
+            names.add(name);
+        } catch (IllegalArgumentException taken) {
+            // another owner's target of the same name in a registry shared across class loaders: its checks stay
+            java.util.logging.Logger.getLogger("dev.resilientjdbc.health").fine("health check " + name + " is registered by another owner");
         }
-        String target = baseTarget;
-        for (int n = 2; NAMES.putIfAbsent(target, guard) != null; n++) {
-            target = baseTarget + "_" + n;
-        }
-        HealthCheckRegistry r = registry();
+    }
+
+    /**
+     * Registers the checks of {@code guard}'s target as {@code resilient.<target>.*}; {@code target} must
+     * be unique (the target registry sees to that). {@code metrics} may be null (metrics disabled).
+     */
+    public static TargetHealth register(TargetGuard guard, String target, Probe probe, HikariDataSource pool, HealthSettings s,
+                                        MetricsTracker metrics) {
+        TargetHealth h = new TargetHealth(registry());
+        h.registerChecks(guard, target, probe, pool, s, metrics);
+        return h;
+    }
+
+    private void registerChecks(TargetGuard guard, String target, Probe probe, HikariDataSource pool, HealthSettings s,
+                                MetricsTracker metrics) {
         String p = "resilient." + target + ".";
         Reachability reachability = new Reachability(guard, probe, s.probeInterval);
-        r.register(p + "reachable", new HealthCheck() {
+        add(p + "reachable", new HealthCheck() {
             @Override
             protected Result check() {
                 return reachability.check();
             }
         });
-        r.register(p + "breaker", new HealthCheck() {
+        add(p + "breaker", new HealthCheck() {
             @Override
             protected Result check() {
                 CircuitBreaker<Object> b = guard.breaker();
@@ -87,7 +99,7 @@ public final class TargetHealth {
             }
         });
         if (pool != null) {
-            r.register(p + "pool", new HealthCheck() {
+            add(p + "pool", new HealthCheck() {
                 @Override
                 protected Result check() {
                     HikariPoolMXBean bean = pool.getHikariPoolMXBean();
@@ -101,10 +113,10 @@ public final class TargetHealth {
                 }
             });
         }
-        r.register(p + "errors", new HealthCheck() {
+        add(p + "errors", new HealthCheck() {
             @Override
             protected Result check() {
-                ErrorWindow w = ResilientMetrics.errors(guard);
+                ErrorWindow w = metrics == null ? null : metrics.errors();
                 if (w == null) {
                     return level(Level.HEALTHY, "not measured (resilient.metrics.enabled=false)");
                 }
@@ -117,10 +129,10 @@ public final class TargetHealth {
                 return level(rate >= s.errorRateCritical ? Level.UNHEALTHY : rate >= s.errorRateWarn ? Level.DEGRADED : Level.HEALTHY, msg);
             }
         });
-        r.register(p + "latency", new HealthCheck() {
+        add(p + "latency", new HealthCheck() {
             @Override
             protected Result check() {
-                Map<CallObserver.Kind, Timer> timers = ResilientMetrics.timers(guard);
+                Map<CallObserver.Kind, Timer> timers = metrics == null ? null : metrics.timers();
                 if (timers == null) {
                     return level(Level.HEALTHY, "not measured");
                 }

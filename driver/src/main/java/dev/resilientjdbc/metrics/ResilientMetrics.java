@@ -16,7 +16,6 @@ import dev.resilientjdbc.retry.TargetGuard;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.ToLongFunction;
@@ -29,12 +28,6 @@ import java.util.function.ToLongFunction;
  */
 public final class ResilientMetrics {
     public static final String DEFAULT_REGISTRY = "resilient-jdbc";
-    private static final Map<TargetGuard, MetricRegistry> BOUND = new ConcurrentHashMap<>();
-    private static final Map<TargetGuard, ErrorWindow> WINDOWS = new ConcurrentHashMap<>();
-    private static final Map<TargetGuard, Map<CallObserver.Kind, Timer>> TIMERS = new ConcurrentHashMap<>();
-    private static final Map<TargetGuard, String> NAMES = new ConcurrentHashMap<>();
-    // name in a registry → the guard owning it; a second guard for the same target (other breaker settings) gets name_2
-    private static final Map<String, TargetGuard> OWNERS = new ConcurrentHashMap<>();
     private static final ReentrantLock JMX_LOCK = new ReentrantLock();
     private static volatile MetricRegistry applicationRegistry;
     private static JmxReporter jmx;
@@ -57,80 +50,59 @@ public final class ResilientMetrics {
         return TargetNaming.of(realUrl);
     }
 
-    /** Registers the target's metrics once, and starts timing its calls. */
-    public static void bind(TargetGuard guard, String baseTarget, MetricRegistry registry) {
-        if (BOUND.putIfAbsent(guard, registry) != null) {
-            return;
-        }
-        String target = baseTarget;
-        for (int n = 2; OWNERS.putIfAbsent(System.identityHashCode(registry) + "/" + target, guard) != null; n++) {
-            target = baseTarget + "_" + n;
-        }
-        NAMES.put(guard, target);
-        String p = MetricRegistry.name("resilient", target);
+    /**
+     * Registers the metrics of {@code guard}'s target under {@code resilient.<name>.} in {@code registry}
+     * and starts timing its calls; the tracker's {@code close()} removes them again. {@code name} must
+     * be unique in the registry (the target registry sees to that).
+     */
+    public static MetricsTracker bind(TargetGuard guard, String name, MetricRegistry registry) {
+        String p = MetricRegistry.name("resilient", name);
+        java.util.List<String> names = new java.util.ArrayList<>();
         RetryStats stats = guard.stats();
         for (FailureClass c : FailureClass.values()) {
             String cls = c.name().toLowerCase(Locale.ROOT);
-            gauge(registry, p + ".failures." + cls, s -> s.failures(c), stats);
-            gauge(registry, p + ".retries." + cls, s -> s.retries(c), stats);
-            gauge(registry, p + ".giveups." + cls, s -> s.giveUps(c), stats);
+            gauge(registry, names, p + ".failures." + cls, s -> s.failures(c), stats);
+            gauge(registry, names, p + ".retries." + cls, s -> s.retries(c), stats);
+            gauge(registry, names, p + ".giveups." + cls, s -> s.giveUps(c), stats);
         }
-        gauge(registry, p + ".connect.retries", RetryStats::connectRetries, stats);
-        gauge(registry, p + ".connect.giveups", RetryStats::connectGiveUps, stats);
-        gauge(registry, p + ".reconnect.count", RetryStats::reconnects, stats);
-        gauge(registry, p + ".replay.count", RetryStats::replays, stats);
-        gauge(registry, p + ".replay.divergences", RetryStats::divergences, stats);
-        gauge(registry, p + ".indoubt.unknown", RetryStats::inDoubt, stats);
-        gauge(registry, p + ".indoubt.committed", RetryStats::inDoubtCommitted, stats);
-        gauge(registry, p + ".indoubt.aborted", RetryStats::inDoubtAborted, stats);
+        gauge(registry, names, p + ".connect.retries", RetryStats::connectRetries, stats);
+        gauge(registry, names, p + ".connect.giveups", RetryStats::connectGiveUps, stats);
+        gauge(registry, names, p + ".reconnect.count", RetryStats::reconnects, stats);
+        gauge(registry, names, p + ".replay.count", RetryStats::replays, stats);
+        gauge(registry, names, p + ".replay.divergences", RetryStats::divergences, stats);
+        gauge(registry, names, p + ".indoubt.unknown", RetryStats::inDoubt, stats);
+        gauge(registry, names, p + ".indoubt.committed", RetryStats::inDoubtCommitted, stats);
+        gauge(registry, names, p + ".indoubt.aborted", RetryStats::inDoubtAborted, stats);
         for (InDoubt.Evidence e : InDoubt.Evidence.values()) {
-            gauge(registry, p + ".indoubt.by." + e.metricName(), s -> s.inDoubtEvidence(e.ordinal()), stats);
+            gauge(registry, names, p + ".indoubt.by." + e.metricName(), s -> s.inDoubtEvidence(e.ordinal()), stats);
         }
-        gauge(registry, p + ".breaker.opened", RetryStats::breakerOpened, stats);
-        gauge(registry, p + ".breaker.halfopened", RetryStats::breakerHalfOpened, stats);
-        gauge(registry, p + ".breaker.closed", RetryStats::breakerClosed, stats);
-        gauge(registry, p + ".breaker.rejected", RetryStats::breakerRejected, stats);
+        gauge(registry, names, p + ".breaker.opened", RetryStats::breakerOpened, stats);
+        gauge(registry, names, p + ".breaker.halfopened", RetryStats::breakerHalfOpened, stats);
+        gauge(registry, names, p + ".breaker.closed", RetryStats::breakerClosed, stats);
+        gauge(registry, names, p + ".breaker.rejected", RetryStats::breakerRejected, stats);
         CircuitBreaker<Object> breaker = guard.breaker();
+        names.add(p + ".breaker.state");
         registry.gauge(p + ".breaker.state", () -> (Gauge<Integer>) () -> breaker == null ? 0
                 : breaker.isOpen() ? 2 : breaker.isHalfOpen() ? 1 : 0);
         Map<CallObserver.Kind, Timer> timers = new EnumMap<>(CallObserver.Kind.class);
         for (CallObserver.Kind k : CallObserver.Kind.values()) {
             // Lock-free reservoir: the default one takes a lock and a skip-list insert on every update, the
             // largest single cost of an executeQuery through us.
-            timers.put(k, registry.timer(p + ".calls." + k.name().toLowerCase(Locale.ROOT),
-                    () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build())));
+            String timer = p + ".calls." + k.name().toLowerCase(Locale.ROOT);
+            names.add(timer);
+            timers.put(k, registry.timer(timer, () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build())));
         }
         Timer[] byKind = timers.values().toArray(new Timer[0]);
         ErrorWindow window = new ErrorWindow(60);
-        WINDOWS.put(guard, window);
-        TIMERS.put(guard, timers);
         guard.observer((kind, nanos, failed) -> {
             byKind[kind.ordinal()].update(nanos, TimeUnit.NANOSECONDS);
             window.record(failed);
         });
+        return new MetricsTracker(guard, name, registry, names, window, timers);
     }
 
-    /** The name a bound target's metrics go under ({@code resilient.<name>...}), or null. */
-    public static String nameOf(TargetGuard guard) {
-        return NAMES.get(guard);
-    }
-
-    /** The last minute's calls and failures of a bound target, or null. */
-    public static ErrorWindow errors(TargetGuard guard) {
-        return WINDOWS.get(guard);
-    }
-
-    /** The call timers of a bound target, or null. */
-    public static Map<CallObserver.Kind, Timer> timers(TargetGuard guard) {
-        return TIMERS.get(guard);
-    }
-
-    /** The registry a target is bound to, or null. */
-    public static MetricRegistry registryOf(TargetGuard guard) {
-        return BOUND.get(guard);
-    }
-
-    private static void gauge(MetricRegistry r, String name, ToLongFunction<RetryStats> f, RetryStats stats) {
+    private static void gauge(MetricRegistry r, java.util.List<String> names, String name, ToLongFunction<RetryStats> f, RetryStats stats) {
+        names.add(name);
         r.gauge(name, () -> (Gauge<Long>) () -> f.applyAsLong(stats));
     }
 

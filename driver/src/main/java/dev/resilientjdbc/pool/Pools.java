@@ -6,29 +6,20 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The embedded HikariCP pools behind {@code resilient.pool=true}, one per target (real URL, user,
- * the other connection properties and the pool settings). Closed by {@link #shutdown()}, by driver
- * deregistration, or by a JVM shutdown hook; nothing of theirs outlives them.
+ * Makes the embedded HikariCP pools behind {@code resilient.pool=true}: one per target and pool key
+ * (real URL, user, the other connection properties and the pool settings). The target that asked for
+ * a pool owns it and closes it; nothing here keeps a pool.
  */
 public final class Pools {
     private static final Logger LOG = Logger.getLogger("dev.resilientjdbc.pool");
-    private static final ConcurrentHashMap<String, HikariDataSource> POOLS = new ConcurrentHashMap<>();
     private static final AtomicInteger SEQ = new AtomicInteger();
-    private static final ReentrantLock HOOK_LOCK = new ReentrantLock();
-    private static Thread shutdownHook;
 
     private Pools() {}
 
@@ -38,38 +29,28 @@ public final class Pools {
         java.sql.Connection open() throws java.sql.SQLException;
     }
 
-    /**
-     * The pool under {@code key} (from {@link #keyOf}), made on first use: callers that connect often
-     * work the key out once, so a borrow costs one map lookup. Its connections come from {@code opener}.
-     */
-    public static HikariDataSource forTarget(String key, PhysicalOpener opener, PoolSettings settings, String targetName,
-                                             com.codahale.metrics.MetricRegistry metrics) {
-        HikariDataSource existing = POOLS.get(key);
-        if (existing != null) {
-            return existing;
+    /** A new pool whose connections come from {@code opener}; HikariCP's own metrics go to {@code metrics} when given. */
+    public static HikariDataSource create(PhysicalOpener opener, PoolSettings settings, String targetName,
+                                          com.codahale.metrics.MetricRegistry metrics) {
+        HikariConfig c = new HikariConfig();
+        c.setPoolName("resilient-pool-" + SEQ.incrementAndGet());
+        c.setDataSource(new PhysicalDataSource(opener::open, targetName));
+        c.setMaximumPoolSize(settings.maxSize);
+        c.setMinimumIdle(settings.minIdle);
+        c.setConnectionTimeout(settings.connectionTimeout.toMillis());
+        c.setIdleTimeout(settings.idleTimeout.toMillis());
+        c.setMaxLifetime(settings.maxLifetime.toMillis());
+        c.setValidationTimeout(settings.validationTimeout.toMillis());
+        c.setLeakDetectionThreshold(settings.leakDetectionThreshold.toMillis());
+        if (metrics != null) {
+            lockFreeHikariTimers(metrics, c.getPoolName());
+            c.setMetricRegistry(metrics); // HikariCP's own pool metrics, beside ours
         }
-        return POOLS.computeIfAbsent(key, k -> {
-            installShutdownHook();
-            HikariConfig c = new HikariConfig();
-            c.setPoolName("resilient-pool-" + SEQ.incrementAndGet());
-            c.setDataSource(new PhysicalDataSource(opener::open, targetName));
-            c.setMaximumPoolSize(settings.maxSize);
-            c.setMinimumIdle(settings.minIdle);
-            c.setConnectionTimeout(settings.connectionTimeout.toMillis());
-            c.setIdleTimeout(settings.idleTimeout.toMillis());
-            c.setMaxLifetime(settings.maxLifetime.toMillis());
-            c.setValidationTimeout(settings.validationTimeout.toMillis());
-            c.setLeakDetectionThreshold(settings.leakDetectionThreshold.toMillis());
-            if (metrics != null) {
-                lockFreeHikariTimers(metrics, c.getPoolName());
-                c.setMetricRegistry(metrics); // HikariCP's own pool metrics, beside ours
-            }
-            // A pool must never stop the application from starting while the database is down.
-            c.setInitializationFailTimeout(-1);
-            LOG.log(Level.INFO, "resilient-jdbc: pool {0} for {1}, up to {2} connections",
-                    new Object[]{c.getPoolName(), targetName, settings.maxSize});
-            return new HikariDataSource(c);
-        });
+        // A pool must never stop the application from starting while the database is down.
+        c.setInitializationFailTimeout(-1);
+        LOG.log(Level.INFO, "resilient-jdbc: pool {0} for {1}, up to {2} connections",
+                new Object[]{c.getPoolName(), targetName, settings.maxSize});
+        return new HikariDataSource(c);
     }
 
     /**
@@ -83,49 +64,6 @@ public final class Pools {
         for (String h : new String[]{"Usage", "ConnectionCreation"}) {
             metrics.histogram(com.codahale.metrics.MetricRegistry.name(poolName, "pool", h),
                     () -> new com.codahale.metrics.Histogram(com.codahale.metrics.LockFreeExponentiallyDecayingReservoir.builder().build()));
-        }
-    }
-
-    /** Closes every pool and its threads. */
-    public static void shutdown() {
-        List<HikariDataSource> all = new ArrayList<>(POOLS.values());
-        POOLS.clear();
-        for (HikariDataSource ds : all) {
-            ds.close();
-        }
-        HOOK_LOCK.lock();
-        try {
-            if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
-                } catch (IllegalStateException alreadyShuttingDown) {
-                    // the JVM is on its way out; the hook is running or ran
-                }
-            }
-            shutdownHook = null;
-        } finally {
-            HOOK_LOCK.unlock();
-        }
-    }
-
-    /** Pools open now, by pool name. */
-    public static Map<String, HikariDataSource> open() {
-        Map<String, HikariDataSource> out = new TreeMap<>();
-        POOLS.values().forEach(ds -> out.put(ds.getPoolName(), ds));
-        return out;
-    }
-
-    private static void installShutdownHook() {
-        HOOK_LOCK.lock();
-        try {
-            if (shutdownHook == null) {
-                Thread hook = new Thread(Pools::shutdown, "resilient-pool-shutdown");
-                hook.setDaemon(true);
-                Runtime.getRuntime().addShutdownHook(hook);
-                shutdownHook = hook;
-            }
-        } finally {
-            HOOK_LOCK.unlock();
         }
     }
 

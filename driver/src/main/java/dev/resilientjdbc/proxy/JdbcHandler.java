@@ -1,6 +1,5 @@
 package dev.resilientjdbc.proxy;
 
-import dev.resilientjdbc.ResilientProxy;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;

@@ -52,7 +52,7 @@ public final class ProxyFactory {
         }
         Object[] out = args;
         for (int i = 0; i < args.length; i++) {
-            if (args[i] instanceof dev.resilientjdbc.ResilientProxy && args[i] instanceof java.sql.Array) {
+            if (args[i] instanceof dev.resilientjdbc.proxy.ResilientProxy && args[i] instanceof java.sql.Array) {
                 if (out == args) {
                     out = args.clone();
                 }

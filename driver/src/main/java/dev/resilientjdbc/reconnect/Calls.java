@@ -1,5 +1,6 @@
 package dev.resilientjdbc.reconnect;
 
+import dev.resilientjdbc.replay.Reflective;
 import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.retry.Retrier;
 import dev.resilientjdbc.retry.RetryRules;
@@ -40,7 +41,7 @@ public final class Calls {
         return logical.retrier().statement(() -> {
             Connection p = logical.physical();
             on[0] = p;
-            return LogicalStatement.invoke(p, method, args);
+            return Reflective.invoke(p, method, args);
         }, gate);
     }
 
@@ -69,7 +70,7 @@ public final class Calls {
             if (!logical.transactionHasWork()) {
                 Connection p = logical.physical();
                 try {
-                    return LogicalStatement.invoke(p, method, null);
+                    return Reflective.invoke(p, method, null);
                 } catch (SQLException e) {
                     if (logical.classify(e) == FailureClass.CONNECTION && !logical.isClosed()) {
                         logical.lost(p);
@@ -157,7 +158,7 @@ public final class Calls {
                 }
             }
             try {
-                return LogicalStatement.invoke(p, method, null);
+                return Reflective.invoke(p, method, null);
             } catch (SQLException e) {
                 SQLException failure = afterFailedCommit(e, p, xid, log);
                 if (committedAfterAll) {
@@ -250,7 +251,7 @@ public final class Calls {
             return null; // the connection is already gone, and its transaction with it
         }
         try {
-            return LogicalStatement.invoke(p, method, null);
+            return Reflective.invoke(p, method, null);
         } catch (SQLException e) {
             if (logical.classify(e) == FailureClass.CONNECTION && !logical.isClosed()) {
                 logical.lost(p);

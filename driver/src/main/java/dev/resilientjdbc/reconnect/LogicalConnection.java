@@ -1,5 +1,6 @@
 package dev.resilientjdbc.reconnect;
 
+import dev.resilientjdbc.replay.Reflective;
 import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.replay.ReplayDivergedException;
 import dev.resilientjdbc.replay.TransactionLog;
@@ -543,7 +544,7 @@ public final class LogicalConnection {
      */
     public void abort(java.lang.reflect.Method method, Object[] args) throws Throwable {
         if (args == null || args.length != 1 || args[0] == null) {
-            LogicalStatement.invoke(last, method, args); // the real driver's own answer to a bad argument
+            Reflective.invoke(last, method, args); // the real driver's own answer to a bad argument
             return;
         }
         closed = true;
@@ -551,7 +552,7 @@ public final class LogicalConnection {
         if (g != null) {
             g.leave();
         }
-        LogicalStatement.invoke(last, method, args);
+        Reflective.invoke(last, method, args);
     }
 
     /** The application closed the connection. */

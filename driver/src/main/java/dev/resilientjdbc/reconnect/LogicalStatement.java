@@ -1,12 +1,13 @@
 package dev.resilientjdbc.reconnect;
 
 import dev.resilientjdbc.classify.FailureClass;
+import dev.resilientjdbc.replay.Reflective;
+import dev.resilientjdbc.replay.ReplayableStatement;
 import dev.resilientjdbc.replay.ResultSetTrack;
 import dev.resilientjdbc.replay.TransactionLog;
 import dev.resilientjdbc.retry.CallObserver;
 import dev.resilientjdbc.retry.Retrier;
 
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -19,7 +20,7 @@ import java.sql.Statement;
  * call on the healthy path. Result sets it hands out come as {@link ResultSetTrack}s, so that a
  * transaction replay can move them to the replayed result sets.
  */
-public final class LogicalStatement {
+public final class LogicalStatement implements ReplayableStatement {
     private final LogicalConnection connection;
     private final StatementRecipe recipe;
     private volatile Statement physical;
@@ -46,7 +47,23 @@ public final class LogicalStatement {
         return recreate();
     }
 
+    @Override
+    public boolean repeatable() {
+        return recipe.repeatable();
+    }
+
+    @Override
+    public long snapshotSize() {
+        return recipe.snapshotSize();
+    }
+
+    @Override
+    public void applySnapshot(Statement s, Object snapshot) throws SQLException {
+        recipe.applySnapshot(s, snapshot);
+    }
+
     /** The physical statement without re-creating it (for toString, and calls on a closed statement). */
+    @Override
     public Statement lastPhysical() {
         return physical;
     }
@@ -65,6 +82,7 @@ public final class LogicalStatement {
      * replayed call gets exactly the settings and parameters it first ran with. A statement the real
      * driver made itself cannot be made again; it is used where it lives.
      */
+    @Override
     public Statement statementForReplay(Connection p) throws SQLException {
         Statement s = physical;
         if (recipe.isForeign() && !closed && s != null && !s.isClosed() && s.getConnection() == p) {
@@ -78,6 +96,7 @@ public final class LogicalStatement {
      * with what the application bound last (the replay left an older call's values on it). The one it
      * replaces is closed: on a connection that was only rolled back it is still open.
      */
+    @Override
     public void adoptAfterReplay(Statement s) throws SQLException {
         Statement old = physical;
         if (closed) {
@@ -154,8 +173,8 @@ public final class LogicalStatement {
             return track(retrier.statement(() -> {
                 // The connection first (reconnecting if the last attempt lost it), then the statement on it.
                 gate.attemptOn(connection.physical());
-                return ownTransaction ? connection.inOwnTransaction(() -> invoke(current(), method, args), gate)
-                        : invoke(current(), method, args);
+                return ownTransaction ? connection.inOwnTransaction(() -> Reflective.invoke(current(), method, args), gate)
+                        : Reflective.invoke(current(), method, args);
             }, gate), null);
         } catch (SQLException e) {
             if (e == gate.unknownOutcome) {
@@ -190,7 +209,7 @@ public final class LogicalStatement {
         Object execution = log.replayable() ? recipe.snapshot(runsBatch) : null;
         Object result;
         try {
-            result = connection.inTransaction(() -> invoke(current(), method, args), this, hadWork);
+            result = connection.inTransaction(() -> Reflective.invoke(current(), method, args), this, hadWork);
         } catch (SQLException e) {
             if (log.replayable() && !connection.breaksAttempt(e)) {
                 log.recordFailedStatementCall(this, method, args, e, execution);
@@ -208,7 +227,7 @@ public final class LogicalStatement {
             recipe.observe(kind, method, args);
             Connection p = connection.lastPhysical();
             try {
-                return invoke(current(), method, args);
+                return Reflective.invoke(current(), method, args);
             } catch (SQLException e) {
                 if (connection.classify(e) == FailureClass.CONNECTION && !connection.isClosed() && !closed) {
                     connection.lost(p);
@@ -247,7 +266,7 @@ public final class LogicalStatement {
         TransactionGate fileGate = runsBatch && !closed && connection.session().autoCommit() ? connection.enterForWrite(null) : null;
         Connection p = connection.lastPhysical();
         try {
-            return track(invoke(current(), method, args), null);
+            return track(Reflective.invoke(current(), method, args), null);
         } catch (SQLException e) {
             if (connection.classify(e) != FailureClass.CONNECTION || connection.isClosed() || closed) {
                 throw e;
@@ -258,7 +277,7 @@ public final class LogicalStatement {
             }
             if ("08003".equals(e.getSQLState()) && recipe.repeatable()) {
                 // The driver refused before sending: nothing ran, so the batch runs on a new connection.
-                return track(invoke(current(), method, args), null);
+                return track(Reflective.invoke(current(), method, args), null);
             }
             // Never run again blind (part of it may have committed), and never the raw I/O error: unknown outcome.
             throw unknownOutcome("batch", e);
@@ -312,11 +331,4 @@ public final class LogicalStatement {
         return generation == connection.generation() && s.isClosed();
     }
 
-    public static Object invoke(Object target, Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
-    }
 }

@@ -1,6 +1,5 @@
 package dev.resilientjdbc.replay;
 
-import dev.resilientjdbc.reconnect.LogicalStatement;
 
 import java.io.InputStream;
 import java.io.Reader;
@@ -89,16 +88,16 @@ public final class TransactionLog {
     }
 
     /** A statement call that ran (execute, a batch, getResultSet, getUpdateCount, ...). */
-    public ResultSetTrack recordStatementCall(LogicalStatement st, Method m, Object[] args, Object result, boolean write,
+    public ResultSetTrack recordStatementCall(ReplayableStatement st, Method m, Object[] args, Object result, boolean write,
                                               Object execution) {
         wrote |= write;
-        if (!st.recipe().repeatable()) {
+        if (!st.repeatable()) {
             markNotReplayable("a statement parameter is a stream, LOB or array that cannot be sent twice");
         }
         ResultSetTrack track = result instanceof ResultSet ? new ResultSetTrack((ResultSet) result, this) : null;
         if (replayable) {
             StatementEntry e = new StatementEntry(st, m, args, execution, track, track != null ? 0 : Observation.of(result));
-            add(e, 96 + Observation.sizeOf(args) + st.recipe().snapshotSize());
+            add(e, 96 + Observation.sizeOf(args) + st.snapshotSize());
         }
         return track;
     }
@@ -108,13 +107,13 @@ public final class TransactionLog {
      * the application saw that error, and on PostgreSQL the server aborted the transaction with it, so a
      * replay runs the call again and must fail the same way.
      */
-    public void recordFailedStatementCall(LogicalStatement st, Method m, Object[] args, SQLException failure, Object execution) {
-        if (!st.recipe().repeatable()) {
+    public void recordFailedStatementCall(ReplayableStatement st, Method m, Object[] args, SQLException failure, Object execution) {
+        if (!st.repeatable()) {
             markNotReplayable("a statement parameter is a stream, LOB or array that cannot be sent twice");
         }
         if (replayable) {
             add(new FailedStatementEntry(st, m, args, execution, failure.getSQLState()),
-                    96 + Observation.sizeOf(args) + st.recipe().snapshotSize());
+                    96 + Observation.sizeOf(args) + st.snapshotSize());
         }
     }
 
@@ -185,7 +184,7 @@ public final class TransactionLog {
                 bound.getKey().rebind(bound.getValue());
             }
             savepoints.putAll(r.savepoints);
-            for (Map.Entry<LogicalStatement, Statement> s : r.statements.entrySet()) {
+            for (Map.Entry<ReplayableStatement, Statement> s : r.statements.entrySet()) {
                 s.getKey().adoptAfterReplay(s.getValue());
             }
             done = true;
@@ -199,7 +198,7 @@ public final class TransactionLog {
     /** State of one replay run. */
     static final class Replay {
         final Connection physical;
-        final Map<LogicalStatement, Statement> statements = new IdentityHashMap<>();
+        final Map<ReplayableStatement, Statement> statements = new IdentityHashMap<>();
         final Map<ResultSetTrack, ResultSet> results = new IdentityHashMap<>();
         final Map<Savepoint, Savepoint> savepoints = new IdentityHashMap<>();
         // A failure that breaks this replay attempt (lost connection, deadlock, ...) rather than answers a call.
@@ -212,7 +211,7 @@ public final class TransactionLog {
 
         /** A replay that did not finish leaves nothing open: its statements are not the application's. */
         void discardStatements() {
-            for (Map.Entry<LogicalStatement, Statement> s : statements.entrySet()) {
+            for (Map.Entry<ReplayableStatement, Statement> s : statements.entrySet()) {
                 if (s.getValue() != s.getKey().lastPhysical()) {
                     try {
                         s.getValue().close();
@@ -223,7 +222,7 @@ public final class TransactionLog {
             }
         }
 
-        Statement statementFor(LogicalStatement st) throws SQLException {
+        Statement statementFor(ReplayableStatement st) throws SQLException {
             Statement s = statements.get(st);
             if (s == null) {
                 s = st.statementForReplay(physical);
@@ -244,14 +243,14 @@ public final class TransactionLog {
     }
 
     static final class StatementEntry extends Entry {
-        final LogicalStatement statement;
+        final ReplayableStatement statement;
         final Method method;
         final Object[] args;
         // The settings, parameters and batch the call ran with (StatementRecipe.snapshot).
         final Object execution;
         final ResultSetTrack produced;
 
-        StatementEntry(LogicalStatement statement, Method method, Object[] args, Object execution,
+        StatementEntry(ReplayableStatement statement, Method method, Object[] args, Object execution,
                        ResultSetTrack produced, long observed) {
             super(observed);
             this.statement = statement;
@@ -264,8 +263,8 @@ public final class TransactionLog {
         @Override
         long replay(Replay r) throws Throwable {
             Statement s = r.statementFor(statement);
-            statement.recipe().applySnapshot(s, execution);
-            Object result = LogicalStatement.invoke(s, method, args);
+            statement.applySnapshot(s, execution);
+            Object result = Reflective.invoke(s, method, args);
             if (produced != null) {
                 if (!(result instanceof ResultSet)) {
                     return 1; // the application got a result set, the replay did not: diverged
@@ -283,12 +282,12 @@ public final class TransactionLog {
     }
 
     static final class FailedStatementEntry extends Entry {
-        final LogicalStatement statement;
+        final ReplayableStatement statement;
         final Method method;
         final Object[] args;
         final Object execution;
 
-        FailedStatementEntry(LogicalStatement statement, Method method, Object[] args, Object execution, String sqlState) {
+        FailedStatementEntry(ReplayableStatement statement, Method method, Object[] args, Object execution, String sqlState) {
             super(Observation.of(sqlState));
             this.statement = statement;
             this.method = method;
@@ -299,9 +298,9 @@ public final class TransactionLog {
         @Override
         long replay(Replay r) throws Throwable {
             Statement s = r.statementFor(statement);
-            statement.recipe().applySnapshot(s, execution);
+            statement.applySnapshot(s, execution);
             try {
-                LogicalStatement.invoke(s, method, args);
+                Reflective.invoke(s, method, args);
             } catch (SQLException e) {
                 if (r.attemptBroke.test(e)) {
                     throw e;
@@ -335,7 +334,7 @@ public final class TransactionLog {
             if (rs == null) {
                 return ~observed; // its statement was not replayed: cannot be the same
             }
-            return Observation.of(LogicalStatement.invoke(rs, method, args));
+            return Observation.of(Reflective.invoke(rs, method, args));
         }
 
         @Override
@@ -358,7 +357,7 @@ public final class TransactionLog {
 
         @Override
         long replay(Replay r) throws Throwable {
-            r.savepoints.put(appSavepoint, (Savepoint) LogicalStatement.invoke(r.physical, method, args));
+            r.savepoints.put(appSavepoint, (Savepoint) Reflective.invoke(r.physical, method, args));
             return 0;
         }
 
@@ -381,7 +380,7 @@ public final class TransactionLog {
         @Override
         long replay(Replay r) throws Throwable {
             Savepoint real = r.savepoints.getOrDefault(appSavepoint, appSavepoint);
-            LogicalStatement.invoke(r.physical, method, new Object[]{real});
+            Reflective.invoke(r.physical, method, new Object[]{real});
             return 0;
         }
 

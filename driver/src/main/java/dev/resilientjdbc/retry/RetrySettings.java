@@ -1,5 +1,6 @@
 package dev.resilientjdbc.retry;
 
+import dev.resilientjdbc.config.BackoffStrategy;
 import dev.resilientjdbc.config.Option;
 import dev.resilientjdbc.config.OptionRegistry;
 import dev.resilientjdbc.config.ResilientConfig;

@@ -3,17 +3,17 @@ package dev.resilientjdbc.retry;
 import dev.failsafe.CircuitBreaker;
 
 import java.sql.SQLException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * What all connections to one target share: its circuit breaker and its counters. A target is the
- * real URL and user; the name used in logs never contains a secret.
+ * real URL and user; the name used in logs never contains a secret. Made and owned by the target
+ * registry ({@code dev.resilientjdbc.target}), which shares one guard among connections with the same
+ * target and breaker settings.
  */
 public final class TargetGuard {
     private static final Logger LOG = Logger.getLogger("dev.resilientjdbc.retry");
-    private static final ConcurrentHashMap<String, TargetGuard> GUARDS = new ConcurrentHashMap<>();
 
     private final String name;
     private final RetryStats stats = new RetryStats();
@@ -27,7 +27,7 @@ public final class TargetGuard {
     // An outage of connects was announced; the next successful connect ends it, so each outage is said once.
     private final java.util.concurrent.atomic.AtomicBoolean connectWaitAnnounced = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private TargetGuard(String name, RetrySettings s) {
+    public TargetGuard(String name, RetrySettings s) {
         this.name = name;
         this.breaker = s.breakerEnabled ? CircuitBreaker.builder()
                 .handle(RetryableFailure.class)
@@ -51,25 +51,9 @@ public final class TargetGuard {
                 .build() : null;
     }
 
-    /** The guard of {@code targetName}; connections with different breaker settings get separate guards. */
-    public static TargetGuard of(String targetName, RetrySettings s) {
-        return GUARDS.computeIfAbsent(targetName + "#" + s.breakerKey(), k -> new TargetGuard(targetName, s));
-    }
-
-    /** Every guard made so far, for metrics, health and tests. */
-    public static java.util.List<TargetGuard> all() {
-        return java.util.List.copyOf(GUARDS.values());
-    }
-
-    /** The guards whose target name contains {@code fragment} (for example a host:port). */
-    public static java.util.List<TargetGuard> matching(String fragment) {
-        java.util.List<TargetGuard> out = new java.util.ArrayList<>();
-        for (TargetGuard g : GUARDS.values()) {
-            if (g.name.contains(fragment)) {
-                out.add(g);
-            }
-        }
-        return out;
+    /** What tells guards of one target apart: connections with other breaker settings get a guard of their own. */
+    public static String key(String targetName, RetrySettings s) {
+        return targetName + "#" + s.breakerKey();
     }
 
     public String name() {

@@ -1,7 +1,6 @@
 package dev.resilientjdbc.config;
 
 import dev.resilientjdbc.ResilientDriver;
-import dev.resilientjdbc.pool.Pools;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -47,7 +46,7 @@ class OptionFuzzProperties {
 
     @AfterContainer
     static void pools() {
-        Pools.shutdown();
+        ResilientDriver.targets().close();
     }
 
     @Provide
@@ -125,7 +124,7 @@ class OptionFuzzProperties {
         } catch (RuntimeException | Error e) {
             fail("unchecked " + e + " for " + url + " " + info, e);
         } finally {
-            Pools.shutdown();
+            ResilientDriver.targets().close();
         }
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertTrue(ms < 1000, "took " + ms + " ms for " + url);

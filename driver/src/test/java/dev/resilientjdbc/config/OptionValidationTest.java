@@ -1,7 +1,6 @@
 package dev.resilientjdbc.config;
 
 import dev.resilientjdbc.ResilientDriver;
-import dev.resilientjdbc.pool.Pools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,7 +25,7 @@ class OptionValidationTest {
 
     @AfterAll
     static void pools() {
-        Pools.shutdown();
+        ResilientDriver.targets().close();
     }
 
     private static SQLException rejected(String query) {

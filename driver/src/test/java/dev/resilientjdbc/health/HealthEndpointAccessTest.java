@@ -51,7 +51,7 @@ class HealthEndpointAccessTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        HealthEndpoint.start(bind, port, token, new MetricRegistry());
+        HealthEndpoint.start(bind, port, token, new MetricRegistry(), java.util.List::of);
         assertEquals(port, HealthEndpoint.port());
         return port;
     }
@@ -106,7 +106,7 @@ class HealthEndpointAccessTest {
         }
         assertEquals(200, call(port, "GET", "/metrics", "Bearer " + TOKEN).statusCode());
         assertEquals(404, call(port, "GET", "/nothing", "Bearer " + TOKEN).statusCode());
-        HealthEndpoint.start("127.0.0.1", port + 1, "another-token-0123456789", new MetricRegistry());
+        HealthEndpoint.start("127.0.0.1", port + 1, "another-token-0123456789", new MetricRegistry(), java.util.List::of);
         String log = logText();
         assertTrue(log.contains("WARNING") && log.contains(String.valueOf(port + 1)), "the ignored port is told: " + log);
         assertFalse(log.contains(TOKEN) || log.contains("another-token"), log);
@@ -153,7 +153,7 @@ class HealthEndpointAccessTest {
     @Test
     void anAddressThatDoesNotResolveIsAWarningNotAnException() throws Exception {
         Logger.getLogger("dev.resilientjdbc.health").addHandler(capture);
-        HealthEndpoint.start("no-such-host.invalid", 1, "", new MetricRegistry());
+        HealthEndpoint.start("no-such-host.invalid", 1, "", new MetricRegistry(), java.util.List::of);
         assertEquals(-1, HealthEndpoint.port());
         assertTrue(logText().contains("WARNING") && logText().contains("no-such-host.invalid"), logText());
     }

@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @PgTest
 class AgentWiringTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final String SHADED_PROXY = "dev.resilientjdbc.agent.shaded.driver.ResilientProxy";
+    private static final String SHADED_PROXY = "dev.resilientjdbc.agent.shaded.driver.proxy.ResilientProxy";
     private static PgServer pg;
     @TempDir
     Path dir;
@@ -51,7 +51,7 @@ class AgentWiringTest {
         }
         // An app that already uses jdbc:resilient: keeps its own driver, over the real connection.
         String own = ways.get("pg-resilient-url");
-        assertTrue(own.contains("proxyOf=dev.resilientjdbc.ResilientProxy") && own.contains("physical=org.postgresql.jdbc.PgConnection"), own);
+        assertTrue(own.contains("proxyOf=dev.resilientjdbc.proxy.ResilientProxy") && own.contains("physical=org.postgresql.jdbc.PgConnection"), own);
     }
 
     /**

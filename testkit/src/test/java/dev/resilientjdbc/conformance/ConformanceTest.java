@@ -1,6 +1,6 @@
 package dev.resilientjdbc.conformance;
 
-import dev.resilientjdbc.ResilientProxy;
+import dev.resilientjdbc.proxy.ResilientProxy;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgTest;
 import dev.resilientjdbc.testkit.sqlite.SqliteExtension;

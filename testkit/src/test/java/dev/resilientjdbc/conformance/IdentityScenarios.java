@@ -1,6 +1,6 @@
 package dev.resilientjdbc.conformance;
 
-import dev.resilientjdbc.ResilientProxy;
+import dev.resilientjdbc.proxy.ResilientProxy;
 import dev.resilientjdbc.testkit.conformance.Observations;
 import dev.resilientjdbc.testkit.conformance.Probe;
 

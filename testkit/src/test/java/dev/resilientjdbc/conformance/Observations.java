@@ -1,6 +1,6 @@
 package dev.resilientjdbc.conformance;
 
-import dev.resilientjdbc.ResilientProxy;
+import dev.resilientjdbc.proxy.ResilientProxy;
 
 import java.math.BigDecimal;
 import java.sql.Array;

@@ -1,6 +1,6 @@
 package dev.resilientjdbc.conformance;
 
-import dev.resilientjdbc.ResilientProxy;
+import dev.resilientjdbc.proxy.ResilientProxy;
 import dev.resilientjdbc.conformance.ConformanceTest.Db;
 import org.postgresql.PGConnection;
 import org.postgresql.PGStatement;

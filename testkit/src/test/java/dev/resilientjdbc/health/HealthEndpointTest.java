@@ -1,5 +1,6 @@
 package dev.resilientjdbc.health;
 
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgTest;
 import org.junit.jupiter.api.AfterAll;
@@ -35,7 +36,7 @@ class HealthEndpointTest {
     @BeforeAll
     static void start(PgServer server) throws Exception {
         pg = server;
-        TargetHealth.reset(); // targets of earlier test classes, whose servers are gone, are not this test's business
+        ResilientDriver.targets().close(); // targets of earlier test classes, whose servers are gone, are not this test's business
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }

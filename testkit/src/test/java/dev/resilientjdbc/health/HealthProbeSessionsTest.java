@@ -1,5 +1,6 @@
 package dev.resilientjdbc.health;
 
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +28,7 @@ class HealthProbeSessionsTest {
     @Test
     void fiftyHealthRequestsOpenAtMostOneSessionAndADownServerIsSeenWithinTheInterval() throws Exception {
         HealthEndpoint.stop();
-        TargetHealth.reset();
+        ResilientDriver.targets().close();
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -63,7 +64,7 @@ class HealthProbeSessionsTest {
             assertTrue(took <= INTERVAL.toMillis() + 2_000, "a down server reported after " + took + " ms");
         } finally {
             HealthEndpoint.stop();
-            TargetHealth.reset();
+            ResilientDriver.targets().close();
         }
     }
 

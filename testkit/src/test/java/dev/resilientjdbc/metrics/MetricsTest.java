@@ -1,9 +1,9 @@
 package dev.resilientjdbc.metrics;
 
+import dev.resilientjdbc.ResilientDriver;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.SharedMetricRegistries;
-import dev.resilientjdbc.pool.Pools;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgTest;
 import org.junit.jupiter.api.AfterAll;
@@ -35,7 +35,7 @@ class MetricsTest {
 
     @AfterAll
     static void cleanUp() {
-        Pools.shutdown();
+        ResilientDriver.targets().close();
         ResilientMetrics.stopJmx();
         ResilientMetrics.useRegistry(null);
     }
@@ -135,7 +135,7 @@ class MetricsTest {
             assertTrue(own.timer(wait).getCount() >= 1, "HikariCP timed the borrow");
             String usage = wait.replace(".pool.Wait", ".pool.Usage");
             assertTrue(own.getHistograms().containsKey(usage) && own.getHistograms().get(usage).getCount() >= 1, own.getNames().toString());
-            Pools.shutdown();
+            ResilientDriver.targets().close();
             assertTrue(own.getNames().stream().noneMatch(n -> n.startsWith(wait.replace(".pool.Wait", ".pool."))),
                     "closing the pool removes every one of its metrics: " + own.getNames());
         } finally {

@@ -1,8 +1,9 @@
 package dev.resilientjdbc.pool;
 
+import dev.resilientjdbc.ResilientDriver;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.resilientjdbc.ResilientProxy;
+import dev.resilientjdbc.proxy.ResilientProxy;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgTest;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +36,7 @@ class PoolingTest {
 
     @AfterEach
     void closePools() {
-        Pools.shutdown();
+        ResilientDriver.targets().close();
         await(() -> pg.clientBackendCount() == 0, Duration.ofSeconds(10), "pool connections to close");
     }
 
@@ -102,7 +103,7 @@ class PoolingTest {
         }
         assertTrue(pids.size() <= 3, "at most maxSize physical connections served 200 requests: " + pids);
         assertTrue(pg.clientBackendCount() <= 3);
-        assertEquals(1, Pools.open().size(), "one pool for one target");
+        assertEquals(1, ResilientDriver.targets().pools().size(), "one pool for one target");
     }
 
     @Test
@@ -201,7 +202,7 @@ class PoolingTest {
             th.join(10_000);
         }
         assertEquals(java.util.List.of(), new java.util.ArrayList<>(errors), "no error reaches the application");
-        HikariDataSource pool = Pools.open().values().iterator().next();
+        HikariDataSource pool = ResilientDriver.targets().pools().values().iterator().next();
         await(() -> pool.getHikariPoolMXBean().getTotalConnections() == 8, Duration.ofSeconds(20), "the pool to refill to its size");
         assertEquals(8, pg.clientBackendCount(), "no leaked backends: exactly the pool's connections");
     }
@@ -212,10 +213,10 @@ class PoolingTest {
             pid(c);
         }
         assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("resilient-pool-")));
-        Pools.shutdown();
+        ResilientDriver.targets().close();
         await(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("resilient-pool-")
                 && t.isAlive()), Duration.ofSeconds(10), "pool threads to end");
         await(() -> pg.clientBackendCount() == 0, Duration.ofSeconds(10), "pool connections to close");
-        assertTrue(Pools.open().isEmpty());
+        assertTrue(ResilientDriver.targets().pools().isEmpty());
     }
 }

@@ -1,7 +1,8 @@
 package dev.resilientjdbc.pool;
 
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.ResilientDataSource;
-import dev.resilientjdbc.ResilientProxy;
+import dev.resilientjdbc.proxy.ResilientProxy;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgTest;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +33,7 @@ class ResilientDataSourceTest {
 
     @AfterEach
     void closePools() {
-        Pools.shutdown();
+        ResilientDriver.targets().close();
     }
 
     private static String url(String options) {

@@ -1,6 +1,6 @@
 package dev.resilientjdbc.reconnect;
 
-import dev.resilientjdbc.pool.Pools;
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgTest;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +31,7 @@ class ClosedConnectionUnwrapTest {
 
     @AfterAll
     static void pools() {
-        Pools.shutdown();
+        ResilientDriver.targets().close();
     }
 
     private static List<String> afterClose(String url) throws SQLException {

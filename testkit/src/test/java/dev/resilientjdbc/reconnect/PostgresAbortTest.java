@@ -1,6 +1,6 @@
 package dev.resilientjdbc.reconnect;
 
-import dev.resilientjdbc.retry.TargetGuard;
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgTest;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,9 +93,9 @@ class PostgresAbortTest {
     void abortIsFinalAsOnTheRawDriver() throws Exception {
         List<Object> rawSeen = abortWhileAStatementRuns(raw());
         assertEquals(List.of("failed", "ended at once", true, "closed: 08003"), rawSeen, "the raw driver's behaviour");
-        long reconnects = TargetGuard.all().stream().mapToLong(g -> g.stats().reconnects()).sum();
+        long reconnects = ResilientDriver.targets().guards().stream().mapToLong(g -> g.stats().reconnects()).sum();
         assertEquals(rawSeen, abortWhileAStatementRuns(raw().replace("jdbc:", "jdbc:resilient:")));
-        assertEquals(reconnects, TargetGuard.all().stream().mapToLong(g -> g.stats().reconnects()).sum(),
+        assertEquals(reconnects, ResilientDriver.targets().guards().stream().mapToLong(g -> g.stats().reconnects()).sum(),
                 "an aborted connection is never replaced");
     }
 }

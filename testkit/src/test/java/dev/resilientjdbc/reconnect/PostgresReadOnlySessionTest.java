@@ -1,6 +1,6 @@
 package dev.resilientjdbc.reconnect;
 
-import dev.resilientjdbc.retry.TargetGuard;
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgTest;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,9 +74,9 @@ class PostgresReadOnlySessionTest {
     void aWriteRefusedInAReadOnlySessionIsNotRecovered() throws Exception {
         List<Object> rawSeen = writeInAReadOnlySession(raw());
         assertEquals(List.of(1, "25006", "at once", "25001", 1), rawSeen, "the raw driver's behaviour");
-        long reconnects = TargetGuard.all().stream().mapToLong(g -> g.stats().reconnects()).sum();
+        long reconnects = ResilientDriver.targets().guards().stream().mapToLong(g -> g.stats().reconnects()).sum();
         assertEquals(rawSeen, writeInAReadOnlySession(raw().replace("jdbc:", "jdbc:resilient:")));
-        assertEquals(reconnects, TargetGuard.all().stream().mapToLong(g -> g.stats().reconnects()).sum(),
+        assertEquals(reconnects, ResilientDriver.targets().guards().stream().mapToLong(g -> g.stats().reconnects()).sum(),
                 "the connection was not replaced");
     }
 }

@@ -1,6 +1,6 @@
 package dev.resilientjdbc.reconnect;
 
-import dev.resilientjdbc.retry.TargetGuard;
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgSettings;
 import dev.resilientjdbc.testkit.pg.PgTest;
@@ -87,7 +87,7 @@ class PostgresReconnectTest {
     }
 
     private static long reconnects() {
-        return TargetGuard.matching("127.0.0.1:" + proxy.port() + "/").stream().mapToLong(g -> g.stats().reconnects()).sum();
+        return ResilientDriver.targets().matching("127.0.0.1:" + proxy.port() + "/").stream().mapToLong(g -> g.stats().reconnects()).sum();
     }
 
     @ParameterizedTest
@@ -277,7 +277,7 @@ class PostgresReconnectTest {
     }
 
     private static long connectRetries() {
-        return TargetGuard.matching("127.0.0.1:" + proxy.port() + "/").stream().mapToLong(g -> g.stats().connectRetries()).sum();
+        return ResilientDriver.targets().matching("127.0.0.1:" + proxy.port() + "/").stream().mapToLong(g -> g.stats().connectRetries()).sum();
     }
 
     private static long scalar(Statement s, String sql) throws SQLException {

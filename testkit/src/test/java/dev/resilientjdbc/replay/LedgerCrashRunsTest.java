@@ -1,8 +1,8 @@
 package dev.resilientjdbc.replay;
 
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.reconnect.InDoubt;
 import dev.resilientjdbc.retry.RetryStats;
-import dev.resilientjdbc.retry.TargetGuard;
 import dev.resilientjdbc.testkit.ledger.LedgerChecker;
 import dev.resilientjdbc.testkit.ledger.LedgerRun;
 import dev.resilientjdbc.testkit.ledger.LedgerWorkload;
@@ -52,7 +52,7 @@ class LedgerCrashRunsTest {
     }
 
     private static long sum(ToLongFunction<RetryStats> stat) {
-        return TargetGuard.matching("127.0.0.1:" + pg.port() + "/").stream().mapToLong(g -> stat.applyAsLong(g.stats())).sum();
+        return ResilientDriver.targets().matching("127.0.0.1:" + pg.port() + "/").stream().mapToLong(g -> stat.applyAsLong(g.stats())).sum();
     }
 
     private static long[] inDoubt() {

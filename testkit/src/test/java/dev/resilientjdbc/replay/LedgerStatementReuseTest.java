@@ -1,7 +1,7 @@
 package dev.resilientjdbc.replay;
 
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.retry.RetryStats;
-import dev.resilientjdbc.retry.TargetGuard;
 import dev.resilientjdbc.testkit.ledger.LedgerChecker;
 import dev.resilientjdbc.testkit.ledger.LedgerRun;
 import dev.resilientjdbc.testkit.ledger.LedgerWorkload;
@@ -46,7 +46,7 @@ class LedgerStatementReuseTest {
     }
 
     private static long sum(ToLongFunction<RetryStats> stat) {
-        return TargetGuard.matching("127.0.0.1:" + pg.port() + "/").stream().mapToLong(g -> stat.applyAsLong(g.stats())).sum();
+        return ResilientDriver.targets().matching("127.0.0.1:" + pg.port() + "/").stream().mapToLong(g -> stat.applyAsLong(g.stats())).sum();
     }
 
     /** The run, its checker verdict, and how often the driver reconnected and replayed during it. */

@@ -1,8 +1,8 @@
 package dev.resilientjdbc.replay;
 
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.reconnect.InDoubt;
 import dev.resilientjdbc.retry.RetryStats;
-import dev.resilientjdbc.retry.TargetGuard;
 import dev.resilientjdbc.testkit.chaos.ChaosProxy;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgSettings;
@@ -269,7 +269,7 @@ class PostgresLostCommitTest {
     }
 
     private static long stat(java.util.function.ToLongFunction<RetryStats> f) {
-        return TargetGuard.matching("127.0.0.1:" + proxy.port() + "/").stream().mapToLong(g -> f.applyAsLong(g.stats())).sum();
+        return ResilientDriver.targets().matching("127.0.0.1:" + proxy.port() + "/").stream().mapToLong(g -> f.applyAsLong(g.stats())).sum();
     }
 
     private static void awaitCondition(BooleanSupplier done, String what) throws InterruptedException {

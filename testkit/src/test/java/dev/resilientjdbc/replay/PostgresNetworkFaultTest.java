@@ -1,6 +1,6 @@
 package dev.resilientjdbc.replay;
 
-import dev.resilientjdbc.retry.TargetGuard;
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.testkit.chaos.ChaosProxy;
 import dev.resilientjdbc.testkit.faulty.FaultPlan;
 import dev.resilientjdbc.testkit.faulty.FaultRule;
@@ -86,7 +86,7 @@ class PostgresNetworkFaultTest {
     }
 
     private static long stat(java.util.function.ToLongFunction<dev.resilientjdbc.retry.RetryStats> f) {
-        return TargetGuard.matching("127.0.0.1:" + proxy.port() + "/").stream().mapToLong(g -> f.applyAsLong(g.stats())).sum();
+        return ResilientDriver.targets().matching("127.0.0.1:" + proxy.port() + "/").stream().mapToLong(g -> f.applyAsLong(g.stats())).sum();
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.resilientjdbc.replay;
 
-import dev.resilientjdbc.retry.TargetGuard;
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgSettings;
 import dev.resilientjdbc.testkit.pg.PgTest;
@@ -76,7 +76,7 @@ class PostgresReplayTest {
     }
 
     private static long replays() {
-        return TargetGuard.matching("127.0.0.1:" + pg.port() + "/").stream().mapToLong(g -> g.stats().replays()).sum();
+        return ResilientDriver.targets().matching("127.0.0.1:" + pg.port() + "/").stream().mapToLong(g -> g.stats().replays()).sum();
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.resilientjdbc.replay;
 
-import dev.resilientjdbc.retry.TargetGuard;
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgSettings;
 import dev.resilientjdbc.testkit.pg.PgTest;
@@ -111,7 +111,7 @@ class PostgresStatementReuseReplayTest {
     }
 
     private static long count(java.util.function.ToLongFunction<dev.resilientjdbc.retry.RetryStats> what) {
-        return TargetGuard.matching("127.0.0.1:" + pg.port() + "/").stream().mapToLong(g -> what.applyAsLong(g.stats())).sum();
+        return ResilientDriver.targets().matching("127.0.0.1:" + pg.port() + "/").stream().mapToLong(g -> what.applyAsLong(g.stats())).sum();
     }
 
     /** Runs {@code program} raw without a fault, then resilient with {@code fault}; both must see and keep the same. */

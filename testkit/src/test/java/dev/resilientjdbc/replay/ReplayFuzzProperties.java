@@ -1,9 +1,9 @@
 package dev.resilientjdbc.replay;
 
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.replay.FuzzStep.ExecKind;
 import dev.resilientjdbc.replay.FuzzStep.Setter;
 import dev.resilientjdbc.retry.RetryStats;
-import dev.resilientjdbc.retry.TargetGuard;
 import dev.resilientjdbc.testkit.chaos.ChaosProxy;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import net.jqwik.api.Arbitrary;
@@ -502,7 +502,7 @@ class ReplayFuzzProperties {
     }
 
     private static long stat(ToLongFunction<RetryStats> f) {
-        return TargetGuard.matching("127.0.0.1:" + proxy.port() + "/").stream().mapToLong(g -> f.applyAsLong(g.stats())).sum();
+        return ResilientDriver.targets().matching("127.0.0.1:" + proxy.port() + "/").stream().mapToLong(g -> f.applyAsLong(g.stats())).sum();
     }
 
     // ---------------------------------------------------------------- database

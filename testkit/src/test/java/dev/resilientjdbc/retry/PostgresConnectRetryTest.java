@@ -1,5 +1,6 @@
 package dev.resilientjdbc.retry;
 
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgTest;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,7 +48,7 @@ class PostgresConnectRetryTest {
     }
 
     private static long connectRetries() {
-        return TargetGuard.matching("127.0.0.1:" + pg.port() + "/").stream().mapToLong(g -> g.stats().connectRetries()).sum();
+        return ResilientDriver.targets().matching("127.0.0.1:" + pg.port() + "/").stream().mapToLong(g -> g.stats().connectRetries()).sum();
     }
 
     @Test
@@ -120,7 +121,7 @@ class PostgresConnectRetryTest {
         }
         assertTrue(c != null, "breaker closed after the server came back");
         c.close();
-        TargetGuard g = TargetGuard.matching("127.0.0.1:" + pg.port() + "/").stream()
+        TargetGuard g = ResilientDriver.targets().matching("127.0.0.1:" + pg.port() + "/").stream()
                 .filter(x -> x.stats().breakerOpened() > 0).findFirst().orElseThrow();
         assertEquals(1, g.stats().breakerOpened());
         assertEquals(1, g.stats().breakerClosed());

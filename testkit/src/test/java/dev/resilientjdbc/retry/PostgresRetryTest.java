@@ -1,5 +1,6 @@
 package dev.resilientjdbc.retry;
 
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgTest;
@@ -235,7 +236,7 @@ class PostgresRetryTest {
     }
 
     private static TargetGuard guard() {
-        List<TargetGuard> guards = TargetGuard.matching("127.0.0.1:" + pg.port() + "/");
+        List<TargetGuard> guards = ResilientDriver.targets().matching("127.0.0.1:" + pg.port() + "/");
         return guards.isEmpty() ? null : guards.get(0);
     }
 

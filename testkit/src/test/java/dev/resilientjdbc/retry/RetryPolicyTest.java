@@ -1,5 +1,6 @@
 package dev.resilientjdbc.retry;
 
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.testkit.faulty.FaultPlan;
 import dev.resilientjdbc.testkit.faulty.FaultRule;
@@ -195,12 +196,12 @@ class RetryPolicyTest {
     @Test
     void retriesAreCountedPerClass() throws Exception {
         FaultPlan.register(plan, 1, FaultRule.on("executeQuery").first(2).sqlState("55P03").build());
-        long before = TargetGuard.all().stream().mapToLong(g -> g.stats().retries(FailureClass.BUSY)).sum();
+        long before = ResilientDriver.targets().guards().stream().mapToLong(g -> g.stats().retries(FailureClass.BUSY)).sum();
         try (Connection c = DriverManager.getConnection(url("resilient.retry.baseDelay=1ms&resilient.retry.maxDelay=5ms"));
              Statement s = c.createStatement()) {
             s.executeQuery("SELECT 1").close();
         }
-        long after = TargetGuard.all().stream().mapToLong(g -> g.stats().retries(FailureClass.BUSY)).sum();
+        long after = ResilientDriver.targets().guards().stream().mapToLong(g -> g.stats().retries(FailureClass.BUSY)).sum();
         assertEquals(2, after - before);
     }
 

@@ -1,5 +1,6 @@
 package dev.resilientjdbc.retry;
 
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.retry.TargetGuard;
 import org.junit.jupiter.api.Test;
@@ -144,7 +145,7 @@ class SqliteBusyRetryTest {
         TargetGuard guard;
         try (Connection resilient = DriverManager.getConnection(url); Statement s = resilient.createStatement();
              Connection other = DriverManager.getConnection(raw); Statement o = other.createStatement()) {
-            guard = TargetGuard.matching("outside.db").get(0);
+            guard = ResilientDriver.targets().matching("outside.db").get(0);
             long busyBefore = guard.stats().failures(FailureClass.BUSY);
             // Another process, as far as our gate knows: a raw connection holding the write lock.
             o.execute("BEGIN IMMEDIATE");

@@ -4,6 +4,7 @@ import dev.resilientjdbc.Assembly;
 import dev.resilientjdbc.config.ConfigResolver;
 import dev.resilientjdbc.config.ResilientConfig;
 import dev.resilientjdbc.config.ResilientOptions;
+import dev.resilientjdbc.target.TargetRegistry;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,6 +23,8 @@ public final class ResilientConnections {
         Connection open() throws SQLException;
     }
 
+    // The agent's targets live as long as the JVM: the pools close with the registry's shutdown hook.
+    private static final TargetRegistry TARGETS = new TargetRegistry();
     private final ConfigResolver resolver;
 
     public ResilientConnections(ConfigResolver resolver) {
@@ -37,6 +40,6 @@ public final class ResilientConnections {
         if (!config.get(ResilientOptions.ENABLED)) {
             return physical.open();
         }
-        return Assembly.connection(config, realUrl, ConfigResolver.stripped(info), physical::open);
+        return Assembly.connection(TARGETS, config, realUrl, ConfigResolver.stripped(info), physical::open);
     }
 }

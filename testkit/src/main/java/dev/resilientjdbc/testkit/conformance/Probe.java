@@ -1,6 +1,6 @@
 package dev.resilientjdbc.testkit.conformance;
 
-import dev.resilientjdbc.ResilientProxy;
+import dev.resilientjdbc.proxy.ResilientProxy;
 
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,5 +1,6 @@
 package dev.resilientjdbc.testkit.legacy;
 
+import dev.resilientjdbc.proxy.ResilientProxy;
 import dev.resilientjdbc.testkit.ledger.LedgerRun;
 import dev.resilientjdbc.testkit.ledger.LedgerWorkload;
 import dev.resilientjdbc.testkit.ledger.ResultLines;

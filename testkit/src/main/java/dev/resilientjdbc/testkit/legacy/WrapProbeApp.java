@@ -1,5 +1,6 @@
 package dev.resilientjdbc.testkit.legacy;
 
+import dev.resilientjdbc.proxy.ResilientProxy;
 import org.sqlite.SQLiteDataSource;
 
 import java.lang.reflect.Proxy;

@@ -1,4 +1,4 @@
-package dev.resilientjdbc.retry;
+package dev.resilientjdbc.config;
 
 /** How the delay between two attempts grows. */
 public enum BackoffStrategy {

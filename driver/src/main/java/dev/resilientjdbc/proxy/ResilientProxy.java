@@ -1,4 +1,4 @@
-package dev.resilientjdbc;
+package dev.resilientjdbc.proxy;
 
 /**
  * Implemented by every JDBC object resilient-jdbc hands to an application. {@code
