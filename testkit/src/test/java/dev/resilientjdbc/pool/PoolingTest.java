@@ -160,11 +160,13 @@ class PoolingTest {
                         "a driver class reaches the real object");
                 pid(c);
             }
+            java.util.List<Integer> killed = pg.clientBackendPids();
             assertTrue(pg.terminateAllClientBackends() > 0, "the pool's backends were terminated");
             for (int i = 0; i < 10; i++) {
                 try (Connection c = app.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 2")) {
                     rs.next();
                     assertEquals(2, rs.getInt(1));
+                    assertFalse(killed.contains(pid(c)), "a new backend, never a terminated one");
                 }
             }
         }
