@@ -120,7 +120,7 @@ public final class ResilientOptions {
             "most physical connections in the pool (HikariCP maximumPoolSize)");
 
     public static final Option<Integer> POOL_MIN_IDLE = new Option<>("resilient.pool.minIdle", OptionType.integer(0, 10_000), 2, "2",
-            "idle connections the pool keeps ready (HikariCP minimumIdle; at most maxSize)");
+            "idle connections the pool keeps ready (HikariCP minimumIdle); at most maxSize, a larger value is rejected; when not given, 2 or maxSize if that is smaller");
 
     public static final Option<Duration> POOL_CONNECTION_TIMEOUT = new Option<>("resilient.pool.connectionTimeout",
             OptionType.duration(Duration.ofMillis(250), Duration.ofHours(1)), Duration.ofSeconds(30), "30s",

@@ -21,7 +21,9 @@ public final class PoolSettings {
 
     private PoolSettings(ResilientConfig c) {
         maxSize = c.get(POOL_MAX_SIZE);
-        minIdle = Math.min(c.get(POOL_MIN_IDLE), maxSize);
+        // The default follows a smaller maxSize (maxSize=1 keeps one idle connection); a minIdle the
+        // application gave is taken as given, and from() rejects it when it exceeds maxSize.
+        minIdle = c.sourceOf(POOL_MIN_IDLE) == OptionSource.DEFAULT ? Math.min(c.get(POOL_MIN_IDLE), maxSize) : c.get(POOL_MIN_IDLE);
         connectionTimeout = c.get(POOL_CONNECTION_TIMEOUT);
         idleTimeout = c.get(POOL_IDLE_TIMEOUT);
         maxLifetime = c.get(POOL_MAX_LIFETIME);
@@ -31,10 +33,16 @@ public final class PoolSettings {
 
     /**
      * The settings, or HY024 for a combination HikariCP would quietly change (it logs and puts in its
-     * own value): an idle timeout not shorter than the lifetime, a leak threshold beyond it.
+     * own value): more idle connections than the pool may hold, an idle timeout not shorter than the
+     * lifetime, a leak threshold beyond it.
      */
     public static PoolSettings from(ResilientConfig c) throws SQLException {
         PoolSettings s = new PoolSettings(c);
+        if (s.minIdle > s.maxSize) {
+            throw new SQLException("Options '" + POOL_MIN_IDLE.key() + "' (" + s.minIdle + ") and '" + POOL_MAX_SIZE.key() + "' ("
+                    + s.maxSize + ") conflict: the first must be at most the second (HikariCP would otherwise replace it);"
+                    + " leave '" + POOL_MIN_IDLE.key() + "' out to keep min(2, maxSize) idle", OptionRegistry.BAD_VALUE_STATE);
+        }
         boolean lifetimeBounded = !s.maxLifetime.isZero();
         if (lifetimeBounded && !s.idleTimeout.isZero() && s.minIdle < s.maxSize
                 && s.idleTimeout.plusSeconds(1).compareTo(s.maxLifetime) > 0) {

@@ -51,6 +51,8 @@ class OptionValidationTest {
             "resilient.pool.leakDetectionThreshold=1ms | resilient.pool.leakDetectionThreshold",
             "resilient.pool=true&resilient.pool.idleTimeout=30m&resilient.pool.maxLifetime=30m | resilient.pool.idleTimeout,resilient.pool.maxLifetime",
             "resilient.pool=true&resilient.pool.leakDetectionThreshold=1h&resilient.pool.maxLifetime=30m | resilient.pool.leakDetectionThreshold,resilient.pool.maxLifetime",
+            "resilient.pool=true&resilient.pool.minIdle=3&resilient.pool.maxSize=2 | resilient.pool.minIdle,resilient.pool.maxSize,(3),(2)",
+            "resilient.pool=true&resilient.pool.minIdle=11 | resilient.pool.minIdle,resilient.pool.maxSize,(11),(10)",
             "resilient.health.errorRateWarn=0.5&resilient.health.errorRateCritical=0.1 | resilient.health.errorRateWarn,resilient.health.errorRateCritical",
             "resilient.health.p99Warn=10s | resilient.health.p99Warn,resilient.health.p99Critical",
             "resilient.classify.overrides=57014=FATAL,57014=CONNECTION | resilient.classify.overrides,57014",
@@ -95,6 +97,8 @@ class OptionValidationTest {
             "resilient.pool=true&resilient.pool.maxLifetime=30s",
             "resilient.pool=true&resilient.pool.maxLifetime=0&resilient.pool.idleTimeout=0&resilient.pool.leakDetectionThreshold=2s",
             "resilient.pool=true&resilient.pool.maxLifetime=1m&resilient.pool.leakDetectionThreshold=1m",
+            "resilient.pool=true&resilient.pool.maxSize=1", // the default minIdle (2) follows a smaller maxSize
+            "resilient.pool=true&resilient.pool.minIdle=2&resilient.pool.maxSize=2",
             "resilient.health.p99Warn=5s&resilient.health.errorRateWarn=0.15",
             "resilient.retry.multiplier=%2B3.&resilient.retry.jitter=.5&resilient.retry.maxAttempts=%2B7",
     })

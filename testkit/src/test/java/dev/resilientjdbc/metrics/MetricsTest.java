@@ -76,7 +76,7 @@ class MetricsTest {
             s.executeUpdate("INSERT INTO m VALUES (2)");
             c.commit();
             c.setAutoCommit(true);
-            pg.terminateAllClientBackends();
+            assertTrue(pg.terminateAllClientBackends() > 0, "a backend was terminated");
             try (ResultSet rs = s.executeQuery("SELECT 2")) {
                 rs.next();
             }
@@ -104,7 +104,7 @@ class MetricsTest {
             reconnects0 = gauge(r, t + ".reconnect.count");
             queries0 = r.timer(t + ".calls.query").getCount();
             for (int round = 0; round < 3; round++) {
-                pg.terminateAllClientBackends();
+                assertTrue(pg.terminateAllClientBackends() > 0, "a backend was terminated");
                 try (ResultSet rs = s.executeQuery("SELECT " + round)) {
                     rs.next();
                 }

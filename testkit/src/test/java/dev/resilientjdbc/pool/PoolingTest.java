@@ -125,12 +125,13 @@ class PoolingTest {
 
     @Test
     void brokenPhysicalConnectionsAreEvictedNeverHandedOutAgain() throws Exception {
+        Set<Integer> killed = new HashSet<>();
         for (int i = 0; i < 3; i++) {
             try (Connection c = DriverManager.getConnection(pooled())) {
-                pid(c);
+                killed.add(pid(c));
             }
         }
-        pg.terminateAllClientBackends();
+        assertTrue(pg.terminateAllClientBackends() >= killed.size(), "the pool's backends were terminated");
         Set<Integer> alive = new HashSet<>();
         for (int request = 0; request < 20; request++) {
             try (Connection c = DriverManager.getConnection(pooled()); Statement s = c.createStatement();
@@ -141,6 +142,7 @@ class PoolingTest {
             }
         }
         assertTrue(pg.clientBackendPids().containsAll(alive), "only live backends are in use: " + alive);
+        assertTrue(alive.stream().noneMatch(killed::contains), "no terminated backend served a request: " + alive + " vs " + killed);
     }
 
     @Test
@@ -159,11 +161,13 @@ class PoolingTest {
                         "a driver class reaches the real object");
                 pid(c);
             }
-            pg.terminateAllClientBackends();
+            java.util.List<Integer> killed = pg.clientBackendPids();
+            assertTrue(pg.terminateAllClientBackends() > 0, "the pool's backends were terminated");
             for (int i = 0; i < 10; i++) {
                 try (Connection c = app.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 2")) {
                     rs.next();
                     assertEquals(2, rs.getInt(1));
+                    assertFalse(killed.contains(pid(c)), "a new backend, never a terminated one");
                 }
             }
         }

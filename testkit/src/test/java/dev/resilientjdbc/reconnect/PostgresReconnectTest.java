@@ -42,7 +42,7 @@ class PostgresReconnectTest {
 
     /** Real faults that take the physical connection away. */
     enum Fault {
-        TERMINATE_BACKEND { void apply() { pg.terminateAllClientBackends(); } },
+        TERMINATE_BACKEND { void apply() { assertTrue(pg.terminateAllClientBackends() > 0, "a backend was terminated"); } },
         FAST_RESTART { void apply() throws Exception { pg.restart(); } },
         CRASH_RESTART { void apply() throws Exception { pg.crashRestart(); } },
         TCP_CUT { void apply() { proxy.cutAll(); } };
@@ -114,6 +114,7 @@ class PostgresReconnectTest {
         try (Connection rawC = DriverManager.getConnection(raw()); Connection c = DriverManager.getConnection(resilient());
              Statement rawS = rawC.createStatement(); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO items VALUES ('before', 1)");
+            long reconnectsBefore = reconnects();
             fault.apply();
             assertThrows(SQLException.class, () -> rawS.executeUpdate("INSERT INTO items VALUES ('raw', 1)"));
             String key = "after-" + UUID.randomUUID();
@@ -128,6 +129,7 @@ class PostgresReconnectTest {
             String next = "next-" + UUID.randomUUID();
             assertEquals(1, s.executeUpdate("INSERT INTO items VALUES ('" + next + "', 3)"));
             assertEquals(1, count("k = '" + next + "'"));
+            assertTrue(reconnects() > reconnectsBefore, "a reconnect really happened");
         }
     }
 
@@ -142,8 +144,10 @@ class PostgresReconnectTest {
             ps.setFetchSize(2);
             ps.setQueryTimeout(7);
             assertEquals("4,5,6", values(ps));
+            long reconnectsBefore = reconnects();
             fault.apply();
             assertEquals("4,5,6", values(ps), "same parameters, same max rows after the reconnect");
+            assertTrue(reconnects() > reconnectsBefore, "a reconnect really happened");
             assertEquals(3, ps.getMaxRows());
             assertEquals(2, ps.getFetchSize());
             assertEquals(7, ps.getQueryTimeout());
@@ -179,8 +183,10 @@ class PostgresReconnectTest {
                     + " || current_setting('work_mem') || '|' || (SELECT count(*) FROM marker)";
             String before = text(s, state);
             assertTrue(before.startsWith("other, public|Pacific/Auckland||41s|4MB|"), before); // RESET: the server default, not the startup value
+            long reconnectsBefore = reconnects();
             fault.apply();
             assertEquals(before, text(s, state), "the new session has what the old one had, unqualified names included");
+            assertTrue(reconnects() > reconnectsBefore, "a reconnect really happened: the state is the new session's");
             assertEquals("0", text(s, "SHOW lock_timeout"), "a SET inside a multi-statement string is not restored (documented)");
         }
     }
@@ -197,8 +203,10 @@ class PostgresReconnectTest {
             String before = sessionState(s);
             c.commit();
             assertEquals("serializable|other|on|ledger-app", before);
+            long reconnectsBefore = reconnects();
             fault.apply();
             assertEquals(before, sessionState(s), "the new physical connection is in the same state");
+            assertTrue(reconnects() > reconnectsBefore, "a reconnect really happened: the state is the new connection's");
             c.commit();
             assertFalse(c.getAutoCommit());
             assertEquals(Connection.TRANSACTION_SERIALIZABLE, c.getTransactionIsolation());
@@ -234,7 +242,8 @@ class PostgresReconnectTest {
         try (Connection c = DriverManager.getConnection(resilient() + "&resilient.replay.maxBytes=0"); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             s.executeUpdate("INSERT INTO items VALUES ('tx-1', 1)");
-            pg.terminateAllClientBackends();
+            assertTrue(pg.terminateAllClientBackends() > 0, "a backend was terminated");
+            long reconnectsBefore = reconnects();
             SQLException e = assertThrows(SQLException.class, () -> s.executeUpdate("INSERT INTO items VALUES ('tx-2', 2)"));
             assertTrue(e.getSQLState().startsWith("08") || e.getSQLState().startsWith("57"), e.toString());
             // The transaction is gone: going on as if it were not would commit half of it.
@@ -245,6 +254,7 @@ class PostgresReconnectTest {
             c.commit();
             assertEquals(0, count("k IN ('tx-1', 'tx-2', 'tx-3')"), "nothing of the lost transaction");
             assertEquals(1, count("k = 'tx-4'"));
+            assertTrue(reconnects() > reconnectsBefore, "the connection went on on a new physical one");
         }
     }
 
@@ -254,8 +264,10 @@ class PostgresReconnectTest {
             c.setAutoCommit(false);
             s.executeUpdate("INSERT INTO items VALUES ('t1', 1)");
             c.commit();
-            pg.terminateAllClientBackends();
+            assertTrue(pg.terminateAllClientBackends() > 0, "a backend was terminated");
+            long reconnectsBefore = reconnects();
             assertEquals(1, s.executeUpdate("INSERT INTO items VALUES ('t2', 2)"), "nothing could have committed: safe to run again");
+            assertTrue(reconnects() > reconnectsBefore, "it ran again on a new connection");
             c.commit();
             assertEquals(1, count("k = 't2'"));
         }
@@ -267,11 +279,13 @@ class PostgresReconnectTest {
         await(() -> pg.clientBackendCount() == 0, Duration.ofSeconds(10), "earlier backends to exit");
         int baseline = 0;
         try (Connection c = DriverManager.getConnection(resilient()); Statement s = c.createStatement()) {
+            long reconnectsBefore = reconnects();
             for (int i = 0; i < 3; i++) {
-                pg.terminateAllClientBackends();
+                assertEquals(1, pg.terminateAllClientBackends(), "the one backend of the one logical connection was terminated");
                 assertEquals(10, scalar(s, "SELECT count(*) FROM items"));
                 assertEquals(baseline + 1, pg.clientBackendCount(), "one backend for the one logical connection");
             }
+            assertEquals(3, reconnects() - reconnectsBefore, "three reconnects, one per termination");
         }
         await(() -> pg.clientBackendCount() == baseline, Duration.ofSeconds(10), "backends back to baseline");
     }

@@ -45,15 +45,22 @@ final class FaultSchedule {
         return faults.size();
     }
 
-    /** Waits for each instant after {@code startNanos} (a {@link System#nanoTime()}) and strikes; a fault that takes long delays only the ones already due. */
-    void strike(long startNanos, PgServer pg, ChaosProxy proxy) {
+    /**
+     * Waits for each instant after {@code startNanos} (a {@link System#nanoTime()}) and strikes; a fault that takes long
+     * delays only the ones already due.
+     *
+     * @return how many client connections the faults hit, all together (see {@link ServerFault#apply})
+     */
+    int strike(long startNanos, PgServer pg, ChaosProxy proxy) {
+        int hit = 0;
         for (At f : faults) {
             long due = startNanos + f.after().toNanos();
             while (System.nanoTime() - due < 0) {
                 LockSupport.parkNanos(due - System.nanoTime());
             }
-            f.fault().apply(pg, proxy);
+            hit += f.fault().apply(pg, proxy);
         }
+        return hit;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.resilientjdbc.replay;
 
 import dev.resilientjdbc.ResilientDriver;
+import dev.resilientjdbc.retry.RetryStats;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgSettings;
 import dev.resilientjdbc.testkit.pg.PgTest;
@@ -18,6 +19,7 @@ import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -28,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Transaction replay against a real PostgreSQL 17: the backend of an explicit transaction is really
  * terminated (or the server restarted) at each point of the transaction, and real serialization
  * failures are provoked. The application sees nothing, or — when the data it read changed — a
- * replay divergence, never a wrong result.
+ * replay divergence, never a wrong result. Every case proves its fault hit: a backend was really
+ * terminated, and the driver counted the reconnect, replay or divergence the case is about.
  */
 @PgTest
 @PgSettings(crashSafe = true)
@@ -75,8 +78,20 @@ class PostgresReplayTest {
         }
     }
 
+    private static long stat(ToLongFunction<RetryStats> f) {
+        return ResilientDriver.targets().matching("127.0.0.1:" + pg.port() + "/").stream().mapToLong(g -> f.applyAsLong(g.stats())).sum();
+    }
+
     private static long replays() {
-        return ResilientDriver.targets().matching("127.0.0.1:" + pg.port() + "/").stream().mapToLong(g -> g.stats().replays()).sum();
+        return stat(RetryStats::replays);
+    }
+
+    private static long reconnects() {
+        return stat(RetryStats::reconnects);
+    }
+
+    private static void terminateTheApplicationsBackend() {
+        assertTrue(pg.terminateAllClientBackends() > 0, "a backend of the application was terminated");
     }
 
     @Test
@@ -84,7 +99,7 @@ class PostgresReplayTest {
         try (Connection c = DriverManager.getConnection(raw()); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             s.executeUpdate("INSERT INTO rows_t VALUES ('a', 1)");
-            pg.terminateAllClientBackends();
+            terminateTheApplicationsBackend();
             assertThrows(SQLException.class, () -> s.executeUpdate("INSERT INTO rows_t VALUES ('b', 2)"));
         }
         assertEquals(List.of(), keys(), "the raw transaction is gone: the fault is real");
@@ -93,6 +108,7 @@ class PostgresReplayTest {
     @Test
     void killedInTheMiddleTheTransactionGoesOn() throws Exception {
         long before = replays();
+        long reconnectsBefore = reconnects();
         try (Connection c = DriverManager.getConnection(resilient()); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             assertEquals(1, s.executeUpdate("INSERT INTO rows_t VALUES ('a', 1)"));
@@ -100,16 +116,18 @@ class PostgresReplayTest {
                 rs.next();
                 assertEquals(6, rs.getInt(1));
             }
-            pg.terminateAllClientBackends();
+            terminateTheApplicationsBackend();
             assertEquals(1, s.executeUpdate("INSERT INTO rows_t VALUES ('b', 2)"));
             c.commit();
         }
         assertEquals(List.of("a", "b"), keys(), "both statements applied exactly once");
         assertTrue(replays() > before, "the transaction was really replayed");
+        assertTrue(reconnects() > reconnectsBefore, "on a new connection");
     }
 
     @Test
     void killedAfterTheLastStatementTheCommitReplaysFirst() throws Exception {
+        long before = replays();
         try (Connection c = DriverManager.getConnection(resilient());
              PreparedStatement ps = c.prepareStatement("INSERT INTO rows_t VALUES (?, ?)")) {
             c.setAutoCommit(false);
@@ -118,25 +136,30 @@ class PostgresReplayTest {
                 ps.setInt(2, i);
                 assertEquals(1, ps.executeUpdate());
             }
-            pg.terminateAllClientBackends();
+            terminateTheApplicationsBackend();
             c.commit();
         }
         assertEquals(List.of("p0", "p1", "p2"), keys(), "each parameter set applied exactly once");
+        assertTrue(replays() > before, "the transaction was replayed before its COMMIT");
     }
 
     @Test
     void killedBeforeTheFirstStatement() throws Exception {
+        long before = reconnects();
         try (Connection c = DriverManager.getConnection(resilient()); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
-            pg.terminateAllClientBackends();
+            terminateTheApplicationsBackend();
             assertEquals(1, s.executeUpdate("INSERT INTO rows_t VALUES ('first', 1)"));
             c.commit();
         }
         assertEquals(List.of("first"), keys());
+        assertTrue(reconnects() > before, "the first statement ran again on a new connection");
     }
 
     @Test
     void serverRestartedInTheMiddle() throws Exception {
+        long before = replays();
+        long postmaster = pg.postmasterPid();
         try (Connection c = DriverManager.getConnection(resilient()); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             s.executeUpdate("UPDATE rows_t SET v = v + 100 WHERE k = 'seed1'");
@@ -146,10 +169,13 @@ class PostgresReplayTest {
         }
         assertEquals(101, value("seed1"), "applied once");
         assertEquals(List.of("after-restart"), keys());
+        assertTrue(pg.postmasterPid() != postmaster, "the server really restarted");
+        assertTrue(replays() > before, "the transaction was replayed on the restarted server");
     }
 
     @Test
     void openResultSetContinuesOnTheReplayedOne() throws Exception {
+        long before = replays();
         try (Connection c = DriverManager.getConnection(resilient()); Statement s = c.createStatement();
              Statement other = c.createStatement()) {
             c.setAutoCommit(false);
@@ -158,7 +184,7 @@ class PostgresReplayTest {
             assertEquals("seed1", rs.getString(1));
             assertTrue(rs.next());
             assertEquals(2, rs.getInt(2));
-            pg.terminateAllClientBackends();
+            terminateTheApplicationsBackend();
             assertEquals(1, other.executeUpdate("INSERT INTO rows_t VALUES ('zz', 99)"));
             assertTrue(rs.next(), "the application's result set goes on where it was");
             assertEquals("seed3", rs.getString(1));
@@ -166,10 +192,12 @@ class PostgresReplayTest {
             c.commit();
         }
         assertEquals(List.of("zz"), keys());
+        assertTrue(replays() > before, "the transaction, its open query included, was replayed");
     }
 
     @Test
     void savepointsAreReplayedAndRollbackToSavepointTrimsTheLog() throws Exception {
+        long before = replays();
         try (Connection c = DriverManager.getConnection(resilient()); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             s.executeUpdate("INSERT INTO rows_t VALUES ('a', 1)");
@@ -178,17 +206,19 @@ class PostgresReplayTest {
             c.rollback(sp);
             s.executeUpdate("INSERT INTO rows_t VALUES ('c', 3)");
             Savepoint sp2 = c.setSavepoint();
-            pg.terminateAllClientBackends();
+            terminateTheApplicationsBackend();
             s.executeUpdate("INSERT INTO rows_t VALUES ('d', 4)");
             c.rollback(sp2); // the application's savepoint object still works after the replay
             s.executeUpdate("INSERT INTO rows_t VALUES ('e', 5)");
             c.commit();
         }
         assertEquals(List.of("a", "c", "e"), keys());
+        assertTrue(replays() > before, "the transaction and its savepoints were replayed");
     }
 
     @Test
     void replayThatSeesDifferentDataDivergesAndSaysSo() throws Exception {
+        long before = stat(RetryStats::divergences);
         try (Connection c = DriverManager.getConnection(resilient()); Statement s = c.createStatement();
              Connection other = DriverManager.getConnection(raw())) {
             c.setAutoCommit(false);
@@ -200,12 +230,13 @@ class PostgresReplayTest {
             try (Statement o = other.createStatement()) {
                 o.executeUpdate("UPDATE rows_t SET v = 1000 WHERE k = 'seed1'");
             }
-            pg.terminateAllClientBackends();
+            terminateTheApplicationsBackend();
             SQLException e = assertThrows(SQLException.class,
                     () -> s.executeUpdate("UPDATE rows_t SET v = " + (seen + 1) + " WHERE k = 'seed1'"));
             assertInstanceOf(SQLTransactionRollbackException.class, e);
             assertEquals("40001", e.getSQLState());
             assertTrue(e.getMessage().contains("diverged"), e.getMessage());
+            assertEquals(before + 1, stat(RetryStats::divergences), "one replay ran and was counted as diverged");
             // Until the application rolls back, nothing more can run in the failed transaction.
             SQLException blocked = assertThrows(SQLException.class, () -> s.executeUpdate("INSERT INTO rows_t VALUES ('x', 1)"));
             assertEquals("40000", blocked.getSQLState());
@@ -223,7 +254,9 @@ class PostgresReplayTest {
         // Raw: a REPEATABLE READ transaction that updates a row another transaction changed since its snapshot fails.
         assertEquals("40001", serializationRace(raw(), update).getSQLState(), "the failure is real");
         clean();
+        long before = replays();
         assertEquals(null, serializationRace(resilient(), update), "resilient replays it");
+        assertEquals(before + 1, replays(), "one replay, after the one real serialization failure");
         assertEquals(1 + 10 + 1, value("seed1"), "the other writer's +10 and our +1, each once");
     }
 
@@ -250,14 +283,16 @@ class PostgresReplayTest {
 
     @Test
     void transactionPastTheReplayBoundFailsAsTheRawDriverWould() throws Exception {
+        long before = replays();
         try (Connection c = DriverManager.getConnection(resilient() + "&resilient.replay.maxBytes=200"); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             s.executeUpdate("INSERT INTO rows_t VALUES ('" + "k".repeat(300) + "', 1)");
-            pg.terminateAllClientBackends();
+            terminateTheApplicationsBackend();
             SQLException e = assertThrows(SQLException.class, () -> s.executeUpdate("INSERT INTO rows_t VALUES ('b', 2)"));
             assertTrue(e.getSQLState().startsWith("08") || e.getSQLState().startsWith("57"), e.toString());
             c.rollback();
         }
         assertEquals(List.of(), keys());
+        assertEquals(before, replays(), "nothing was replayed: the log was past its bound");
     }
 }

@@ -18,6 +18,7 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,31 +79,55 @@ class RetryPolicyTest {
         assertTrue(gaps.get(2) < 2000, "not absurdly longer: " + gaps);
     }
 
+    /**
+     * Each strategy's delays, told apart from the others: with baseDelay 60 ms and four retries, linear
+     * waits 60, 120, 180, 240 ms, fixed 60 ms each time, exponential (the default) 60, 120, 240, 480 ms.
+     * A gap may come late on a loaded machine, never early, so each lies between its expected delay and
+     * one step (60 ms) more: fixed stays below linear's second delay, linear below exponential's third,
+     * and the lower bounds keep linear above fixed and exponential above linear.
+     */
     @Test
     void linearFixedAndRandomStrategies() throws Exception {
-        assertGaps("linear", new long[]{30, 60, 90});
-        assertGaps("fixed", new long[]{30, 30, 30});
-        List<Long> random = runStrategy("random", "resilient.retry.maxDelay=120ms");
+        // The first retry in a fresh JVM loads the retry machinery (tens of milliseconds): not timed.
+        runStrategy("fixed", 1, 2, "resilient.retry.maxDelay=2s");
+        assertGaps("linear", new long[]{60, 120, 180, 240});
+        assertGaps("fixed", new long[]{60, 60, 60, 60});
+        assertGaps("exponential", new long[]{60, 120, 240, 480});
+
+        // Random: uniform between baseDelay (10 ms) and maxDelay (200 ms), and really random: nine draws do
+        // not all land within 40 ms of each other (chance about 1e-5), and do not grow step by step as
+        // the exponential strategy's would (chance 1/9!).
+        List<Long> random = runStrategy("random", 10, 9, "resilient.retry.maxDelay=200ms");
+        assertEquals(9, random.size(), "ten attempts: " + random);
         for (long g : random) {
-            assertTrue(g >= 30 && g < 1200, "random between 30 and 120 ms: " + random);
+            assertTrue(g >= 10 && g < 200 + 100, "random between 10 and 200 ms: " + random);
+        }
+        long spread = random.stream().mapToLong(Long::longValue).max().orElseThrow()
+                - random.stream().mapToLong(Long::longValue).min().orElseThrow();
+        assertTrue(spread >= 40, "random delays vary: " + random);
+        boolean growing = true;
+        for (int i = 1; i < random.size(); i++) {
+            growing &= random.get(i) >= random.get(i - 1);
+        }
+        assertFalse(growing, "random delays do not grow step by step: " + random);
+    }
+
+    private void assertGaps(String strategy, long[] expected) throws Exception {
+        long step = expected[0];
+        List<Long> gaps = runStrategy(strategy, step, expected.length, "resilient.retry.maxDelay=2s");
+        assertEquals(expected.length, gaps.size(), strategy + ": " + gaps);
+        for (int i = 0; i < expected.length; i++) {
+            assertTrue(gaps.get(i) >= expected[i] && gaps.get(i) < expected[i] + step,
+                    strategy + " gap " + i + " should be " + expected[i] + " ms (up to " + step + " ms late): " + gaps);
         }
     }
 
-    private void assertGaps(String strategy, long[] atLeast) throws Exception {
-        List<Long> gaps = runStrategy(strategy, "resilient.retry.maxDelay=1s");
-        assertEquals(atLeast.length, gaps.size(), strategy + ": " + gaps);
-        for (int i = 0; i < atLeast.length; i++) {
-            // Lower bound exact; upper bound loose: a loaded 2-core CI machine may be late, never early.
-            assertTrue(gaps.get(i) >= atLeast[i] && gaps.get(i) < atLeast[i] + 1000, strategy + " gap " + i + ": " + gaps);
-        }
-    }
-
-    private List<Long> runStrategy(String strategy, String extra) throws Exception {
+    private List<Long> runStrategy(String strategy, long baseMs, int failures, String extra) throws Exception {
         FaultPlan.unregister(plan);
-        FaultPlan p = FaultPlan.register(plan, 1, FaultRule.on("executeQuery").first(3).sqlState("40P01").build());
+        FaultPlan p = FaultPlan.register(plan, 1, FaultRule.on("executeQuery").first(failures).sqlState("40P01").build());
         try (Connection c = DriverManager.getConnection(url("resilient.retry.strategy=" + strategy
-                + "&resilient.retry.baseDelay=30ms&" + extra)); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT 7")) {
+                + "&resilient.retry.baseDelay=" + baseMs + "ms&resilient.retry.maxAttempts=" + (failures + 1) + "&" + extra));
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 7")) {
             rs.next();
             assertEquals(7, rs.getInt(1));
         }

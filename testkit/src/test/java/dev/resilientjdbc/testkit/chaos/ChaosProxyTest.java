@@ -229,7 +229,24 @@ class ChaosProxyTest {
         byte[] data = new byte[200_000];
         new Random(7).nextBytes(data);
         try (Socket s = connect()) {
+            // The jitter really struck: one-byte round trips (one chunk each way) take the fixed 2 × 5 ms at least,
+            // and vary by the random part; without jitter they would all take about 10 ms.
+            long[] ms = new long[12];
+            for (int i = 0; i < ms.length; i++) {
+                long t0 = System.nanoTime();
+                assertArrayEquals(new byte[]{(byte) i}, roundTrip(s, new byte[]{(byte) i}));
+                ms[i] = (System.nanoTime() - t0) / 1_000_000;
+            }
+            long min = java.util.Arrays.stream(ms).min().orElseThrow();
+            long max = java.util.Arrays.stream(ms).max().orElseThrow();
+            String seen = java.util.Arrays.toString(ms);
+            assertTrue(min >= 10, "each round trip waits the fixed latency both ways: " + seen);
+            assertTrue(max - min >= 15, "the random part varies the delay: " + seen);
+            assertTrue(max < 10 + 2 * 40 + 1000, "never more than the latency and jitter (with room for a loaded machine): " + seen);
+
+            long t0 = System.nanoTime();
             assertArrayEquals(data, echoed(s, data, 1000));
+            assertTrue((System.nanoTime() - t0) / 1_000_000 >= 10, "the bulk transfer was delayed too");
         }
     }
 
