@@ -1,31 +1,21 @@
 package dev.resilientjdbc.testkit.pg;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * A real PostgreSQL 17 server on 127.0.0.1 whose processes this object owns, so tests can stop,
@@ -47,55 +37,26 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Client-backend queries ({@link #clientBackendPids()}, {@link #terminateAllClientBackends()}, ...) go
  * through one lazily opened admin connection, which counts towards {@code max_connections} and is never
  * reported or terminated by those methods.
+ *
+ * <p>A facade: {@link PgProcess} is the server as an operating-system process (signals, port, log,
+ * shutdown hook), {@link PgAdmin} its SQL side (probe, database, admin queries); this class holds the
+ * one lock both run under, and the public API.
  */
 public final class PgServer implements AutoCloseable {
 
-    private static final String HOST = "127.0.0.1";
-    private static final String USER = "postgres";
-    private static final String ADMIN_APPLICATION_NAME = "resilient-testkit-admin";
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration POLL_INTERVAL = Duration.ofMillis(20);
-    private static final int PORT_ATTEMPTS = 5;
-    private static final int LOG_TAIL_LINES = 40;
-
-    private final Path binDir;
-    private final Path instanceDir;
-    private final Path dataDir;
-    private final Path logFile;
     private final String database;
-    private final Map<String, String> settings;
-    private final boolean keepDataDir;
-    private final boolean portChosenByCaller;
-    private final Duration startTimeout;
-    private final ServerUser serverUser = ServerUser.current();
-    private final org.postgresql.Driver pgDriver = new org.postgresql.Driver();
-
     private final ReentrantLock lock = new ReentrantLock();
-    private int port;
-    private volatile Process postmaster; // volatile only for the shutdown hook
-    private boolean paused;
-    private boolean initialized;
-    private boolean databaseCreated;
+    private final PgAdmin admin;
+    private final PgProcess process;
     private boolean closed;
-    private Connection admin;
-    private ScheduledExecutorService resumeTimer;
-    private Thread resumeThread;
-    private ScheduledFuture<?> pendingResume;
-    private Thread shutdownHook;
-    private Duration initDbDuration = Duration.ZERO;
     private Duration lastStartDuration = Duration.ZERO;
 
     private PgServer(Builder builder, Path binDir, Path instanceDir) {
-        this.binDir = binDir;
-        this.instanceDir = instanceDir;
-        this.dataDir = instanceDir.resolve("data");
-        this.logFile = instanceDir.resolve("postgres.log");
         this.database = builder.database;
-        this.settings = Collections.unmodifiableMap(builder.serverSettings());
-        this.keepDataDir = builder.keepDataDir;
-        this.port = builder.port;
-        this.portChosenByCaller = builder.port != 0;
-        this.startTimeout = builder.startTimeout;
+        // The port is the process's, fixed at its first start; the admin side reads it when it connects.
+        this.admin = new PgAdmin(this::port, database);
+        this.process = new PgProcess(binDir, instanceDir, Collections.unmodifiableMap(builder.serverSettings()), builder.port,
+                builder.keepDataDir, builder.startTimeout, lock, admin::close);
     }
 
     public static Builder builder() {
@@ -109,28 +70,26 @@ public final class PgServer implements AutoCloseable {
      * start runs initdb and creates the database. A no-op when running; resumes a paused server.
      */
     public PgServer start() {
-        lock.lock();
-        try {
+        return locked(() -> {
             ensureOpen();
-            if (isAlive()) {
-                cancelPendingResume();
-                resumeLocked();
+            if (process.isAlive()) {
+                process.resume();
                 return this;
             }
             long begin = System.nanoTime();
-            if (!initialized) {
-                initDb();
-                initialized = true;
+            try {
+                process.start(admin::ping);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            launchWithPortRetries();
-            createDatabaseIfMissing();
+            try {
+                admin.createDatabaseIfMissing();
+            } catch (SQLException e) {
+                throw new IllegalStateException("could not create database " + database + "; log tail:\n" + process.logTail(), e);
+            }
             lastStartDuration = Duration.ofNanos(System.nanoTime() - begin);
             return this;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Brings the server back to a usable state whatever an earlier test left: resumes it if paused, starts it if stopped. */
@@ -140,22 +99,12 @@ public final class PgServer implements AutoCloseable {
 
     /** Fast shutdown (SIGINT): sessions are ended, a shutdown checkpoint is written. Waits for every server process to exit. */
     public void stopFast() {
-        lock.lock();
-        try {
-            stopLocked("INT");
-        } finally {
-            lock.unlock();
-        }
+        lockedRun(() -> process.stop("INT"));
     }
 
     /** Immediate shutdown (SIGQUIT): no checkpoint, the next start runs crash recovery. Waits for every server process to exit. */
     public void stopImmediate() {
-        lock.lock();
-        try {
-            stopLocked("QUIT");
-        } finally {
-            lock.unlock();
-        }
+        lockedRun(() -> process.stop("QUIT"));
     }
 
     /**
@@ -164,54 +113,23 @@ public final class PgServer implements AutoCloseable {
      * so it cannot fork a backend we would miss.
      */
     public void crash() {
-        lock.lock();
-        try {
-            if (!isAlive()) {
-                return;
-            }
-            cancelPendingResume();
-            long pid = postmaster.pid();
-            OsProcesses.signal("STOP", pid);
-            List<Long> children = descendantPids();
-            children.forEach(OsProcesses::killForcibly);
-            postmaster.destroyForcibly();
-            awaitExit(postmaster, STOP_TIMEOUT);
-            List<Long> survivors = OsProcesses.awaitDeath(children, STOP_TIMEOUT);
-            if (!survivors.isEmpty()) {
-                throw new IllegalStateException("server processes survived SIGKILL: " + survivors);
-            }
-            afterExit();
-            Files.deleteIfExists(dataDir.resolve("postmaster.pid"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while crashing the server", e);
-        } finally {
-            lock.unlock();
-        }
+        lockedRun(this::crashLocked);
     }
 
     /** {@link #stopFast()} then {@link #start()}, same port and data. */
     public void restart() {
-        lock.lock();
-        try {
+        lockedRun(() -> {
             stopFast();
             start();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** {@link #crash()} then {@link #start()} (which runs crash recovery), same port and data. */
     public void crashRestart() {
-        lock.lock();
-        try {
+        lockedRun(() -> {
             crash();
             start();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -219,74 +137,33 @@ public final class PgServer implements AutoCloseable {
      * backends that already exist keep serving their sessions. Lasts until {@link #resume()}.
      */
     public void pause() {
-        lock.lock();
-        try {
+        lockedRun(() -> {
             requireRunning();
-            cancelPendingResume();
-            if (!paused) {
-                if (!OsProcesses.signal("STOP", postmaster.pid())) {
-                    throw new IllegalStateException("could not SIGSTOP postmaster " + postmaster.pid());
-                }
-                paused = true;
-            }
-        } finally {
-            lock.unlock();
-        }
+            process.pause();
+        });
     }
 
     /** {@link #pause()}, and {@link #resume()} on its own after {@code duration} (on a daemon timer this server owns). */
     public void pause(Duration duration) {
         Objects.requireNonNull(duration, "duration");
-        lock.lock();
-        try {
-            pause();
-            if (resumeTimer == null) {
-                ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
-                    Thread thread = new Thread(runnable, "resilient-pg-resume-" + port);
-                    thread.setDaemon(true);
-                    resumeThread = thread;
-                    return thread;
-                });
-                timer.setRemoveOnCancelPolicy(true);
-                // No idle thread between pauses.
-                timer.setKeepAliveTime(1, TimeUnit.SECONDS);
-                timer.allowCoreThreadTimeOut(true);
-                resumeTimer = timer;
-            }
-            pendingResume = resumeTimer.schedule(this::resumeQuietly, duration.toNanos(), TimeUnit.NANOSECONDS);
-        } finally {
-            lock.unlock();
-        }
+        lockedRun(() -> {
+            requireRunning();
+            process.pause(duration);
+        });
     }
 
     /** SIGCONT to a paused postmaster; connections that were waiting are then served. */
     public void resume() {
-        lock.lock();
-        try {
-            cancelPendingResume();
-            resumeLocked();
-        } finally {
-            lock.unlock();
-        }
+        lockedRun(process::resume);
     }
 
     public boolean isPaused() {
-        lock.lock();
-        try {
-            return paused && isAlive();
-        } finally {
-            lock.unlock();
-        }
+        return locked(process::isPaused);
     }
 
     /** The postmaster process is alive (paused counts as running). */
     public boolean isRunning() {
-        lock.lock();
-        try {
-            return isAlive();
-        } finally {
-            lock.unlock();
-        }
+        return locked(process::isAlive);
     }
 
     /**
@@ -295,72 +172,33 @@ public final class PgServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        ScheduledExecutorService timer;
-        Thread timerThread;
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
+        boolean first = locked(() -> {
+            boolean wasOpen = !closed;
             closed = true;
-            cancelPendingResume();
-            timer = resumeTimer;
-            timerThread = resumeThread;
-            resumeTimer = null;
-            resumeThread = null;
-        } finally {
-            lock.unlock();
+            return wasOpen;
+        });
+        if (!first) {
+            return;
         }
-        // Outside the lock: a resume task waiting for it must be able to finish.
-        if (timer != null) {
-            timer.shutdownNow();
+        // Outside the lock: a timed resume waiting for it must be able to finish.
+        process.shutDownTimer();
+        lockedRun(() -> {
             try {
-                timer.awaitTermination(10, TimeUnit.SECONDS);
-                if (timerThread != null) {
-                    timerThread.join(TimeUnit.SECONDS.toMillis(10)); // the pool says "terminated" a moment before its thread ends
-                }
+                process.destroy();
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not delete the instance directory of " + this, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while crashing the server", e);
             }
-        }
-        lock.lock();
-        try {
-            try {
-                stopLocked("INT");
-            } catch (RuntimeException stopFailed) {
-                crash();
-            }
-            if (shutdownHook != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running or has run; nothing to remove
-                }
-                shutdownHook = null;
-            }
-            if (!keepDataDir) {
-                FileTrees.deleteRecursively(instanceDir);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not delete " + instanceDir, e);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     // ---------------------------------------------------------------- backends
 
     /** {@code pg_terminate_backend(pid)}, waiting up to 5 s for the backend to exit. */
     public boolean terminateBackend(int pid) {
-        return withAdmin(connection -> {
-            try (PreparedStatement ps = connection.prepareStatement("SELECT pg_terminate_backend(?, 5000)")) {
-                ps.setInt(1, pid);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getBoolean(1);
-                }
-            }
-        });
+        return withAdmin(() -> admin.terminateBackend(pid));
     }
 
     /**
@@ -370,29 +208,12 @@ public final class PgServer implements AutoCloseable {
      * @return how many backends were terminated
      */
     public int terminateAllClientBackends() {
-        return withAdmin(connection -> {
-            try (Statement st = connection.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
-                         + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        });
+        return withAdmin(admin::terminateAllClientBackends);
     }
 
     /** PIDs of client backends, not counting the admin connection. */
     public List<Integer> clientBackendPids() {
-        return withAdmin(connection -> {
-            List<Integer> pids = new ArrayList<>();
-            try (Statement st = connection.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT pid FROM pg_stat_activity"
-                         + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() ORDER BY pid")) {
-                while (rs.next()) {
-                    pids.add(rs.getInt(1));
-                }
-            }
-            return pids;
-        });
+        return withAdmin(admin::clientBackendPids);
     }
 
     public int clientBackendCount() {
@@ -406,26 +227,18 @@ public final class PgServer implements AutoCloseable {
 
     /** As {@link #connect()}, with extra driver properties (e.g. {@code connectTimeout}, {@code socketTimeout}). */
     public Connection connect(Properties extra) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", USER);
-        props.putAll(extra);
-        return pgDriver.connect(jdbcUrl(), props);
+        return admin.connect(extra);
     }
 
     // ---------------------------------------------------------------- facts
 
     public String host() {
-        return HOST;
+        return PgProcess.HOST;
     }
 
     /** The TCP port; fixed at the first start and kept across restarts. 0 before the first start when not chosen. */
     public int port() {
-        lock.lock();
-        try {
-            return port;
-        } finally {
-            lock.unlock();
-        }
+        return locked(process::port);
     }
 
     public String database() {
@@ -433,317 +246,96 @@ public final class PgServer implements AutoCloseable {
     }
 
     public String user() {
-        return USER;
+        return PgAdmin.USER;
     }
 
     /** {@code jdbc:postgresql://127.0.0.1:<port>/<database>}. */
     public String jdbcUrl() {
-        return "jdbc:postgresql://" + HOST + ":" + port() + "/" + database;
+        return admin.url(database);
     }
 
     public Path dataDir() {
-        return dataDir;
+        return process.dataDir();
     }
 
     public Path logFile() {
-        return logFile;
+        return process.logFile();
     }
 
     /** The {@code -c} settings the postmaster is started with, in order. */
     public Map<String, String> settings() {
-        return settings;
+        return process.settings();
     }
 
     /** @throws IllegalStateException when the server is not running */
     public long postmasterPid() {
-        lock.lock();
-        try {
+        return locked(() -> {
             requireRunning();
-            return postmaster.pid();
-        } finally {
-            lock.unlock();
-        }
+            return process.pid();
+        });
     }
 
     /** Time the one-off initdb took (zero before the first start). */
     public Duration initDbDuration() {
-        lock.lock();
-        try {
-            return initDbDuration;
-        } finally {
-            lock.unlock();
-        }
+        return locked(process::initDbDuration);
     }
 
     /** Time the last {@link #start()} took until the server answered queries (including initdb on the first start). */
     public Duration lastStartDuration() {
-        lock.lock();
-        try {
-            return lastStartDuration;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> lastStartDuration);
     }
 
     /** The last {@code lines} lines of the server log. */
     public String logTail(int lines) {
-        return FileTrees.tail(logFile, lines);
+        return FileTrees.tail(process.logFile(), lines);
     }
 
     @Override
     public String toString() {
-        return "PgServer[" + jdbcUrl() + ", data=" + dataDir + "]";
+        return "PgServer[" + jdbcUrl() + ", data=" + dataDir() + "]";
     }
 
     // ---------------------------------------------------------------- internals
 
-    private void initDb() throws IOException {
-        long begin = System.nanoTime();
-        Files.createDirectory(dataDir);
-        Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
-        serverUser.handOver(dataDir);
-        serverUser.checkReachable(dataDir);
-        // -N: no fsync of the fresh cluster; only an OS crash could hurt it, and tests crash processes, not kernels.
-        List<String> command = serverUser.command(List.of(binDir.resolve("bin/initdb").toString(),
-                "-D", dataDir.toString(), "-A", "trust", "-U", USER, "-E", "UTF8", "--locale=C", "-N"));
-        Process initdb = newProcess(command).start();
+    private void crashLocked() {
         try {
-            if (!initdb.waitFor(2, TimeUnit.MINUTES)) {
-                initdb.destroyForcibly();
-                throw new IllegalStateException("initdb did not finish within 2 minutes; log tail:\n" + logTail(LOG_TAIL_LINES));
-            }
+            process.crash();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
-            initdb.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted during initdb", e);
-        }
-        if (initdb.exitValue() != 0) {
-            throw new IllegalStateException("initdb failed with exit code " + initdb.exitValue() + "; log tail:\n" + logTail(LOG_TAIL_LINES));
-        }
-        initDbDuration = Duration.ofNanos(System.nanoTime() - begin);
-    }
-
-    private void launchWithPortRetries() throws IOException {
-        boolean firstStart = port == 0;
-        for (int attempt = 1; ; attempt++) {
-            if (firstStart) {
-                port = freePort();
-            }
-            try {
-                launch();
-                return;
-            } catch (PortTakenException taken) {
-                // A port found free a moment ago was taken by someone else; only a port we chose may change.
-                if (!firstStart || portChosenByCaller || attempt >= PORT_ATTEMPTS) {
-                    throw new IllegalStateException(taken.getMessage());
-                }
-            }
+            throw new IllegalStateException("interrupted while crashing the server", e);
         }
     }
 
-    private void launch() throws IOException {
-        List<String> command = new ArrayList<>(List.of(binDir.resolve("bin/postgres").toString(),
-                "-D", dataDir.toString(), "-p", Integer.toString(port)));
-        settings.forEach((key, value) -> {
-            command.add("-c");
-            command.add(key + "=" + value);
-        });
-        long logSizeBefore = Files.exists(logFile) ? Files.size(logFile) : 0;
-        postmaster = newProcess(serverUser.command(command)).start();
-        paused = false;
-        installShutdownHook();
-        long deadline = System.nanoTime() + startTimeout.toNanos();
-        SQLException last = null;
-        while (true) {
-            if (!postmaster.isAlive()) {
-                int exit = postmaster.exitValue();
-                afterExit();
-                String newLog = logSince(logSizeBefore);
-                if (newLog.contains("could not bind") || newLog.contains("Address already in use")) {
-                    throw new PortTakenException("port " + port + " is in use:\n" + newLog);
-                }
-                throw new IllegalStateException("postgres exited with code " + exit + " during start-up; log tail:\n"
-                        + logTail(LOG_TAIL_LINES));
-            }
-            try (Connection probe = probeConnection(databaseCreated ? database : "postgres");
-                 Statement st = probe.createStatement()) {
-                st.execute("SELECT 1");
-                return;
-            } catch (SQLException notYet) {
-                last = notYet;
-            }
-            if (System.nanoTime() > deadline) {
-                IllegalStateException failure = new IllegalStateException("postgres did not accept connections on " + HOST + ":" + port
-                        + " within " + startTimeout + "; log tail:\n" + logTail(LOG_TAIL_LINES));
-                failure.addSuppressed(last);
-                killEverything();
-                throw failure;
-            }
-            sleep(POLL_INTERVAL);
-        }
-    }
-
-    private void createDatabaseIfMissing() {
-        if (databaseCreated) {
-            return;
-        }
-        try (Connection connection = probeConnection("postgres")) {
-            boolean exists;
-            try (PreparedStatement ps = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-                ps.setString(1, database);
-                try (ResultSet rs = ps.executeQuery()) {
-                    exists = rs.next();
-                }
-            }
-            if (!exists) {
-                try (Statement st = connection.createStatement()) {
-                    st.execute("CREATE DATABASE \"" + database.replace("\"", "\"\"") + "\"");
-                }
-            }
-            databaseCreated = true;
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not create database " + database + "; log tail:\n" + logTail(LOG_TAIL_LINES), e);
-        }
-    }
-
-    private Connection probeConnection(String db) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", USER);
-        props.setProperty("connectTimeout", "2");
-        props.setProperty("socketTimeout", "10");
-        props.setProperty("ApplicationName", ADMIN_APPLICATION_NAME);
-        Connection connection = pgDriver.connect("jdbc:postgresql://" + HOST + ":" + port + "/" + db, props);
-        if (connection == null) {
-            throw new SQLException("the PostgreSQL driver rejected its own URL");
-        }
-        return connection;
-    }
-
-    private interface AdminWork<T> {
-        T run(Connection admin) throws SQLException;
-    }
-
-    // One retry on a fresh admin connection: the old one may have died in a restart this object did not see.
-    private <T> T withAdmin(AdminWork<T> work) {
-        lock.lock();
-        try {
+    private <T> T withAdmin(Supplier<T> query) {
+        return locked(() -> {
             requireRunning();
-            SQLException first = null;
-            for (int attempt = 0; attempt < 2; attempt++) {
-                try {
-                    if (admin == null || admin.isClosed()) {
-                        admin = probeConnection(database);
-                    }
-                    return work.run(admin);
-                } catch (SQLException e) {
-                    closeAdmin();
-                    if (!isConnectionFailure(e)) {
-                        throw new IllegalStateException("admin query on " + jdbcUrl() + " failed", e);
-                    }
-                    if (first == null) {
-                        first = e;
-                    } else {
-                        first.addSuppressed(e);
-                    }
-                }
-            }
-            throw new IllegalStateException("admin query on " + jdbcUrl() + " failed", first);
-        } finally {
-            lock.unlock();
-        }
+            return query.get();
+        });
     }
 
-    private static boolean isConnectionFailure(SQLException e) {
-        String state = e.getSQLState();
-        return state == null || state.startsWith("08") || state.startsWith("57P");
-    }
-
-    private void closeAdmin() {
-        if (admin != null) {
-            try {
-                admin.close();
-            } catch (SQLException ignored) {
-                // the session is gone either way
-            }
-            admin = null;
-        }
-    }
-
-    private void stopLocked(String signal) {
-        if (!isAlive()) {
-            afterExit();
-            return;
-        }
-        cancelPendingResume();
-        closeAdmin();
-        resumeLocked();
-        List<Long> children = descendantPids();
-        OsProcesses.signal(signal, postmaster.pid());
-        if (!awaitExit(postmaster, STOP_TIMEOUT)) {
-            killEverything();
-            throw new IllegalStateException("postgres did not stop on SIG" + signal + " within " + STOP_TIMEOUT
-                    + " and was killed; log tail:\n" + logTail(LOG_TAIL_LINES));
-        }
-        try {
-            List<Long> survivors = OsProcesses.awaitDeath(children, STOP_TIMEOUT);
-            survivors.forEach(OsProcesses::killForcibly);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        afterExit();
-    }
-
-    private void killEverything() {
-        if (postmaster == null) {
-            return;
-        }
-        List<Long> children = postmaster.isAlive() ? descendantPids() : List.of();
-        postmaster.destroyForcibly();
-        children.forEach(OsProcesses::killForcibly);
-        awaitExit(postmaster, STOP_TIMEOUT);
-        afterExit();
-    }
-
-    private void afterExit() {
-        closeAdmin();
-        paused = false;
-    }
-
-    private void resumeLocked() {
-        if (paused && isAlive()) {
-            OsProcesses.signal("CONT", postmaster.pid());
-        }
-        paused = false;
-    }
-
-    private void resumeQuietly() {
+    private <T> T locked(Supplier<T> work) {
         lock.lock();
         try {
-            pendingResume = null;
-            resumeLocked();
+            return work.get();
         } finally {
             lock.unlock();
         }
     }
 
-    private void cancelPendingResume() {
-        if (pendingResume != null) {
-            pendingResume.cancel(false);
-            pendingResume = null;
+    private void lockedRun(Runnable work) {
+        lock.lock();
+        try {
+            work.run();
+        } finally {
+            lock.unlock();
         }
-    }
-
-    private List<Long> descendantPids() {
-        return postmaster.toHandle().descendants().map(ProcessHandle::pid).toList();
-    }
-
-    private boolean isAlive() {
-        return postmaster != null && postmaster.isAlive();
     }
 
     private void requireRunning() {
         ensureOpen();
-        if (!isAlive()) {
+        if (!process.isAlive()) {
             throw new IllegalStateException("server is not running: " + this);
         }
     }
@@ -751,84 +343,6 @@ public final class PgServer implements AutoCloseable {
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("server is closed: " + this);
-        }
-    }
-
-    private ProcessBuilder newProcess(List<String> command) {
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(instanceDir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        // Libpq-style variables would only confuse the server tools; locale comes from initdb.
-        builder.environment().keySet().removeIf(name -> name.startsWith("PG"));
-        builder.environment().put("LC_ALL", "C");
-        return builder;
-    }
-
-    // If the JVM exits without close(), do not leave a postmaster holding the port and the directory.
-    private void installShutdownHook() {
-        if (shutdownHook != null) {
-            return;
-        }
-        Thread hook = new Thread(() -> {
-            Process process = postmaster;
-            if (process != null && process.isAlive()) {
-                List<Long> children = process.toHandle().descendants().map(ProcessHandle::pid).toList();
-                process.destroyForcibly();
-                children.forEach(OsProcesses::killForcibly);
-                awaitExit(process, Duration.ofSeconds(5));
-            }
-            if (!keepDataDir) {
-                try {
-                    FileTrees.deleteRecursively(instanceDir);
-                } catch (IOException | RuntimeException ignored) {
-                    // best effort while the JVM goes down
-                }
-            }
-        }, "resilient-pg-shutdown-" + port);
-        hook.setDaemon(true);
-        Runtime.getRuntime().addShutdownHook(hook);
-        shutdownHook = hook;
-    }
-
-    private String logSince(long offset) {
-        try {
-            byte[] all = Files.readAllBytes(logFile);
-            int from = (int) Math.min(offset, all.length);
-            return new String(all, from, all.length - from, java.nio.charset.StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "(log unreadable: " + e + ")";
-        }
-    }
-
-    private static boolean awaitExit(Process process, Duration timeout) {
-        try {
-            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return !process.isAlive();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for postgres", e);
-        }
-    }
-
-    private static final class PortTakenException extends IOException {
-        PortTakenException(String message) {
-            super(message);
         }
     }
 
@@ -946,7 +460,7 @@ public final class PgServer implements AutoCloseable {
 
         Map<String, String> serverSettings() {
             Map<String, String> s = new LinkedHashMap<>();
-            s.put("listen_addresses", HOST);
+            s.put("listen_addresses", PgProcess.HOST);
             s.put("unix_socket_directories", "");
             s.put("max_connections", Integer.toString(maxConnections));
             s.put("shared_buffers", sharedBuffers);
