@@ -1,5 +1,6 @@
 package dev.resilientjdbc.agent;
 
+import dev.resilientjdbc.testkit.jvm.ChildJvm;
 import dev.resilientjdbc.testkit.legacy.StartupProbe;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,16 +26,16 @@ class AgentStartupCostTest {
     @ParameterizedTest(name = "JDK {0}")
     @ValueSource(strings = {"17", "25"})
     void startUpCost(String jdk) throws Exception {
-        String java = ChildJvm.JDK17;
+        String java = AgentJvm.JDK17;
         if (jdk.equals("25")) {
-            assumeTrue(ChildJvm.jdk25Available(), "JDK 25 not installed");
-            java = ChildJvm.jdk25();
+            assumeTrue(AgentJvm.jdk25Available(), "JDK 25 not installed");
+            java = AgentJvm.jdk25();
         }
         List<Long> plain = new ArrayList<>();
         List<Long> agent = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
             plain.add(timeToMain(java, List.of(), false));
-            agent.add(timeToMain(java, List.of(ChildJvm.agentArg("")), true));
+            agent.add(timeToMain(java, List.of(AgentJvm.agentArg("")), true));
         }
         long p = median(plain);
         long a = median(agent);

@@ -1,5 +1,6 @@
 package dev.resilientjdbc.agent;
 
+import dev.resilientjdbc.testkit.jvm.ChildJvm;
 import dev.resilientjdbc.testkit.legacy.WrapProbeApp;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgTest;
@@ -43,7 +44,7 @@ class AgentWiringTest {
     @ParameterizedTest(name = "JDK {0}")
     @ValueSource(strings = {"17", "25"})
     void everyWayInIsWrappedOnceAndResilientUrlsAreLeftAlone(String jdk) throws Exception {
-        Map<String, String> ways = probe(java(jdk), Map.of(), List.of(ChildJvm.agentArg("")));
+        Map<String, String> ways = probe(java(jdk), Map.of(), List.of(AgentJvm.agentArg("")));
         for (String way : List.of("pg-drivermanager", "pg-driver", "pg-datasource", "sqlite-drivermanager", "sqlite-datasource")) {
             assertTrue(ways.get(way).contains("proxyOf=" + SHADED_PROXY), way + " is made resilient: " + ways.get(way));
             // Our physical opener called the real driver again without being wrapped a second time.
@@ -64,7 +65,7 @@ class AgentWiringTest {
     void sqliteFunctionsCollationsAndHandlersRegisterOnAResilientConnection(String jdk) throws Exception {
         String url = "jdbc:sqlite:" + Files.createTempFile(dir, "functions", ".db");
         List<String> raw = runFunctions(java(jdk), List.of(), url);
-        List<String> agent = runFunctions(java(jdk), List.of(ChildJvm.agentArg("")), url);
+        List<String> agent = runFunctions(java(jdk), List.of(AgentJvm.agentArg("")), url);
         assertEquals("PROXY false", raw.get(0));
         assertEquals("PROXY true", agent.get(0), "the agent made the connection resilient");
         assertEquals(raw.subList(1, raw.size()), agent.subList(1, agent.size()), "the same as without the agent");
@@ -81,7 +82,7 @@ class AgentWiringTest {
 
     @Test
     void withoutTheAgentNothingIsWrapped() throws Exception {
-        Map<String, String> ways = probe(ChildJvm.JDK17, Map.of(), List.of());
+        Map<String, String> ways = probe(AgentJvm.JDK17, Map.of(), List.of());
         for (String way : List.of("pg-drivermanager", "pg-driver", "pg-datasource", "sqlite-drivermanager", "sqlite-datasource")) {
             assertTrue(ways.get(way).contains("proxy=false"), ways.get(way));
         }
@@ -89,7 +90,7 @@ class AgentWiringTest {
 
     @Test
     void excludePatternFromAgentArgumentsLeavesMatchingUrlsAlone() throws Exception {
-        Map<String, String> ways = probe(ChildJvm.JDK17, Map.of(), List.of(ChildJvm.agentArg("resilient.agent.exclude=jdbc:sqlite:.*")));
+        Map<String, String> ways = probe(AgentJvm.JDK17, Map.of(), List.of(AgentJvm.agentArg("resilient.agent.exclude=jdbc:sqlite:.*")));
         assertTrue(ways.get("sqlite-drivermanager").contains("proxy=false"), ways.get("sqlite-drivermanager"));
         assertTrue(ways.get("pg-drivermanager").contains("proxyOf=" + SHADED_PROXY), ways.get("pg-drivermanager"));
     }
@@ -98,7 +99,7 @@ class AgentWiringTest {
     void includePatternFromConfigFileNamedByArgument() throws Exception {
         Path file = dir.resolve("resilient.properties");
         Files.writeString(file, "resilient.agent.include=jdbc:sqlite:.*\nresilient.retry.maxAttempts=3\n");
-        Map<String, String> ways = probe(ChildJvm.JDK17, Map.of(), List.of(ChildJvm.agentArg("config=" + file)));
+        Map<String, String> ways = probe(AgentJvm.JDK17, Map.of(), List.of(AgentJvm.agentArg("config=" + file)));
         assertTrue(ways.get("pg-drivermanager").contains("proxy=false"), ways.get("pg-drivermanager"));
         assertTrue(ways.get("sqlite-drivermanager").contains("proxyOf=" + SHADED_PROXY), ways.get("sqlite-drivermanager"));
     }
@@ -108,12 +109,12 @@ class AgentWiringTest {
         Map<String, String> env = new HashMap<>();
         env.put("RESILIENT_AGENT_EXCLUDE", "jdbc:postgresql:.*");
         env.put("RESILIENT_RETRY_MAX_ATTEMPTS", "4");
-        Map<String, String> ways = probe(ChildJvm.JDK17, env, List.of(ChildJvm.agentArg("")));
+        Map<String, String> ways = probe(AgentJvm.JDK17, env, List.of(AgentJvm.agentArg("")));
         assertTrue(ways.get("pg-drivermanager").contains("proxy=false"), ways.get("pg-drivermanager"));
         assertTrue(ways.get("sqlite-drivermanager").contains("proxyOf=" + SHADED_PROXY), ways.get("sqlite-drivermanager"));
 
         // A driver option as a system property: the off switch hands out the real connections.
-        Map<String, String> off = probe(ChildJvm.JDK17, Map.of(), List.of("-Dresilient.enabled=false", ChildJvm.agentArg("")));
+        Map<String, String> off = probe(AgentJvm.JDK17, Map.of(), List.of("-Dresilient.enabled=false", AgentJvm.agentArg("")));
         assertTrue(off.get("pg-drivermanager").contains("proxy=false"), off.get("pg-drivermanager"));
     }
 
@@ -134,18 +135,18 @@ class AgentWiringTest {
         Map<String, String> env = new HashMap<>();
         List<String> jvm;
         switch (kind) {
-            case "arg": jvm = List.of(ChildJvm.agentArg(value)); break;
-            case "sys": jvm = List.of(value, ChildJvm.agentArg("")); break;
+            case "arg": jvm = List.of(AgentJvm.agentArg(value)); break;
+            case "sys": jvm = List.of(value, AgentJvm.agentArg("")); break;
             case "env":
                 env.put(value.substring(0, value.indexOf('=')), value.substring(value.indexOf('=') + 1));
-                jvm = List.of(ChildJvm.agentArg(""));
+                jvm = List.of(AgentJvm.agentArg(""));
                 break;
             default:
                 Path file = dir.resolve("bad.properties");
                 Files.writeString(file, value + "\n");
-                jvm = List.of(ChildJvm.agentArg("config=" + file));
+                jvm = List.of(AgentJvm.agentArg("config=" + file));
         }
-        try (ChildJvm child = ChildJvm.start(ChildJvm.JDK17, env, jvm, "dev.resilientjdbc.testkit.legacy.StartupProbe")) {
+        try (ChildJvm child = ChildJvm.start(AgentJvm.JDK17, env, jvm, "dev.resilientjdbc.testkit.legacy.StartupProbe")) {
             assertNotEquals(0, child.awaitExit(TIMEOUT), "the JVM must not start");
             assertTrue(!child.stdout().contains("MAIN"), "main must not run: " + child.stdout());
             String first = child.stderr().isEmpty() ? "" : child.stderr().get(0);
@@ -173,9 +174,9 @@ class AgentWiringTest {
 
     private static String java(String jdk) {
         if (jdk.equals("25")) {
-            assumeTrue(ChildJvm.jdk25Available(), "JDK 25 not installed");
-            return ChildJvm.jdk25();
+            assumeTrue(AgentJvm.jdk25Available(), "JDK 25 not installed");
+            return AgentJvm.jdk25();
         }
-        return ChildJvm.JDK17;
+        return AgentJvm.JDK17;
     }
 }

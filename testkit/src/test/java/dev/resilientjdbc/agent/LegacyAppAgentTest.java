@@ -1,5 +1,6 @@
 package dev.resilientjdbc.agent;
 
+import dev.resilientjdbc.testkit.jvm.ChildJvm;
 import dev.resilientjdbc.testkit.legacy.DriverManagerApp;
 import dev.resilientjdbc.testkit.legacy.HikariApp;
 import dev.resilientjdbc.testkit.legacy.IsolatedDriverApp;
@@ -75,7 +76,7 @@ class LegacyAppAgentTest {
     void agentHidesRestartsAndTerminations(String jdk, App app) throws Exception {
         String java = java(jdk);
         String run = "agent-" + jdk + "-" + app.name().toLowerCase();
-        try (ChildJvm child = startApp(java, List.of(ChildJvm.agentArg("resilient.connect.maxDuration=60s")), app, run)) {
+        try (ChildJvm child = startApp(java, List.of(AgentJvm.agentArg("resilient.connect.maxDuration=60s")), app, run)) {
             Summary s = runWithFaults(child);
             System.out.println("with agent    JDK " + jdk + " " + app + ": " + s);
             assertEquals(0, s.errors(), "errors reached the app through the agent; first: " + s.firstError());
@@ -111,8 +112,8 @@ class LegacyAppAgentTest {
         cp.append(older);
         String run = "agent-own-hikari";
         String url = pg.jdbcUrl() + "?user=" + pg.user();
-        try (ChildJvm child = ChildJvm.startWithClassPath(ChildJvm.JDK17, java.util.Map.of(),
-                List.of(ChildJvm.agentArg("resilient.connect.maxDuration=60s")), cp.toString(), App.HIKARI.main,
+        try (ChildJvm child = ChildJvm.startWithClassPath(AgentJvm.JDK17, java.util.Map.of(),
+                List.of(AgentJvm.agentArg("resilient.connect.maxDuration=60s")), cp.toString(), App.HIKARI.main,
                 url, run, String.valueOf(MIN_OPS))) {
             String hikari = child.awaitLine(l -> l.startsWith("HIKARI "), STEP, "HIKARI");
             assertTrue(hikari.endsWith("HikariCP-5.1.0.jar"), "the application runs its own HikariCP: " + hikari);
@@ -125,10 +126,10 @@ class LegacyAppAgentTest {
 
     private static String java(String jdk) {
         if (jdk.equals("25")) {
-            assumeTrue(ChildJvm.jdk25Available(), "JDK 25 not installed at " + ChildJvm.JDK25_HOME);
-            return ChildJvm.jdk25();
+            assumeTrue(AgentJvm.jdk25Available(), "JDK 25 not installed at " + AgentJvm.JDK25_HOME);
+            return AgentJvm.jdk25();
         }
-        return ChildJvm.JDK17;
+        return AgentJvm.JDK17;
     }
 
     private static ChildJvm startApp(String java, List<String> jvmArgs, App app, String run) throws Exception {
@@ -144,11 +145,11 @@ class LegacyAppAgentTest {
     private static Summary runWithFaults(ChildJvm child) throws Exception {
         child.awaitLine("READY"::equals, STEP, "READY");
         pg.restart();
-        child.awaitProgress(20, STEP);
+        AgentJvm.awaitProgress(child, 20, STEP);
         pg.terminateAllClientBackends();
-        child.awaitProgress(20, STEP);
+        AgentJvm.awaitProgress(child, 20, STEP);
         pg.restart();
-        child.awaitProgress(20, STEP);
+        AgentJvm.awaitProgress(child, 20, STEP);
         child.send("FINISH");
         String line = child.awaitLine(l -> l.startsWith("SUMMARY "), STEP, "SUMMARY");
         assertEquals(0, child.awaitExit(STEP), "the app exits cleanly; stderr: " + child.stderr());

@@ -314,7 +314,7 @@ public final class DemoMain implements Callable<Integer> {
         tried.add(Path.of("agent", "target", "resilient-agent.jar").toAbsolutePath().normalize());
         Path home = codeSource();
         if (home != null) {
-            // testkit/target/resilient-demo.jar (or testkit/target/classes) → ../../agent/target/
+            // demo/target/resilient-demo.jar (or demo/target/classes) → ../../agent/target/
             tried.add(home.getParent().resolve("../../agent/target/resilient-agent.jar").normalize());
         }
         for (Path p : tried) {
@@ -326,15 +326,24 @@ public final class DemoMain implements Callable<Integer> {
                 .collect(Collectors.joining(" or ")) + "; build it with `mvn -q -B -DskipTests package` or give --agent-jar PATH");
     }
 
-    /** The class path of the child JVMs: the demo jar (shaded, it holds the ledger app and the real drivers), else this JVM's. */
+    /**
+     * The class path of the child JVMs: the shaded demo jar when this runs from it (it holds the ledger app
+     * and the real drivers), else this JVM's — also when the demo's classes come from the module's thin jar,
+     * as on the testkit's test class path under {@code mvn verify}.
+     */
     private static String childClassPath() {
         Path home = codeSource();
-        return home != null && Files.isRegularFile(home) ? home.toString() : System.getProperty("java.class.path");
+        boolean shaded = home != null && Files.isRegularFile(home) && home.equals(codeSource(org.postgresql.Driver.class));
+        return shaded ? home.toString() : System.getProperty("java.class.path");
     }
 
     private static Path codeSource() {
+        return codeSource(DemoMain.class);
+    }
+
+    private static Path codeSource(Class<?> type) {
         try {
-            var source = DemoMain.class.getProtectionDomain().getCodeSource();
+            var source = type.getProtectionDomain().getCodeSource();
             return source == null ? null : Path.of(source.getLocation().toURI()).toAbsolutePath();
         } catch (URISyntaxException | RuntimeException e) {
             return null;
