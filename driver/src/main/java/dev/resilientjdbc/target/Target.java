@@ -1,0 +1,149 @@
+package dev.resilientjdbc.target;
+
+import com.codahale.metrics.MetricRegistry;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.resilientjdbc.health.TargetHealth;
+import dev.resilientjdbc.metrics.MetricsTracker;
+import dev.resilientjdbc.metrics.ResilientMetrics;
+import dev.resilientjdbc.pool.PoolSettings;
+import dev.resilientjdbc.pool.Pools;
+import dev.resilientjdbc.retry.TargetGuard;
+
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Everything one target's connections share, and its one owner: breaker and counters (the guard),
+ * its pools, its metrics in a registry, its health checks. Made by a {@link TargetRegistry};
+ * {@link #close()} tears down all of it. Lookups on the connect path are volatile reads; the lock
+ * is taken only to create or close something.
+ */
+public final class Target implements AutoCloseable {
+    private final TargetRegistry owner;
+    private final TargetGuard guard;
+    private final String name;
+    private final ConcurrentHashMap<String, HikariDataSource> pools = new ConcurrentHashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile MetricsTracker metrics;
+    private volatile TargetHealth health;
+    private volatile boolean closed;
+
+    Target(TargetRegistry owner, TargetGuard guard, String name) {
+        this.owner = owner;
+        this.guard = guard;
+        this.name = name;
+    }
+
+    public TargetGuard guard() {
+        return guard;
+    }
+
+    /** The name the target's metrics and health checks go under; unique in its registry, never with a secret. */
+    public String name() {
+        return name;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** The target's metrics in {@code registry}, registered on first use. */
+    public MetricsTracker metrics(MetricRegistry registry) throws SQLException {
+        MetricsTracker m = metrics;
+        if (m != null) {
+            return m;
+        }
+        lock.lock();
+        try {
+            checkOpen();
+            if (metrics == null) {
+                metrics = ResilientMetrics.bind(guard, name, registry);
+            }
+            return metrics;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The pool under {@code key} ({@link Pools#keyOf}), made on first use; connections come from {@code opener}. */
+    public HikariDataSource pool(String key, Pools.PhysicalOpener opener, PoolSettings settings, String targetName,
+                                 MetricRegistry hikariMetrics) throws SQLException {
+        HikariDataSource existing = pools.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        lock.lock();
+        try {
+            checkOpen();
+            HikariDataSource pool = pools.get(key);
+            if (pool == null) {
+                owner.poolOpening();
+                pool = Pools.create(opener, settings, targetName, hikariMetrics);
+                pools.put(key, pool);
+            }
+            return pool;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Registers the target's health checks once. */
+    public void watch(TargetHealth.Probe probe, HikariDataSource pool, TargetHealth.HealthSettings settings) throws SQLException {
+        if (health != null) {
+            return;
+        }
+        lock.lock();
+        try {
+            checkOpen();
+            if (health == null) {
+                health = TargetHealth.register(guard, name, probe, pool, settings, metrics);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The pools open now. */
+    public List<HikariDataSource> pools() {
+        return List.copyOf(pools.values());
+    }
+
+    private void checkOpen() throws SQLException {
+        if (closed) {
+            throw new SQLException("resilient-jdbc: the target " + guard.name() + " was closed (the driver was deregistered"
+                    + " or its targets closed); connect again", "08003");
+        }
+    }
+
+    /** Closes the pools, removes the metrics and health checks; the guard's counters are gone with it. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (health != null) {
+                health.close();
+            }
+            if (metrics != null) {
+                metrics.close();
+            }
+            for (HikariDataSource pool : pools.values()) {
+                pool.close();
+            }
+            pools.clear();
+            owner.release(this);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "target " + name + " (" + guard.name() + ")";
+    }
+}
