@@ -3,13 +3,13 @@ package dev.resilientjdbc;
 import dev.resilientjdbc.config.ResilientUrl;
 import dev.resilientjdbc.config.UrlMasking;
 
-import javax.sql.DataSource;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Properties;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
+import javax.sql.DataSource;
 
 /**
  * resilient-jdbc as a {@link DataSource} bean, for frameworks and containers that are configured

@@ -17,9 +17,9 @@ import dev.resilientjdbc.retry.TargetGuard;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static dev.resilientjdbc.config.ResilientOptions.*;

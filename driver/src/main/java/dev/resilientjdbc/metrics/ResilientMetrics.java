@@ -8,8 +8,8 @@ import com.codahale.metrics.Timer;
 import com.codahale.metrics.jmx.JmxReporter;
 import dev.failsafe.CircuitBreaker;
 import dev.resilientjdbc.classify.FailureClass;
-import dev.resilientjdbc.retry.CallObserver;
 import dev.resilientjdbc.reconnect.InDoubt;
+import dev.resilientjdbc.retry.CallObserver;
 import dev.resilientjdbc.retry.RetryStats;
 import dev.resilientjdbc.retry.TargetGuard;
 

@@ -1,11 +1,11 @@
 package dev.resilientjdbc.pool;
 
-import javax.sql.DataSource;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.logging.Logger;
+import javax.sql.DataSource;
 
 /**
  * What the embedded HikariCP pool opens its connections through: the real driver, behind our own

@@ -95,7 +95,7 @@ final class ConnectionHandler extends JdbcHandler {
                 logical.abort(method, args);
                 return null;
             case "commit":
-                return Calls.commit(logical, method);
+                return logical.commits().commit(method);
             case "rollback":
                 if (args == null) {
                     return Calls.rollback(logical, method);
@@ -135,7 +135,7 @@ final class ConnectionHandler extends JdbcHandler {
         if (method.getName().equals("setAutoCommit") && Boolean.TRUE.equals(args[0]) && !logical.session().autoCommit()) {
             // Switching autocommit on commits the open transaction: the same commit as commit(), with its
             // replay and in-doubt resolution, so a connection lost since the last call cannot drop it silently.
-            Calls.commit(logical, COMMIT);
+            logical.commits().commit(COMMIT);
         }
         Connection p = logical.physical();
         try {

@@ -1,15 +1,15 @@
 package dev.resilientjdbc.reconnect;
 
-import dev.resilientjdbc.replay.Reflective;
 import dev.resilientjdbc.classify.FailureClass;
+import dev.resilientjdbc.replay.Reflective;
 import dev.resilientjdbc.replay.ReplayDivergedException;
 import dev.resilientjdbc.replay.TransactionLog;
 import dev.resilientjdbc.retry.Retrier;
 import dev.resilientjdbc.retry.RetryRules;
+import dev.resilientjdbc.transaction.TransactionState;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLTransactionRollbackException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -46,12 +46,8 @@ public final class LogicalConnection {
     private volatile Connection last;
     private volatile int generation;
     private volatile boolean closed;
-    // Explicit transaction bookkeeping: did the current transaction run anything, and was it lost?
-    private volatile boolean txHasWork;
-    private volatile boolean txLost;
-    // The connection of a replayable transaction was lost between calls: replay before the next one.
-    private volatile boolean replayPending;
-    private volatile Connection lostPhysical;
+    // The explicit transaction: did it run anything, was it lost, must it be replayed first?
+    private final TransactionState tx = new TransactionState();
     private volatile SQLException reconnectFailure;
     // The server sessions of the current physical connection and of the one before it, so that the session of a
     // connection lost a moment ago can still be ended once a new one is open.
@@ -66,11 +62,12 @@ public final class LogicalConnection {
         this.log = new TransactionLog(replayMaxBytes);
         this.inDoubt = inDoubt;
         this.backend = new Backend(first);
+        this.commits = new CommitProtocol(this, inDoubt);
     }
 
     private volatile boolean exactlyOnceWrites;
-    // This connection's commit marker row, when resilient.indoubt.marker is on; given back on close.
-    private final CommitMarkers.Holder marker = new CommitMarkers.Holder();
+    // COMMIT, exactly-once autocommit writes and the resolution of a lost COMMIT reply.
+    private final CommitProtocol commits;
 
     /** resilient.autocommit.exactlyOnce, where the dialect can resolve a lost COMMIT. */
     public void exactlyOnceWrites(boolean on) {
@@ -81,104 +78,9 @@ public final class LogicalConnection {
         return exactlyOnceWrites;
     }
 
-    /**
-     * Runs one autocommit write in a transaction of its own: BEGIN goes with the statement, then the
-     * transaction id, then COMMIT. A connection lost before COMMIT left nothing committed (the gate may
-     * run it again); a lost COMMIT reply is resolved like an explicit transaction's: committed → the
-     * statement's own result, aborted → run again, unknown → the failure (08007 from the gate).
-     */
-    Object inOwnTransaction(Retrier.SqlCall<Object> statement, CallGate gate) throws Throwable {
-        Connection p = physical();
-        p.setAutoCommit(false);
-        boolean open = true;
-        try {
-            Object result;
-            InDoubt.Ticket xid;
-            try {
-                result = statement.call();
-                noteSession();
-                xid = transactionId(p);
-            } catch (SQLException e) {
-                FailureClass c = classify(e);
-                if (c == FailureClass.CONNECTION || RetryRules.applicationTimeLimit(e)) {
-                    open = false;
-                    gate.uncommitted = true; // the session died with its transaction open: the server rolled it back
-                }
-                throw e;
-            }
-            try {
-                p.commit();
-                open = false;
-                return result;
-            } catch (SQLException e) {
-                if (classify(e) != FailureClass.CONNECTION) {
-                    throw e; // refused at COMMIT (serialization, deferred constraint): rolled back
-                }
-                open = false;
-                if (xid == null) {
-                    lost(p);
-                    return result; // the statement wrote nothing: there was nothing to commit
-                }
-                return resolveLostCommit(p, xid, result, e, gate);
-            }
-        } finally {
-            if (open) {
-                try {
-                    p.rollback();
-                } catch (SQLException ignored) {
-                    // the statement's own failure is what the application gets
-                }
-            }
-            try {
-                if (!p.isClosed()) {
-                    p.setAutoCommit(true);
-                }
-            } catch (SQLException ignored) {
-                // a dead connection: it is replaced before the next call
-            }
-        }
-    }
-
-    private Object resolveLostCommit(Connection p, InDoubt.Ticket xid, Object result, SQLException failure, CallGate gate) throws SQLException {
-        lost(p);
-        switch (outcomeOfLostCommit(p, xid)) {
-            case COMMITTED:
-                return result;
-            case ABORTED:
-                gate.uncommitted = true;
-                throw failure;
-            default:
-                throw failure; // the gate reports it as 08007
-        }
-    }
-
-    /**
-     * What became of transaction {@code xid}, whose COMMIT reply was lost with {@code lost}: its old
-     * session is ended from a new connection, then the database is asked. UNKNOWN when no new
-     * connection can be had. Resolved outcomes are counted here; the caller counts UNKNOWN as it reports it.
-     */
-    InDoubt.Outcome outcomeOfLostCommit(Connection lost, InDoubt.Ticket xid) {
-        InDoubt.Resolution r;
-        try {
-            Connection fresh = physical();
-            endOldBackend(lost, fresh);
-            r = inDoubt.outcome(fresh, xid);
-        } catch (SQLException reconnectFailed) {
-            r = InDoubt.Resolution.NO_ANSWER;
-        }
-        var stats = retrier.guard().stats();
-        stats.onInDoubtEvidence(r.evidence().ordinal());
-        if (r.outcome() == InDoubt.Outcome.COMMITTED) {
-            stats.onInDoubtCommitted();
-        } else if (r.outcome() == InDoubt.Outcome.ABORTED) {
-            stats.onInDoubtAborted();
-        }
-        return r.outcome();
-    }
-
-    /** Before COMMIT of a writing transaction: the dialect's ticket for it (and its marker row, when markers are on). */
-    InDoubt.Ticket transactionId(Connection p) throws SQLException {
-        return inDoubt.transactionId(p, marker);
+    /** COMMIT and its recovery; autocommit writes made exactly-once. */
+    public CommitProtocol commits() {
+        return commits;
     }
 
     /** Explicit transactions pass this gate before their first statement (SQLite files); null for none. */
@@ -311,15 +213,7 @@ public final class LogicalConnection {
                 return;
             }
             physical = null;
-            if (txHasWork) {
-                if (log.replayable()) {
-                    replayPending = true;
-                    lostPhysical = which;
-                } else {
-                    txLost = true;
-                    txHasWork = false;
-                }
-            }
+            tx.connectionLost(which, log.replayable());
         } finally {
             swap.unlock();
         }
@@ -329,19 +223,19 @@ public final class LogicalConnection {
 
     /** Called before a statement runs; returns whether the transaction had already done something. */
     public boolean beforeExecute() throws SQLException {
-        if (txLost) {
-            throw lostTransaction();
-        }
-        boolean had = txHasWork;
-        if (!session.autoCommit()) {
+        boolean autoCommit = session.autoCommit();
+        boolean had = tx.beforeStatement(autoCommit);
+        if (!autoCommit && !had) {
             TransactionGate g = gate;
-            if (!had && g != null) {
-                g.enter(last);
+            if (g != null) {
+                try {
+                    g.enter(last);
+                } catch (SQLException e) {
+                    tx.ended(); // it never began: the gate refused it
+                    throw e;
+                }
             }
-            if (!had) {
-                noteSession();
-            }
-            txHasWork = true;
+            noteSession();
         }
         return had;
     }
@@ -362,8 +256,7 @@ public final class LogicalConnection {
 
     /** The statement that opened the transaction runs again on a new connection: the transaction starts afresh. */
     void restartTransaction() {
-        txLost = false;
-        txHasWork = true;
+        tx.restarted();
     }
 
     /** commit, rollback or a switch to autocommit ended the transaction. */
@@ -373,20 +266,22 @@ public final class LogicalConnection {
         if (g != null) {
             g.leave();
         }
-        txHasWork = false;
-        txLost = false;
-        replayPending = false;
-        lostPhysical = null;
+        tx.ended();
         log.reset();
     }
 
     /** Whether the transaction must be replayed before anything else runs in it. */
     boolean replayPending() {
-        return replayPending;
+        return tx.replayPending();
     }
 
     Connection lostPhysical() {
-        return lostPhysical;
+        return tx.lostOn();
+    }
+
+    /** Where the explicit transaction stands (for tests and diagnostics). */
+    public TransactionState.Phase transactionPhase() {
+        return tx.phase();
     }
 
     /**
@@ -396,8 +291,8 @@ public final class LogicalConnection {
      * made again: the application never knows. A replay that diverges throws SQLState 40001.
      */
     public Object inTransaction(Retrier.SqlCall<?> call, LogicalStatement statement, boolean hadWork) throws Throwable {
-        if (replayPending) {
-            Connection lostOne = lostPhysical;
+        if (tx.replayPending()) {
+            Connection lostOne = tx.lostOn();
             return recoverByReplay(new SQLException("connection lost between calls", "08006"), FailureClass.CONNECTION,
                     lostOne, call);
         }
@@ -496,10 +391,7 @@ public final class LogicalConnection {
         }
         log.replay(p, this::breaksAttempt);
         noteSession();
-        txHasWork = true;
-        txLost = false;
-        replayPending = false;
-        lostPhysical = null;
+        tx.replayed();
         retrier.guard().stats().onReplayed();
         LOG.log(Level.FINE, "resilient-jdbc: replayed a transaction of {0} calls on {1}", new Object[]{log.size(), retrier.guard().name()});
     }
@@ -515,9 +407,7 @@ public final class LogicalConnection {
             }
         }
         log.markNotReplayable("the transaction failed");
-        txLost = true;
-        txHasWork = false;
-        replayPending = false;
+        tx.abandoned();
     }
 
     /** Replays the whole transaction on a fresh start of the current physical connection (used by commit). */
@@ -527,14 +417,11 @@ public final class LogicalConnection {
 
     /** Throws when the current transaction was lost with its connection; clears the mark (the transaction is over). */
     public void checkCommittable() throws SQLException {
-        if (txLost) {
-            txLost = false;
-            throw lostTransaction();
-        }
+        tx.checkCommittable();
     }
 
     public boolean transactionHasWork() {
-        return txHasWork;
+        return tx.hasWork();
     }
 
     /**
@@ -558,7 +445,7 @@ public final class LogicalConnection {
     /** The application closed the connection. */
     public void close() throws SQLException {
         closed = true;
-        marker.release(inDoubt.markers());
+        commits.release();
         TransactionGate g = gate;
         if (g != null) {
             g.leave();
@@ -618,21 +505,12 @@ public final class LogicalConnection {
                 return true;
             }
             physical = null;
-            replayPending = false;
-            if (txHasWork) {
-                txLost = true;
-                txHasWork = false;
-            }
+            tx.ranOutOfOwnTime();
         } finally {
             swap.unlock();
         }
         opener.discard(p);
         return true;
-    }
-
-    private static SQLException lostTransaction() {
-        return new SQLTransactionRollbackException("resilient-jdbc: the connection was lost in the middle of this transaction,"
-                + " and the database rolled the transaction back; call rollback() and run the transaction again", "40000");
     }
 
     static void closeQuietly(Connection c) {

@@ -173,7 +173,7 @@ public final class LogicalStatement implements ReplayableStatement {
             return track(retrier.statement(() -> {
                 // The connection first (reconnecting if the last attempt lost it), then the statement on it.
                 gate.attemptOn(connection.physical());
-                return ownTransaction ? connection.inOwnTransaction(() -> Reflective.invoke(current(), method, args), gate)
+                return ownTransaction ? connection.commits().inOwnTransaction(() -> Reflective.invoke(current(), method, args), gate)
                         : Reflective.invoke(current(), method, args);
             }, gate), null);
         } catch (SQLException e) {

@@ -1,7 +1,7 @@
 package dev.resilientjdbc.conformance;
 
-import dev.resilientjdbc.proxy.ResilientProxy;
 import dev.resilientjdbc.conformance.ConformanceTest.Db;
+import dev.resilientjdbc.proxy.ResilientProxy;
 import org.postgresql.PGConnection;
 import org.postgresql.PGStatement;
 import org.postgresql.copy.CopyManager;

@@ -1,8 +1,8 @@
 package dev.resilientjdbc.pool;
 
-import dev.resilientjdbc.ResilientDriver;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.proxy.ResilientProxy;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgTest;

@@ -1,7 +1,7 @@
 package dev.resilientjdbc.pool;
 
-import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.ResilientDataSource;
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.proxy.ResilientProxy;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgTest;
@@ -9,11 +9,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import javax.sql.DataSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

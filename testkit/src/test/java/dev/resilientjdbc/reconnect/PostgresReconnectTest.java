@@ -1,11 +1,11 @@
 package dev.resilientjdbc.reconnect;
 
 import dev.resilientjdbc.ResilientDriver;
+import dev.resilientjdbc.testkit.chaos.ChaosProxy;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgSettings;
 import dev.resilientjdbc.testkit.pg.PgTest;
 import dev.resilientjdbc.testkit.pg.PostgresExtension;
-import dev.resilientjdbc.testkit.chaos.ChaosProxy;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
 package dev.resilientjdbc.testkit.sqlite;
 
 import dev.resilientjdbc.testkit.pg.FileTrees;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,0 +1,335 @@
+package dev.resilientjdbc.reconnect;
+
+import dev.resilientjdbc.classify.FailureClass;
+import dev.resilientjdbc.replay.Reflective;
+import dev.resilientjdbc.replay.ReplayDivergedException;
+import dev.resilientjdbc.replay.TransactionLog;
+import dev.resilientjdbc.retry.CallObserver;
+import dev.resilientjdbc.retry.Retrier;
+import dev.resilientjdbc.retry.RetryRules;
+
+import java.lang.reflect.Method;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransactionRollbackException;
+
+/**
+ * The commit protocol of one logical connection, in one place: COMMIT of an explicit transaction
+ * with its recovery (replay on a lost connection or serialization failure, the transaction's ticket
+ * fetched before COMMIT, a lost reply resolved in doubt by the dialect — committed, aborted and
+ * replayed, or 08007), and autocommit writes made exactly-once by running each in a transaction of
+ * its own under the same protocol. Where the transaction stands is {@code TransactionState}'s; what
+ * may run again is decided by the gates and rules it consults.
+ */
+public final class CommitProtocol {
+    private final LogicalConnection logical;
+    private final InDoubt inDoubt;
+    // This connection's commit marker row, when resilient.indoubt.marker is on; given back on close.
+    private final CommitMarkers.Holder marker = new CommitMarkers.Holder();
+
+    CommitProtocol(LogicalConnection logical, InDoubt inDoubt) {
+        this.logical = logical;
+        this.inDoubt = inDoubt;
+    }
+
+    /** The connection closes: its marker row goes back to the target's pool of rows. */
+    void release() {
+        marker.release(inDoubt.markers());
+    }
+
+    /**
+     * commit. A transaction lost with its connection fails here (40000). A COMMIT whose reply was
+     * lost is resolved: on PostgreSQL the transaction id fetched just before COMMIT is looked up with
+     * {@code pg_xact_status} once the old session is gone — committed: success; aborted: the
+     * transaction is replayed and committed again; otherwise SQLState 08007. A serialization failure
+     * at COMMIT replays the transaction; a busy SQLite file retries the COMMIT.
+     */
+    public Object commit(Method method) throws Throwable {
+        long t0 = System.nanoTime();
+        boolean ok = false;
+        try {
+            Object r = commitUntimed(method);
+            ok = true;
+            return r;
+        } finally {
+            logical.retrier().guard().observer().took(CallObserver.Kind.COMMIT, System.nanoTime() - t0, !ok);
+        }
+    }
+
+    private Object commitUntimed(Method method) throws Throwable {
+        logical.checkCommittable();
+        try {
+            if (!logical.transactionHasWork()) {
+                Connection p = logical.physical();
+                try {
+                    return Reflective.invoke(p, method, null);
+                } catch (SQLException e) {
+                    if (logical.classify(e) == FailureClass.CONNECTION && !logical.isClosed()) {
+                        logical.lost(p);
+                        return null; // nothing ran in this transaction: there was nothing to commit
+                    }
+                    throw e;
+                }
+            }
+            Object r = new CommitRun(method).run();
+            logical.session().commitPending();
+            return r;
+        } finally {
+            logical.transactionEnded();
+        }
+    }
+
+    /** One commit with its recovery state; the loop is the retrier's policy. */
+    private final class CommitRun {
+        private final Method method;
+        private boolean needsReplay;
+        private boolean connectionLost;
+        private Connection failedOn;
+        private boolean decided;
+        private boolean retry;
+        private boolean committedAfterAll;
+        // The transaction id could not be asked for because the server had aborted the transaction.
+        private boolean abortedByServer;
+
+        CommitRun(Method method) {
+            this.method = method;
+        }
+
+        Object run() throws Throwable {
+            if (logical.replayPending()) {
+                needsReplay = true;
+                connectionLost = true;
+                failedOn = logical.lostPhysical();
+            }
+            return logical.retrier().statement(this::attempt, (e, failureClass) -> {
+                if (decided) {
+                    decided = false;
+                    return retry;
+                }
+                if (logical.isClosed() || logical.isReconnectFailure(e) || e instanceof ReplayDivergedException
+                        || !logical.log().replayable()) {
+                    return false;
+                }
+                FailureClass c = logical.classify(e);
+                if (c == FailureClass.CONNECTION || c == FailureClass.READ_ONLY) {
+                    needsReplay = true;
+                    connectionLost = true;
+                    failedOn = logical.lastPhysical();
+                    return true;
+                }
+                if (c == FailureClass.TRANSACTION) {
+                    needsReplay = true;
+                    connectionLost = false;
+                    return true;
+                }
+                return false;
+            });
+        }
+
+        private Object attempt() throws Throwable {
+            if (needsReplay) {
+                logical.replayForCommit(failedOn, connectionLost);
+                needsReplay = false;
+            }
+            TransactionLog log = logical.log();
+            Connection p = logical.physical();
+            InDoubt.Ticket xid = null;
+            abortedByServer = false;
+            if (log.wrote()) {
+                logical.noteSession();
+                try {
+                    xid = transactionId(p);
+                } catch (SQLException e) {
+                    if (logical.breaksAttempt(e)) {
+                        throw e;
+                    }
+                    // The server already aborted the transaction (25P02): COMMIT only rolls it back, as on the raw driver.
+                    abortedByServer = true;
+                }
+            }
+            try {
+                return Reflective.invoke(p, method, null);
+            } catch (SQLException e) {
+                SQLException failure = afterFailedCommit(e, p, xid, log);
+                if (committedAfterAll) {
+                    return null;
+                }
+                throw failure;
+            }
+        }
+
+        private SQLException afterFailedCommit(SQLException e, Connection p, InDoubt.Ticket xid, TransactionLog log) {
+            FailureClass c = logical.classify(e);
+            var stats = logical.retrier().guard().stats();
+            if (RetryRules.applicationTimeLimit(e) && c == FailureClass.FATAL) {
+                // The application's own time limit ran out during COMMIT: no waiting for an answer beyond it.
+                if (!log.wrote()) {
+                    return decide(e, false, null, p);
+                }
+                stats.onInDoubt();
+                return decide(unknown(e), false, null, p);
+            }
+            if (c == FailureClass.TRANSACTION && log.replayable()) {
+                return decide(e, true, false, p);
+            }
+            if (c == FailureClass.BUSY) {
+                return decide(e, true, null, p); // SQLite: the COMMIT itself waits for the file
+            }
+            if (c != FailureClass.CONNECTION || logical.isClosed()) {
+                return decide(e, false, null, p);
+            }
+            logical.lost(p);
+            if (!log.wrote()) {
+                committedAfterAll = true; // nothing was written: there is nothing the COMMIT could lose
+                return e;
+            }
+            if ("08003".equals(e.getSQLState())) {
+                // COMMIT never left: the database rolled the transaction back with its connection.
+                if (log.replayable()) {
+                    return decide(e, true, true, p);
+                }
+                return decide(rolledBack(e), false, null, p);
+            }
+            if (abortedByServer) {
+                // Nothing could commit: replayed, the failure that aborted it happens again and COMMIT rolls back.
+                return log.replayable() ? decide(e, true, true, p) : decide(rolledBack(e), false, null, p);
+            }
+            if (xid == null) {
+                stats.onInDoubt();
+                return decide(unknown(e), false, null, p);
+            }
+            switch (outcomeOfLostCommit(p, xid)) {
+                case COMMITTED:
+                    committedAfterAll = true;
+                    return e;
+                case ABORTED:
+                    return log.replayable() ? decide(e, true, true, p) : decide(rolledBack(e), false, null, p);
+                default:
+                    stats.onInDoubt();
+                    return decide(unknown(e), false, null, p);
+            }
+        }
+
+        private SQLException decide(SQLException e, boolean again, Boolean replayAfterLoss, Connection p) {
+            decided = true;
+            retry = again;
+            if (again && replayAfterLoss != null) {
+                needsReplay = true;
+                connectionLost = replayAfterLoss;
+                failedOn = p;
+            }
+            return e;
+        }
+
+        private SQLException unknown(SQLException cause) {
+            return new SQLException("resilient-jdbc: the connection to " + logical.retrier().guard().name()
+                    + " was lost during COMMIT and whether the transaction committed cannot be known"
+                    + " (transaction resolution unknown)", "08007", cause);
+        }
+
+        private SQLException rolledBack(SQLException cause) {
+            return new SQLTransactionRollbackException("resilient-jdbc: the connection was lost before COMMIT completed and"
+                    + " the database rolled the transaction back; it could not be replayed", "40000", cause);
+        }
+    }
+
+    /**
+     * Runs one autocommit write in a transaction of its own: BEGIN goes with the statement, then the
+     * transaction id, then COMMIT. A connection lost before COMMIT left nothing committed (the gate may
+     * run it again); a lost COMMIT reply is resolved like an explicit transaction's: committed → the
+     * statement's own result, aborted → run again, unknown → the failure (08007 from the gate).
+     */
+    Object inOwnTransaction(Retrier.SqlCall<Object> statement, CallGate gate) throws Throwable {
+        Connection p = logical.physical();
+        p.setAutoCommit(false);
+        boolean open = true;
+        try {
+            Object result;
+            InDoubt.Ticket xid;
+            try {
+                result = statement.call();
+                logical.noteSession();
+                xid = transactionId(p);
+            } catch (SQLException e) {
+                FailureClass c = logical.classify(e);
+                if (c == FailureClass.CONNECTION || RetryRules.applicationTimeLimit(e)) {
+                    open = false;
+                    gate.uncommitted = true; // the session died with its transaction open: the server rolled it back
+                }
+                throw e;
+            }
+            try {
+                p.commit();
+                open = false;
+                return result;
+            } catch (SQLException e) {
+                if (logical.classify(e) != FailureClass.CONNECTION) {
+                    throw e; // refused at COMMIT (serialization, deferred constraint): rolled back
+                }
+                open = false;
+                if (xid == null) {
+                    logical.lost(p);
+                    return result; // the statement wrote nothing: there was nothing to commit
+                }
+                return resolveLostCommit(p, xid, result, e, gate);
+            }
+        } finally {
+            if (open) {
+                try {
+                    p.rollback();
+                } catch (SQLException ignored) {
+                    // the statement's own failure is what the application gets
+                }
+            }
+            try {
+                if (!p.isClosed()) {
+                    p.setAutoCommit(true);
+                }
+            } catch (SQLException ignored) {
+                // a dead connection: it is replaced before the next call
+            }
+        }
+    }
+
+    private Object resolveLostCommit(Connection p, InDoubt.Ticket xid, Object result, SQLException failure, CallGate gate) throws SQLException {
+        logical.lost(p);
+        switch (outcomeOfLostCommit(p, xid)) {
+            case COMMITTED:
+                return result;
+            case ABORTED:
+                gate.uncommitted = true;
+                throw failure;
+            default:
+                throw failure; // the gate reports it as 08007
+        }
+    }
+
+    /**
+     * What became of transaction {@code xid}, whose COMMIT reply was lost with {@code lost}: its old
+     * session is ended from a new connection, then the database is asked. UNKNOWN when no new
+     * connection can be had. Resolved outcomes are counted here; the caller counts UNKNOWN as it reports it.
+     */
+    private InDoubt.Outcome outcomeOfLostCommit(Connection lost, InDoubt.Ticket xid) {
+        InDoubt.Resolution r;
+        try {
+            Connection fresh = logical.physical();
+            logical.endOldBackend(lost, fresh);
+            r = inDoubt.outcome(fresh, xid);
+        } catch (SQLException reconnectFailed) {
+            r = InDoubt.Resolution.NO_ANSWER;
+        }
+        var stats = logical.retrier().guard().stats();
+        stats.onInDoubtEvidence(r.evidence().ordinal());
+        if (r.outcome() == InDoubt.Outcome.COMMITTED) {
+            stats.onInDoubtCommitted();
+        } else if (r.outcome() == InDoubt.Outcome.ABORTED) {
+            stats.onInDoubtAborted();
+        }
+        return r.outcome();
+    }
+
+    /** Before COMMIT of a writing transaction: the dialect's ticket for it (and its marker row, when markers are on). */
+    private InDoubt.Ticket transactionId(Connection p) throws SQLException {
+        return inDoubt.transactionId(p, marker);
+    }
+}
