@@ -1,14 +1,16 @@
 package dev.resilientjdbc.reconnect;
 
 import dev.resilientjdbc.classify.FailureClass;
+import dev.resilientjdbc.retry.RerunRules;
 import dev.resilientjdbc.retry.Retrier;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
- * DESIGN.md's safety rules for one statement execution. Told of each failure, it says whether the
- * statement may run again, and remembers when a write's outcome became unknown so the caller can
+ * One statement execution's gate: told of each failure, it gathers what is known, asks {@link RerunRules}
+ * whether the statement may run again, carries out the verdict (drops a lost connection, restarts the
+ * transaction), and remembers when a write's outcome became unknown so the caller can
  * answer SQLState 08007 instead of the raw I/O error.
  */
 final class CallGate implements Retrier.RetryGate {
@@ -46,33 +48,26 @@ final class CallGate implements Retrier.RetryGate {
 
     @Override
     public boolean allows(SQLException failure, FailureClass c) {
-        switch (c) {
-            case TRANSACTION:
-            case BUSY:
-                // The server rolled the statement back whole; inside an explicit transaction that is replay's job.
-                // The connection may know better (a file busy with its own thread's other transaction: never).
-                return autoCommit && connection.classify(failure) == c;
-            case CONNECTION:
-                if (connection.isReconnectFailure(failure) || connection.isClosed()) {
-                    return false; // the reconnect already spent its own budget, or the application closed us
-                }
-                connection.lost(physical);
-                if (!statement.recipe().repeatable()) {
-                    return false; // a stream parameter cannot be sent twice
-                }
-                if (!autoCommit && firstInTransaction) {
-                    // The transaction had done nothing before this statement and can never commit without us:
-                    // running the statement again on the new connection starts it afresh.
-                    connection.restartTransaction();
-                    return true;
-                }
-                if (autoCommit && (notSent(failure) || readOnly() || uncommitted)) {
-                    // Nothing reached the server, or what it did is invisible: a read.
-                    return true;
-                }
-                if (autoCommit) {
-                    unknownOutcome = failure;
-                }
+        if (c == FailureClass.CONNECTION) {
+            if (connection.isReconnectFailure(failure) || connection.isClosed()) {
+                return false; // the reconnect already spent its own budget, or the application closed us
+            }
+            connection.lost(physical);
+        }
+        // The connection may know better than the classifier (a file busy with its own thread's other transaction).
+        boolean stillThatClass = (c == FailureClass.TRANSACTION || c == FailureClass.BUSY) && connection.classify(failure) == c;
+        boolean connectionAutoCommitWrite = c == FailureClass.CONNECTION && autoCommit;
+        RerunRules.StatementVerdict v = RerunRules.statement(new RerunRules.StatementFacts(c, stillThatClass, autoCommit,
+                firstInTransaction, statement.recipe().repeatable(), notSent(failure),
+                connectionAutoCommitWrite && readOnly(), uncommitted));
+        switch (v) {
+            case RUN_AGAIN:
+                return true;
+            case RESTART_TRANSACTION:
+                connection.restartTransaction();
+                return true;
+            case OUTCOME_UNKNOWN:
+                unknownOutcome = failure;
                 return false;
             default:
                 return false;

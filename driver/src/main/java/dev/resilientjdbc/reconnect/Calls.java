@@ -2,6 +2,7 @@ package dev.resilientjdbc.reconnect;
 
 import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.replay.Reflective;
+import dev.resilientjdbc.retry.RerunRules;
 import dev.resilientjdbc.retry.Retrier;
 
 import java.lang.reflect.Method;
@@ -22,16 +23,13 @@ public final class Calls {
             if (logical.isClosed() || logical.isReconnectFailure(e)) {
                 return false;
             }
-            if (c == FailureClass.BUSY) {
-                // SQLite reading its schema while another connection commits: wait and ask again (unless that
-                // connection is this thread's own: then waiting cannot help).
-                return logical.classify(e) == FailureClass.BUSY;
+            // SQLite reading its schema while another connection commits: wait and ask again (unless that
+            // connection is this thread's own: then waiting cannot help).
+            boolean again = RerunRules.callWithoutEffect(c, c == FailureClass.BUSY && logical.classify(e) == FailureClass.BUSY);
+            if (again && c == FailureClass.CONNECTION) {
+                logical.lost(on[0]);
             }
-            if (c != FailureClass.CONNECTION) {
-                return false;
-            }
-            logical.lost(on[0]);
-            return true;
+            return again;
         };
         return logical.retrier().statement(() -> {
             Connection p = logical.physical();

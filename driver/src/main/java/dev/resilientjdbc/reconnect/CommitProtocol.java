@@ -6,7 +6,7 @@ import dev.resilientjdbc.replay.ReplayDivergedException;
 import dev.resilientjdbc.replay.TransactionLog;
 import dev.resilientjdbc.retry.CallObserver;
 import dev.resilientjdbc.retry.Retrier;
-import dev.resilientjdbc.retry.RetryRules;
+import dev.resilientjdbc.retry.RerunRules;
 
 import java.lang.reflect.Method;
 import java.sql.Connection;
@@ -106,23 +106,22 @@ public final class CommitProtocol {
                     decided = false;
                     return retry;
                 }
-                if (logical.isClosed() || logical.isReconnectFailure(e) || e instanceof ReplayDivergedException
-                        || !logical.log().replayable()) {
+                if (logical.isClosed() || logical.isReconnectFailure(e) || e instanceof ReplayDivergedException) {
                     return false;
                 }
-                FailureClass c = logical.classify(e);
-                if (c == FailureClass.CONNECTION || c == FailureClass.READ_ONLY) {
-                    needsReplay = true;
-                    connectionLost = true;
-                    failedOn = logical.lastPhysical();
-                    return true;
+                switch (RerunRules.replay(logical.classify(e), logical.log().replayable(), true)) {
+                    case AFTER_LOSS:
+                        needsReplay = true;
+                        connectionLost = true;
+                        failedOn = logical.lastPhysical();
+                        return true;
+                    case AFTER_ROLLBACK:
+                        needsReplay = true;
+                        connectionLost = false;
+                        return true;
+                    default:
+                        return false;
                 }
-                if (c == FailureClass.TRANSACTION) {
-                    needsReplay = true;
-                    connectionLost = false;
-                    return true;
-                }
-                return false;
             });
         }
 
@@ -160,53 +159,32 @@ public final class CommitProtocol {
 
         private SQLException afterFailedCommit(SQLException e, Connection p, InDoubt.Ticket xid, TransactionLog log) {
             FailureClass c = logical.classify(e);
-            var stats = logical.retrier().guard().stats();
-            if (RetryRules.applicationTimeLimit(e) && c == FailureClass.FATAL) {
-                // The application's own time limit ran out during COMMIT: no waiting for an answer beyond it.
-                if (!log.wrote()) {
-                    return decide(e, false, null, p);
-                }
-                stats.onInDoubt();
-                return decide(unknown(e), false, null, p);
+            boolean closed = logical.isClosed();
+            if (c == FailureClass.CONNECTION && !closed) {
+                logical.lost(p);
             }
-            if (c == FailureClass.TRANSACTION && log.replayable()) {
-                return decide(e, true, false, p);
+            RerunRules.CommitVerdict v = RerunRules.commit(new RerunRules.CommitFacts(c, RerunRules.applicationTimeLimit(e),
+                    closed, log.wrote(), log.replayable(), "08003".equals(e.getSQLState()), abortedByServer, xid != null));
+            if (v == RerunRules.CommitVerdict.ASK_DATABASE) {
+                v = RerunRules.afterInDoubt(outcomeOfLostCommit(p, xid), log.replayable());
             }
-            if (c == FailureClass.BUSY) {
-                return decide(e, true, null, p); // SQLite: the COMMIT itself waits for the file
-            }
-            if (c != FailureClass.CONNECTION || logical.isClosed()) {
-                return decide(e, false, null, p);
-            }
-            logical.lost(p);
-            if (!log.wrote()) {
-                committedAfterAll = true; // nothing was written: there is nothing the COMMIT could lose
-                return e;
-            }
-            if ("08003".equals(e.getSQLState())) {
-                // COMMIT never left: the database rolled the transaction back with its connection.
-                if (log.replayable()) {
-                    return decide(e, true, true, p);
-                }
-                return decide(rolledBack(e), false, null, p);
-            }
-            if (abortedByServer) {
-                // Nothing could commit: replayed, the failure that aborted it happens again and COMMIT rolls back.
-                return log.replayable() ? decide(e, true, true, p) : decide(rolledBack(e), false, null, p);
-            }
-            if (xid == null) {
-                stats.onInDoubt();
-                return decide(unknown(e), false, null, p);
-            }
-            switch (outcomeOfLostCommit(p, xid)) {
-                case COMMITTED:
+            switch (v) {
+                case SUCCEEDED:
                     committedAfterAll = true;
                     return e;
-                case ABORTED:
-                    return log.replayable() ? decide(e, true, true, p) : decide(rolledBack(e), false, null, p);
-                default:
-                    stats.onInDoubt();
+                case RETRY_COMMIT:
+                    return decide(e, true, null, p);
+                case REPLAY_AFTER_ROLLBACK:
+                    return decide(e, true, false, p);
+                case REPLAY_AFTER_LOSS:
+                    return decide(e, true, true, p);
+                case ROLLED_BACK:
+                    return decide(rolledBack(e), false, null, p);
+                case UNKNOWN:
+                    logical.retrier().guard().stats().onInDoubt();
                     return decide(unknown(e), false, null, p);
+                default:
+                    return decide(e, false, null, p);
             }
         }
 
@@ -252,7 +230,7 @@ public final class CommitProtocol {
                 xid = transactionId(p);
             } catch (SQLException e) {
                 FailureClass c = logical.classify(e);
-                if (c == FailureClass.CONNECTION || RetryRules.applicationTimeLimit(e)) {
+                if (c == FailureClass.CONNECTION || RerunRules.applicationTimeLimit(e)) {
                     open = false;
                     gate.uncommitted = true; // the session died with its transaction open: the server rolled it back
                 }
@@ -309,7 +287,7 @@ public final class CommitProtocol {
      * session is ended from a new connection, then the database is asked. UNKNOWN when no new
      * connection can be had. Resolved outcomes are counted here; the caller counts UNKNOWN as it reports it.
      */
-    private InDoubt.Outcome outcomeOfLostCommit(Connection lost, InDoubt.Ticket xid) {
+    private RerunRules.InDoubtOutcome outcomeOfLostCommit(Connection lost, InDoubt.Ticket xid) {
         InDoubt.Resolution r;
         try {
             Connection fresh = logical.physical();
@@ -320,12 +298,16 @@ public final class CommitProtocol {
         }
         var stats = logical.retrier().guard().stats();
         stats.onInDoubtEvidence(r.evidence().ordinal());
-        if (r.outcome() == InDoubt.Outcome.COMMITTED) {
-            stats.onInDoubtCommitted();
-        } else if (r.outcome() == InDoubt.Outcome.ABORTED) {
-            stats.onInDoubtAborted();
+        switch (r.outcome()) {
+            case COMMITTED:
+                stats.onInDoubtCommitted();
+                return RerunRules.InDoubtOutcome.COMMITTED;
+            case ABORTED:
+                stats.onInDoubtAborted();
+                return RerunRules.InDoubtOutcome.ABORTED;
+            default:
+                return RerunRules.InDoubtOutcome.UNKNOWN;
         }
-        return r.outcome();
     }
 
     /** Before COMMIT of a writing transaction: the dialect's ticket for it (and its marker row, when markers are on). */

@@ -5,7 +5,7 @@ import dev.resilientjdbc.replay.Reflective;
 import dev.resilientjdbc.replay.ReplayDivergedException;
 import dev.resilientjdbc.replay.TransactionLog;
 import dev.resilientjdbc.retry.Retrier;
-import dev.resilientjdbc.retry.RetryRules;
+import dev.resilientjdbc.retry.RerunRules;
 import dev.resilientjdbc.transaction.TransactionState;
 
 import java.sql.Connection;
@@ -303,9 +303,7 @@ public final class LogicalConnection {
             FailureClass c = classify(first);
             // BUSY inside a transaction (SQLite's lock upgrade refused, PostgreSQL's lock_not_available) leaves a
             // transaction that must not simply wait: it is rolled back, releasing its locks, and replayed after a backoff.
-            boolean replayClass = c == FailureClass.CONNECTION || c == FailureClass.TRANSACTION || c == FailureClass.READ_ONLY
-                    || c == FailureClass.BUSY;
-            if (closed || !replayClass || first instanceof ReplayDivergedException) {
+            if (closed || !RerunRules.breaksAttempt(c) || first instanceof ReplayDivergedException) {
                 throw first;
             }
             if (!log.replayable()) {
@@ -328,15 +326,14 @@ public final class LogicalConnection {
         Connection[] on = {failedOn};
         boolean[] connectionLost = {firstClass == FailureClass.CONNECTION || firstClass == FailureClass.READ_ONLY};
         Retrier.RetryGate gate = (e, failureClass) -> {
-            if (closed || isReconnectFailure(e) || e instanceof ReplayDivergedException || !log.replayable()) {
+            if (closed || isReconnectFailure(e) || e instanceof ReplayDivergedException) {
                 return false;
             }
-            FailureClass c = classify(e);
-            if (c == FailureClass.CONNECTION || c == FailureClass.READ_ONLY) {
+            RerunRules.Replay how = RerunRules.replay(classify(e), log.replayable(), false);
+            if (how == RerunRules.Replay.AFTER_LOSS) {
                 connectionLost[0] = true;
-                return true;
             }
-            return c == FailureClass.TRANSACTION || c == FailureClass.BUSY;
+            return how != RerunRules.Replay.NO;
         };
         // Set once the replay succeeded and the call itself failed: its own error, not one of the replay's.
         SQLException[] callsOwn = {null};
@@ -458,8 +455,7 @@ public final class LogicalConnection {
 
     /** A failure that recovery deals with (replay, reconnect, backoff), not an answer of the database to the call. */
     boolean breaksAttempt(SQLException e) {
-        FailureClass c = classify(e);
-        return c == FailureClass.CONNECTION || c == FailureClass.TRANSACTION || c == FailureClass.BUSY || c == FailureClass.READ_ONLY;
+        return RerunRules.breaksAttempt(classify(e));
     }
 
     /**
@@ -493,7 +489,7 @@ public final class LogicalConnection {
         if (e == ownTimeLimit) {
             return true;
         }
-        if (!RetryRules.applicationTimeLimit(e)) {
+        if (!RerunRules.applicationTimeLimit(e)) {
             return false;
         }
         ownTimeLimit = e;

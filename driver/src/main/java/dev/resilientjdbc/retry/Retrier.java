@@ -212,7 +212,7 @@ public final class Retrier {
      */
     private void announceWait(SQLException e) {
         FailureClass c = classifier.classify(e);
-        if (!RetryRules.connectMayRetry(c) || connectBudget.isZero() || !guard.startsConnectWait()) {
+        if (!RerunRules.connectMayRetry(c) || connectBudget.isZero() || !guard.startsConnectWait()) {
             return;
         }
         long ms = connectBudget.toMillis();
@@ -237,7 +237,7 @@ public final class Retrier {
         } catch (SQLException e) {
             failures.add(e);
             FailureClass c = classifier.classify(e);
-            if (RetryRules.connectMayRetry(c)) {
+            if (RerunRules.connectMayRetry(c)) {
                 throw new RetryableFailure(e, c);
             }
             throw e;
@@ -256,7 +256,7 @@ public final class Retrier {
 
     private boolean allows(RetryGate gate, SQLException e, FailureClass c) {
         guard.stats().onFailed(c);
-        return !RetryRules.applicationTimeLimit(e) && allowsUncounted(gate, e, c);
+        return !RerunRules.applicationTimeLimit(e) && allowsUncounted(gate, e, c);
     }
 
     private static boolean allowsUncounted(RetryGate gate, SQLException e, FailureClass c) {
