@@ -310,9 +310,13 @@ public final class LogicalConnection {
                 if (c == FailureClass.CONNECTION) {
                     lost(on);
                     if (!hadWork && (statement == null || statement.recipe().repeatable())) {
-                        // Nothing ran before in this transaction: start it afresh on a new connection.
+                        // Nothing ran before in this transaction: start it afresh on a new connection — opened
+                        // first, so that the statement is made again on it rather than run on the lost one.
                         restartTransaction();
-                        return retrier.statement(call, (e, cls) -> false);
+                        return retrier.statement(() -> {
+                            physical();
+                            return call.call();
+                        }, (e, cls) -> false);
                     }
                 }
                 throw first;

@@ -2,8 +2,8 @@ package dev.resilientjdbc.replay;
 
 import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.testkit.chaos.ChaosProxy;
-import dev.resilientjdbc.testkit.faulty.FaultPlan;
-import dev.resilientjdbc.testkit.faulty.FaultRule;
+import dev.resilientjdbc.faulty.FaultPlan;
+import dev.resilientjdbc.faulty.FaultRule;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgSettings;
 import dev.resilientjdbc.testkit.pg.PgTest;

@@ -2,8 +2,8 @@ package dev.resilientjdbc.retry;
 
 import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.classify.FailureClass;
-import dev.resilientjdbc.testkit.faulty.FaultPlan;
-import dev.resilientjdbc.testkit.faulty.FaultRule;
+import dev.resilientjdbc.faulty.FaultPlan;
+import dev.resilientjdbc.faulty.FaultRule;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -182,7 +182,8 @@ class LedgerPostgresTest {
 
     @Test
     void terminatingEveryBackendMidRunCostsFailuresButNoAcknowledgedCommit() throws Exception {
-        LedgerWorkload workload = workload().duration(Duration.ofSeconds(4)).build();
+        // Long enough never to end on its own before the test saw its progress (a loaded machine is slow); stopped below.
+        LedgerWorkload workload = workload().duration(Duration.ofSeconds(60)).build();
         LedgerWorkload.Result result;
         int terminated = 0;
         try (LedgerRun run = workload.start()) {
@@ -195,6 +196,7 @@ class LedgerPostgresTest {
             long after = run.committedSoFar();
             awaitAtLeast(run::committedSoFar, after + 50, Duration.ofSeconds(10)); // the app recovered by reopening
             assertTrue(run.failedSoFar() >= failedBefore);
+            run.stop();
             result = run.awaitResult();
         }
         System.out.println("terminated " + terminated + " backends\n" + result);
@@ -281,7 +283,7 @@ class LedgerPostgresTest {
     void throughTheResilientDriverConnectionsSurviveAndLostCommitsAreReportedUnknown() throws Exception {
         String resilient = url().replace("jdbc:", "jdbc:resilient:") + "&resilient.connect.maxDuration=20s";
         LedgerWorkload workload = LedgerWorkload.builder(resilient).accounts(10).clients(4).readShare(0.2).seed(42)
-                .duration(Duration.ofSeconds(3)).build();
+                .duration(Duration.ofSeconds(60)).build(); // stopped once the test saw its progress, below
         LedgerWorkload.Result result;
         int terminated = 0;
         try (LedgerRun run = workload.start()) {
@@ -292,6 +294,7 @@ class LedgerPostgresTest {
             }
             long after = run.committedSoFar();
             awaitAtLeast(run::committedSoFar, after + 50, Duration.ofSeconds(10));
+            run.stop();
             result = run.awaitResult();
         }
         System.out.println("resilient: terminated " + terminated + " backends\n" + result);

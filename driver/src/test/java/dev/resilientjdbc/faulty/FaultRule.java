@@ -1,4 +1,4 @@
-package dev.resilientjdbc.testkit.faulty;
+package dev.resilientjdbc.faulty;
 
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;

@@ -1,4 +1,4 @@
-package dev.resilientjdbc.testkit.faulty;
+package dev.resilientjdbc.faulty;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
