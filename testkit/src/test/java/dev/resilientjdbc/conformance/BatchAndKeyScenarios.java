@@ -31,6 +31,7 @@ final class BatchAndKeyScenarios {
             s.addBatch("delete from batch_t where id = 99");
             log.attempt("executeBatch", s::executeBatch);
             log.attempt("getUpdateCount after batch", s::getUpdateCount);
+            log.attempt("executeBatch again (emptied by the execution)", s::executeBatch);
             s.addBatch("insert into batch_t values (4, 40)");
             s.clearBatch();
             log.attempt("executeBatch after clearBatch", s::executeBatch);

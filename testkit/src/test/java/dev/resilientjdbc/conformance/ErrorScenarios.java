@@ -61,6 +61,32 @@ final class ErrorScenarios {
                     record(p, f[0], e, d);
                 }
             }
+            // After all those errors, in auto-commit, the same statement is used again (sqlite-jdbc: a query
+            // after the empty statement reports the finalized statement; whatever the driver says is the answer).
+            log.attempt("same statement after the errors", () -> s.executeUpdate("insert into err_t values (6, 'six', 6, 1)"));
+            java.sql.ResultSet again = log.attempt("same statement, a query", () -> s.executeQuery("select count(*) from err_t"));
+            if (again != null) {
+                log.rows("same statement, a query", again);
+                again.close();
+            }
+        }
+        // A column index past the result's columns: the driver's own error, raised by the getter.
+        try (Statement s = c.createStatement()) {
+            try (java.sql.ResultSet rs = s.executeQuery("select 1 as only_column")) {
+                log.attempt("next", rs::next);
+                for (int column : new int[] {0, 2, 5}) {
+                    try {
+                        log.note("getInt(" + column + ")", rs.getInt(column));
+                    } catch (Exception e) {
+                        record(p, "getInt(" + column + ")", e, d);
+                    }
+                }
+                try {
+                    log.note("getInt(no_such_label)", rs.getInt("no_such_label"));
+                } catch (Exception e) {
+                    record(p, "getInt(no_such_label)", e, d);
+                }
+            }
         }
         // The same through a prepared statement, and inside a transaction on PostgreSQL.
         try (PreparedStatement ps = c.prepareStatement("insert into err_t values (?, ?, ?, ?)")) {

@@ -75,6 +75,7 @@ final class LifecycleScenarios {
         log.attempt("statement getResultSet", s::getResultSet);
         log.attempt("statement executeQuery", () -> s.executeQuery("select 1"));
         log.attemptRun("statement close again", s::close);
+        log.attempt("statement isClosed after closing twice", s::isClosed);
         log.attemptRun("result set close", rs::close);
         log.attemptRun("result set close again", rs::close);
 

@@ -71,6 +71,7 @@ final class TypeScenarios {
         c.add("prepared statement parameters of every type", p -> parameters(p, c.dialect()));
         c.add("prepared statement reuse and parameter errors", TypeScenarios::preparedReuse);
         c.pgOnly("arrays", TypeScenarios::arrays);
+        c.pgOnly("uuid and jsonb via every getter", TypeScenarios::uuidAndJson);
         c.pgOnly("callable statement", TypeScenarios::callable);
         c.pgOnly("Array.getResultSet() back-references", TypeScenarios::arrayResultSet);
     }
@@ -100,12 +101,17 @@ final class TypeScenarios {
 
     /** Reads every row of a types_t-shaped query with every getter, recording values and wasNull. */
     static void readAllTypes(Probe p, String sql) throws Exception {
+        readAllTypes(p, sql, COLUMNS);
+    }
+
+    /** As {@link #readAllTypes(Probe, String)}, for the given columns of a query with an integer id. */
+    static void readAllTypes(Probe p, String sql, List<String> columns) throws Exception {
         Observations log = p.log();
         try (Statement s = p.connection().createStatement(); ResultSet rs = s.executeQuery(sql)) {
             p.reachable("types result set", rs);
             while (Boolean.TRUE.equals(log.attempt("next", rs::next))) {
                 int id = rs.getInt("id");
-                for (String col : COLUMNS) {
+                for (String col : columns) {
                     for (Map.Entry<String, Getter> g : GETTERS.entrySet()) {
                         String label = id + "." + col + "." + g.getKey();
                         log.attempt(label, () -> g.getValue().get(rs, col));
@@ -236,8 +242,18 @@ final class TypeScenarios {
                     log.rows("select " + i, rs);
                 }
             }
+            // A parameter set before an execution stays bound for the next one: only the id changes here.
+            ins.setInt(1, 9);
+            log.attempt("insert 9, the value still bound from insert 8", ins::executeUpdate);
+            sel.setInt(1, 9);
+            ResultSet kept = log.attempt("select 9", sel::executeQuery);
+            if (kept != null) {
+                log.rows("select 9", kept);
+            }
             sel.clearParameters();
             log.attempt("executeQuery without parameters", sel::executeQuery);
+            ins.clearParameters();
+            log.attempt("executeUpdate without parameters", ins::executeUpdate); // SQLite: a row of NULLs
             log.attemptRun("setInt(2) out of range", () -> sel.setInt(2, 1));
             log.attemptRun("setInt(0)", () -> sel.setInt(0, 1));
             sel.setString(1, "not a number");
@@ -252,6 +268,24 @@ final class TypeScenarios {
             log.attempt("PreparedStatement.executeQuery(String)", () -> ins.executeQuery("select 1"));
         }
         Sql.query(p, "select * from reuse_t order by id");
+    }
+
+    /** PostgreSQL's uuid and jsonb columns, NULL included, read with every getter and looked up by parameter. */
+    private static void uuidAndJson(Probe p) throws Exception {
+        Observations log = p.log();
+        Sql.updates(p, "create table uj_t (id integer primary key, c_uuid uuid, c_json jsonb)",
+                "insert into uj_t values (1, '6ecd8c99-4036-403d-bf84-cf8400f67836', '{\"k\": [1, 2], \"s\": \"ü\"}'),"
+                        + " (2, null, null), (3, '00000000-0000-0000-0000-000000000000', 'null')");
+        Sql.query(p, "select * from uj_t order by id");
+        readAllTypes(p, "select * from uj_t order by id", List.of("c_uuid", "c_json"));
+        try (PreparedStatement ps = p.connection().prepareStatement("select id, c_json from uj_t where c_uuid = ?")) {
+            ps.setObject(1, java.util.UUID.fromString("6ecd8c99-4036-403d-bf84-cf8400f67836"));
+            ResultSet rs = log.attempt("select by uuid parameter", ps::executeQuery);
+            if (rs != null) {
+                p.reachable("uuid lookup result set", rs);
+                log.rows("select by uuid parameter", rs);
+            }
+        }
     }
 
     private static void arrays(Probe p) throws Exception {
