@@ -30,6 +30,7 @@ public class LedgerApplication {
     public static ConfigurableApplicationContext start(String... args) {
         SpringApplication app = new SpringApplication(LedgerApplication.class);
         app.setBannerMode(Banner.Mode.OFF);
+        app.setMainApplicationClass(LedgerApplication.class);
         return app.run(args);
     }
 
