@@ -104,6 +104,7 @@ class SpringBootLedgerTest {
             assertEquals(DatabaseDriver.POSTGRESQL, DatabaseDriver.fromProductName(c.getMetaData().getDatabaseProductName()));
             assertTrue(c.isWrapperFor(ResilientProxy.class), "resilience sits under Boot's HikariCP");
         }
+        assertEquals("postgresql embedded=false", LedgerApplication.platform(boot), "Boot's SQL-init platform detection");
         assertEquals("UP PostgreSQL", LedgerApplication.dbHealth(boot), "Actuator's db health");
 
         String run = "url";
@@ -147,6 +148,7 @@ class SpringBootLedgerTest {
                 .stderrTail(200)
                 .start()) {
             child.awaitLine("READY"::equals, STEP, "READY");
+            assertTrue(child.stdout().contains("PLATFORM postgresql embedded=false"), "Boot's platform detection: " + child.stdout());
             faults(() -> awaitChildProgress(child, PROGRESS));
             long reconnects = agentReconnects(httpPort);
             child.send("FINISH");

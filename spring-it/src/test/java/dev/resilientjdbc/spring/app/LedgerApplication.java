@@ -5,8 +5,11 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.health.actuate.endpoint.IndicatedHealthDescriptor;
+import org.springframework.boot.jdbc.EmbeddedDatabaseConnection;
+import org.springframework.boot.jdbc.init.PlatformPlaceholderDatabaseDriverResolver;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import javax.sql.DataSource;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +43,17 @@ public class LedgerApplication {
         return db.getStatus().getCode() + " " + db.getDetails().get("database");
     }
 
+    /**
+     * What Boot makes of the database from the {@code DataSource} (its metadata, through Boot's HikariCP): the platform
+     * {@code spring.sql.init} substitutes for {@code @@platform@@} and whether Boot takes it for an embedded database,
+     * e.g. {@code postgresql embedded=false}.
+     */
+    public static String platform(ConfigurableApplicationContext context) {
+        DataSource ds = context.getBean(DataSource.class);
+        return String.join(",", new PlatformPlaceholderDatabaseDriverResolver().resolveAll(ds, "@@platform@@"))
+                + " embedded=" + EmbeddedDatabaseConnection.isEmbedded(ds);
+    }
+
     public static void main(String[] args) throws Exception {
         try (ConfigurableApplicationContext context = start(args)) {
             String run = context.getEnvironment().getRequiredProperty("ledger.run");
@@ -47,6 +61,7 @@ public class LedgerApplication {
             ledger.setUp(run, ACCOUNTS, INITIAL_BALANCE);
             Workload workload = new Workload(ledger, run, ACCOUNTS, THREADS, n -> System.out.println("OPS " + n));
             workload.start();
+            System.out.println("PLATFORM " + platform(context));
             System.out.println("READY");
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line; (line = in.readLine()) != null && !line.equals("FINISH"); ) {
