@@ -57,7 +57,7 @@ class UnloadedDriverClassLoaderTest {
                     || sharedMetrics && name.matches("(metrics-core|metrics-jmx|metrics-healthchecks|slf4j-api)-.*\\.jar")) {
                 pgjdbc.add(url);
             } else if (entry.replace('\\', '/').endsWith("driver/target/classes") || name.startsWith("resilient-jdbc-")
-                    || name.matches("(failsafe|HikariCP|metrics-core|metrics-jmx|metrics-healthchecks|simpleclient|slf4j-api).*\\.jar")) {
+                    || name.matches("(failsafe|HikariCP|metrics-core|metrics-jmx|metrics-healthchecks|prometheus-metrics|slf4j-api).*\\.jar")) {
                 rest.add(url);
             }
         }
