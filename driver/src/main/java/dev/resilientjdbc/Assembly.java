@@ -10,6 +10,8 @@ import dev.resilientjdbc.config.ResilientOptions;
 import dev.resilientjdbc.config.UrlMasking;
 import dev.resilientjdbc.health.TargetHealth;
 import dev.resilientjdbc.metrics.MetricsTracker;
+import dev.resilientjdbc.metrics.MicrometerHook;
+import dev.resilientjdbc.metrics.TargetMeters;
 import dev.resilientjdbc.metrics.ResilientMetrics;
 import dev.resilientjdbc.pool.PoolSettings;
 import dev.resilientjdbc.pool.Pools;
@@ -81,6 +83,7 @@ public final class Assembly {
         private final int httpPort;
         private final String registryName;
         private final boolean jmx;
+        private final boolean micrometerGlobal;
         private final boolean serializeSqlite;
         private final boolean exactlyOnceWrites;
         private final java.time.Duration gateWait;
@@ -110,6 +113,7 @@ public final class Assembly {
             this.httpPort = config.get(ResilientOptions.HTTP_PORT);
             this.registryName = config.get(ResilientOptions.METRICS_REGISTRY);
             this.jmx = config.get(ResilientOptions.METRICS_JMX);
+            this.micrometerGlobal = config.get(ResilientOptions.METRICS_MICROMETER);
             this.serializeSqlite = config.get(ResilientOptions.SQLITE_SERIALIZE_TRANSACTIONS);
             // Only where the database can say what became of a transaction; elsewhere it would cost and resolve nothing.
             this.exactlyOnceWrites = config.get(ResilientOptions.AUTOCOMMIT_EXACTLY_ONCE) && inDoubt != InDoubt.NONE;
@@ -158,6 +162,10 @@ public final class Assembly {
                 if (jmx) {
                     targets.startJmx(metrics);
                 }
+            }
+            TargetMeters meters = MicrometerHook.forConnect(micrometerGlobal);
+            if (meters != null) {
+                target.meters(meters);
             }
             HikariDataSource pool = poolKey != null
                     ? target.pool(poolKey, () -> retrier.connectForPool(() -> nonNull(physical.open(), realUrl)), poolSettings,

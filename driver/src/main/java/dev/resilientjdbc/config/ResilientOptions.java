@@ -157,6 +157,10 @@ public final class ResilientOptions {
     public static final Option<Boolean> METRICS_JMX = new Option<>("resilient.metrics.jmx", OptionType.bool(), false, "false",
             "also publish the metrics over JMX, domain dev.resilientjdbc");
 
+    public static final Option<Boolean> METRICS_MICROMETER = new Option<>("resilient.metrics.micrometer", OptionType.bool(), false, "false",
+            "also publish the metrics to Micrometer's global registry (Metrics.globalRegistry, which Spring Boot's registries"
+                    + " join), unless the application handed its own to ResilientMicrometer.bindTo; needs Micrometer on the class path");
+
     public static final Option<Integer> HTTP_PORT = new Option<>("resilient.http.port", OptionType.integer(0, 65535), 0, "0",
             "serve /metrics (Prometheus text), /health (JSON) and / (a page that refreshes itself) on this port; 0 serves nothing");
 
@@ -199,7 +203,7 @@ public final class ResilientOptions {
             REPLAY_MAX_BYTES, AUTOCOMMIT_EXACTLY_ONCE, INDOUBT_MARKER, INDOUBT_MARKER_TABLE, SQLITE_SERIALIZE_TRANSACTIONS,
             POOL, POOL_MAX_SIZE, POOL_MIN_IDLE, POOL_CONNECTION_TIMEOUT, POOL_IDLE_TIMEOUT, POOL_MAX_LIFETIME,
             POOL_VALIDATION_TIMEOUT, POOL_LEAK_DETECTION_THRESHOLD,
-            METRICS_ENABLED, METRICS_REGISTRY, METRICS_JMX,
+            METRICS_ENABLED, METRICS_REGISTRY, METRICS_JMX, METRICS_MICROMETER,
             HTTP_PORT, HTTP_BIND, HTTP_TOKEN, HEALTH_ERROR_RATE_WARN, HEALTH_ERROR_RATE_CRITICAL, HEALTH_P99_WARN, HEALTH_P99_CRITICAL,
             HEALTH_POOL_SATURATION_WARN, HEALTH_PROBE_INTERVAL));
 }

@@ -4,13 +4,14 @@ import com.codahale.metrics.MetricRegistry;
 import dev.resilientjdbc.health.BoundedHttpServer.Request;
 import dev.resilientjdbc.health.BoundedHttpServer.Response;
 import dev.resilientjdbc.retry.TargetGuard;
-import io.prometheus.client.CollectorRegistry;
-import io.prometheus.client.dropwizard.DropwizardExports;
-import io.prometheus.client.exporter.common.TextFormat;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringWriter;
+import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -25,7 +26,8 @@ import java.util.logging.Logger;
 
 /**
  * The opt-in HTTP endpoint ({@code resilient.http.port}): {@code /metrics} in Prometheus text format
- * (through the Prometheus client's Dropwizard bridge), {@code /health} as JSON, and {@code /} — a
+ * (through the Prometheus client's Dropwizard bridge, {@code prometheus-metrics-instrumentation-dropwizard}
+ * of the 1.x client, written by its text format writer with dots escaped to underscores as before), {@code /health} as JSON, and {@code /} — a
  * small page that refreshes itself, for a person watching an incident. One per JVM; served by a
  * {@link BoundedHttpServer} whose named daemon threads end with {@link #stop()}.
  */
@@ -34,6 +36,8 @@ public final class HealthEndpoint {
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static volatile BoundedHttpServer server; // written under LOCK; read without it by port()
     private static String running;
+    // No _created lines (the 0.16 client wrote none for Dropwizard metrics either).
+    private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.create();
     private static final java.util.Set<String> IGNORED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private HealthEndpoint() {}
@@ -56,8 +60,9 @@ public final class HealthEndpoint {
                 }
                 return;
             }
-            CollectorRegistry prometheus = new CollectorRegistry();
-            new DropwizardExports(registry).register(prometheus);
+            // A registry of our own, never the client's defaultRegistry: the application may use that one itself.
+            PrometheusRegistry prometheus = new PrometheusRegistry();
+            prometheus.register(new DropwizardExports(registry));
             BoundedHttpServer s = new BoundedHttpServer(new InetSocketAddress(bind, port), r -> serve(r, prometheus, token, guards));
             server = s;
             running = bind + ":" + port + (token.isEmpty() ? "" : " with a token");
@@ -76,7 +81,7 @@ public final class HealthEndpoint {
     }
 
     /** Only GET and HEAD, only on the exact paths below; with a token set, only for requests that carry it. */
-    private static Response serve(Request r, CollectorRegistry prometheus, String token,
+    private static Response serve(Request r, PrometheusRegistry prometheus, String token,
                                   Supplier<? extends Collection<TargetGuard>> guards) throws IOException {
         if (!token.isEmpty() && !carries(r, token)) {
             return new Response(401, "text/plain", bytes("a bearer token is required"),
@@ -91,9 +96,10 @@ public final class HealthEndpoint {
         }
         switch (path) {
             case "/metrics": {
-                StringWriter w = new StringWriter();
-                TextFormat.write004(w, prometheus.metricFamilySamples());
-                return new Response(200, TextFormat.CONTENT_TYPE_004, bytes(w.toString()), Map.of());
+                // Text format 0.0.4, names as the 0.16 client wrote them: '.' and '-' become '_'.
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                TEXT.write(out, prometheus.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
+                return new Response(200, PrometheusTextFormatWriter.CONTENT_TYPE, out.toByteArray(), Map.of());
             }
             case "/health": {
                 String json = HealthReport.json(guards.get());

@@ -21,6 +21,9 @@ public final class TargetGuard {
     // The failure that made the breaker open, handed to callers refused while it is open.
     private volatile SQLException lastGiveUp;
     private volatile CallObserver observer = CallObserver.NONE;
+    private final java.util.concurrent.locks.ReentrantLock observerLock = new java.util.concurrent.locks.ReentrantLock();
+    private CallObserver metricsObserver = CallObserver.NONE; // guarded by observerLock
+    private CallObserver secondObserver = CallObserver.NONE;  // guarded by observerLock
     // When a call of this target last succeeded (System.nanoTime), so health need not open a session to know.
     private volatile long lastSuccessNanos;
     private volatile boolean succeeded;
@@ -69,8 +72,36 @@ public final class TargetGuard {
         return observer;
     }
 
+    /** The Dropwizard metrics' observer ({@link CallObserver#NONE} to detach it). */
     public void observer(CallObserver observer) {
-        CallObserver inner = observer == null ? CallObserver.NONE : observer;
+        observerLock.lock();
+        try {
+            metricsObserver = observer == null ? CallObserver.NONE : observer;
+            install();
+        } finally {
+            observerLock.unlock();
+        }
+    }
+
+    /** A second observer beside the Dropwizard one: the Micrometer binding's ({@link CallObserver#NONE} to detach it). */
+    public void secondObserver(CallObserver observer) {
+        observerLock.lock();
+        try {
+            secondObserver = observer == null ? CallObserver.NONE : observer;
+            install();
+        } finally {
+            observerLock.unlock();
+        }
+    }
+
+    // Under observerLock. The hot path reads one volatile field and makes at most two calls: no lock, no allocation.
+    private void install() {
+        CallObserver a = metricsObserver;
+        CallObserver b = secondObserver;
+        CallObserver inner = a == CallObserver.NONE ? b : b == CallObserver.NONE ? a : (kind, nanos, failed) -> {
+            a.took(kind, nanos, failed);
+            b.took(kind, nanos, failed);
+        };
         this.observer = inner == CallObserver.NONE ? CallObserver.NONE : (kind, nanos, failed) -> {
             if (!failed) {
                 long now = System.nanoTime();

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.resilientjdbc.health.TargetHealth;
 import dev.resilientjdbc.metrics.MetricsTracker;
 import dev.resilientjdbc.metrics.ResilientMetrics;
+import dev.resilientjdbc.metrics.TargetMeters;
 import dev.resilientjdbc.pool.PoolSettings;
 import dev.resilientjdbc.pool.Pools;
 import dev.resilientjdbc.retry.TargetGuard;
@@ -27,6 +28,9 @@ public final class Target implements AutoCloseable {
     private final ConcurrentHashMap<String, HikariDataSource> pools = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private volatile MetricsTracker metrics;
+    // The Micrometer binding (see TargetMeters): where it publishes, and the handle that removes its meters.
+    private volatile TargetMeters metersTo;
+    private TargetMeters.Bound meters; // guarded by lock
     private volatile TargetHealth health;
     private volatile boolean closed;
 
@@ -65,6 +69,39 @@ public final class Target implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Publishes the target's metrics through {@code to} (the Micrometer binding) from now on, removing
+     * what an earlier, different one registered; null removes it. One volatile read when it is unchanged;
+     * nothing on a closed target.
+     */
+    public void meters(TargetMeters to) {
+        if (java.util.Objects.equals(metersTo, to)) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (closed || java.util.Objects.equals(metersTo, to)) {
+                return;
+            }
+            closeMeters();
+            if (to != null) {
+                meters = to.bind(guard, name);
+            }
+            metersTo = to;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // Under lock.
+    private void closeMeters() {
+        if (meters != null) {
+            meters.close();
+            meters = null;
+        }
+        metersTo = null;
     }
 
     /** The pool under {@code key} ({@link Pools#keyOf}), made on first use; connections come from {@code opener}. */
@@ -132,6 +169,7 @@ public final class Target implements AutoCloseable {
             if (metrics != null) {
                 metrics.close();
             }
+            closeMeters();
             for (HikariDataSource pool : pools.values()) {
                 pool.close();
             }

@@ -57,6 +57,11 @@ public final class TargetRegistry implements AutoCloseable {
         names.remove(t.name());
     }
 
+    /** Every open target. */
+    public List<Target> targets() {
+        return List.copyOf(targets.values());
+    }
+
     /** The guards of every open target (breaker state and counters). */
     public List<TargetGuard> guards() {
         List<TargetGuard> out = new ArrayList<>();
