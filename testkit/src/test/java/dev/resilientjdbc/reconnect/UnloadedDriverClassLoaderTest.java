@@ -56,9 +56,9 @@ class UnloadedDriverClassLoaderTest {
             if (name.startsWith("postgresql-") && name.endsWith(".jar")
                     || sharedMetrics && name.matches("(metrics-core|metrics-jmx|metrics-healthchecks|slf4j-api)-.*\\.jar")) {
                 pgjdbc.add(url);
-            } else if (entry.replace('\', '/').endsWith("driver/target/classes")
+            } else if (entry.replace('\\', '/').endsWith("driver/target/classes")
                     || name.startsWith("resilient-jdbc-") && !name.endsWith("-tests.jar") // the driver's test jar is not the application's
-                    || name.matches("(failsafe|HikariCP|metrics-core|metrics-jmx|metrics-healthchecks|prometheus-metrics|slf4j-api).*\.jar")) {
+                    || name.matches("(failsafe|HikariCP|metrics-core|metrics-jmx|metrics-healthchecks|prometheus-metrics|slf4j-api).*\\.jar")) {
                 rest.add(url);
             }
         }
