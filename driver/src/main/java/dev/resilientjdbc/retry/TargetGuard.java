@@ -138,11 +138,20 @@ public final class TargetGuard {
     }
 
     // Reconnects of this target's logical connections, grouped into incidents: one INFO line when an incident
-    // begins (the first reconnect after a quiet minute), and its size with the next one; each reconnect at FINE.
-    private static final long INCIDENT_QUIET_NANOS = 60_000_000_000L;
+    // begins (the first reconnect after a quiet minute) and one when it is over (a quiet minute after the last);
+    // each reconnect at FINE.
+    public static final long INCIDENT_QUIET_NANOS = 60_000_000_000L;
     private final java.util.concurrent.atomic.AtomicLong lastReconnectNanos = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong incidentReconnects = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean incidentOpen = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long incidentStartMillis;
+    // The counters when the incident began: the over line reports what happened during it.
+    private volatile long[] incidentBaseline = new long[4];
+    private volatile Runnable incidentListener = () -> { };
+
+    /** Told when an incident begins, so that someone will ask {@link #incidentOverIfQuiet} later (the target registry). */
+    public void onIncident(Runnable listener) {
+        this.incidentListener = listener == null ? () -> { } : listener;
+    }
 
     /**
      * A logical connection of this target got a new physical one. Said once per incident, not once per
@@ -151,18 +160,44 @@ public final class TargetGuard {
     public void reconnected() {
         long now = System.nanoTime();
         long last = lastReconnectNanos.getAndSet(now);
-        if (last != 0 && now - last < INCIDENT_QUIET_NANOS) {
-            incidentReconnects.incrementAndGet();
+        if (last != 0 && now - last < INCIDENT_QUIET_NANOS && incidentOpen.get()) {
             LOG.log(Level.FINE, "resilient-jdbc: reconnected a connection to {0}", name);
             return;
         }
-        long previous = incidentReconnects.getAndSet(1);
-        long previousStart = incidentStartMillis;
+        if (!incidentOpen.compareAndSet(false, true)) {
+            LOG.log(Level.FINE, "resilient-jdbc: reconnected a connection to {0}", name);
+            return;
+        }
+        // This reconnect is already counted: the baseline is taken one below it.
+        incidentBaseline = new long[]{stats.reconnects() - 1, stats.replays(), stats.inDoubt(), stats.divergences()};
         incidentStartMillis = System.currentTimeMillis();
-        LOG.log(Level.INFO, "resilient-jdbc: connections to {0} were lost and are being reconnected (one line per incident;"
-                        + " each reconnect at FINE){1}",
-                new Object[]{name, previous == 0 ? "" : "; the previous incident, from " + java.time.Instant.ofEpochMilli(previousStart)
-                        + ", reconnected " + previous + " connection(s)"});
+        LOG.log(Level.INFO, "resilient-jdbc: connections to {0} were lost and are being reconnected (one line when it"
+                + " begins, one when it is over; each reconnect at FINE)", name);
+        incidentListener.run();
+    }
+
+    /**
+     * Ends the incident when no connection of the target was reconnected for a quiet minute before
+     * {@code nowNanos} (System.nanoTime), saying in one INFO line what it cost. Returns whether an
+     * incident is still open.
+     */
+    public boolean incidentOverIfQuiet(long nowNanos) {
+        if (!incidentOpen.get()) {
+            return false;
+        }
+        long last = lastReconnectNanos.get();
+        if (nowNanos - last < INCIDENT_QUIET_NANOS) {
+            return true;
+        }
+        if (incidentOpen.compareAndSet(true, false)) {
+            long[] b = incidentBaseline;
+            LOG.log(Level.INFO, "resilient-jdbc: the incident on {0} that began at {1} is over: {2} connection(s) reconnected,"
+                            + " {3} transaction(s) replayed, {4} call(s) answered 08007 (outcome unknown), {5} replay(s) diverged"
+                            + " (40001)",
+                    new Object[]{name, java.time.Instant.ofEpochMilli(incidentStartMillis), stats.reconnects() - b[0],
+                            stats.replays() - b[1], stats.inDoubt() - b[2], stats.divergences() - b[3]});
+        }
+        return incidentOpen.get();
     }
 
     void lastGiveUp(SQLException e) {

@@ -18,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The targets of one owner — the driver, or the java agent — and everything they started: pools,
  * metrics, health checks, the JMX reporter, the HTTP endpoint, the shutdown hook that closes pools
- * when the JVM exits. {@link #close()} tears all of it down (the driver calls it on deregistration,
+ * when the JVM exits, the thread that notices when an incident is over. {@link #close()} tears all of it down (the driver calls it on deregistration,
  * so an undeployed web application leaves nothing behind); the registry can be used again afterwards.
  */
 public final class TargetRegistry implements AutoCloseable {
@@ -29,6 +29,7 @@ public final class TargetRegistry implements AutoCloseable {
     private Thread shutdownHook; // guarded by lock
     private boolean jmxStarted;  // guarded by lock
     private volatile boolean httpStarted; // written under lock
+    private java.util.concurrent.ScheduledExecutorService incidentWatch; // guarded by lock
 
     /**
      * The target of {@code targetName} (real URL and user, no secret) for connections with these retry
@@ -41,7 +42,49 @@ public final class TargetRegistry implements AutoCloseable {
         if (known != null) {
             return known;
         }
-        return targets.computeIfAbsent(key, k -> new Target(this, new TargetGuard(targetName, settings), uniqueName(baseName)));
+        return targets.computeIfAbsent(key, k -> {
+            TargetGuard guard = new TargetGuard(targetName, settings);
+            guard.onIncident(this::watchIncidents);
+            return new Target(this, guard, uniqueName(baseName));
+        });
+    }
+
+    /**
+     * An incident began on one of the targets: one named daemon thread asks every target every few
+     * seconds whether its incident is over (a quiet minute), so that its end is said in one line even
+     * when nothing else happens. The thread ends when no incident is open, and with {@link #close()}.
+     */
+    private void watchIncidents() {
+        lock.lock();
+        try {
+            if (incidentWatch == null) {
+                incidentWatch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "resilient-incidents");
+                    t.setDaemon(true);
+                    return t;
+                });
+                incidentWatch.scheduleWithFixedDelay(this::incidentsOverIfQuiet, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ends each quiet incident; stops the watching thread when none is left open. */
+    void incidentsOverIfQuiet() {
+        lock.lock();
+        try {
+            boolean open = false;
+            for (Target t : targets.values()) {
+                open |= t.guard().incidentOverIfQuiet(System.nanoTime());
+            }
+            if (!open && incidentWatch != null) {
+                incidentWatch.shutdown();
+                incidentWatch = null;
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     private String uniqueName(String base) {
@@ -131,6 +174,14 @@ public final class TargetRegistry implements AutoCloseable {
         }
     }
 
+    private static void awaitQuietly(java.util.concurrent.ExecutorService e) {
+        try {
+            e.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void closePools() {
         targets.values().forEach(Target::close);
     }
@@ -152,6 +203,11 @@ public final class TargetRegistry implements AutoCloseable {
             if (httpStarted) {
                 HealthEndpoint.stop();
                 httpStarted = false;
+            }
+            if (incidentWatch != null) {
+                incidentWatch.shutdownNow();
+                awaitQuietly(incidentWatch);
+                incidentWatch = null;
             }
             if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
                 try {

@@ -1,5 +1,7 @@
 package dev.resilientjdbc.reconnect;
 
+import dev.resilientjdbc.retry.TargetGuard;
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgTest;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +20,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -85,6 +88,31 @@ class ReconnectLogLinesTest {
         long fine = records.stream().filter(r -> r.getLevel() == Level.FINE && r.getMessage().contains("reconnected a connection")).count();
         assertEquals(1, info, "one INFO line for the incident");
         assertEquals(11, fine, "the other reconnects at FINE");
+        assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("resilient-incidents")),
+                "a thread watches for the end of the incident");
+
+        // A quiet minute later the incident is over: one more line, with what it cost.
+        TargetGuard guard = ResilientDriver.targets().matching("/reconnect_log_lines").get(0);
+        assertTrue(guard.incidentOverIfQuiet(System.nanoTime()), "not over while reconnects are recent");
+        logger.addHandler(handler);
+        try {
+            assertFalse(guard.incidentOverIfQuiet(System.nanoTime() + TargetGuard.INCIDENT_QUIET_NANOS));
+        } finally {
+            logger.removeHandler(handler);
+        }
+        List<LogRecord> over = records.stream().filter(r -> r.getLevel() == Level.INFO && r.getMessage().contains("that began at")).toList();
+        assertEquals(1, over.size(), () -> "one line when it is over: " + over.stream().map(r -> java.text.MessageFormat.format(r.getMessage(), r.getParameters())).toList());
+        assertEquals(12L, over.get(0).getParameters()[2], "all 12 reconnects belong to this incident");
+        assertTrue(records.stream().filter(r -> r.getLevel().intValue() >= Level.INFO.intValue()).count() <= 3,
+                "an incident of 12 connections costs at most 3 lines at INFO or above");
+
+        ResilientDriver.targets().close();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("resilient-incidents")) {
+                t.join(5_000);
+                assertFalse(t.isAlive(), "the watching thread ends with the registry");
+            }
+        }
     }
 
     private static void query(Connection c) throws Exception {
