@@ -184,6 +184,7 @@ public final class Assembly {
                 logical.gate(TransactionGate.forSqlite(realUrl, gateWait));
             }
             logical.exactlyOnceWrites(exactlyOnceWrites);
+            logical.onRelease(targets.connectionOpened(target));
             return ProxyFactory.connection(logical);
         }
 

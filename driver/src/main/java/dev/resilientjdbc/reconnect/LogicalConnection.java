@@ -436,6 +436,7 @@ public final class LogicalConnection {
             return;
         }
         closed = true;
+        released();
         TransactionGate g = gate;
         if (g != null) {
             g.leave();
@@ -443,9 +444,25 @@ public final class LogicalConnection {
         Reflective.invoke(last, method, args);
     }
 
+    // Told once when the application closes or aborts this connection (its owner counts open connections).
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> onRelease = new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** {@code hook} runs once, when the application closes or aborts this connection. */
+    public void onRelease(Runnable hook) {
+        onRelease.set(hook);
+    }
+
+    private void released() {
+        Runnable hook = onRelease.getAndSet(null);
+        if (hook != null) {
+            hook.run();
+        }
+    }
+
     /** The application closed the connection. */
     public void close() throws SQLException {
         closed = true;
+        released();
         commits.release();
         TransactionGate g = gate;
         if (g != null) {

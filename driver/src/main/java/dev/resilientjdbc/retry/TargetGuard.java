@@ -178,15 +178,15 @@ public final class TargetGuard {
 
     /**
      * Ends the incident when no connection of the target was reconnected for a quiet minute before
-     * {@code nowNanos} (System.nanoTime), saying in one INFO line what it cost. Returns whether an
-     * incident is still open.
+     * {@code nowNanos} (System.nanoTime), or at once when {@code lastConnectionClosed} (nothing is left to
+     * reconnect), saying in one INFO line what it cost. Returns whether an incident is still open.
      */
-    public boolean incidentOverIfQuiet(long nowNanos) {
+    public boolean incidentOverIfQuiet(long nowNanos, boolean lastConnectionClosed) {
         if (!incidentOpen.get()) {
             return false;
         }
         long last = lastReconnectNanos.get();
-        if (nowNanos - last < INCIDENT_QUIET_NANOS) {
+        if (nowNanos - last < INCIDENT_QUIET_NANOS && !lastConnectionClosed) {
             return true;
         }
         if (incidentOpen.compareAndSet(true, false)) {

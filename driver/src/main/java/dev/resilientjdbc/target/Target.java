@@ -33,6 +33,8 @@ public final class Target implements AutoCloseable {
     private TargetMeters.Bound meters; // guarded by lock
     private volatile TargetHealth health;
     private volatile boolean closed;
+    // Resilient connections of this target the application holds now (see TargetRegistry.connectionOpened).
+    final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
 
     Target(TargetRegistry owner, TargetGuard guard, String name) {
         this.owner = owner;

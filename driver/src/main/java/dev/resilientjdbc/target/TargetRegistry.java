@@ -76,7 +76,7 @@ public final class TargetRegistry implements AutoCloseable {
         try {
             boolean open = false;
             for (Target t : targets.values()) {
-                open |= t.guard().incidentOverIfQuiet(System.nanoTime());
+                open |= t.guard().incidentOverIfQuiet(System.nanoTime(), false);
             }
             if (!open && incidentWatch != null) {
                 incidentWatch.shutdown();
@@ -84,6 +84,45 @@ public final class TargetRegistry implements AutoCloseable {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * A resilient connection of {@code target} was handed to the application; the returned hook runs
+     * when it closes. When the target's last one closes (an application shutting down its pool), its open
+     * incident ends at once with its line — nothing is left to reconnect — and the watching thread stops
+     * when no other incident is open: nothing of ours outlives the application's connections.
+     */
+    public Runnable connectionOpened(Target target) {
+        target.openConnections.incrementAndGet();
+        return () -> connectionClosed(target);
+    }
+
+    private void connectionClosed(Target target) {
+        if (target.openConnections.decrementAndGet() > 0) {
+            return; // the application still holds connections of the target
+        }
+        java.util.concurrent.ScheduledExecutorService stopped = null;
+        lock.lock();
+        try {
+            if (target.openConnections.get() > 0 || incidentWatch == null) {
+                return; // reopened meanwhile, or no incident is being watched
+            }
+            target.guard().incidentOverIfQuiet(System.nanoTime(), true);
+            boolean open = false;
+            for (Target t : targets.values()) {
+                open |= t.guard().incidentOverIfQuiet(System.nanoTime(), false);
+            }
+            if (!open && incidentWatch != null) {
+                stopped = incidentWatch;
+                incidentWatch = null;
+                stopped.shutdownNow();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (stopped != null) {
+            awaitQuietly(stopped); // outside the lock: a check in progress takes it
         }
     }
 

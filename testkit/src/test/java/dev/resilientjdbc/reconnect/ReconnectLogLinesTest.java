@@ -65,6 +65,7 @@ class ReconnectLogLinesTest {
         }
         String url = "jdbc:resilient:postgresql://" + pg.host() + ":" + pg.port() + "/reconnect_log_lines?user=postgres";
         List<Connection> open = new ArrayList<>();
+        List<LogRecord> over;
         try {
             for (int i = 0; i < 12; i++) {
                 open.add(DriverManager.getConnection(url));
@@ -77,6 +78,30 @@ class ReconnectLogLinesTest {
             for (Connection c : open) {
                 query(c);
             }
+            long info = records.stream().filter(r -> r.getLevel() == Level.INFO && r.getMessage().contains("being reconnected")).count();
+            long fine = records.stream().filter(r -> r.getLevel() == Level.FINE && r.getMessage().contains("reconnected a connection")).count();
+            assertEquals(1, info, "one INFO line for the incident");
+            assertEquals(11, fine, "the other reconnects at FINE");
+            assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("resilient-incidents")),
+                    "a thread watches for the end of the incident");
+
+            // A quiet minute later the incident is over: one more line, with what it cost.
+            TargetGuard guard = ResilientDriver.targets().matching("/reconnect_log_lines").get(0);
+            assertTrue(guard.incidentOverIfQuiet(System.nanoTime(), false), "not over while reconnects are recent");
+            assertFalse(guard.incidentOverIfQuiet(System.nanoTime() + TargetGuard.INCIDENT_QUIET_NANOS, false));
+            over = records.stream().filter(r -> r.getLevel() == Level.INFO && r.getMessage().contains("that began at")).toList();
+            assertEquals(1, over.size(), "one line when it is over");
+            assertEquals(12L, over.get(0).getParameters()[2], "all 12 reconnects belong to this incident");
+            assertTrue(records.stream().filter(r -> r.getLevel().intValue() >= Level.INFO.intValue()).count() <= 3,
+                    "an incident of 12 connections costs at most 3 lines at INFO or above");
+
+            // A second incident, and the application closes all its connections: nothing is left to reconnect, so
+            // the incident ends at once with its line, and the watching thread with it.
+            records.clear();
+            assertTrue(pg.terminateAllClientBackends() >= 12);
+            for (Connection c : open) {
+                query(c);
+            }
         } finally {
             for (Connection c : open) {
                 c.close();
@@ -84,35 +109,11 @@ class ReconnectLogLinesTest {
             logger.removeHandler(handler);
             logger.setLevel(before);
         }
-        long info = records.stream().filter(r -> r.getLevel() == Level.INFO && r.getMessage().contains("being reconnected")).count();
-        long fine = records.stream().filter(r -> r.getLevel() == Level.FINE && r.getMessage().contains("reconnected a connection")).count();
-        assertEquals(1, info, "one INFO line for the incident");
-        assertEquals(11, fine, "the other reconnects at FINE");
-        assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("resilient-incidents")),
-                "a thread watches for the end of the incident");
-
-        // A quiet minute later the incident is over: one more line, with what it cost.
-        TargetGuard guard = ResilientDriver.targets().matching("/reconnect_log_lines").get(0);
-        assertTrue(guard.incidentOverIfQuiet(System.nanoTime()), "not over while reconnects are recent");
-        logger.addHandler(handler);
-        try {
-            assertFalse(guard.incidentOverIfQuiet(System.nanoTime() + TargetGuard.INCIDENT_QUIET_NANOS));
-        } finally {
-            logger.removeHandler(handler);
-        }
-        List<LogRecord> over = records.stream().filter(r -> r.getLevel() == Level.INFO && r.getMessage().contains("that began at")).toList();
-        assertEquals(1, over.size(), () -> "one line when it is over: " + over.stream().map(r -> java.text.MessageFormat.format(r.getMessage(), r.getParameters())).toList());
-        assertEquals(12L, over.get(0).getParameters()[2], "all 12 reconnects belong to this incident");
-        assertTrue(records.stream().filter(r -> r.getLevel().intValue() >= Level.INFO.intValue()).count() <= 3,
-                "an incident of 12 connections costs at most 3 lines at INFO or above");
-
-        ResilientDriver.targets().close();
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().equals("resilient-incidents")) {
-                t.join(5_000);
-                assertFalse(t.isAlive(), "the watching thread ends with the registry");
-            }
-        }
+        over = records.stream().filter(r -> r.getLevel() == Level.INFO && r.getMessage().contains("that began at")).toList();
+        assertEquals(1, over.size(), "the second incident ended as its last connection closed");
+        assertEquals(12L, over.get(0).getParameters()[2]);
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("resilient-incidents") && t.isAlive()),
+                "no thread of ours outlives the application's connections");
     }
 
     private static void query(Connection c) throws Exception {
