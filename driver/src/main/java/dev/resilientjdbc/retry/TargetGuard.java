@@ -158,13 +158,8 @@ public final class TargetGuard {
      * connection: an outage that takes 80 pooled connections with it is one line, not 80.
      */
     public void reconnected() {
-        long now = System.nanoTime();
-        long last = lastReconnectNanos.getAndSet(now);
-        if (last != 0 && now - last < INCIDENT_QUIET_NANOS && incidentOpen.get()) {
-            LOG.log(Level.FINE, "resilient-jdbc: reconnected a connection to {0}", name);
-            return;
-        }
-        if (!incidentOpen.compareAndSet(false, true)) {
+        lastReconnectNanos.set(System.nanoTime());
+        if (!incidentOpen.compareAndSet(false, true)) { // an open incident goes on until a quiet minute ends it
             LOG.log(Level.FINE, "resilient-jdbc: reconnected a connection to {0}", name);
             return;
         }

@@ -35,9 +35,12 @@ public final class Target implements AutoCloseable {
     private volatile boolean closed;
     // Resilient connections of this target the application holds now (see TargetRegistry.connectionOpened).
     final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
+    // Run once per connection when the application closes it; one object per target, none per connect.
+    final Runnable connectionClosed;
 
     Target(TargetRegistry owner, TargetGuard guard, String name) {
         this.owner = owner;
+        this.connectionClosed = () -> owner.connectionClosed(this);
         this.guard = guard;
         this.name = name;
     }

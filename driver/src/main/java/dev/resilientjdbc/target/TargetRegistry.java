@@ -70,21 +70,31 @@ public final class TargetRegistry implements AutoCloseable {
         }
     }
 
-    /** Ends each quiet incident; stops the watching thread when none is left open. */
+    /** The watching thread's check: ends each quiet incident, and the thread itself when none is left open. */
     void incidentsOverIfQuiet() {
         lock.lock();
         try {
-            boolean open = false;
-            for (Target t : targets.values()) {
-                open |= t.guard().incidentOverIfQuiet(System.nanoTime(), false);
-            }
-            if (!open && incidentWatch != null) {
-                incidentWatch.shutdown();
-                incidentWatch = null;
+            java.util.concurrent.ScheduledExecutorService stopped = endQuietIncidents();
+            if (stopped != null) {
+                stopped.shutdown(); // this task is the thread's last
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Under lock: ends each quiet incident; when none is left open, detaches the watcher and returns it to be stopped. */
+    private java.util.concurrent.ScheduledExecutorService endQuietIncidents() {
+        boolean open = false;
+        for (Target t : targets.values()) {
+            open |= t.guard().incidentOverIfQuiet(System.nanoTime(), false);
+        }
+        java.util.concurrent.ScheduledExecutorService watch = incidentWatch;
+        if (open || watch == null) {
+            return null;
+        }
+        incidentWatch = null;
+        return watch;
     }
 
     /**
@@ -95,27 +105,22 @@ public final class TargetRegistry implements AutoCloseable {
      */
     public Runnable connectionOpened(Target target) {
         target.openConnections.incrementAndGet();
-        return () -> connectionClosed(target);
+        return target.connectionClosed;
     }
 
-    private void connectionClosed(Target target) {
+    void connectionClosed(Target target) {
         if (target.openConnections.decrementAndGet() > 0) {
             return; // the application still holds connections of the target
         }
-        java.util.concurrent.ScheduledExecutorService stopped = null;
+        java.util.concurrent.ScheduledExecutorService stopped;
         lock.lock();
         try {
             if (target.openConnections.get() > 0 || incidentWatch == null) {
                 return; // reopened meanwhile, or no incident is being watched
             }
             target.guard().incidentOverIfQuiet(System.nanoTime(), true);
-            boolean open = false;
-            for (Target t : targets.values()) {
-                open |= t.guard().incidentOverIfQuiet(System.nanoTime(), false);
-            }
-            if (!open && incidentWatch != null) {
-                stopped = incidentWatch;
-                incidentWatch = null;
+            stopped = endQuietIncidents();
+            if (stopped != null) {
                 stopped.shutdownNow();
             }
         } finally {
