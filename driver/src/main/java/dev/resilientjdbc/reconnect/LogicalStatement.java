@@ -173,7 +173,7 @@ public final class LogicalStatement implements ReplayableStatement {
             return track(retrier.statement(() -> {
                 // The connection first (reconnecting if the last attempt lost it), then the statement on it.
                 gate.attemptOn(connection.physical());
-                return ownTransaction ? connection.commits().inOwnTransaction(() -> Reflective.invoke(current(), method, args), gate)
+                return ownTransaction ? connection.commits().inOwnTransaction(() -> withoutCursor(method, args), gate)
                         : Reflective.invoke(current(), method, args);
             }, gate), null);
         } catch (SQLException e) {
@@ -187,6 +187,33 @@ public final class LogicalStatement implements ReplayableStatement {
             }
             throw e;
         }
+    }
+
+    /**
+     * Runs the call in our own transaction as the real driver runs it in autocommit: without a cursor. With a
+     * fetch size the real driver would read rows through a portal, which our COMMIT closes before the application
+     * reads on (34000 portal does not exist); in autocommit it fetches every row at once, and so do we.
+     */
+    private Object withoutCursor(Method method, Object[] args) throws Throwable {
+        Statement st = current();
+        int fetchSize = st.getFetchSize();
+        if (fetchSize == 0) {
+            return Reflective.invoke(st, method, args);
+        }
+        st.setFetchSize(0);
+        Object result;
+        try {
+            result = Reflective.invoke(st, method, args);
+        } catch (Throwable t) {
+            try {
+                st.setFetchSize(fetchSize);
+            } catch (SQLException ignored) {
+                // the call's own failure is what counts (a statement on a lost connection may refuse this too)
+            }
+            throw t;
+        }
+        st.setFetchSize(fetchSize);
+        return result;
     }
 
     /** SQLState 08007 for an autocommit write whose connection was lost after it was sent; counted. */

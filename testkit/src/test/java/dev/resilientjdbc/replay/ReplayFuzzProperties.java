@@ -226,6 +226,27 @@ class ReplayFuzzProperties {
                 new FuzzStep.Commit(FuzzFault.NONE)), false, false, false));
     }
 
+    /**
+     * Found by CI: with exactly-once autocommit writes, {@code execute()} of a SELECT FOR UPDATE with a fetch size
+     * ran in our own transaction through a cursor, which our COMMIT closed: the second next() got 34000.
+     */
+    @Example
+    void autocommitQueryWithAFetchSizeReadsOnAfterItsOwnTransaction() throws Exception {
+        check(new FuzzPlan(List.of(
+                new FuzzStep.FetchSize(FuzzFault.NONE, 5, 1),
+                new FuzzStep.Bind(FuzzFault.NONE, 5, 1, Setter.LONG, 1),
+                new FuzzStep.Exec(FuzzFault.NONE, 5, ExecKind.EXECUTE),
+                new FuzzStep.Read(FuzzFault.NONE, 5, 0),
+                new FuzzStep.Read(FuzzFault.NONE, 5, 0)), true, false, false));
+        check(new FuzzPlan(List.of(
+                new FuzzStep.FetchSize(FuzzFault.NONE, 2, 1),
+                new FuzzStep.Bind(FuzzFault.NONE, 2, 1, Setter.LONG, 0),
+                new FuzzStep.Exec(FuzzFault.NONE, 2, ExecKind.EXECUTE),
+                new FuzzStep.Read(FuzzFault.NONE, 2, 0),
+                new FuzzStep.Read(FuzzFault.NONE, 2, 0),
+                new FuzzStep.Read(FuzzFault.TERMINATE, 2, 0)), true, false, false));
+    }
+
     private static void check(FuzzPlan program) throws Exception {
         System.out.println("example:" + program);
         runResilient(program, runOracle(program));
