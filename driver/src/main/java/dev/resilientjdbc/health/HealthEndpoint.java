@@ -116,9 +116,18 @@ public final class HealthEndpoint {
 
     private static boolean carries(Request r, String token) {
         String given = r.headers().get("authorization");
-        byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        if (given == null) {
+            return false;
+        }
+        // RFC 7235: the scheme is case-insensitive and followed by one or more spaces ("bearer  abc" is valid).
+        given = given.strip();
+        int space = given.indexOf(' ');
+        if (space < 0 || !given.substring(0, space).equalsIgnoreCase("Bearer")) {
+            return false;
+        }
+        byte[] expected = token.getBytes(StandardCharsets.UTF_8);
         // constant time: how much of a guess was right must not show in the answer's timing
-        return given != null && MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8));
+        return MessageDigest.isEqual(expected, given.substring(space + 1).stripLeading().getBytes(StandardCharsets.UTF_8));
     }
 
     private static boolean loopback(String bind) {

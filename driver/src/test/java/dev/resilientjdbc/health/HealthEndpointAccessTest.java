@@ -105,6 +105,12 @@ class HealthEndpointAccessTest {
             assertFalse(call(port, "GET", path, "Bearer " + TOKEN).body().contains(TOKEN), path);
         }
         assertEquals(200, call(port, "GET", "/metrics", "Bearer " + TOKEN).statusCode());
+        // The scheme is case-insensitive and may be followed by several spaces (RFC 7235); the token itself is exact.
+        assertEquals(200, call(port, "GET", "/metrics", "bearer " + TOKEN).statusCode());
+        assertEquals(200, call(port, "GET", "/metrics", "BEARER   " + TOKEN).statusCode());
+        assertEquals(401, call(port, "GET", "/metrics", "Bearer " + TOKEN.toUpperCase(java.util.Locale.ROOT)).statusCode());
+        assertEquals(401, call(port, "GET", "/metrics", "Basic " + TOKEN).statusCode());
+        assertEquals(401, call(port, "GET", "/metrics", TOKEN).statusCode());
         assertEquals(404, call(port, "GET", "/nothing", "Bearer " + TOKEN).statusCode());
         HealthEndpoint.start("127.0.0.1", port + 1, "another-token-0123456789", new MetricRegistry(), java.util.List::of);
         String log = logText();
