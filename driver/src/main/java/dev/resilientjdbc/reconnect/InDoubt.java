@@ -52,6 +52,14 @@ public interface InDoubt {
      */
     Object session(Connection physical, long openedAtMillis);
 
+    /**
+     * Whether the server of {@code physical} is a standby (read-only as a whole), as far as it is known
+     * without a round trip; null when unknown.
+     */
+    default Boolean standby(Connection physical) {
+        return null;
+    }
+
     /** Makes sure the server session {@code oldBackend} (from {@link #session}) is gone, using {@code fresh}. */
     void endOldBackend(Object oldBackend, Connection fresh);
 

@@ -481,8 +481,8 @@ public final class LogicalConnection {
 
     /**
      * The failure's class for this connection. A read-only failure (25006) is a reason to reconnect only
-     * when the server is read-only (a standby); in a session the application made read-only it is the
-     * application's own answer, never recovered.
+     * when the server is read-only (a standby, or not known to be none); in a session the application made
+     * read-only it is the application's own answer, never recovered.
      */
     public FailureClass classify(SQLException e) {
         FailureClass c = retrier.classifier().classify(e);
@@ -493,7 +493,12 @@ public final class LogicalConnection {
         if (c == FailureClass.BUSY && g != null && g.heldByThisThreadElsewhere()) {
             return FailureClass.FATAL; // the file is busy with this thread's own other transaction: waiting cannot help
         }
-        return c == FailureClass.READ_ONLY && session.readOnly() ? FailureClass.FATAL : c;
+        if (c == FailureClass.READ_ONLY && (session.readOnly() || Boolean.FALSE.equals(inDoubt.standby(last)))) {
+            // Made read-only by the application (setReadOnly, SET default_transaction_read_only, BEGIN READ ONLY),
+            // its role or database, on a server that is no standby: another connection would refuse it just the same.
+            return FailureClass.FATAL;
+        }
+        return c;
     }
 
     // The last failure that was the application's own time limit; classify() may be asked about it more than once.

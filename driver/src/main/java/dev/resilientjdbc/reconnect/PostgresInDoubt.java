@@ -18,20 +18,29 @@ import java.util.logging.Logger;
 public final class PostgresInDoubt implements InDoubt {
     private static final Logger LOG = Logger.getLogger("dev.resilientjdbc.replay");
 
-    // PGConnection.getBackendPID as seen from each physical connection class's loader (a pool's proxy
-    // class included), looked up once per class: opened() runs on every connect and every pool borrow.
-    private static final ClassValue<Optional<Method>> BACKEND_PID = new ClassValue<>() {
+    // PGConnection's getBackendPID and getParameterStatus as seen from each physical connection class's loader
+    // (a pool's proxy class included), looked up once per class: opened() runs on every connect and every pool borrow.
+    private static final ClassValue<Optional<PgMethods>> PG = new ClassValue<>() {
         @Override
-        protected Optional<Method> computeValue(Class<?> type) {
+        protected Optional<PgMethods> computeValue(Class<?> type) {
             LOOKED_UP.add(type);
             try {
                 Class<?> pg = Class.forName("org.postgresql.PGConnection", false, type.getClassLoader());
-                return Optional.of(pg.getMethod("getBackendPID"));
+                Method status;
+                try {
+                    status = pg.getMethod("getParameterStatus", String.class);
+                } catch (NoSuchMethodException old) {
+                    status = null; // pgjdbc before 42.2.x
+                }
+                return Optional.of(new PgMethods(pg.getMethod("getBackendPID"), status));
             } catch (ReflectiveOperationException | LinkageError e) {
                 return Optional.empty();
             }
         }
     };
+
+    private record PgMethods(Method backendPid, Method parameterStatus) {
+    }
 
     // As ProxyShape's: the classes looked up, weakly, so that deregister() can take our entries off them.
     private static final java.util.Set<Class<?>> LOOKED_UP = java.util.Collections.synchronizedSet(
@@ -44,23 +53,45 @@ public final class PostgresInDoubt implements InDoubt {
             classes = new java.util.ArrayList<>(LOOKED_UP);
             LOOKED_UP.clear();
         }
-        classes.forEach(BACKEND_PID::remove);
+        classes.forEach(PG::remove);
     }
 
     /** The backend pid and the client's clock when the connection was opened. */
     @Override
     public Object session(Connection physical, long openedAtMillis) {
-        Method pid = BACKEND_PID.get(physical.getClass()).orElse(null);
-        if (pid == null) {
+        PgMethods pg = PG.get(physical.getClass()).orElse(null);
+        if (pg == null) {
             return null;
         }
         try {
-            Class<?> pg = pid.getDeclaringClass();
-            if (physical.isWrapperFor(pg)) {
-                return new long[]{(Integer) pid.invoke(physical.unwrap(pg)), openedAtMillis};
+            Class<?> type = pg.backendPid().getDeclaringClass();
+            if (physical.isWrapperFor(type)) {
+                return new long[]{(Integer) pg.backendPid().invoke(physical.unwrap(type)), openedAtMillis};
             }
         } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
             LOG.log(Level.FINE, "resilient-jdbc: backend pid unknown: {0}", e.toString());
+        }
+        return null;
+    }
+
+    /**
+     * in_hot_standby as the server last reported it (PostgreSQL 14 and later report it on every
+     * connection, so this costs no round trip, and works in a transaction the server aborted).
+     */
+    @Override
+    public Boolean standby(Connection physical) {
+        PgMethods pg = physical == null ? null : PG.get(physical.getClass()).orElse(null);
+        if (pg == null || pg.parameterStatus() == null) {
+            return null;
+        }
+        try {
+            Class<?> type = pg.parameterStatus().getDeclaringClass();
+            if (physical.isWrapperFor(type)) {
+                Object v = pg.parameterStatus().invoke(physical.unwrap(type), "in_hot_standby");
+                return v == null ? null : "on".equals(v);
+            }
+        } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
+            LOG.log(Level.FINE, "resilient-jdbc: in_hot_standby unknown: {0}", e.toString());
         }
         return null;
     }

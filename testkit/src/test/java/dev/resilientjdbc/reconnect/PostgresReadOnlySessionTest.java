@@ -79,4 +79,61 @@ class PostgresReadOnlySessionTest {
         assertEquals(reconnects, ResilientDriver.targets().guards().stream().mapToLong(g -> g.stats().reconnects()).sum(),
                 "the connection was not replaced");
     }
+
+    /** The session made read-only with SQL or by its start-up options, not through setReadOnly: the same answer. */
+    private static List<Object> writeInASessionMadeReadOnly(String url, String how) throws SQLException {
+        List<Object> seen = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            if (how.startsWith("SET SESSION")) {
+                s.execute(how);
+            }
+            c.setAutoCommit(false);
+            if (how.startsWith("SET TRANSACTION")) {
+                s.execute(how);
+            }
+            try (ResultSet rs = s.executeQuery("SELECT v FROM ro WHERE id = 1")) {
+                rs.next();
+                seen.add(rs.getInt(1));
+            }
+            long t0 = System.nanoTime();
+            try {
+                s.executeUpdate("UPDATE ro SET v = v + 1 WHERE id = 1");
+                seen.add("updated");
+            } catch (SQLException e) {
+                seen.add(e.getSQLState());
+            }
+            seen.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 1000 ? "at once" : "after retries");
+            try {
+                s.executeQuery("SELECT 1").close(); // the transaction is aborted: 25P02
+                seen.add("still usable");
+            } catch (SQLException e) {
+                seen.add(e.getSQLState());
+            }
+            c.rollback();
+            try (ResultSet rs = s.executeQuery("SELECT current_setting('transaction_read_only')")) {
+                rs.next();
+                seen.add(rs.getString(1));
+            }
+            c.rollback();
+        }
+        return seen;
+    }
+
+    @Test
+    void aWriteRefusedInASessionMadeReadOnlyWithSqlIsNotRecovered() throws Exception {
+        String[][] ways = {
+                {"SET SESSION default_transaction_read_only = on", "", "on"},
+                {"SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", "", "on"},
+                {"SET TRANSACTION READ ONLY", "", "off"},
+                {"options", "&options=-c%20default_transaction_read_only%3Don", "on"},
+        };
+        for (String[] way : ways) {
+            List<Object> rawSeen = writeInASessionMadeReadOnly(raw() + way[1], way[0]);
+            assertEquals(List.of(1, "25006", "at once", "25P02", way[2]), rawSeen, "the raw driver's behaviour: " + way[0]);
+            long reconnects = ResilientDriver.targets().guards().stream().mapToLong(g -> g.stats().reconnects()).sum();
+            assertEquals(rawSeen, writeInASessionMadeReadOnly(raw().replace("jdbc:", "jdbc:resilient:") + way[1], way[0]), way[0]);
+            assertEquals(reconnects, ResilientDriver.targets().guards().stream().mapToLong(g -> g.stats().reconnects()).sum(),
+                    "the connection was not replaced: " + way[0]);
+        }
+    }
 }
