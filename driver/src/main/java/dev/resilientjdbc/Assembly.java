@@ -99,7 +99,8 @@ public final class Assembly {
             this.physical = physical;
             Dialect d = dialect(config, realUrl);
             this.settings = RetrySettings.from(config).withLoginTimeout(loginTimeout(d, realUrl, realInfo));
-            this.classifier = Classifiers.forDialect(d, config.get(ResilientOptions.CLASSIFY_OVERRIDES));
+            this.classifier = Classifiers.forDialect(d, config.get(ResilientOptions.CLASSIFY_OVERRIDES),
+                    d == Dialect.POSTGRESQL ? pgjdbcSetting(realUrl, realInfo, "localSocketAddress") : null);
             this.targetName = targetName(realUrl, realInfo);
             this.metricsName = ResilientMetrics.targetName(realUrl);
             this.metricsEnabled = config.get(ResilientOptions.METRICS_ENABLED);
@@ -204,18 +205,7 @@ public final class Assembly {
      * from the properties or the URL), else {@code DriverManager.getLoginTimeout()}; null when none is set.
      */
     static java.time.Duration loginTimeout(Dialect d, String realUrl, Properties realInfo) {
-        String v = null;
-        if (d == Dialect.POSTGRESQL) {
-            v = realInfo == null ? null : realInfo.getProperty("loginTimeout");
-            int q = realUrl.indexOf('?');
-            if (v == null && q >= 0) {
-                for (String part : realUrl.substring(q + 1).split("&")) {
-                    if (part.startsWith("loginTimeout=")) {
-                        v = part.substring("loginTimeout=".length());
-                    }
-                }
-            }
-        }
+        String v = d == Dialect.POSTGRESQL ? pgjdbcSetting(realUrl, realInfo, "loginTimeout") : null;
         if (v != null) {
             try {
                 double seconds = Double.parseDouble(v.trim());
@@ -227,6 +217,24 @@ public final class Assembly {
         }
         int s = java.sql.DriverManager.getLoginTimeout();
         return s > 0 ? java.time.Duration.ofSeconds(s) : null;
+    }
+
+    /** A pgjdbc setting as pgjdbc reads it: the URL's parameter (decoded) over the connect properties; null when unset. */
+    static String pgjdbcSetting(String realUrl, Properties realInfo, String name) {
+        String v = null;
+        int q = realUrl.indexOf('?');
+        if (q >= 0) {
+            for (String part : realUrl.substring(q + 1).split("&")) {
+                if (part.startsWith(name + "=")) {
+                    try {
+                        v = java.net.URLDecoder.decode(part.substring(name.length() + 1), java.nio.charset.StandardCharsets.UTF_8);
+                    } catch (IllegalArgumentException bad) {
+                        v = part.substring(name.length() + 1);
+                    }
+                }
+            }
+        }
+        return v != null || realInfo == null ? v : realInfo.getProperty(name);
     }
 
     private static Connection nonNull(Connection c, String realUrl) throws SQLException {

@@ -7,9 +7,14 @@ public final class Classifiers {
     private Classifiers() {}
 
     public static FailureClassifier forDialect(Dialect dialect, ClassOverrides overrides) {
+        return forDialect(dialect, overrides, null);
+    }
+
+    /** @param localAddress the real driver's local socket address setting (pgjdbc's localSocketAddress), or null */
+    public static FailureClassifier forDialect(Dialect dialect, ClassOverrides overrides, String localAddress) {
         FailureClassifier base;
         switch (dialect) {
-            case POSTGRESQL: base = new PostgresClassifier(); break;
+            case POSTGRESQL: base = new PostgresClassifier(localAddress); break;
             case SQLITE: base = new SqliteClassifier(); break;
             default: base = new GenericClassifier();
         }

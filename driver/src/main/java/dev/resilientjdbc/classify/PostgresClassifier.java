@@ -9,6 +9,16 @@ import java.sql.SQLException;
  */
 public final class PostgresClassifier implements FailureClassifier {
     private final GenericClassifier generic = new GenericClassifier();
+    private final String localAddress;
+
+    public PostgresClassifier() {
+        this(null);
+    }
+
+    /** @param localAddress pgjdbc's localSocketAddress setting of the target, or null when it has none */
+    public PostgresClassifier(String localAddress) {
+        this.localAddress = localAddress == null || localAddress.isBlank() ? null : localAddress.strip();
+    }
 
     @Override
     public FailureClass classify(SQLException e) {
@@ -30,6 +40,11 @@ public final class PostgresClassifier implements FailureClassifier {
             // A socketFactory or sslfactory class that cannot be loaded or made: configuration, the same on every attempt.
             return FailureClass.FATAL;
         }
+        if (localAddress != null && state != null && state.startsWith("08") && cannotUseLocalAddress(e)) {
+            // The configured local address is not this machine's or does not resolve: the same on every attempt.
+            // (Without a configured address a BindException is the machine running out of ports, which passes.)
+            return FailureClass.FATAL;
+        }
         if (state != null && state.length() == 5) {
             FailureClass c = GenericClassifier.byState(state);
             // A known state that is not one of ours (23505, 42601, 57014 query_canceled, 25P02 ...) is fatal
@@ -42,6 +57,11 @@ public final class PostgresClassifier implements FailureClassifier {
     private static boolean causedByMissingClass(SQLException e) {
         return e.getCause() != null && GenericClassifier.inCauseChain(e.getCause(),
                 t -> t instanceof ReflectiveOperationException || t instanceof LinkageError);
+    }
+
+    private boolean cannotUseLocalAddress(SQLException e) {
+        return e.getCause() != null && GenericClassifier.inCauseChain(e.getCause(), t -> t instanceof java.net.BindException
+                || t instanceof java.net.UnknownHostException && t.getMessage() != null && t.getMessage().startsWith(localAddress));
     }
 
     // pgjdbc's messages are translated; the setting's name in them is not. No I/O error lies under them.

@@ -39,6 +39,23 @@ class ClassifierTest {
         assertEquals(CONNECTION, generic.classify(new SQLException("x", "08004")), "other drivers: class 08 as ever");
     }
 
+    @org.junit.jupiter.api.Test
+    void aLocalAddressThatCannotBeUsedIsConfigurationOnlyWhenOneIsConfigured() {
+        FailureClassifier withLocal = Classifiers.forDialect(Dialect.POSTGRESQL, ClassOverrides.NONE, "no-such-host.invalid");
+        SQLException bind = new SQLException("The connection attempt failed.", "08001",
+                new java.net.BindException("Cannot assign requested address"));
+        SQLException localUnknown = new SQLException("The connection attempt failed.", "08001",
+                new java.net.UnknownHostException("no-such-host.invalid: Name or service not known"));
+        SQLException remoteUnknown = new SQLException("The connection attempt failed.", "08001",
+                new java.net.UnknownHostException("db.example.invalid"));
+        assertEquals(FATAL, withLocal.classify(bind));
+        assertEquals(FATAL, withLocal.classify(localUnknown));
+        assertEquals(CONNECTION, withLocal.classify(remoteUnknown), "the server's name not resolving yet is worth waiting for");
+        // Without a configured local address a BindException is the machine out of ephemeral ports: it passes.
+        assertEquals(CONNECTION, postgres.classify(bind));
+        assertEquals(CONNECTION, postgres.classify(localUnknown));
+    }
+
     @ParameterizedTest(name = "PostgreSQL {0} -> {1}")
     @CsvSource({
             "08000, CONNECTION", "08001, CONNECTION", "08003, CONNECTION", "08006, CONNECTION", "08P01, CONNECTION",

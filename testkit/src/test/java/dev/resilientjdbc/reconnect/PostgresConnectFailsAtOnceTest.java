@@ -54,6 +54,25 @@ class PostgresConnectFailsAtOnceTest {
         assertTrue(millis < 2000, "failed at once, not after the connect budget: " + millis + " ms");
     }
 
+    /**
+     * Issue 16: a local socket address that is not this machine's (or does not resolve) is configuration:
+     * the raw driver's answer at once, not the connect budget of retries.
+     */
+    @Test
+    void anInvalidLocalSocketAddressIsNotRetried() {
+        for (String local : new String[]{"203.0.113.77", "no-such-host.invalid"}) {
+            String url = pg.jdbcUrl() + "?user=postgres&connectTimeout=5&localSocketAddress=" + local;
+            SQLException raw = assertThrows(SQLException.class, () -> DriverManager.getConnection(url).close());
+            long t0 = System.nanoTime();
+            SQLException ours = assertThrows(SQLException.class,
+                    () -> DriverManager.getConnection(url.replace("jdbc:", "jdbc:resilient:")).close());
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertEquals(raw.getSQLState(), ours.getSQLState(), local + ": " + ours);
+            assertEquals(raw.getMessage(), ours.getMessage(), local + ": the real driver's own error");
+            assertTrue(millis < 2000, local + ": failed at once, not after the connect budget: " + millis + " ms");
+        }
+    }
+
     /** A port nothing listens on: every attempt is refused at once, so only the time budget ends the retries. */
     private static int closedPort() throws java.io.IOException {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
