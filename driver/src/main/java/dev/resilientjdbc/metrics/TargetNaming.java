@@ -31,7 +31,9 @@ final class TargetNaming {
         String rest = colon < 0 ? "" : s.substring(colon + 1);
         List<String> parts = new ArrayList<>();
         parts.add(SUBPROTOCOL.matcher(sub).matches() ? sub : "jdbc");
-        // Everything after the first '?', ';', '#' or '&' is parameters, which are never part of a name.
+        // Everything after the first '?', ';', '#' or '&' is parameters, which are never part of a name, except
+        // the one parameter that names the database where a driver puts it there (SQL Server's ;databaseName=).
+        String databaseParameter = databaseParameter(rest);
         rest = rest.split("[?;#&]", 2)[0];
         if (rest.startsWith("//")) {
             String afterSlashes = rest.substring(2);
@@ -41,7 +43,8 @@ final class TargetNaming {
             for (String hostPort : authority.split(",")) {
                 addHostPort(parts, hostPort);
             }
-            addDatabase(parts, slash < 0 ? "" : afterSlashes.substring(slash + 1));
+            String path = slash < 0 ? "" : afterSlashes.substring(slash + 1);
+            addDatabase(parts, path.isEmpty() && databaseParameter != null ? databaseParameter : path);
         } else {
             // user/password@host:port/db (Oracle and others): only what follows the credentials
             int at = rest.lastIndexOf('@');
@@ -50,6 +53,21 @@ final class TargetNaming {
         String name = UNSAFE.matcher(String.join(":", parts).replace('.', '_')).replaceAll("_")
                 .replaceAll("^_+|_+$", "");
         return name.toLowerCase(Locale.ROOT);
+    }
+
+    /** The value of a {@code ;databaseName=} or {@code ;database=} segment, the last one as drivers read it; else null. */
+    private static String databaseParameter(String rest) {
+        String found = null;
+        // SQL Server quotes values in braces ({a;database=b} is one password): nothing inside braces counts.
+        String[] segments = rest.replaceAll("\\{[^}]*}?", "{}").split(";");
+        for (int i = 1; i < segments.length; i++) {
+            int eq = segments[i].indexOf('=');
+            String key = eq < 0 ? "" : segments[i].substring(0, eq).strip();
+            if (key.equalsIgnoreCase("databaseName") || key.equalsIgnoreCase("database")) {
+                found = segments[i].substring(eq + 1).strip();
+            }
+        }
+        return found;
     }
 
     private static void addHostPort(List<String> parts, String hostPort) {
