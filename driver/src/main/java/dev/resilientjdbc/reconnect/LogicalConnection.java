@@ -390,11 +390,14 @@ public final class LogicalConnection {
         } else {
             p.rollback();
         }
+        int calls = log.size();
         log.replay(p, this::breaksAttempt);
         noteSession();
         tx.replayed();
-        retrier.guard().stats().onReplayed();
-        LOG.log(Level.FINE, "resilient-jdbc: replayed a transaction of {0} calls on {1}", new Object[]{log.size(), retrier.guard().name()});
+        if (calls > 0) {
+            retrier.guard().stats().onReplayed(); // a transaction lost at its first call restarts: nothing was replayed
+        }
+        LOG.log(Level.FINE, "resilient-jdbc: replayed a transaction of {0} calls on {1}", new Object[]{calls, retrier.guard().name()});
     }
 
     /** The transaction cannot go on: it is rolled back, and further statements fail until the application rolls back. */
