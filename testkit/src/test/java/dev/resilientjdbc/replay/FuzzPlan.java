@@ -111,8 +111,12 @@ final class FuzzPlan {
                 openResults.put(10 + k.ps(), segment);
             } else if (step instanceof FuzzStep.StQuery) {
                 openResults.put(0, segment);
-            } else if (step instanceof FuzzStep.StUpdate || step instanceof FuzzStep.StExecute) {
+            } else if (step instanceof FuzzStep.StUpdate || step instanceof FuzzStep.StExecute || step instanceof FuzzStep.StExecuteBatch) {
                 openResults.remove(0);
+            } else if (step instanceof FuzzStep.CloseResult c) {
+                if (openResults.remove(c.slot()) == null) {
+                    continue;
+                }
             }
             out.add(new Planned(out.size(), step, manual, sp));
         }

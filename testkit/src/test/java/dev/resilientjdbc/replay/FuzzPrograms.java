@@ -168,7 +168,10 @@ final class FuzzPrograms {
     }
 
     private static Arbitrary<List<FuzzStep>> readMore() {
-        return Arbitraries.of(0, 2, 5, 14, 17).flatMap(slot -> reads(slot, 1, 2));
+        Arbitrary<List<FuzzStep>> close = Combinators.combine(fault(), Arbitraries.of(0, 2, 5, 14))
+                .as((f, slot) -> List.<FuzzStep>of(new FuzzStep.CloseResult(f, slot)));
+        return Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.of(0, 2, 5, 14, 17).flatMap(slot -> reads(slot, 1, 2))),
+                Tuple.of(1, close));
     }
 
     private static Arbitrary<List<FuzzStep>> batch() {
@@ -201,7 +204,11 @@ final class FuzzPrograms {
                 Arbitraries.integers().between(0, FuzzSql.ST_UPDATES.size() - 1)).as(FuzzStep.StUpdate::new));
         Arbitrary<List<FuzzStep>> execute = one(Combinators.combine(fault(),
                 Arbitraries.integers().between(0, FuzzSql.ST_EXECUTES.size() - 1)).as(FuzzStep.StExecute::new));
-        return Arbitraries.oneOf(query, update, execute);
+        Arbitrary<List<FuzzStep>> batch = Combinators.combine(
+                Combinators.combine(fault(), Arbitraries.integers().between(0, FuzzSql.ST_UPDATES.size() - 1))
+                        .as(FuzzStep.StAddBatch::new).list().ofMinSize(1).ofMaxSize(3),
+                fault().map(FuzzStep.StExecuteBatch::new)).as((adds, exec) -> concat(adds, List.of(exec)));
+        return Arbitraries.oneOf(query, update, execute, batch);
     }
 
     private static Arbitrary<List<FuzzStep>> savepointCall() {

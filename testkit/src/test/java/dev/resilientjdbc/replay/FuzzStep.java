@@ -265,6 +265,41 @@ sealed interface FuzzStep {
         }
     }
 
+    /** Statement.addBatch(sql): SQL batched on the plain Statement, run by {@link StExecuteBatch}. */
+    record StAddBatch(FuzzFault fault, int sql) implements FuzzStep {
+        public FuzzStep withFault(FuzzFault f) { return new StAddBatch(f, sql); }
+        public String java(FuzzPlan.Planned p) { return "st.addBatch(" + quote(FuzzSql.ST_UPDATES.get(sql)) + ");"; }
+        public String run(FuzzSession s, FuzzPlan.Planned p) throws SQLException {
+            s.st().addBatch(FuzzSql.ST_UPDATES.get(sql));
+            return "ok";
+        }
+    }
+
+    record StExecuteBatch(FuzzFault fault) implements FuzzStep {
+        public FuzzStep withFault(FuzzFault f) { return new StExecuteBatch(f); }
+        public String java(FuzzPlan.Planned p) { return "st.executeBatch();"; }
+        public String run(FuzzSession s, FuzzPlan.Planned p) throws SQLException {
+            s.open(0, null); // executing the statement closes its result set
+            return "counts " + Arrays.toString(s.st().executeBatch());
+        }
+    }
+
+    /** rs.close(), then whether its statement is still open (it is: no closeOnCompletion). */
+    record CloseResult(FuzzFault fault, int slot) implements FuzzStep {
+        public FuzzStep withFault(FuzzFault f) { return new CloseResult(f, slot); }
+        public String java(FuzzPlan.Planned p) { return rsName(slot) + ".close(); " + rsName(slot) + ".getStatement().isClosed();"; }
+        public String run(FuzzSession s, FuzzPlan.Planned p) throws SQLException {
+            ResultSet rs = s.rs(slot);
+            if (rs == null) {
+                return "no result set";
+            }
+            Statement st = rs.getStatement();
+            rs.close();
+            s.open(slot, null);
+            return "closed, statement " + (st == null ? "none" : st.isClosed() ? "closed" : "open") + ", rs " + (rs.isClosed() ? "closed" : "open");
+        }
+    }
+
     /** Statement.execute, then every result it has: getResultSet (all rows) / getUpdateCount / getMoreResults. */
     record StExecute(FuzzFault fault, int sql) implements FuzzStep {
         public FuzzStep withFault(FuzzFault f) { return new StExecute(f, sql); }

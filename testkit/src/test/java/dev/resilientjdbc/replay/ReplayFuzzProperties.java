@@ -388,7 +388,8 @@ class ReplayFuzzProperties {
 
     private static boolean sentWork(FuzzStep step) {
         return step instanceof FuzzStep.Exec || step instanceof FuzzStep.ExecuteBatch || step instanceof FuzzStep.StQuery
-                || step instanceof FuzzStep.StUpdate || step instanceof FuzzStep.StExecute || step instanceof FuzzStep.SetSavepoint;
+                || step instanceof FuzzStep.StUpdate || step instanceof FuzzStep.StExecute || step instanceof FuzzStep.StExecuteBatch
+                || step instanceof FuzzStep.SetSavepoint;
     }
 
     /** Errors the contract lets reach the application at this call (README "What resilient-jdbc guarantees"). */
