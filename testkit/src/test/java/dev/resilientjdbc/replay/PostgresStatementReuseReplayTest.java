@@ -343,6 +343,27 @@ class PostgresStatementReuseReplayTest {
         });
     }
 
+    /** closeOnCompletion: closing the last result set closes the statement, replayed or not (as on the raw driver). */
+    @Test
+    void aCloseOnCompletionStatementClosesWithItsResultSetAfterAReplay() throws Exception {
+        sameAsFaultFree(Fault.TERMINATE, (c, f, seen) -> {
+            c.setAutoCommit(false);
+            Statement s = c.createStatement();
+            s.closeOnCompletion();
+            ResultSet rs = s.executeQuery("SELECT id FROM accounts ORDER BY id");
+            rs.next();
+            seen.add(rs.getInt(1));
+            f.strike();
+            update(c, "UPDATE accounts SET balance = 0 WHERE id = 8", seen);
+            rs.next();
+            seen.add(rs.getInt(1));
+            seen.add(s.isCloseOnCompletion());
+            rs.close();
+            seen.add(s.isClosed());
+            c.commit();
+        });
+    }
+
     @ParameterizedTest
     @EnumSource(names = {"BEFORE_FAILURE", "BEFORE_COMMIT"})
     void aTransactionTheServerAbortedIsNotCommittedByAReplay(Where where) throws Exception {
