@@ -2,6 +2,7 @@ package dev.resilientjdbc.proxy;
 
 import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.replay.ResultSetTrack;
+import dev.resilientjdbc.retry.RerunRules;
 
 import java.lang.reflect.Method;
 import java.sql.Connection;
@@ -82,6 +83,11 @@ final class ResultSetHandler extends JdbcHandler {
             throw e;
         }
         if (track.recorded() && logical.log() == track.log() && logical.log().replayable()) {
+            if (!RerunRules.breaksAttempt(logical.classify(e))) {
+                // The database's own answer: the application gets it, and a replay must meet it again.
+                logical.log().recordFailedRead(track, method, args, e);
+                throw e;
+            }
             // Inside a replayable transaction: replay it, then read on from the replayed result set.
             return logical.inTransaction(() -> callOn(track.real(), method, args), null, true);
         }

@@ -34,6 +34,10 @@ public final class ResultSetTrack {
         closedByApplication = true;
     }
 
+    boolean closedByApplication() {
+        return closedByApplication;
+    }
+
     /** Whether reads from it are being recorded. */
     public boolean recorded() {
         return log != null;

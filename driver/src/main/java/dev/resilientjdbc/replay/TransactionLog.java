@@ -129,24 +129,50 @@ public final class TransactionLog {
         }
     }
 
+    /**
+     * A read that failed with the database's own answer (a cursor a savepoint rollback closed, a value that does
+     * not convert): on PostgreSQL that aborted the transaction, so a replay makes the read again and must fail
+     * the same way.
+     */
+    public void recordFailedRead(ResultSetTrack track, Method m, Object[] args, SQLException failure) {
+        if (replayable) {
+            add(new FailedReadEntry(track, m, args, failure.getSQLState()), 48 + Observation.sizeOf(args));
+        }
+    }
+
     /** setSavepoint: the application's savepoint object stays valid across replays. */
     public void recordSavepoint(Method m, Object[] args, Savepoint created) {
         savepoints.put(created, created);
         add(new SavepointEntry(m, args, created), 64);
     }
 
-    /** rollback(Savepoint) trims what came after the savepoint; releaseSavepoint is replayed as it was. */
+    /**
+     * rollback(Savepoint) trims what came after the savepoint, unless a result set the application still
+     * holds was opened or read there: its rows stay readable after the rollback, and only a replay that runs
+     * those calls (and the rollback after them) puts it back where the application has it. releaseSavepoint
+     * is replayed as it was.
+     */
     public void recordSavepointUse(Method m, Savepoint appSavepoint) {
         if (m.getName().equals("rollback")) {
             for (int i = entries.size() - 1; i >= 0; i--) {
                 Entry e = entries.get(i);
                 if (e instanceof SavepointEntry && ((SavepointEntry) e).appSavepoint == appSavepoint) {
-                    entries.subList(i + 1, entries.size()).clear();
+                    List<Entry> after = entries.subList(i + 1, entries.size());
+                    if (after.stream().noneMatch(TransactionLog::positionsAnOpenResultSet)) {
+                        after.clear();
+                    }
                     break;
                 }
             }
         }
         add(new SavepointUseEntry(m, appSavepoint), 48);
+    }
+
+    private static boolean positionsAnOpenResultSet(Entry e) {
+        ResultSetTrack t = e instanceof ReadEntry ? ((ReadEntry) e).track
+                : e instanceof FailedReadEntry ? ((FailedReadEntry) e).track
+                : e instanceof StatementEntry ? ((StatementEntry) e).produced : null;
+        return t != null && !t.closedByApplication();
     }
 
     /** The real savepoint on the current physical connection for one the application holds. */
@@ -340,6 +366,41 @@ public final class TransactionLog {
         @Override
         public String toString() {
             return "ResultSet." + method.getName();
+        }
+    }
+
+    static final class FailedReadEntry extends Entry {
+        final ResultSetTrack track;
+        final Method method;
+        final Object[] args;
+
+        FailedReadEntry(ResultSetTrack track, Method method, Object[] args, String sqlState) {
+            super(Observation.of(sqlState));
+            this.track = track;
+            this.method = method;
+            this.args = args == null ? null : args.clone();
+        }
+
+        @Override
+        long replay(Replay r) throws Throwable {
+            ResultSet rs = r.results.get(track);
+            if (rs == null) {
+                return ~observed;
+            }
+            try {
+                Reflective.invoke(rs, method, args);
+            } catch (SQLException e) {
+                if (r.attemptBroke.test(e)) {
+                    throw e;
+                }
+                return Observation.of(e.getSQLState());
+            }
+            return ~observed; // it failed for the application and succeeds now: diverged
+        }
+
+        @Override
+        public String toString() {
+            return "ResultSet." + method.getName() + " (failed)";
         }
     }
 

@@ -247,6 +247,53 @@ class ReplayFuzzProperties {
                 new FuzzStep.Read(FuzzFault.TERMINATE, 2, 0)), true, false, false));
     }
 
+    /**
+     * A result set opened or read after a savepoint is read on after rolling back to it, across faults: the log's
+     * trim at the rollback dropped those calls, and the replay diverged (40001) where nothing had changed.
+     */
+    @Example
+    void resultSetOpenedAfterASavepointIsReadOnAfterRollingBackToIt() throws Exception {
+        for (FuzzFault f : new FuzzFault[]{FuzzFault.TERMINATE, FuzzFault.CUT}) {
+            for (int fetch : new int[]{0, 1}) {
+                List<FuzzStep> steps = new ArrayList<>(List.of(new FuzzStep.Begin(FuzzFault.NONE)));
+                if (fetch > 0) {
+                    steps.add(new FuzzStep.FetchSize(FuzzFault.NONE, 2, fetch));
+                }
+                steps.addAll(List.of(
+                        new FuzzStep.Bind(FuzzFault.NONE, 1, 1, Setter.LONG, 5),
+                        new FuzzStep.Bind(FuzzFault.NONE, 1, 2, Setter.LONG, 1),
+                        new FuzzStep.Exec(FuzzFault.NONE, 1, ExecKind.UPDATE),
+                        new FuzzStep.SetSavepoint(FuzzFault.NONE),
+                        new FuzzStep.Bind(FuzzFault.NONE, 2, 1, Setter.LONG, 0),
+                        new FuzzStep.Exec(FuzzFault.NONE, 2, ExecKind.QUERY),
+                        new FuzzStep.Read(FuzzFault.NONE, 2, 0),
+                        new FuzzStep.RollbackToSavepoint(FuzzFault.NONE, 0),
+                        new FuzzStep.Read(f, 2, 0),
+                        new FuzzStep.Read(FuzzFault.NONE, 2, 0),
+                        new FuzzStep.Bind(FuzzFault.NONE, 1, 2, Setter.LONG, 2),
+                        new FuzzStep.Exec(f, 1, ExecKind.UPDATE),
+                        new FuzzStep.Read(FuzzFault.NONE, 2, 0),
+                        new FuzzStep.Commit(FuzzFault.NONE)));
+                check(new FuzzPlan(steps, false, false, false));
+            }
+            // Opened before the savepoint, read after it, then the rollback: the reads stay where they were.
+            check(new FuzzPlan(List.of(
+                    new FuzzStep.Begin(FuzzFault.NONE),
+                    new FuzzStep.Bind(FuzzFault.NONE, 2, 1, Setter.LONG, 0),
+                    new FuzzStep.Exec(FuzzFault.NONE, 2, ExecKind.QUERY),
+                    new FuzzStep.Read(FuzzFault.NONE, 2, 0),
+                    new FuzzStep.SetSavepoint(FuzzFault.NONE),
+                    new FuzzStep.Read(FuzzFault.NONE, 2, 0),
+                    new FuzzStep.Read(FuzzFault.NONE, 2, 0),
+                    new FuzzStep.RollbackToSavepoint(FuzzFault.NONE, 0),
+                    new FuzzStep.Bind(FuzzFault.NONE, 1, 1, Setter.LONG, 5),
+                    new FuzzStep.Bind(FuzzFault.NONE, 1, 2, Setter.LONG, 1),
+                    new FuzzStep.Exec(f, 1, ExecKind.UPDATE),
+                    new FuzzStep.Read(FuzzFault.NONE, 2, 0),
+                    new FuzzStep.Commit(FuzzFault.NONE)), false, false, false));
+        }
+    }
+
     private static void check(FuzzPlan program) throws Exception {
         System.out.println("example:" + program);
         runResilient(program, runOracle(program));
