@@ -91,6 +91,7 @@ public final class Retrier {
     private Object retryStatement(SqlCall<?> call, RetryGate gate, RetryableFailure first) throws Throwable {
         List<SQLException> failures = new ArrayList<>(4);
         failures.add(first.failure);
+        long t0 = System.nanoTime();
         try {
             return statements.get(ctx -> {
                 if (ctx.isFirstAttempt()) {
@@ -114,6 +115,8 @@ public final class Retrier {
             throw withEarlier(exhausted.failure, failures);
         } catch (FailsafeException wrapped) {
             throw unwrap(wrapped, failures);
+        } finally {
+            guard.waited(System.nanoTime() - t0);
         }
     }
 
@@ -256,6 +259,9 @@ public final class Retrier {
 
     private boolean allows(RetryGate gate, SQLException e, FailureClass c) {
         guard.stats().onFailed(c);
+        if (RerunRules.breaksAttempt(c)) {
+            guard.failed(c, e);
+        }
         return !RerunRules.applicationTimeLimit(e) && allowsUncounted(gate, e, c);
     }
 

@@ -1,6 +1,7 @@
 package dev.resilientjdbc.retry;
 
 import dev.failsafe.CircuitBreaker;
+import dev.resilientjdbc.classify.FailureClass;
 
 import java.sql.SQLException;
 import java.util.logging.Level;
@@ -147,6 +148,22 @@ public final class TargetGuard {
     // The counters when the incident began: the over line reports what happened during it.
     private volatile long[] incidentBaseline = new long[4];
     private volatile Runnable incidentListener = () -> { };
+    // What failed last (class and SQLState; never a message, which may name hosts and users), for the begin line.
+    private volatile String lastFailure = "unknown failure";
+    // How long calls of the application waited on recovery during the incident: the longest, and all together.
+    private final java.util.concurrent.atomic.AtomicLong incidentLongestWaitNanos = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.LongAdder incidentWaitNanos = new java.util.concurrent.atomic.LongAdder();
+
+    /** A call or connect failed with a failure recovery deals with (failure path only). */
+    public void failed(FailureClass c, SQLException e) {
+        lastFailure = c + ", SQLState " + e.getSQLState();
+    }
+
+    /** A call of the application waited {@code nanos} while it was recovered (retried, reconnected, replayed). */
+    public void waited(long nanos) {
+        incidentLongestWaitNanos.accumulateAndGet(nanos, Math::max);
+        incidentWaitNanos.add(nanos);
+    }
 
     /** Told when an incident begins, so that someone will ask {@link #incidentOverIfQuiet} later (the target registry). */
     public void onIncident(Runnable listener) {
@@ -166,8 +183,10 @@ public final class TargetGuard {
         // This reconnect is already counted: the baseline is taken one below it.
         incidentBaseline = new long[]{stats.reconnects() - 1, stats.replays(), stats.inDoubt(), stats.divergences()};
         incidentStartMillis = System.currentTimeMillis();
-        LOG.log(Level.INFO, "resilient-jdbc: connections to {0} were lost and are being reconnected (one line when it"
-                + " begins, one when it is over; each reconnect at FINE)", name);
+        incidentLongestWaitNanos.set(0);
+        incidentWaitNanos.reset();
+        LOG.log(Level.INFO, "resilient-jdbc: connections to {0} were lost ({1}) and are being reconnected (one line when it"
+                + " begins, one when it is over; each reconnect at FINE)", new Object[]{name, lastFailure});
         incidentListener.run();
     }
 
@@ -188,9 +207,10 @@ public final class TargetGuard {
             long[] b = incidentBaseline;
             LOG.log(Level.INFO, "resilient-jdbc: the incident on {0} that began at {1} is over: {2} connection(s) reconnected,"
                             + " {3} transaction(s) replayed, {4} call(s) answered 08007 (outcome unknown), {5} replay(s) diverged"
-                            + " (40001)",
+                            + " (40001); the application waited {6} ms at most in one call, {7} ms in all",
                     new Object[]{name, java.time.Instant.ofEpochMilli(incidentStartMillis), stats.reconnects() - b[0],
-                            stats.replays() - b[1], stats.inDoubt() - b[2], stats.divergences() - b[3]});
+                            stats.replays() - b[1], stats.inDoubt() - b[2], stats.divergences() - b[3],
+                            incidentLongestWaitNanos.get() / 1_000_000, incidentWaitNanos.sum() / 1_000_000});
         }
         return incidentOpen.get();
     }

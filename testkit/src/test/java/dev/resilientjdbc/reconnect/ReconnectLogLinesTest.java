@@ -81,6 +81,9 @@ class ReconnectLogLinesTest {
             long info = records.stream().filter(r -> r.getLevel() == Level.INFO && r.getMessage().contains("being reconnected")).count();
             long fine = records.stream().filter(r -> r.getLevel() == Level.FINE && r.getMessage().contains("reconnected a connection")).count();
             assertEquals(1, info, "one INFO line for the incident");
+            LogRecord begin = records.stream().filter(r -> r.getLevel() == Level.INFO && r.getMessage().contains("being reconnected"))
+                    .findFirst().orElseThrow();
+            assertEquals("CONNECTION, SQLState 57P01", begin.getParameters()[1], "it says what failed: a terminated backend");
             assertEquals(11, fine, "the other reconnects at FINE");
             assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("resilient-incidents")),
                     "a thread watches for the end of the incident");
@@ -92,6 +95,10 @@ class ReconnectLogLinesTest {
             over = records.stream().filter(r -> r.getLevel() == Level.INFO && r.getMessage().contains("that began at")).toList();
             assertEquals(1, over.size(), "one line when it is over");
             assertEquals(12L, over.get(0).getParameters()[2], "all 12 reconnects belong to this incident");
+            long longest = (Long) over.get(0).getParameters()[6];
+            long all = (Long) over.get(0).getParameters()[7];
+            // 12 calls each waited for a reconnect: real time, the longest no more than the sum.
+            assertTrue(longest > 0 && longest <= all && all < 60_000, "how long the application waited: " + longest + " / " + all);
             assertTrue(records.stream().filter(r -> r.getLevel().intValue() >= Level.INFO.intValue()).count() <= 3,
                     "an incident of 12 connections costs at most 3 lines at INFO or above");
 
