@@ -30,8 +30,9 @@ final class AgentStartup {
             System.err.println(NAME + ": not started, connections are NOT resilient: " + e);
             throw new IllegalStateException(NAME + " could not install its instrumentation", e);
         }
-        System.err.println(NAME + " " + version() + ": making connections resilient at "
-                + String.join(", ", Instrumenter.TARGETS) + " (" + settings.describe() + ")");
+        // A StringBuilder, not '+': the first run of a concatenation site spins method handles (milliseconds).
+        System.err.println(new StringBuilder(NAME).append(' ').append(version()).append(": making connections resilient at ")
+                .append(String.join(", ", Instrumenter.TARGETS)).append(" (").append(settings.describe()).append(')'));
     }
 
     private static String version() {

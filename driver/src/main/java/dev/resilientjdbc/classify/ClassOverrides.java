@@ -17,10 +17,6 @@ public final class ClassOverrides {
             + " connection, transaction, busy, resource, read_only, fatal";
     public static final ClassOverrides NONE = new ClassOverrides(Map.of(), Map.of(), Map.of());
 
-    private static final Pattern STATE = Pattern.compile("[0-9A-Z]{5}");
-    private static final Pattern STATE_CLASS = Pattern.compile("[0-9A-Z]{2}");
-    private static final Pattern CODE = Pattern.compile("-?[0-9]{1,10}");
-
     private final Map<String, FailureClass> byState;
     private final Map<String, FailureClass> byStateClass;
     private final Map<Integer, FailureClass> byCode;
@@ -53,16 +49,16 @@ public final class ClassOverrides {
                 String n = key.substring(5).trim();
                 try {
                     // ASCII digits only: Integer.parseInt would also take '５'
-                    if (!CODE.matcher(n).matches()) {
+                    if (!Syntax.CODE.matcher(n).matches()) {
                         throw new NumberFormatException(n);
                     }
                     before = codes.put(Integer.parseInt(n), fc);
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException(quoted(key.substring(5)) + " in entry " + quoted(entry) + " is not a whole number");
                 }
-            } else if (STATE.matcher(key).matches()) {
+            } else if (Syntax.STATE.matcher(key).matches()) {
                 before = states.put(key, fc);
-            } else if (STATE_CLASS.matcher(key).matches()) {
+            } else if (Syntax.STATE_CLASS.matcher(key).matches()) {
                 before = classes.put(key, fc);
             } else {
                 throw new IllegalArgumentException(quoted(key) + " in entry " + quoted(entry)
@@ -88,6 +84,14 @@ public final class ClassOverrides {
     /** A piece of the value as a message quotes it: a huge one would bury what the message says. */
     private static String quoted(String piece) {
         return "'" + (piece.length() <= 80 ? piece : piece.substring(0, 60) + "…(" + piece.length() + " characters)") + "'";
+    }
+
+    // Compiled at the first parse, not when NONE is made: the java agent makes it before main, where a
+    // JVM's first regular expressions cost milliseconds, and most applications never set overrides.
+    private static final class Syntax {
+        static final Pattern STATE = Pattern.compile("[0-9A-Z]{5}");
+        static final Pattern STATE_CLASS = Pattern.compile("[0-9A-Z]{2}");
+        static final Pattern CODE = Pattern.compile("-?[0-9]{1,10}");
     }
 
     public boolean isEmpty() {

@@ -2,6 +2,7 @@ package dev.resilientjdbc.config;
 
 import java.sql.SQLException;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +17,9 @@ public final class OptionRegistry {
 
     private final List<Option<?>> options;
     private final Map<String, Option<?>> byKey = new LinkedHashMap<>();
-    private final Map<String, Option<?>> byEnvironmentName = new LinkedHashMap<>();
+    // Made at the first lookup, not with the registry (which the java agent builds before main): most
+    // JVMs set no RESILIENT_* variable, and spelling every name out in the interpreter is not free.
+    private volatile Map<String, Option<?>> byEnvironmentName;
 
     public OptionRegistry(List<Option<?>> options) {
         this.options = List.copyOf(options);
@@ -24,7 +27,6 @@ public final class OptionRegistry {
             if (byKey.put(o.key(), o) != null) {
                 throw new IllegalArgumentException("option declared twice: " + o.key());
             }
-            byEnvironmentName.put(o.environmentName(), o);
         }
     }
 
@@ -37,7 +39,15 @@ public final class OptionRegistry {
     }
 
     public Option<?> findByEnvironmentName(String name) {
-        return byEnvironmentName.get(name);
+        Map<String, Option<?>> byName = byEnvironmentName;
+        if (byName == null) {
+            byName = new HashMap<>();
+            for (Option<?> o : options) {
+                byName.put(o.environmentName(), o);
+            }
+            byEnvironmentName = byName; // threads that race here build equal maps
+        }
+        return byName.get(name);
     }
 
     /** The option named by {@code key}, or an SQLException naming it and suggesting the closest known key. */

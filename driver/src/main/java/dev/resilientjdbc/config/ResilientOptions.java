@@ -4,6 +4,7 @@ import dev.resilientjdbc.classify.ClassOverrides;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Every option the driver understands, declared once. Add an option here and in the README's
@@ -25,7 +26,7 @@ public final class ResilientOptions {
                     + " and exception type; auto picks by the real URL");
 
     public static final Option<ClassOverrides> CLASSIFY_OVERRIDES = new Option<>("resilient.classify.overrides",
-            OptionType.custom(ClassOverrides.ACCEPTED, ClassOverrides::parse), ClassOverrides.NONE, "(none)",
+            OptionType.custom(ClassOverrides.ACCEPTED, new OverridesParser()), ClassOverrides.NONE, "(none)",
             "your own failure classes, winning over the dialect's: comma-separated SQLSTATE=CLASS, CLASSPREFIX=CLASS"
                     + " (two characters) or code:N=CLASS, e.g. 57014=FATAL,code:517=TRANSACTION");
 
@@ -101,8 +102,8 @@ public final class ResilientOptions {
                     + " restart, where the transaction id alone cannot tell (then 08007); costs one round trip per writing COMMIT");
 
     public static final Option<String> INDOUBT_MARKER_TABLE = new Option<>("resilient.indoubt.markerTable",
-            OptionType.custom("a table name or schema.table, letters, digits and _ only, each part at most 63 characters",
-                    t -> t.matches("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?") ? t : null),
+            OptionType.matching("a table name or schema.table, letters, digits and _ only, each part at most 63 characters",
+                    "[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?"),
             "resilient_commit_marker", "resilient_commit_marker",
             "the table resilient.indoubt.marker writes to; created at the first connection when missing"
                     + " (needs CREATE on its schema then, else create it as the README shows)");
@@ -149,8 +150,8 @@ public final class ResilientOptions {
                     + " by kind, in a Dropwizard MetricRegistry (names in the README)");
 
     public static final Option<String> METRICS_REGISTRY = new Option<>("resilient.metrics.registry",
-            OptionType.custom("a name of letters, digits, '.', '_' or '-' (at most 64)",
-                    t -> t.matches("[A-Za-z0-9._-]{1,64}") ? t : null), "resilient-jdbc", "resilient-jdbc",
+            OptionType.matching("a name of letters, digits, '.', '_' or '-' (at most 64)", "[A-Za-z0-9._-]{1,64}"),
+            "resilient-jdbc", "resilient-jdbc",
             "the SharedMetricRegistries name the metrics go to, unless the application gave its own registry"
                     + " (ResilientMetrics.useRegistry)");
 
@@ -165,11 +166,11 @@ public final class ResilientOptions {
             "serve /metrics (Prometheus text), /health (JSON) and / (a page that refreshes itself) on this port; 0 serves nothing");
 
     public static final Option<String> HTTP_BIND = new Option<>("resilient.http.bind",
-            OptionType.custom("an IP address or host name to listen on", t -> t.matches("[A-Za-z0-9.:\\-\\[\\]]{1,255}") ? t : null),
+            OptionType.matching("an IP address or host name to listen on", "[A-Za-z0-9.:\\-\\[\\]]{1,255}"),
             "127.0.0.1", "127.0.0.1", "address the HTTP endpoint listens on; loopback unless you open it on purpose");
 
     public static final Option<String> HTTP_TOKEN = new Option<>("resilient.http.token",
-            OptionType.custom("16 to 256 printable ASCII characters, no spaces", t -> t.matches("[!-~]{16,256}") ? t : null),
+            OptionType.matching("16 to 256 printable ASCII characters, no spaces", "[!-~]{16,256}"),
             "", "(none)", "when set, every request to the HTTP endpoint must carry the header Authorization: Bearer <token>"
                     + " (401 otherwise); masked in every message and log line");
 
@@ -194,6 +195,14 @@ public final class ResilientOptions {
             OptionType.duration(Duration.ofMillis(100), Duration.ofHours(1)), Duration.ofSeconds(5), "5s",
             "the reachable check opens at most one new connection per target in this interval; in between it answers"
                     + " from the target's own successful calls or the last probe");
+
+    // A named class rather than ClassOverrides::parse: no method-reference bootstrap while options initialise.
+    private static final class OverridesParser implements Function<String, ClassOverrides> {
+        @Override
+        public ClassOverrides apply(String text) {
+            return ClassOverrides.parse(text);
+        }
+    }
 
     public static final OptionRegistry REGISTRY = new OptionRegistry(List.of(
             ENABLED, DIALECT, CLASSIFY_OVERRIDES,

@@ -26,12 +26,14 @@ public final class ConnectHook {
         Object open(int site, Object target, Object first, Object second) throws Exception;
     }
 
-    // Depth of "open the real thing" sections on this thread: physical opens made by our own
-    // logical connections must reach the real driver untouched, never be wrapped a second time.
-    private static final ThreadLocal<int[]> RAW_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+    // Depth of "open the real thing" sections on this thread (null: none yet): physical opens made by
+    // our own logical connections must reach the real driver untouched, never be wrapped a second time.
+    private static final ThreadLocal<int[]> RAW_DEPTH = new ThreadLocal<>();
     private static volatile Handler handler;
 
-    public static final Function<Object[], Object> DISPATCH = ConnectHook::dispatch;
+    // A named class rather than ConnectHook::dispatch: this class is initialised in premain, where a
+    // lambda's bootstrap is start-up time every application pays.
+    public static final Function<Object[], Object> DISPATCH = new Dispatch();
 
     private ConnectHook() {}
 
@@ -41,7 +43,8 @@ public final class ConnectHook {
 
     private static Object dispatch(Object[] call) {
         Handler h = handler;
-        if (h == null || RAW_DEPTH.get()[0] > 0) {
+        int[] depth = RAW_DEPTH.get();
+        if (h == null || depth != null && depth[0] > 0) {
             return null;
         }
         try {
@@ -54,11 +57,23 @@ public final class ConnectHook {
 
     /** Marks the start of a physical open that must not be wrapped; pair with {@link #endRaw()} in a finally. */
     public static void beginRaw() {
-        RAW_DEPTH.get()[0]++;
+        int[] depth = RAW_DEPTH.get();
+        if (depth == null) {
+            depth = new int[1];
+            RAW_DEPTH.set(depth);
+        }
+        depth[0]++;
     }
 
     public static void endRaw() {
         RAW_DEPTH.get()[0]--;
+    }
+
+    private static final class Dispatch implements Function<Object[], Object> {
+        @Override
+        public Object apply(Object[] call) {
+            return dispatch(call);
+        }
     }
 
     private static final class Sneaky {

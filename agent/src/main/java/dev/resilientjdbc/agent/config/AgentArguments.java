@@ -10,8 +10,6 @@ import java.util.regex.Pattern;
  * {@code a{1,3}} survive unquoted. {@code config=/path} is short for {@code resilient.agent.config}.
  */
 final class AgentArguments {
-    private static final Pattern PAIR_START = Pattern.compile(",(?=\\s*[A-Za-z][A-Za-z0-9_.\\-]*\\s*=)");
-
     private AgentArguments() {}
 
     static Map<String, String> parse(String args) {
@@ -19,7 +17,7 @@ final class AgentArguments {
         if (args == null || args.isBlank()) {
             return out;
         }
-        for (String part : PAIR_START.split(args.trim())) {
+        for (String part : Syntax.PAIR_START.split(args.trim())) {
             int eq = part.indexOf('=');
             if (eq <= 0) {
                 throw new IllegalArgumentException("Malformed agent argument '" + part
@@ -39,5 +37,10 @@ final class AgentArguments {
             }
         }
         return out;
+    }
+
+    // Compiled only when there are arguments: a JVM's first regular expression costs milliseconds of start-up.
+    private static final class Syntax {
+        static final Pattern PAIR_START = Pattern.compile(",(?=\\s*[A-Za-z][A-Za-z0-9_.\\-]*\\s*=)");
     }
 }

@@ -34,7 +34,7 @@ public final class AgentSettings {
     static final String DEFAULT_INCLUDE = "jdbc:(postgresql|sqlite):.*";
     private static final String[] AGENT_KEYS = {INCLUDE, EXCLUDE, CONFIG, VERBOSE};
 
-    private final Pattern include;
+    private final Pattern include; // null: DEFAULT_INCLUDE, compiled at the first connect (DefaultInclude)
     private final Pattern exclude;
     private final boolean verbose;
     private final ConfigResolver resolver;
@@ -70,8 +70,9 @@ public final class AgentSettings {
         String configPath = first(args.get(CONFIG), systemOurs.getProperty(CONFIG), agentEnv.get("RESILIENT_AGENT_CONFIG"));
         Properties file = configPath == null ? new Properties() : readFile(configPath);
 
-        // Each source is checked on its own so that an error names where the bad key came from.
-        check(file, "the agent config file " + configPath);
+        // Each source is checked on its own so that an error names where the bad key came from. (concat, not
+        // '+', here and below: the first run of a '+' site spins method handles, milliseconds before main.)
+        check(file, "the agent config file ".concat(String.valueOf(configPath)));
         check(systemOurs, "a JVM system property");
         check(toProperties(args), "the agent arguments");
         try {
@@ -80,7 +81,7 @@ public final class AgentSettings {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         for (String key : agentEnv.keySet()) {
-            String asKey = AGENT_PREFIX + key.substring("RESILIENT_AGENT_".length()).toLowerCase(Locale.ROOT);
+            String asKey = AGENT_PREFIX.concat(key.substring("RESILIENT_AGENT_".length()).toLowerCase(Locale.ROOT));
             if (!isAgentKey(asKey)) {
                 throw new IllegalArgumentException("Unknown environment variable '" + key + "'; the agent knows "
                         + "RESILIENT_AGENT_INCLUDE, RESILIENT_AGENT_EXCLUDE, RESILIENT_AGENT_CONFIG, RESILIENT_AGENT_VERBOSE");
@@ -106,14 +107,17 @@ public final class AgentSettings {
         if (!verboseText.equalsIgnoreCase("true") && !verboseText.equalsIgnoreCase("false")) {
             throw new IllegalArgumentException("Bad value '" + verboseText + "' for " + VERBOSE + ": expected true or false");
         }
-        return new AgentSettings(regex(INCLUDE, includeText), excludeText == null ? null : regex(EXCLUDE, excludeText),
+        // The default needs no check, and a JVM's first regular expression costs milliseconds before main.
+        Pattern include = includeText.equals(DEFAULT_INCLUDE) ? null : regex(INCLUDE, includeText);
+        return new AgentSettings(include, excludeText == null ? null : regex(EXCLUDE, excludeText),
                 Boolean.parseBoolean(verboseText), new ConfigResolver(ResilientOptions.REGISTRY, driver, env),
                 Collections.unmodifiableMap(shown));
     }
 
     /** Whether connections to {@code url} are made resilient: it matches the include pattern and not the exclude one. */
     public boolean covers(String url) {
-        return include.matcher(url).matches() && (exclude == null || !exclude.matcher(url).matches());
+        Pattern in = include != null ? include : DefaultInclude.PATTERN;
+        return in.matcher(url).matches() && (exclude == null || !exclude.matcher(url).matches());
     }
 
     /** The resolver of driver options at connect time (connect Properties still win over it). */
@@ -127,7 +131,7 @@ public final class AgentSettings {
 
     /** For the start-up line: what was set, in the driver's option names (values of secret-looking keys hidden). */
     public String describe() {
-        StringBuilder b = new StringBuilder("include=").append(include.pattern());
+        StringBuilder b = new StringBuilder("include=").append(include != null ? include.pattern() : DEFAULT_INCLUDE);
         if (exclude != null) {
             b.append(" exclude=").append(exclude.pattern());
         }
@@ -178,7 +182,9 @@ public final class AgentSettings {
 
     private static Properties toProperties(Map<String, String> map) {
         Properties p = new Properties();
-        map.forEach(p::setProperty);
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            p.setProperty(e.getKey(), e.getValue());
+        }
         return p;
     }
 
@@ -209,5 +215,9 @@ public final class AgentSettings {
 
     private static String first(String a, String b, String c) {
         return a != null ? a : b != null ? b : c;
+    }
+
+    private static final class DefaultInclude {
+        static final Pattern PATTERN = Pattern.compile(DEFAULT_INCLUDE);
     }
 }

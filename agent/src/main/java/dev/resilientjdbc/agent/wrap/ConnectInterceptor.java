@@ -20,7 +20,6 @@ public final class ConnectInterceptor implements ConnectHook.Handler {
     // The application's own (unshaded) resilient-jdbc driver: its physical connects are left alone.
     // Built at run time: the shade plugin would otherwise relocate the literal to our shaded copy.
     private static final String APP_RESILIENT_DRIVER = String.join(".", "dev", "resilientjdbc", "ResilientDriver");
-    private static final StackWalker WALKER = StackWalker.getInstance();
 
     private final AgentSettings settings;
     private final ResilientConnections connections;
@@ -78,8 +77,9 @@ public final class ConnectInterceptor implements ConnectHook.Handler {
 
     private static boolean calledByAppResilientDriver() {
         // resilient.pool's HikariCP opens physical connections on its own threads, outside any driver frame.
+        // (The walker is got here, not in a static field, to keep StackWalker's set-up out of premain.)
         return Thread.currentThread().getName().startsWith("resilient-pool-")
-                || WALKER.walk(frames -> frames.anyMatch(f -> f.getClassName().equals(APP_RESILIENT_DRIVER)));
+                || StackWalker.getInstance().walk(frames -> frames.anyMatch(f -> f.getClassName().equals(APP_RESILIENT_DRIVER)));
     }
 
     private static String urlOf(DataSource ds) {

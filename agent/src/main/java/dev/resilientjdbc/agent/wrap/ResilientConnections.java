@@ -23,8 +23,6 @@ public final class ResilientConnections {
         Connection open() throws SQLException;
     }
 
-    // The agent's targets live as long as the JVM: the pools close with the registry's shutdown hook.
-    private static final TargetRegistry TARGETS = new TargetRegistry();
     private final ConfigResolver resolver;
 
     public ResilientConnections(ConfigResolver resolver) {
@@ -40,6 +38,12 @@ public final class ResilientConnections {
         if (!config.get(ResilientOptions.ENABLED)) {
             return physical.open();
         }
-        return Assembly.connection(TARGETS, config, realUrl, ConfigResolver.stripped(info), physical::open);
+        return Assembly.connection(Targets.ALL, config, realUrl, ConfigResolver.stripped(info), physical::open);
+    }
+
+    // The agent's targets live as long as the JVM: the pools close with the registry's shutdown hook.
+    // Made at the first connection, not in premain: the registry's classes are start-up time otherwise.
+    private static final class Targets {
+        static final TargetRegistry ALL = new TargetRegistry();
     }
 }
