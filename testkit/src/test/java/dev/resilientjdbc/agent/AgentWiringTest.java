@@ -80,6 +80,23 @@ class AgentWiringTest {
         }
     }
 
+    /** The start-up line names the options it was given, but never a secret's value (issue 17: masked everywhere). */
+    @Test
+    void theStartUpLineMasksSecrets() throws Exception {
+        String token = "Hunter2TokenSecret";
+        String pgUrl = pg.jdbcUrl() + "?user=" + pg.user();
+        String sqliteUrl = "jdbc:sqlite:" + Files.createTempFile("agent-probe", ".db");
+        List<String> jvm = List.of("-Dresilient.http.token=" + token, AgentJvm.agentArg("resilient.retry.maxAttempts=3"));
+        try (ChildJvm child = ChildJvm.start(AgentJvm.JDK17, Map.of(), jvm, WrapProbeApp.class.getName(), pgUrl, sqliteUrl)) {
+            child.awaitLine("DONE"::equals, TIMEOUT, "DONE");
+            assertEquals(0, child.awaitExit(TIMEOUT), "probe exits cleanly: " + child.stderr());
+            String all = String.join("\n", child.stderr()) + "\n" + String.join("\n", child.stdout());
+            assertTrue(all.contains("resilient.retry.maxAttempts=3"), "the start-up line names the options: " + all);
+            assertTrue(all.contains("resilient.http.token=***"), "the token's name, masked: " + all);
+            assertTrue(!all.contains(token), "the token itself appears nowhere: " + all);
+        }
+    }
+
     @Test
     void withoutTheAgentNothingIsWrapped() throws Exception {
         Map<String, String> ways = probe(AgentJvm.JDK17, Map.of(), List.of());

@@ -2,6 +2,7 @@ package dev.resilientjdbc.agent.config;
 
 import dev.resilientjdbc.config.ConfigResolver;
 import dev.resilientjdbc.config.ResilientOptions;
+import dev.resilientjdbc.config.UrlMasking;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -136,7 +137,7 @@ public final class AgentSettings {
             b.append(" exclude=").append(exclude.pattern());
         }
         for (Map.Entry<String, String> e : driverOptions.entrySet()) {
-            b.append(' ').append(e.getKey()).append('=').append(e.getValue());
+            b.append(' ').append(e.getKey()).append('=').append(UrlMasking.isSecret(e.getKey()) ? "***" : e.getValue());
         }
         return b.toString();
     }
