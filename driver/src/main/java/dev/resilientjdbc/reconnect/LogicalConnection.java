@@ -44,6 +44,7 @@ public final class LogicalConnection {
     private final ReentrantLock swap = new ReentrantLock();
     private volatile Connection physical;
     private volatile Connection last;
+    private volatile Connection openedOnStandby;
     private volatile int generation;
     private volatile boolean closed;
     // The explicit transaction: did it run anything, was it lost, must it be replayed first?
@@ -188,6 +189,9 @@ public final class LogicalConnection {
                 throw e;
             }
             generation++;
+            // A session opened on a standby keeps its read-only transactions after a promotion reports
+            // in_hot_standby=off: remembered here (a reconnect, off the hot path) so its 25006 still reconnects.
+            openedOnStandby = Boolean.TRUE.equals(inDoubt.standby(fresh)) ? fresh : null;
             last = fresh;
             physical = fresh;
             previousBackend = backend;
@@ -496,7 +500,9 @@ public final class LogicalConnection {
         if (c == FailureClass.BUSY && g != null && g.heldByThisThreadElsewhere()) {
             return FailureClass.FATAL; // the file is busy with this thread's own other transaction: waiting cannot help
         }
-        if (c == FailureClass.READ_ONLY && (session.readOnly() || Boolean.FALSE.equals(inDoubt.standby(last)))) {
+        Connection on = last;
+        if (c == FailureClass.READ_ONLY && (session.readOnly()
+                || Boolean.FALSE.equals(inDoubt.standby(on)) && on != openedOnStandby)) {
             // Made read-only by the application (setReadOnly, SET default_transaction_read_only, BEGIN READ ONLY),
             // its role or database, on a server that is no standby: another connection would refuse it just the same.
             return FailureClass.FATAL;
