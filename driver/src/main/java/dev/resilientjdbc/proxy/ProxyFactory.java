@@ -34,7 +34,15 @@ public final class ProxyFactory {
     }
 
     static ResultSet resultSet(ResultSetTrack track, ConnectionHandler connection, StatementHandler statement, Connection owner) {
-        return (ResultSet) bind(new ResultSetHandler(track, connection, statement, owner), track.real().getClass());
+        return (ResultSet) resultSetHandler(track, connection, statement, owner).proxy;
+    }
+
+    /** A new result-set proxy's handler (its proxy in {@code proxy}), for callers that keep both. */
+    static ResultSetHandler resultSetHandler(ResultSetTrack track, ConnectionHandler connection, StatementHandler statement,
+                                             Connection owner) {
+        ResultSetHandler handler = new ResultSetHandler(track, connection, statement, owner);
+        bind(handler, track.real().getClass());
+        return handler;
     }
 
     static DatabaseMetaData metaData(ConnectionHandler connection) throws java.sql.SQLException {

@@ -15,6 +15,7 @@ final class StatementHandler extends JdbcHandler {
     // getResultSet() twice gives the same object on the real drivers; the same proxy here.
     private ResultSet lastReal;
     private ResultSet lastProxy;
+    private ResultSetHandler lastHandler;
     // Generated keys have a slot of their own, so they never replace what getResultSet() hands out.
     private ResultSet keysReal;
     private ResultSet keysProxy;
@@ -81,10 +82,11 @@ final class StatementHandler extends JdbcHandler {
     private ResultSet wrap(ResultSetTrack track) {
         ResultSet rs = track.real();
         if (rs != lastReal) {
-            lastProxy = ProxyFactory.resultSet(track, connection, this, connection.logical().lastPhysical());
+            lastHandler = ProxyFactory.resultSetHandler(track, connection, this, connection.logical().lastPhysical());
+            lastProxy = (ResultSet) lastHandler.proxy;
             lastReal = rs;
         } else {
-            ((ResultSetHandler) java.lang.reflect.Proxy.getInvocationHandler(lastProxy)).retrack(track);
+            lastHandler.retrack(track); // kept: Proxy.getInvocationHandler checks the class, and may allocate doing so
         }
         return lastProxy;
     }
