@@ -43,6 +43,15 @@ final class ResultSetHandler extends JdbcHandler {
     @Override
     Object handle(MethodInfo info, Method method, Object[] args) throws Throwable {
         ResultSetTrack track = this.track;
+        if (info.read != ResultSetReads.NONE && !track.recorded()) {
+            // next() and the getters outside a recorded transaction: nothing to record and a plain answer, so the
+            // call goes straight to the real result set (what the rest of this method does, without reflection).
+            try {
+                return ResultSetReads.read(info.read, track.real(), args);
+            } catch (SQLException e) {
+                throw unrecoverable(e); // what recover() does for a track that records nothing
+            }
+        }
         if (info.mayTakeArray) {
             args = ProxyFactory.realArguments(args);
         }
@@ -78,19 +87,23 @@ final class ResultSetHandler extends JdbcHandler {
     private Object recover(SQLException e, Method method, Object[] args) throws Throwable {
         ResultSetTrack track = this.track;
         var logical = connection.logical();
-        if (logical.isClosed()) {
-            throw e;
-        }
-        if (track.recorded() && logical.log() == track.log() && logical.log().replayable()) {
+        if (!logical.isClosed() && track.recorded() && logical.log() == track.log() && logical.log().replayable()) {
             // Inside a replayable transaction: replay it, then read on from the replayed result set.
             return logical.inTransaction(() -> callOn(track.real(), method, args), null, true);
         }
-        // Rows already read stay readable; a result set whose connection died cannot go on. The next
-        // call on the connection reconnects.
-        if (logical.classify(e) == FailureClass.CONNECTION) {
+        throw unrecoverable(e);
+    }
+
+    /**
+     * Rows already read stay readable; a result set whose connection died cannot go on. The next call on
+     * the connection reconnects. Returns {@code e}, for the caller to throw.
+     */
+    private SQLException unrecoverable(SQLException e) {
+        var logical = connection.logical();
+        if (!logical.isClosed() && logical.classify(e) == FailureClass.CONNECTION) {
             logical.lost(owner);
         }
-        throw e;
+        return e;
     }
 
     private Statement statementProxy(Statement realStatement) {

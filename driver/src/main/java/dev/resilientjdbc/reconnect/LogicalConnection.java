@@ -37,7 +37,9 @@ public final class LogicalConnection {
 
     private final Retrier retrier;
     private final Opener opener;
-    private final TransactionLog log;
+    private final long replayMaxBytes;
+    // Made by the first explicit transaction (see log()); until then it would be an empty, freshly reset one.
+    private volatile TransactionLog log;
     private final InDoubt inDoubt;
     private volatile TransactionGate gate;
     private final SessionState session = new SessionState();
@@ -61,7 +63,7 @@ public final class LogicalConnection {
         this.last = first;
         this.retrier = retrier;
         this.opener = opener;
-        this.log = new TransactionLog(replayMaxBytes);
+        this.replayMaxBytes = replayMaxBytes;
         this.inDoubt = inDoubt;
         this.backend = new Backend(first);
     }
@@ -122,6 +124,7 @@ public final class LogicalConnection {
     private static final java.lang.invoke.VarHandle TX;
     private static final java.lang.invoke.VarHandle SWAP;
     private static final java.lang.invoke.VarHandle ON_RELEASE;
+    private static final java.lang.invoke.VarHandle LOG_FIELD;
 
     static {
         try {
@@ -130,6 +133,7 @@ public final class LogicalConnection {
             TX = l.findVarHandle(LogicalConnection.class, "tx", TransactionState.class);
             SWAP = l.findVarHandle(LogicalConnection.class, "swap", ReentrantLock.class);
             ON_RELEASE = l.findVarHandle(LogicalConnection.class, "onRelease", Runnable.class);
+            LOG_FIELD = l.findVarHandle(LogicalConnection.class, "log", TransactionLog.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -142,7 +146,15 @@ public final class LogicalConnection {
 
     /** The explicit transaction's log. */
     public TransactionLog log() {
-        return log;
+        TransactionLog l = log;
+        if (l == null) {
+            l = new TransactionLog(replayMaxBytes);
+            TransactionLog raced = (TransactionLog) LOG_FIELD.compareAndExchange(this, null, l);
+            if (raced != null) {
+                l = raced;
+            }
+        }
+        return l;
     }
 
     /**
@@ -269,7 +281,7 @@ public final class LogicalConnection {
             physical = null;
             TransactionState t = tx;
             if (t != null) { // without one nothing ran outside autocommit: nothing to lose
-                t.connectionLost(which, log.replayable());
+                t.connectionLost(which, log().replayable());
             }
         } finally {
             lock.unlock();
@@ -328,7 +340,10 @@ public final class LogicalConnection {
         if (t != null) {
             t.ended();
         }
-        log.reset();
+        TransactionLog l = log;
+        if (l != null) { // none made: nothing to forget
+            l.reset();
+        }
     }
 
     /** Whether the transaction must be replayed before anything else runs in it. */
@@ -371,7 +386,7 @@ public final class LogicalConnection {
             if (closed || !RerunRules.breaksAttempt(c) || first instanceof ReplayDivergedException) {
                 throw first;
             }
-            if (!log.replayable()) {
+            if (!log().replayable()) {
                 if (c == FailureClass.CONNECTION) {
                     lost(on);
                     if (!hadWork && (statement == null || statement.recipe().repeatable())) {
@@ -398,7 +413,7 @@ public final class LogicalConnection {
             if (closed || isReconnectFailure(e) || e instanceof ReplayDivergedException) {
                 return false;
             }
-            RerunRules.Replay how = RerunRules.replay(classify(e), log.replayable(), false);
+            RerunRules.Replay how = RerunRules.replay(classify(e), log().replayable(), false);
             if (how == RerunRules.Replay.AFTER_LOSS) {
                 connectionLost[0] = true;
             }
@@ -455,7 +470,7 @@ public final class LogicalConnection {
         } else {
             p.rollback();
         }
-        log.replay(p, this::breaksAttempt);
+        log().replay(p, this::breaksAttempt);
         noteSession();
         tx().replayed();
         retrier.guard().stats().onReplayed();
@@ -472,7 +487,7 @@ public final class LogicalConnection {
                 // the connection may be gone as well; the database rolls back then
             }
         }
-        log.markNotReplayable("the transaction failed");
+        log().markNotReplayable("the transaction failed");
         tx().abandoned();
     }
 
