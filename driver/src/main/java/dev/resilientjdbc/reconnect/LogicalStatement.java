@@ -17,8 +17,8 @@ import java.sql.Statement;
 /**
  * A statement the application holds, which outlives physical connections: after a reconnect it is
  * made again from its {@link StatementRecipe} the first time it is used. One generation check per
- * call on the healthy path. Result sets it hands out come as {@link ResultSetTrack}s, so that a
- * transaction replay can move them to the replayed result sets.
+ * call on the healthy path. Result sets read inside a recorded transaction come as {@link ResultSetTrack}s,
+ * so that a transaction replay can move them to the replayed result sets; others come as they are.
  */
 public final class LogicalStatement implements ReplayableStatement {
     private final LogicalConnection connection;
@@ -26,8 +26,6 @@ public final class LogicalStatement implements ReplayableStatement {
     private volatile Statement physical;
     private volatile int generation;
     private volatile boolean closed;
-    // The last track made for a result set outside a recorded transaction (see track()).
-    private ResultSetTrack lastUnrecorded;
 
     public LogicalStatement(LogicalConnection connection, StatementRecipe recipe, Statement first) {
         this.connection = connection;
@@ -352,21 +350,10 @@ public final class LogicalStatement implements ReplayableStatement {
         }
     }
 
-    private Object track(Object result, ResultSetTrack recorded) {
-        if (recorded != null) {
-            return recorded;
-        }
-        if (!(result instanceof ResultSet)) {
-            return result;
-        }
-        // A track that records nothing is never rebound nor marked closed: it only names its result set, so the one
-        // made for the same result set last time serves again (sqlite-jdbc hands out one result set per statement).
-        ResultSetTrack t = lastUnrecorded;
-        if (t == null || t.real() != result) {
-            t = new ResultSetTrack((ResultSet) result, null);
-            lastUnrecorded = t;
-        }
-        return t;
+    // A result set a transaction records comes as its track; any other as it is (a track that records nothing would
+    // never be rebound nor marked closed: an object per query for nothing).
+    private static Object track(Object result, ResultSetTrack recorded) {
+        return recorded != null ? recorded : result;
     }
 
     public void close() throws SQLException {
