@@ -6,9 +6,10 @@ import java.sql.SQLException;
 
 /**
  * The result-set calls every row makes — next(), wasNull() and the common typed getters by column index
- * or label — made directly on the real result set instead of through {@link Method#invoke}. Besides
- * skipping the reflective accessor, this lets the JIT inline a proxy's call down to the real driver, so
- * that the proxy's argument array and the boxed answer never leave compiled code.
+ * or label — made directly on the real result set instead of through {@link Method#invoke}: no reflective
+ * accessor (a megamorphic call per getter), and the proxy's call can inline down to the driver's getter,
+ * where the JIT may drop the boxed answer. The proxy's argument array stays: the reflective path of the
+ * other methods, compiled into the same code, hands it to Method.invoke (bench/RESULTS.md, issue 14).
  */
 final class ResultSetReads {
     static final int NONE = 0;
