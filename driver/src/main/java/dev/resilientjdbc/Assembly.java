@@ -87,6 +87,8 @@ public final class Assembly {
         private final boolean serializeSqlite;
         private final boolean exactlyOnceWrites;
         private final java.time.Duration gateWait;
+        // Made once: the health checks' way to open a connection (a lambda per connect otherwise).
+        private final TargetHealth.Probe probe;
         // The target and a retrier on its guard; replaced when the registry closed the target.
         private volatile Bound bound;
         private volatile boolean prepared;
@@ -119,6 +121,7 @@ public final class Assembly {
             // Only where the database can say what became of a transaction; elsewhere it would cost and resolve nothing.
             this.exactlyOnceWrites = config.get(ResilientOptions.AUTOCOMMIT_EXACTLY_ONCE) && inDoubt != InDoubt.NONE;
             this.gateWait = config.get(ResilientOptions.RETRY_MAX_DURATION);
+            this.probe = () -> nonNull(physical.open(), realUrl);
         }
 
         /** The target and its retrier; looked up again once the registry closed the one we had. */
@@ -126,7 +129,8 @@ public final class Assembly {
             Bound b = bound;
             if (b == null || b.target.isClosed()) {
                 Target t = targets.target(targetName, settings, metricsName);
-                b = new Bound(t, new Retrier(settings, classifier, t.guard()));
+                Retrier r = new Retrier(settings, classifier, t.guard());
+                b = new Bound(t, r, () -> r.connectForPool(probe::open), () -> r.connect(probe::open));
                 bound = b;
             }
             return b;
@@ -168,12 +172,9 @@ public final class Assembly {
             if (meters != null) {
                 target.meters(meters);
             }
-            HikariDataSource pool = poolKey != null
-                    ? target.pool(poolKey, () -> retrier.connectForPool(() -> nonNull(physical.open(), realUrl)), poolSettings,
-                    targetName, metrics) : null;
-            LogicalConnection.Opener opener = pool != null ? pooled(pool, retrier)
-                    : () -> retrier.connect(() -> nonNull(physical.open(), realUrl));
-            target.watch(() -> nonNull(physical.open(), realUrl), pool, health);
+            HikariDataSource pool = poolKey != null ? target.pool(poolKey, b.poolOpener, poolSettings, targetName, metrics) : null;
+            LogicalConnection.Opener opener = pool != null ? b.pooled(pool) : b.direct;
+            target.watch(probe, pool, health);
             if (httpPort > 0) {
                 targets.startHttp(config.get(ResilientOptions.HTTP_BIND), httpPort, config.get(ResilientOptions.HTTP_TOKEN),
                         tracker != null ? tracker.registry() : ResilientMetrics.registry(registryName));
@@ -189,13 +190,30 @@ public final class Assembly {
             return ProxyFactory.connection(logical);
         }
 
+        /** A target and what connects to it, made once per target rather than once per connect. */
         private static final class Bound {
             final Target target;
             final Retrier retrier;
+            // How the target's pool opens its physical connections, and how an unpooled connection opens one.
+            final Pools.PhysicalOpener poolOpener;
+            final LogicalConnection.Opener direct;
+            // Borrows from the target's pool; a target keeps one pool per key until it closes (then a new Bound is made).
+            private volatile PooledOpener pooled;
 
-            Bound(Target target, Retrier retrier) {
+            Bound(Target target, Retrier retrier, Pools.PhysicalOpener poolOpener, LogicalConnection.Opener direct) {
                 this.target = target;
                 this.retrier = retrier;
+                this.poolOpener = poolOpener;
+                this.direct = direct;
+            }
+
+            LogicalConnection.Opener pooled(HikariDataSource pool) {
+                PooledOpener p = pooled;
+                if (p == null || p.pool != pool) {
+                    p = new PooledOpener(pool, retrier);
+                    pooled = p;
+                }
+                return p;
             }
         }
     }
@@ -246,18 +264,26 @@ public final class Assembly {
     }
 
     /** Physical connections borrowed from the pool; dead ones are evicted from it, never handed out again. */
-    private static LogicalConnection.Opener pooled(HikariDataSource pool, Retrier retrier) {
-        return new LogicalConnection.Opener() {
-            @Override
-            public Connection open() throws SQLException {
-                return retrier.connect(pool::getConnection);
-            }
+    private static final class PooledOpener implements LogicalConnection.Opener {
+        final HikariDataSource pool;
+        private final Retrier retrier;
+        private final Retrier.SqlCall<Connection> borrow;
 
-            @Override
-            public void discard(Connection dead) {
-                pool.evictConnection(dead);
-            }
-        };
+        PooledOpener(HikariDataSource pool, Retrier retrier) {
+            this.pool = pool;
+            this.retrier = retrier;
+            this.borrow = pool::getConnection;
+        }
+
+        @Override
+        public Connection open() throws SQLException {
+            return retrier.connect(borrow);
+        }
+
+        @Override
+        public void discard(Connection dead) {
+            pool.evictConnection(dead);
+        }
     }
 
     private static Dialect dialect(ResilientConfig config, String realUrl) {

@@ -48,6 +48,11 @@ final class Targets {
         if (info == null) {
             return Map.of();
         }
+        if (info.isEmpty() && info.stringPropertyNames().isEmpty()) {
+            // DriverManager.getConnection(url) passes a new empty Properties every time: one shared empty map
+            // rather than a copy, which also hashes and compares without an iterator.
+            return Map.of();
+        }
         Map<Object, Object> all = new HashMap<>(info);
         for (String name : info.stringPropertyNames()) {
             all.putIfAbsent(name, info.getProperty(name));

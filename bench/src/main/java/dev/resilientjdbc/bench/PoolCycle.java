@@ -169,4 +169,18 @@ public class PoolCycle {
         c.close();
         return c;
     }
+
+    // As long as the resilient-pool side's URL: DriverManager concatenates the URL into its log lines whether or not
+    // logging is on, so its own cost grows with the URL's length.
+    private static final String NOOP_AS_LONG = "jdbc:bench-noop:" + "x".repeat(Sides.url("resilient",
+            "jdbc:postgresql://localhost:54321/postgres?user=postgres").length()
+            + "&resilient.pool=true&resilient.pool.maxSize=4&resilient.pool.minIdle=4".length() - "jdbc:bench-noop:".length());
+
+    /** {@link #driverManagerAlone} with a URL as long as the resilient-pool side's. */
+    @Benchmark
+    public Connection driverManagerAloneSameUrlLength(Floor floor) throws SQLException {
+        Connection c = DriverManager.getConnection(NOOP_AS_LONG);
+        c.close();
+        return c;
+    }
 }

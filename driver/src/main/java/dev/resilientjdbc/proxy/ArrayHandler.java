@@ -1,6 +1,5 @@
 package dev.resilientjdbc.proxy;
 
-import dev.resilientjdbc.replay.ResultSetTrack;
 
 import java.lang.reflect.Method;
 import java.sql.Array;
@@ -34,7 +33,7 @@ final class ArrayHandler extends JdbcHandler {
     Object handle(MethodInfo info, Method method, Object[] args) throws Throwable {
         Object result = callOn(real, method, args);
         if (result instanceof ResultSet) {
-            return ProxyFactory.resultSet(new ResultSetTrack((ResultSet) result, null), connection, null,
+            return ProxyFactory.resultSet(result, connection, null,
                     connection.logical().lastPhysical());
         }
         return result;

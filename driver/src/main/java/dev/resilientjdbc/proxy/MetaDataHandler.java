@@ -59,7 +59,7 @@ final class MetaDataHandler extends JdbcHandler {
             // Closed by the application: the metadata object it held answers as the real one would.
             Object r = callOn(delegate(), method, args);
             return r instanceof ResultSet
-                    ? ProxyFactory.resultSet(new dev.resilientjdbc.replay.ResultSetTrack((ResultSet) r, null), connection, null,
+                    ? ProxyFactory.resultSet(r, connection, null,
                     connection.logical().lastPhysical())
                     : r;
         }
@@ -82,7 +82,7 @@ final class MetaDataHandler extends JdbcHandler {
             return true;
         });
         if (result instanceof ResultSet) {
-            return ProxyFactory.resultSet(new dev.resilientjdbc.replay.ResultSetTrack((ResultSet) result, null), connection, null, on[0]);
+            return ProxyFactory.resultSet(result, connection, null, on[0]);
         }
         return result;
     }

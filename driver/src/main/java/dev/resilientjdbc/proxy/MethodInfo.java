@@ -42,15 +42,18 @@ final class MethodInfo {
 
     /** What a statement call means for the statement's recipe (OTHER for non-statement methods). */
     final StatementCall statementCall;
+    /** A row read made directly on the real result set ({@link ResultSetReads}), or {@link ResultSetReads#NONE}. */
+    final int read;
 
     private MethodInfo(Special special, Returns returns, boolean execute, boolean observed, boolean mayTakeArray,
-                       StatementCall statementCall) {
+                       StatementCall statementCall, int read) {
         this.special = special;
         this.returns = returns;
         this.execute = execute;
         this.observed = observed;
         this.mayTakeArray = mayTakeArray;
         this.statementCall = statementCall;
+        this.read = read;
     }
 
     static MethodInfo of(Method m) {
@@ -124,7 +127,7 @@ final class MethodInfo {
         }
         StatementCall call = Statement.class.isAssignableFrom(m.getDeclaringClass()) ? StatementCall.of(m) : StatementCall.OTHER;
         return new MethodInfo(special(m), returns(m.getReturnType()), isExecute(m), isObserved(m),
-                takesArray && !m.getName().equals("equals"), call);
+                takesArray && !m.getName().equals("equals"), call, ResultSetReads.of(m));
     }
 
     private static Special special(Method m) {

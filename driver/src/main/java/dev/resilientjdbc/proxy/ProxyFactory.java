@@ -33,8 +33,17 @@ public final class ProxyFactory {
         return handler;
     }
 
-    static ResultSet resultSet(ResultSetTrack track, ConnectionHandler connection, StatementHandler statement, Connection owner) {
-        return (ResultSet) bind(new ResultSetHandler(track, connection, statement, owner), track.real().getClass());
+    /** {@code source}: the real result set, or the {@link ResultSetTrack} of one a transaction records. */
+    static ResultSet resultSet(Object source, ConnectionHandler connection, StatementHandler statement, Connection owner) {
+        return (ResultSet) resultSetHandler(source, connection, statement, owner).proxy;
+    }
+
+    /** A new result-set proxy's handler (its proxy in {@code proxy}), for callers that keep both. */
+    static ResultSetHandler resultSetHandler(Object source, ConnectionHandler connection, StatementHandler statement,
+                                             Connection owner) {
+        ResultSetHandler handler = new ResultSetHandler(source, connection, statement, owner);
+        bind(handler, ResultSetHandler.real(source).getClass());
+        return handler;
     }
 
     static DatabaseMetaData metaData(ConnectionHandler connection) throws java.sql.SQLException {

@@ -1,9 +1,11 @@
 package dev.resilientjdbc.proxy;
 
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -41,11 +43,25 @@ final class ProxyShape {
     }
 
     private final Constructor<?> constructor;
+    // The same constructor as a method handle of type (InvocationHandler)Object: Constructor.newInstance takes
+    // varargs, an Object[] per proxy made (one per pgjdbc result set, per connection borrowed). Null when the
+    // proxy class is not publicly accessible; then the constructor is used.
+    private final MethodHandle create;
     private final List<Class<?>> interfaces;
 
     private ProxyShape(Constructor<?> constructor, List<Class<?>> interfaces) {
         this.constructor = constructor;
+        this.create = handle(constructor);
         this.interfaces = interfaces;
+    }
+
+    private static MethodHandle handle(Constructor<?> constructor) {
+        try {
+            return MethodHandles.publicLookup().unreflectConstructor(constructor)
+                    .asType(MethodType.methodType(Object.class, InvocationHandler.class));
+        } catch (IllegalAccessException e) {
+            return null;
+        }
     }
 
     static ProxyShape of(Class<?> realClass) {
@@ -58,8 +74,10 @@ final class ProxyShape {
 
     Object newProxy(InvocationHandler handler) {
         try {
-            return constructor.newInstance(handler);
-        } catch (InstantiationException | IllegalAccessException | InvocationTargetException e) {
+            return create != null ? (Object) create.invokeExact(handler) : constructor.newInstance(handler);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
             throw new IllegalStateException("cannot instantiate proxy class " + constructor.getDeclaringClass(), e);
         }
     }

@@ -12,48 +12,70 @@ import java.sql.Statement;
 
 /** Handler of ResultSet proxies; the hot path of every application. */
 final class ResultSetHandler extends JdbcHandler {
-    // Drivers that reuse one result set object per statement (sqlite-jdbc) get the same proxy with a new track.
-    private volatile ResultSetTrack track;
+    // The real result set; for one read inside a recorded transaction, its ResultSetTrack (a replay moves the track
+    // to the replayed result set), so that a result set outside one costs no object besides the proxy and this.
+    // Drivers that reuse one result set object per statement (sqlite-jdbc) get the same proxy with a new source.
+    private volatile Object source;
     private final ConnectionHandler connection;
     // The physical connection this result set was read from: lost if a call on it finds the connection gone.
     private final Connection owner;
     // The statement proxy that produced this result set; null for metadata result sets until asked.
     private StatementHandler statement;
 
-    ResultSetHandler(ResultSetTrack track, ConnectionHandler connection, StatementHandler statement, Connection owner) {
-        this.track = track;
+    ResultSetHandler(Object source, ConnectionHandler connection, StatementHandler statement, Connection owner) {
+        this.source = source;
         this.connection = connection;
         this.statement = statement;
         this.owner = owner;
     }
 
-    void retrack(ResultSetTrack t) {
-        this.track = t;
+    void retrack(Object source) {
+        this.source = source;
+    }
+
+    /** The result set {@code source} stands for now. */
+    static ResultSet real(Object source) {
+        return source instanceof ResultSetTrack ? ((ResultSetTrack) source).real() : (ResultSet) source;
+    }
+
+    /** The track recording reads from {@code source}, or null when nothing is recorded. */
+    private static ResultSetTrack recording(Object source) {
+        return source instanceof ResultSetTrack && ((ResultSetTrack) source).recorded() ? (ResultSetTrack) source : null;
     }
 
     @Override
     ResultSet delegate() {
-        return track.real();
+        return real(source);
     }
 
     @Override
     Object describe() {
-        return track.real();
+        return real(source);
     }
 
     @Override
     Object handle(MethodInfo info, Method method, Object[] args) throws Throwable {
-        ResultSetTrack track = this.track;
+        Object source = this.source;
+        ResultSetTrack track = recording(source);
+        if (info.read != ResultSetReads.NONE && track == null) {
+            // next() and the getters outside a recorded transaction: nothing to record and a plain answer, so the
+            // call goes straight to the real result set (what the rest of this method does, without reflection).
+            try {
+                return ResultSetReads.read(info.read, real(source), args);
+            } catch (SQLException e) {
+                throw unrecoverable(e); // what recover() does for a track that records nothing
+            }
+        }
         if (info.mayTakeArray) {
             args = ProxyFactory.realArguments(args);
         }
         Object result;
         try {
-            result = callOn(track.real(), method, args);
+            result = callOn(real(source), method, args);
         } catch (SQLException e) {
             result = recover(e, method, args);
         }
-        if (track.recorded()) {
+        if (track != null) {
             if (info.observed) {
                 track.log().recordRead(track, method, args, result);
             } else if (info.special == MethodInfo.Special.CLOSE) {
@@ -71,18 +93,15 @@ final class ResultSetHandler extends JdbcHandler {
         }
         if (result instanceof ResultSet) {
             // A result set inside a result set (a refcursor column): its parent is our statement.
-            return ProxyFactory.resultSet(new ResultSetTrack((ResultSet) result, null), connection, statement, owner);
+            return ProxyFactory.resultSet(result, connection, statement, owner);
         }
         return result;
     }
 
     private Object recover(SQLException e, Method method, Object[] args) throws Throwable {
-        ResultSetTrack track = this.track;
+        ResultSetTrack track = recording(this.source);
         var logical = connection.logical();
-        if (logical.isClosed()) {
-            throw e;
-        }
-        if (track.recorded() && logical.log() == track.log() && logical.log().replayable()) {
+        if (!logical.isClosed() && track != null && logical.log() == track.log() && logical.log().replayable()) {
             if (!RerunRules.breaksAttempt(logical.classify(e))) {
                 // The database's own answer: the application gets it, and a replay must meet it again.
                 logical.log().recordFailedRead(track, method, args, e);
@@ -91,12 +110,19 @@ final class ResultSetHandler extends JdbcHandler {
             // Inside a replayable transaction: replay it, then read on from the replayed result set.
             return logical.inTransaction(() -> callOn(track.real(), method, args), null, true);
         }
-        // Rows already read stay readable; a result set whose connection died cannot go on. The next
-        // call on the connection reconnects.
-        if (logical.classify(e) == FailureClass.CONNECTION) {
+        throw unrecoverable(e);
+    }
+
+    /**
+     * Rows already read stay readable; a result set whose connection died cannot go on. The next call on
+     * the connection reconnects. Returns {@code e}, for the caller to throw.
+     */
+    private SQLException unrecoverable(SQLException e) {
+        var logical = connection.logical();
+        if (!logical.isClosed() && logical.classify(e) == FailureClass.CONNECTION) {
             logical.lost(owner);
         }
-        throw e;
+        return e;
     }
 
     private Statement statementProxy(Statement realStatement) {

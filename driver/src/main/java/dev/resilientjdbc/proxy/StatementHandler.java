@@ -15,6 +15,7 @@ final class StatementHandler extends JdbcHandler {
     // getResultSet() twice gives the same object on the real drivers; the same proxy here.
     private ResultSet lastReal;
     private ResultSet lastProxy;
+    private ResultSetHandler lastHandler;
     // Generated keys have a slot of their own, so they never replace what getResultSet() hands out.
     private ResultSet keysReal;
     private ResultSet keysProxy;
@@ -63,28 +64,30 @@ final class StatementHandler extends JdbcHandler {
         if (result instanceof java.sql.Array && (info.returns == MethodInfo.Returns.ARRAY || info.returns == MethodInfo.Returns.MAYBE_RESULT_SET)) {
             return ProxyFactory.array((java.sql.Array) result, connection);
         }
-        if (!(result instanceof ResultSetTrack)) {
+        if (!(result instanceof ResultSetTrack) && !(result instanceof ResultSet)) {
             return result;
         }
-        return method.getName().equals("getGeneratedKeys") ? wrapKeys((ResultSetTrack) result) : wrap((ResultSetTrack) result);
+        // A result set: as it is, or as its ResultSetTrack when a transaction records it.
+        return method.getName().equals("getGeneratedKeys") ? wrapKeys(result) : wrap(result);
     }
 
-    private ResultSet wrapKeys(ResultSetTrack track) {
-        ResultSet rs = track.real();
+    private ResultSet wrapKeys(Object source) {
+        ResultSet rs = ResultSetHandler.real(source);
         if (rs != keysReal) {
-            keysProxy = ProxyFactory.resultSet(track, connection, this, connection.logical().lastPhysical());
+            keysProxy = ProxyFactory.resultSet(source, connection, this, connection.logical().lastPhysical());
             keysReal = rs;
         }
         return keysProxy;
     }
 
-    private ResultSet wrap(ResultSetTrack track) {
-        ResultSet rs = track.real();
+    private ResultSet wrap(Object source) {
+        ResultSet rs = ResultSetHandler.real(source);
         if (rs != lastReal) {
-            lastProxy = ProxyFactory.resultSet(track, connection, this, connection.logical().lastPhysical());
+            lastHandler = ProxyFactory.resultSetHandler(source, connection, this, connection.logical().lastPhysical());
+            lastProxy = (ResultSet) lastHandler.proxy;
             lastReal = rs;
         } else {
-            ((ResultSetHandler) java.lang.reflect.Proxy.getInvocationHandler(lastProxy)).retrack(track);
+            lastHandler.retrack(source); // kept: Proxy.getInvocationHandler checks the class, and may allocate doing so
         }
         return lastProxy;
     }

@@ -25,13 +25,14 @@ final class CallGate implements Retrier.RetryGate {
     // The attempt ran in a transaction of its own that certainly did not commit (resilient.autocommit.exactlyOnce).
     boolean uncommitted;
 
+    /** {@code autoCommit}: the session's autocommit when the statement was about to run. */
     CallGate(LogicalConnection connection, LogicalStatement statement, String sql, Connection physical,
-             boolean firstInTransaction) {
+             boolean firstInTransaction, boolean autoCommit) {
         this.connection = connection;
         this.statement = statement;
         this.sql = sql;
         this.physical = physical;
-        this.autoCommit = connection.session().autoCommit();
+        this.autoCommit = autoCommit;
         this.firstInTransaction = firstInTransaction;
     }
 

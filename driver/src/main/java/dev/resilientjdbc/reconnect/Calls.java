@@ -18,7 +18,19 @@ public final class Calls {
      * connection it is made again on a new one, on a busy database after a backoff.
      */
     public static Object withReconnect(LogicalConnection logical, Method method, Object[] args) throws Throwable {
-        Connection[] on = {null};
+        // The first attempt as the retrier's first would make it, without the gate and call objects only a failure needs.
+        Connection p = null;
+        try {
+            p = logical.physical();
+            return Reflective.invoke(p, method, args);
+        } catch (SQLException first) {
+            return retried(logical, method, args, first, p);
+        }
+    }
+
+    private static Object retried(LogicalConnection logical, Method method, Object[] args, SQLException first, Connection firstOn)
+            throws Throwable {
+        Connection[] on = {firstOn};
         Retrier.RetryGate gate = (e, c) -> {
             if (logical.isClosed() || logical.isReconnectFailure(e)) {
                 return false;
@@ -31,7 +43,7 @@ public final class Calls {
             }
             return again;
         };
-        return logical.retrier().statement(() -> {
+        return logical.retrier().afterFailure(first, () -> {
             Connection p = logical.physical();
             on[0] = p;
             return Reflective.invoke(p, method, args);

@@ -50,22 +50,33 @@ public final class CommitMarkers {
 
     /** A logical connection's hold on a slot, taken at its first writing COMMIT and given back when it closes. */
     static final class Holder {
-        private final java.util.concurrent.atomic.AtomicReference<Slot> slot = new java.util.concurrent.atomic.AtomicReference<>();
+        private static final java.lang.invoke.VarHandle SLOT;
+
+        static {
+            try {
+                SLOT = java.lang.invoke.MethodHandles.lookup().findVarHandle(Holder.class, "slot", Slot.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        // Set and taken with compare-and-set through SLOT: no AtomicReference object per connection.
+        private volatile Slot slot;
 
         Slot slot(CommitMarkers markers) {
-            Slot s = slot.get();
+            Slot s = slot;
             if (s == null) {
                 s = markers.acquire();
-                if (!slot.compareAndSet(null, s)) {
+                if (!SLOT.compareAndSet(this, null, s)) {
                     markers.release(s);
-                    s = slot.get();
+                    s = slot;
                 }
             }
             return s;
         }
 
         void release(CommitMarkers markers) {
-            Slot s = slot.getAndSet(null);
+            Slot s = (Slot) SLOT.getAndSet(this, (Slot) null);
             if (s != null && markers != null) {
                 markers.release(s);
             }

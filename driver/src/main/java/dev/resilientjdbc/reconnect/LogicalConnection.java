@@ -37,18 +37,22 @@ public final class LogicalConnection {
 
     private final Retrier retrier;
     private final Opener opener;
-    private final TransactionLog log;
+    private final long replayMaxBytes;
+    // Made by the first explicit transaction (see log()); until then it would be an empty, freshly reset one.
+    private volatile TransactionLog log;
     private final InDoubt inDoubt;
     private volatile TransactionGate gate;
     private final SessionState session = new SessionState();
-    private final ReentrantLock swap = new ReentrantLock();
+    // Taken only when the physical connection is lost or replaced: made on first use (see swap()).
+    private volatile ReentrantLock swap;
     private volatile Connection physical;
     private volatile Connection last;
     private volatile Connection openedOnStandby;
     private volatile int generation;
     private volatile boolean closed;
-    // The explicit transaction: did it run anything, was it lost, must it be replayed first?
-    private final TransactionState tx = new TransactionState();
+    // The explicit transaction: did it run anything, was it lost, must it be replayed first? Made when the first
+    // statement outside autocommit runs (see tx()); null reads as a transaction in phase NONE.
+    private volatile TransactionState tx;
     private volatile SQLException reconnectFailure;
     // The server sessions of the current physical connection and of the one before it, so that the session of a
     // connection lost a moment ago can still be ended once a new one is open.
@@ -60,15 +64,15 @@ public final class LogicalConnection {
         this.last = first;
         this.retrier = retrier;
         this.opener = opener;
-        this.log = new TransactionLog(replayMaxBytes);
+        this.replayMaxBytes = replayMaxBytes;
         this.inDoubt = inDoubt;
         this.backend = new Backend(first);
-        this.commits = new CommitProtocol(this, inDoubt);
     }
 
     private volatile boolean exactlyOnceWrites;
-    // COMMIT, exactly-once autocommit writes and the resolution of a lost COMMIT reply.
-    private final CommitProtocol commits;
+    // COMMIT, exactly-once autocommit writes and the resolution of a lost COMMIT reply; made at the first of them
+    // (a pool borrow that only reads in autocommit never needs it).
+    private volatile CommitProtocol commits;
 
     /** resilient.autocommit.exactlyOnce, where the dialect can resolve a lost COMMIT. */
     public void exactlyOnceWrites(boolean on) {
@@ -81,7 +85,59 @@ public final class LogicalConnection {
 
     /** COMMIT and its recovery; autocommit writes made exactly-once. */
     public CommitProtocol commits() {
-        return commits;
+        CommitProtocol c = commits;
+        if (c == null) {
+            c = new CommitProtocol(this, inDoubt);
+            CommitProtocol raced = (CommitProtocol) COMMITS.compareAndExchange(this, null, c);
+            if (raced != null) {
+                c = raced;
+            }
+        }
+        return c;
+    }
+
+    /** The transaction's state, made on first need (readers that need no object read the field). */
+    private TransactionState tx() {
+        TransactionState t = tx;
+        if (t == null) {
+            t = new TransactionState();
+            TransactionState raced = (TransactionState) TX.compareAndExchange(this, null, t);
+            if (raced != null) {
+                t = raced;
+            }
+        }
+        return t;
+    }
+
+    private ReentrantLock swap() {
+        ReentrantLock l = swap;
+        if (l == null) {
+            l = new ReentrantLock();
+            ReentrantLock raced = (ReentrantLock) SWAP.compareAndExchange(this, null, l);
+            if (raced != null) {
+                l = raced;
+            }
+        }
+        return l;
+    }
+
+    private static final java.lang.invoke.VarHandle COMMITS;
+    private static final java.lang.invoke.VarHandle TX;
+    private static final java.lang.invoke.VarHandle SWAP;
+    private static final java.lang.invoke.VarHandle ON_RELEASE;
+    private static final java.lang.invoke.VarHandle LOG_FIELD;
+
+    static {
+        try {
+            java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+            COMMITS = l.findVarHandle(LogicalConnection.class, "commits", CommitProtocol.class);
+            TX = l.findVarHandle(LogicalConnection.class, "tx", TransactionState.class);
+            SWAP = l.findVarHandle(LogicalConnection.class, "swap", ReentrantLock.class);
+            ON_RELEASE = l.findVarHandle(LogicalConnection.class, "onRelease", Runnable.class);
+            LOG_FIELD = l.findVarHandle(LogicalConnection.class, "log", TransactionLog.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /** Explicit transactions pass this gate before their first statement (SQLite files); null for none. */
@@ -91,7 +147,15 @@ public final class LogicalConnection {
 
     /** The explicit transaction's log. */
     public TransactionLog log() {
-        return log;
+        TransactionLog l = log;
+        if (l == null) {
+            l = new TransactionLog(replayMaxBytes);
+            TransactionLog raced = (TransactionLog) LOG_FIELD.compareAndExchange(this, null, l);
+            if (raced != null) {
+                l = raced;
+            }
+        }
+        return l;
     }
 
     /**
@@ -165,7 +229,8 @@ public final class LogicalConnection {
     }
 
     private Connection reconnect() throws SQLException {
-        swap.lock();
+        ReentrantLock lock = swap();
+        lock.lock();
         try {
             Connection p = physical;
             if (p != null) {
@@ -200,7 +265,7 @@ public final class LogicalConnection {
             retrier.guard().reconnected();
             return fresh;
         } finally {
-            swap.unlock();
+            lock.unlock();
         }
     }
 
@@ -211,15 +276,19 @@ public final class LogicalConnection {
 
     /** The physical connection {@code which} is gone: close it, forget it, and lose an explicit transaction that had work. */
     public void lost(Connection which) {
-        swap.lock();
+        ReentrantLock lock = swap();
+        lock.lock();
         try {
             if (which == null || physical != which) {
                 return;
             }
             physical = null;
-            tx.connectionLost(which, log.replayable());
+            TransactionState t = tx;
+            if (t != null) { // without one nothing ran outside autocommit: nothing to lose
+                t.connectionLost(which, log().replayable());
+            }
         } finally {
-            swap.unlock();
+            lock.unlock();
         }
         opener.discard(which);
         LOG.log(Level.FINE, "resilient-jdbc: lost the physical connection to {0}", retrier.guard().name());
@@ -228,14 +297,15 @@ public final class LogicalConnection {
     /** Called before a statement runs; returns whether the transaction had already done something. */
     public boolean beforeExecute() throws SQLException {
         boolean autoCommit = session.autoCommit();
-        boolean had = tx.beforeStatement(autoCommit);
+        TransactionState t = autoCommit ? tx : tx();
+        boolean had = t != null && t.beforeStatement(autoCommit);
         if (!autoCommit && !had) {
             TransactionGate g = gate;
             if (g != null) {
                 try {
                     g.enter(last);
                 } catch (SQLException e) {
-                    tx.ended(); // it never began: the gate refused it
+                    t.ended(); // it never began: the gate refused it
                     throw e;
                 }
             }
@@ -260,7 +330,7 @@ public final class LogicalConnection {
 
     /** The statement that opened the transaction runs again on a new connection: the transaction starts afresh. */
     void restartTransaction() {
-        tx.restarted();
+        tx().restarted();
     }
 
     /** commit, rollback or a switch to autocommit ended the transaction. */
@@ -270,22 +340,31 @@ public final class LogicalConnection {
         if (g != null) {
             g.leave();
         }
-        tx.ended();
-        log.reset();
+        TransactionState t = tx;
+        if (t != null) {
+            t.ended();
+        }
+        TransactionLog l = log;
+        if (l != null) { // none made: nothing to forget
+            l.reset();
+        }
     }
 
     /** Whether the transaction must be replayed before anything else runs in it. */
     boolean replayPending() {
-        return tx.replayPending();
+        TransactionState t = tx;
+        return t != null && t.replayPending();
     }
 
     Connection lostPhysical() {
-        return tx.lostOn();
+        TransactionState t = tx;
+        return t == null ? null : t.lostOn();
     }
 
     /** Where the explicit transaction stands (for tests and diagnostics). */
     public TransactionState.Phase transactionPhase() {
-        return tx.phase();
+        TransactionState t = tx;
+        return t == null ? TransactionState.Phase.NONE : t.phase();
     }
 
     /**
@@ -295,8 +374,9 @@ public final class LogicalConnection {
      * made again: the application never knows. A replay that diverges throws SQLState 40001.
      */
     public Object inTransaction(Retrier.SqlCall<?> call, LogicalStatement statement, boolean hadWork) throws Throwable {
-        if (tx.replayPending()) {
-            Connection lostOne = tx.lostOn();
+        TransactionState t = tx;
+        if (t != null && t.replayPending()) {
+            Connection lostOne = t.lostOn();
             return recoverByReplay(new SQLException("connection lost between calls", "08006"), FailureClass.CONNECTION,
                     lostOne, call);
         }
@@ -310,7 +390,7 @@ public final class LogicalConnection {
             if (closed || !RerunRules.breaksAttempt(c) || first instanceof ReplayDivergedException) {
                 throw first;
             }
-            if (!log.replayable()) {
+            if (!log().replayable()) {
                 if (c == FailureClass.CONNECTION) {
                     lost(on);
                     if (!hadWork && (statement == null || statement.recipe().repeatable())) {
@@ -337,7 +417,7 @@ public final class LogicalConnection {
             if (closed || isReconnectFailure(e) || e instanceof ReplayDivergedException) {
                 return false;
             }
-            RerunRules.Replay how = RerunRules.replay(classify(e), log.replayable(), false);
+            RerunRules.Replay how = RerunRules.replay(classify(e), log().replayable(), false);
             if (how == RerunRules.Replay.AFTER_LOSS) {
                 connectionLost[0] = true;
             }
@@ -394,10 +474,11 @@ public final class LogicalConnection {
         } else {
             p.rollback();
         }
+        TransactionLog log = log();
         int calls = log.size();
         log.replay(p, this::breaksAttempt);
         noteSession();
-        tx.replayed();
+        tx().replayed();
         if (calls > 0) {
             retrier.guard().stats().onReplayed(); // a transaction lost at its first call restarts: nothing was replayed
         }
@@ -414,8 +495,8 @@ public final class LogicalConnection {
                 // the connection may be gone as well; the database rolls back then
             }
         }
-        log.markNotReplayable("the transaction failed");
-        tx.abandoned();
+        log().markNotReplayable("the transaction failed");
+        tx().abandoned();
     }
 
     /** Replays the whole transaction on a fresh start of the current physical connection (used by commit). */
@@ -425,11 +506,15 @@ public final class LogicalConnection {
 
     /** Throws when the current transaction was lost with its connection; clears the mark (the transaction is over). */
     public void checkCommittable() throws SQLException {
-        tx.checkCommittable();
+        TransactionState t = tx;
+        if (t != null) {
+            t.checkCommittable();
+        }
     }
 
     public boolean transactionHasWork() {
-        return tx.hasWork();
+        TransactionState t = tx;
+        return t != null && t.hasWork();
     }
 
     /**
@@ -451,16 +536,17 @@ public final class LogicalConnection {
         Reflective.invoke(last, method, args);
     }
 
-    // Told once when the application closes or aborts this connection (its owner counts open connections).
-    private final java.util.concurrent.atomic.AtomicReference<Runnable> onRelease = new java.util.concurrent.atomic.AtomicReference<>();
+    // Told once when the application closes or aborts this connection (its owner counts open connections); taken
+    // with getAndSet through ON_RELEASE, so close and abort racing run it once.
+    private volatile Runnable onRelease;
 
     /** {@code hook} runs once, when the application closes or aborts this connection. */
     public void onRelease(Runnable hook) {
-        onRelease.set(hook);
+        onRelease = hook;
     }
 
     private void released() {
-        Runnable hook = onRelease.getAndSet(null);
+        Runnable hook = (Runnable) ON_RELEASE.getAndSet(this, (Runnable) null);
         if (hook != null) {
             hook.run();
         }
@@ -470,7 +556,10 @@ public final class LogicalConnection {
     public void close() throws SQLException {
         closed = true;
         released();
-        commits.release();
+        CommitProtocol c = commits;
+        if (c != null) { // none made: no marker row was ever taken
+            c.release();
+        }
         TransactionGate g = gate;
         if (g != null) {
             g.leave();
@@ -529,16 +618,20 @@ public final class LogicalConnection {
         }
         ownTimeLimit = e;
         Connection p;
-        swap.lock();
+        ReentrantLock lock = swap();
+        lock.lock();
         try {
             p = physical;
             if (p == null) {
                 return true;
             }
             physical = null;
-            tx.ranOutOfOwnTime();
+            TransactionState t = tx;
+            if (t != null) { // without one nothing ran outside autocommit: nothing to lose
+                t.ranOutOfOwnTime();
+            }
         } finally {
-            swap.unlock();
+            lock.unlock();
         }
         opener.discard(p);
         return true;

@@ -17,8 +17,8 @@ import java.sql.Statement;
 /**
  * A statement the application holds, which outlives physical connections: after a reconnect it is
  * made again from its {@link StatementRecipe} the first time it is used. One generation check per
- * call on the healthy path. Result sets it hands out come as {@link ResultSetTrack}s, so that a
- * transaction replay can move them to the replayed result sets.
+ * call on the healthy path. Result sets read inside a recorded transaction come as {@link ResultSetTrack}s,
+ * so that a transaction replay can move them to the replayed result sets; others come as they are.
  */
 public final class LogicalStatement implements ReplayableStatement {
     private final LogicalConnection connection;
@@ -164,18 +164,37 @@ public final class LogicalStatement implements ReplayableStatement {
     }
 
     private Object executeAutocommit(Method method, Object[] args, String sql, boolean hadWork) throws Throwable {
+        boolean autoCommit = connection.session().autoCommit();
         Connection p = connection.physical();
-        CallGate gate = new CallGate(connection, this, sql, p, !hadWork);
-        Retrier retrier = connection.retrier();
-        // executeQuery is left out: a result read through a cursor would not outlive the commit.
-        boolean ownTransaction = connection.exactlyOnceWrites() && !method.getName().equals("executeQuery") && !gate.harmlessToRepeat();
+        if (connection.exactlyOnceWrites()) {
+            CallGate gate = new CallGate(connection, this, sql, p, !hadWork, autoCommit);
+            // executeQuery is left out: a result read through a cursor would not outlive the commit.
+            boolean ownTransaction = !method.getName().equals("executeQuery") && !gate.harmlessToRepeat();
+            return executeGated(method, args, gate, ownTransaction, null);
+        }
+        // The first attempt runs here, as the retrier's first would: the healthy path makes no gate and no call
+        // object (two allocations per execute); a failure makes them and goes on as if they had been there.
+        Connection on = p;
         try {
-            return track(retrier.statement(() -> {
-                // The connection first (reconnecting if the last attempt lost it), then the statement on it.
-                gate.attemptOn(connection.physical());
-                return ownTransaction ? connection.commits().inOwnTransaction(() -> withoutCursor(method, args), gate)
-                        : Reflective.invoke(current(), method, args);
-            }, gate), null);
+            on = connection.physical();
+            return track(Reflective.invoke(current(), method, args), null);
+        } catch (SQLException first) {
+            return executeGated(method, args, new CallGate(connection, this, sql, on, !hadWork, autoCommit), false, first);
+        }
+    }
+
+    /** The retried execution: from its first attempt, or after {@code firstFailure} when that attempt was made already. */
+    private Object executeGated(Method method, Object[] args, CallGate gate, boolean ownTransaction, SQLException firstFailure)
+            throws Throwable {
+        Retrier retrier = connection.retrier();
+        Retrier.SqlCall<Object> attempt = () -> {
+            // The connection first (reconnecting if the last attempt lost it), then the statement on it.
+            gate.attemptOn(connection.physical());
+            return ownTransaction ? connection.commits().inOwnTransaction(() -> withoutCursor(method, args), gate)
+                    : Reflective.invoke(current(), method, args);
+        };
+        try {
+            return track(firstFailure == null ? retrier.statement(attempt, gate) : retrier.afterFailure(firstFailure, attempt, gate), null);
         } catch (SQLException e) {
             if (e == gate.unknownOutcome) {
                 throw unknownOutcome("write", e);
@@ -331,11 +350,10 @@ public final class LogicalStatement implements ReplayableStatement {
         }
     }
 
+    // A result set a transaction records comes as its track; any other as it is (a track that records nothing would
+    // never be rebound nor marked closed: an object per query for nothing).
     private static Object track(Object result, ResultSetTrack recorded) {
-        if (recorded != null) {
-            return recorded;
-        }
-        return result instanceof ResultSet ? new ResultSetTrack((ResultSet) result, null) : result;
+        return recorded != null ? recorded : result;
     }
 
     public void close() throws SQLException {

@@ -23,6 +23,11 @@ final class Recorded {
     }
 
     void applyTo(Object target) throws SQLException {
+        apply(method, args, target);
+    }
+
+    /** Makes the call {@code method(args)} on {@code target}; a failure comes as the SQLException the driver threw. */
+    static void apply(Method method, Object[] args, Object target) throws SQLException {
         try {
             method.invoke(target, args);
         } catch (InvocationTargetException e) {

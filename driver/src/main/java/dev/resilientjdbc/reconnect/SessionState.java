@@ -18,11 +18,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code SET} inside a transaction counts once the transaction commits, as on the server.
  */
 public final class SessionState {
-    private final ReentrantLock lock = new ReentrantLock();
-    // A Recorded JDBC call, or the text of a SET statement (key "sql:<setting>").
-    private final Map<String, Object> settings = new LinkedHashMap<>();
-    // SET/RESET statements of the open transaction, in order: they take effect when it commits.
-    private final List<Object[]> pending = new ArrayList<>();
+    private static final java.lang.invoke.VarHandle BOOK;
+
+    static {
+        try {
+            BOOK = java.lang.invoke.MethodHandles.lookup().findVarHandle(SessionState.class, "book", Book.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    // What was recorded, made by the first setter or SET: most connections (a pool borrow that only queries) never
+    // change their session and should not pay for a lock, a map and a list. Null: nothing was ever recorded.
+    private volatile Book book;
     private volatile boolean autoCommit = true;
     private volatile boolean readOnly;
 
@@ -48,6 +56,9 @@ public final class SessionState {
     }
 
     public void record(Method method, Object[] args) {
+        Book b = book();
+        ReentrantLock lock = b.lock;
+        Map<String, Object> settings = b.settings;
         String key = method.getName();
         if (key.equals("setClientInfo") && args.length == 2) {
             key = "setClientInfo:" + args[0];
@@ -76,45 +87,75 @@ public final class SessionState {
 
     /** A session-state change made with SQL that succeeded; inside a transaction it waits for the commit. */
     public void recordSql(SqlText.SessionChange change, String sql, boolean inTransaction) {
-        lock.lock();
+        Book b = book();
+        b.lock.lock();
         try {
             if (inTransaction) {
-                pending.add(new Object[]{change, sql});
+                b.pending.add(new Object[]{change, sql});
             } else {
-                apply(change, sql);
+                apply(b.settings, change, sql);
             }
         } finally {
-            lock.unlock();
+            b.lock.unlock();
         }
     }
 
     /** The transaction committed: its SET statements are now the session's. */
     public void commitPending() {
-        lock.lock();
+        Book b = book;
+        if (b == null) {
+            return; // nothing was ever recorded, so nothing waits for a commit
+        }
+        b.lock.lock();
         try {
-            for (Object[] p : pending) {
-                apply((SqlText.SessionChange) p[0], (String) p[1]);
+            for (Object[] p : b.pending) {
+                apply(b.settings, (SqlText.SessionChange) p[0], (String) p[1]);
             }
-            pending.clear();
+            b.pending.clear();
         } finally {
-            lock.unlock();
+            b.lock.unlock();
         }
     }
 
     /** The transaction ended without committing (or its outcome is unknown): the server undid its SETs. */
     public void dropPending() {
-        lock.lock();
-        try {
-            pending.clear();
-        } finally {
-            lock.unlock();
+        Book b = book;
+        if (b == null) {
+            return;
         }
+        b.lock.lock();
+        try {
+            b.pending.clear();
+        } finally {
+            b.lock.unlock();
+        }
+    }
+
+    private Book book() {
+        Book b = book;
+        if (b == null) {
+            b = new Book();
+            Book raced = (Book) BOOK.compareAndExchange(this, null, b);
+            if (raced != null) {
+                b = raced;
+            }
+        }
+        return b;
+    }
+
+    /** The recorded settings and pending SETs, and the lock that guards them. */
+    private static final class Book {
+        final ReentrantLock lock = new ReentrantLock();
+        // A Recorded JDBC call, or the text of a SET statement (key "sql:<setting>").
+        final Map<String, Object> settings = new LinkedHashMap<>();
+        // SET/RESET statements of the open transaction, in order: they take effect when it commits.
+        final List<Object[]> pending = new ArrayList<>();
     }
 
     // RESET is recorded like SET, not as a forgetting: it returns the setting to the session's default, which is not
     // always what a new connection starts with (pgjdbc's startup application_name, for one). Run again, it gives the
     // new session the same value.
-    private void apply(SqlText.SessionChange change, String sql) {
+    private static void apply(Map<String, Object> settings, SqlText.SessionChange change, String sql) {
         switch (change.kind) {
             case SET:
             case RESET:
@@ -142,12 +183,16 @@ public final class SessionState {
 
     /** Puts a freshly opened physical connection into the recorded state. */
     public void restoreOn(Connection physical) throws SQLException {
+        Book b = book;
+        if (b == null) {
+            return; // nothing recorded: a new connection is already in the state this one had
+        }
         Object[] all;
-        lock.lock();
+        b.lock.lock();
         try {
-            all = settings.values().toArray();
+            all = b.settings.values().toArray();
         } finally {
-            lock.unlock();
+            b.lock.unlock();
         }
         // Autocommit last: while it is still on, settings that run SQL (setSchema, SET) cannot open a
         // transaction that a later setting (setReadOnly, setTransactionIsolation) would then refuse.

@@ -1,7 +1,6 @@
 package dev.resilientjdbc.reconnect;
 
 import java.util.Locale;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -16,9 +15,11 @@ public final class SqlText {
                     + "|pg_advisory_lock|pg_advisory_xact_lock|lo_\\w+|pg_terminate_backend|pg_cancel_backend|set_config|vacuum)\\b");
 
     // Asked on every statement of a transaction and every SQLite write check: a regular expression each time cost
-    // more than the statement itself on an in-memory database. Applications repeat their SQL; bounded all the same.
-    private static final int CACHE_MAX = 4096;
-    private static final ConcurrentHashMap<String, Facts> FACTS = new ConcurrentHashMap<>();
+    // more than the statement itself on an in-memory database. Applications repeat their SQL; bounded all the same,
+    // evicting one text at a time and sparing those in use (it used to empty itself at the bound, so an application
+    // with more distinct texts than that parsed all of them again, its hot ones too).
+    static final int CACHE_MAX = 4096;
+    private static final ClockCache<String, Facts> FACTS = new ClockCache<>(CACHE_MAX);
 
     private SqlText() {}
 
@@ -39,11 +40,13 @@ public final class SqlText {
             return known;
         }
         Facts f = new Facts(decide(sql), SessionChange.of(sql));
-        if (FACTS.size() >= CACHE_MAX) {
-            FACTS.clear();
-        }
         FACTS.put(sql, f);
         return f;
+    }
+
+    /** How many texts are kept now (for tests). */
+    static int cached() {
+        return FACTS.size();
     }
 
     private static final class Facts {

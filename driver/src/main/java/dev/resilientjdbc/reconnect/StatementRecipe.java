@@ -24,16 +24,22 @@ public final class StatementRecipe {
     private final String sql;
     // Copy-on-write, in the order last set: a snapshot keeps the list an execution ran with, without copying.
     private List<Recorded> settings = List.of();
-    // Parameters by index (slot i for parameter i): a setter replaces an array entry, no map or boxing.
-    private Recorded[] indexed = new Recorded[8];
+    // Parameters by index: entries 2i and 2i+1 hold the method and the argument array of parameter i's setter, as
+    // the proxy handed them over (no Recorded object per setter, no map, no boxing). Made at the first parameter.
+    private Object[] indexed;
+    // The indexes bound to a value that cannot be sent twice; made when the first such value is bound (rare).
+    private java.util.BitSet unrepeatableAt;
     // Named parameters and out parameters, rare: made on first use.
     private Map<Object, Recorded> named;
-    private final List<Object> batch = new ArrayList<>();
+    // Pending batch entries: a Recorded addBatch(sql), or the parameters of one addBatch() as a pairs array (see
+    // parameterPairs). Made at the first addBatch.
+    private List<Object> batch;
     private int nonRepeatable;
     private boolean batchNonRepeatable;
 
+    /** {@code args}: the creating call's own array (the proxies make a fresh one per call): kept, not copied. */
     public StatementRecipe(Method creation, Object[] args) {
-        this.creation = new Recorded(creation, args);
+        this.creation = new Recorded(creation, args, false);
         this.sql = args != null && args.length > 0 && args[0] instanceof String ? (String) args[0] : null;
     }
 
@@ -75,29 +81,42 @@ public final class StatementRecipe {
                 settings = List.copyOf(next);
                 return true;
             case CLEAR_PARAMETERS:
-                java.util.Arrays.fill(indexed, null);
+                if (indexed != null) {
+                    java.util.Arrays.fill(indexed, null);
+                }
+                unrepeatableAt = null;
                 named = null;
                 nonRepeatable = 0;
                 return true;
             case ADD_BATCH:
-                batch.add(args == null || args.length == 0 ? parameterSet() : new Recorded(m, args, false));
+                batch().add(args == null || args.length == 0 ? parameterPairs() : new Recorded(m, args, false));
                 batchNonRepeatable |= nonRepeatable > 0;
                 return true;
             case CLEAR_BATCH:
             case RUN_BATCH:
                 // executeBatch is observed once it has run: a replay inside it must still find the batch.
-                batch.clear();
+                if (batch != null) {
+                    batch.clear();
+                }
                 batchNonRepeatable = false;
                 return true;
             case PARAMETER:
             case PARAMETER_CHECKED:
             case OUT_PARAMETER:
-                Recorded r = new Recorded(m, args, call == StatementCall.PARAMETER_CHECKED && StatementCall.holdsUnrepeatable(args));
-                Recorded old = bind(call, args[0], r);
+                boolean unrepeatable = call == StatementCall.PARAMETER_CHECKED && StatementCall.holdsUnrepeatable(args);
+                Object key = args[0];
+                if (call != StatementCall.OUT_PARAMETER && key instanceof Integer && (Integer) key >= 0 && (Integer) key < 1024) {
+                    bindIndexed((Integer) key, m, args, unrepeatable);
+                    return true;
+                }
+                if (named == null) {
+                    named = new LinkedHashMap<>();
+                }
+                Recorded old = named.put(call == StatementCall.OUT_PARAMETER ? "out:" + key : key, new Recorded(m, args, unrepeatable));
                 if (old != null && old.unrepeatable) {
                     nonRepeatable--;
                 }
-                if (r.unrepeatable) {
+                if (unrepeatable) {
                     nonRepeatable++;
                 }
                 return true;
@@ -106,49 +125,78 @@ public final class StatementRecipe {
         }
     }
 
-    /** Puts a parameter into its slot: by index in the array (the common case), by name or as an out parameter in the map. */
-    private Recorded bind(StatementCall call, Object key, Recorded r) {
-        if (call != StatementCall.OUT_PARAMETER && key instanceof Integer) {
-            int i = (Integer) key;
-            if (i >= 0 && i < 1024) {
-                if (i >= indexed.length) {
-                    indexed = java.util.Arrays.copyOf(indexed, Math.max(i + 1, indexed.length * 2));
-                }
-                Recorded old = indexed[i];
-                indexed[i] = r;
-                return old;
+    /** Puts parameter {@code i}'s setter into its slot, replacing the one it had. */
+    private void bindIndexed(int i, Method m, Object[] args, boolean unrepeatable) {
+        if (indexed == null) {
+            indexed = new Object[2 * Math.max(8, i + 1)];
+        } else if (2 * i >= indexed.length) {
+            indexed = java.util.Arrays.copyOf(indexed, 2 * Math.max(i + 1, indexed.length));
+        }
+        if (unrepeatableAt != null && unrepeatableAt.get(i)) {
+            unrepeatableAt.clear(i);
+            nonRepeatable--;
+        }
+        indexed[2 * i] = m;
+        indexed[2 * i + 1] = args;
+        if (unrepeatable) {
+            if (unrepeatableAt == null) {
+                unrepeatableAt = new java.util.BitSet();
             }
+            unrepeatableAt.set(i);
+            nonRepeatable++;
         }
-        if (named == null) {
-            named = new LinkedHashMap<>();
-        }
-        return named.put(call == StatementCall.OUT_PARAMETER ? "out:" + key : key, r);
     }
 
-    /** Every bound parameter: by index first, then named and out parameters in the order they were first bound. */
-    private List<Recorded> boundParameters() {
-        List<Recorded> all = new ArrayList<>();
-        for (Recorded r : indexed) {
-            if (r != null) {
-                all.add(r);
+    private List<Object> batch() {
+        if (batch == null) {
+            batch = new ArrayList<>();
+        }
+        return batch;
+    }
+
+    private int batchSize() {
+        return batch == null ? 0 : batch.size();
+    }
+
+    private static final Object[] NO_PAIRS = {};
+
+    /**
+     * Every bound parameter as {method, args} pairs in one array: by index first, then named and out parameters
+     * in the order they were first bound. What a snapshot or a batch entry keeps: one array, not an object each.
+     */
+    private Object[] parameterPairs() {
+        int n = named == null ? 0 : named.size();
+        if (indexed != null) {
+            for (int k = 0; k < indexed.length; k += 2) {
+                n += indexed[k] != null ? 1 : 0;
+            }
+        }
+        if (n == 0) {
+            return NO_PAIRS;
+        }
+        Object[] pairs = new Object[2 * n];
+        int at = 0;
+        if (indexed != null) {
+            for (int k = 0; k < indexed.length; k += 2) {
+                if (indexed[k] != null) {
+                    pairs[at++] = indexed[k];
+                    pairs[at++] = indexed[k + 1];
+                }
             }
         }
         if (named != null) {
-            all.addAll(named.values());
-        }
-        return all;
-    }
-
-    private boolean noParameters() {
-        if (named != null && !named.isEmpty()) {
-            return false;
-        }
-        for (Recorded r : indexed) {
-            if (r != null) {
-                return false;
+            for (Recorded r : named.values()) {
+                pairs[at++] = r.method;
+                pairs[at++] = r.args;
             }
         }
-        return true;
+        return pairs;
+    }
+
+    private static void applyPairs(Statement s, Object[] pairs) throws SQLException {
+        for (int k = 0; k < pairs.length; k += 2) {
+            Recorded.apply((Method) pairs[k], (Object[]) pairs[k + 1], s);
+        }
     }
 
     /** False while a bound parameter cannot be bound again on another connection. */
@@ -163,9 +211,7 @@ public final class StatementRecipe {
             r.applyTo(s);
         }
         addBatchEntries(s, batch);
-        for (Recorded p : boundParameters()) {
-            p.applyTo(s);
-        }
+        applyPairs(s, parameterPairs());
         return s;
     }
 
@@ -200,9 +246,7 @@ public final class StatementRecipe {
         if (s instanceof PreparedStatement) {
             ((PreparedStatement) s).clearParameters();
         }
-        for (Recorded p : boundParameters()) {
-            p.applyTo(s);
-        }
+        applyPairs(s, parameterPairs());
     }
 
     /**
@@ -210,17 +254,18 @@ public final class StatementRecipe {
      * bound now, and for {@code executeBatch} the pending batch.
      */
     public Object snapshot(boolean runsBatch) {
-        List<Recorded> parameters = noParameters() ? List.of() : boundParameters();
-        return new Execution(settings, parameters, runsBatch ? new ArrayList<>(batch) : null);
+        return new Execution(settings, parameterPairs(), runsBatch ? (batch == null ? new ArrayList<>() : new ArrayList<>(batch)) : null);
     }
 
     /** A rough size of what a snapshot holds, for the transaction log's memory bound. */
     public long snapshotSize() {
         int n = named == null ? 0 : named.size();
-        for (Recorded r : indexed) {
-            n += r != null ? 1 : 0;
+        if (indexed != null) {
+            for (int k = 0; k < indexed.length; k += 2) {
+                n += indexed[k] != null ? 1 : 0;
+            }
         }
-        return 48L * (n + batch.size());
+        return 48L * (n + batchSize());
     }
 
     /**
@@ -236,9 +281,7 @@ public final class StatementRecipe {
         if (s instanceof PreparedStatement) {
             ((PreparedStatement) s).clearParameters();
         }
-        for (Recorded r : e.parameters) {
-            r.applyTo(s);
-        }
+        applyPairs(s, e.parameters);
         if (e.batch != null) {
             s.clearBatch();
             addBatchEntries(s, e.batch);
@@ -246,41 +289,30 @@ public final class StatementRecipe {
     }
 
     private static void addBatchEntries(Statement s, List<Object> entries) throws SQLException {
+        if (entries == null) {
+            return;
+        }
         for (Object entry : entries) {
             if (entry instanceof Recorded) {
                 ((Recorded) entry).applyTo(s);
             } else {
-                for (Recorded p : ((ParameterSet) entry).parameters) {
-                    p.applyTo(s);
-                }
+                applyPairs(s, (Object[]) entry);
                 ((PreparedStatement) s).addBatch();
             }
         }
     }
 
-    private ParameterSet parameterSet() {
-        return new ParameterSet(boundParameters());
-    }
-
     /** The settings, parameters and batch of one execution. */
     private static final class Execution {
         final List<Recorded> settings;
-        final List<Recorded> parameters;
+        // {method, args} pairs, see parameterPairs()
+        final Object[] parameters;
         final List<Object> batch;
 
-        Execution(List<Recorded> settings, List<Recorded> parameters, List<Object> batch) {
+        Execution(List<Recorded> settings, Object[] parameters, List<Object> batch) {
             this.settings = settings;
             this.parameters = parameters;
             this.batch = batch;
-        }
-    }
-
-    /** Parameters bound when addBatch() was called. */
-    private static final class ParameterSet {
-        final List<Recorded> parameters;
-
-        ParameterSet(List<Recorded> parameters) {
-            this.parameters = parameters;
         }
     }
 }

@@ -28,8 +28,9 @@ import java.util.function.Predicate;
 public final class TransactionLog {
     private final long maxBytes;
     private final List<Entry> entries = new ArrayList<>();
-    // Savepoints as the application holds them → the real savepoint on the current physical connection.
-    private final Map<Savepoint, Savepoint> savepoints = new IdentityHashMap<>();
+    // Savepoints as the application holds them → the real savepoint on the current physical connection. Made at the
+    // first savepoint: an empty IdentityHashMap is a 64-slot table, allocated for every connection otherwise.
+    private Map<Savepoint, Savepoint> savepoints;
     private long bytes;
     private boolean replayable;
     private String notReplayableBecause;
@@ -43,7 +44,9 @@ public final class TransactionLog {
     /** The transaction ended (commit, rollback): forget it. */
     public void reset() {
         entries.clear();
-        savepoints.clear();
+        if (savepoints != null) {
+            savepoints.clear();
+        }
         bytes = 0;
         wrote = false;
         replayable = maxBytes > 0;
@@ -142,7 +145,7 @@ public final class TransactionLog {
 
     /** setSavepoint: the application's savepoint object stays valid across replays. */
     public void recordSavepoint(Method m, Object[] args, Savepoint created) {
-        savepoints.put(created, created);
+        savepoints().put(created, created);
         add(new SavepointEntry(m, args, created), 64);
     }
 
@@ -177,8 +180,15 @@ public final class TransactionLog {
 
     /** The real savepoint on the current physical connection for one the application holds. */
     public Savepoint translate(Savepoint appSavepoint) {
-        Savepoint real = savepoints.get(appSavepoint);
+        Savepoint real = savepoints == null ? null : savepoints.get(appSavepoint);
         return real != null ? real : appSavepoint;
+    }
+
+    private Map<Savepoint, Savepoint> savepoints() {
+        if (savepoints == null) {
+            savepoints = new IdentityHashMap<>();
+        }
+        return savepoints;
     }
 
     /**
@@ -209,7 +219,9 @@ public final class TransactionLog {
             for (Map.Entry<ResultSetTrack, ResultSet> bound : r.results.entrySet()) {
                 bound.getKey().rebind(bound.getValue());
             }
-            savepoints.putAll(r.savepoints);
+            if (!r.savepoints.isEmpty()) {
+                savepoints().putAll(r.savepoints);
+            }
             for (Map.Entry<ReplayableStatement, Statement> s : r.statements.entrySet()) {
                 s.getKey().adoptAfterReplay(s.getValue());
             }

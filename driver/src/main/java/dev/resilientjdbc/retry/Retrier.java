@@ -80,12 +80,20 @@ public final class Retrier {
         try {
             return call.call();
         } catch (SQLException first) {
-            FailureClass c = classifier.classify(first);
-            if (!allows(gate, first, c)) {
-                throw first;
-            }
-            return retryStatement(call, gate, new RetryableFailure(first, c));
+            return afterFailure(first, call, gate);
         }
+    }
+
+    /**
+     * What {@link #statement} does once the first attempt failed with {@code first}, for callers that make
+     * that attempt themselves: the healthy path then needs no call or gate object, only a failure makes them.
+     */
+    public Object afterFailure(SQLException first, SqlCall<?> call, RetryGate gate) throws Throwable {
+        FailureClass c = classifier.classify(first);
+        if (!allows(gate, first, c)) {
+            throw first;
+        }
+        return retryStatement(call, gate, new RetryableFailure(first, c));
     }
 
     private Object retryStatement(SqlCall<?> call, RetryGate gate, RetryableFailure first) throws Throwable {

@@ -29,7 +29,9 @@ public final class TargetRegistry implements AutoCloseable {
     private Thread shutdownHook; // guarded by lock
     private boolean jmxStarted;  // guarded by lock
     private volatile boolean httpStarted; // written under lock
-    private java.util.concurrent.ScheduledExecutorService incidentWatch; // guarded by lock
+    // Written under lock; volatile so that closing a target's last connection (every borrow and return of a
+    // one-connection application) can see without the lock that no incident is being watched.
+    private volatile java.util.concurrent.ScheduledExecutorService incidentWatch;
 
     /**
      * The target of {@code targetName} (real URL and user, no secret) for connections with these retry
@@ -109,8 +111,8 @@ public final class TargetRegistry implements AutoCloseable {
     }
 
     void connectionClosed(Target target) {
-        if (target.openConnections.decrementAndGet() > 0) {
-            return; // the application still holds connections of the target
+        if (target.openConnections.decrementAndGet() > 0 || incidentWatch == null) {
+            return; // the application still holds connections of the target, or no incident is being watched
         }
         java.util.concurrent.ScheduledExecutorService stopped;
         lock.lock();
