@@ -270,6 +270,22 @@ public final class TransactionLog {
         }
     }
 
+    /**
+     * Makes again a call that failed for the application with the database's own answer: the SQLState it
+     * fails with now, or a divergence when it succeeds; a failure that breaks the attempt is thrown.
+     */
+    static long failsAgain(Replay r, Object target, Method method, Object[] args, long observed) throws Throwable {
+        try {
+            Reflective.invoke(target, method, args);
+        } catch (SQLException e) {
+            if (r.attemptBroke.test(e)) {
+                throw e;
+            }
+            return Observation.of(e.getSQLState());
+        }
+        return ~observed; // it failed for the application and succeeds now: diverged
+    }
+
     abstract static class Entry {
         final long observed;
 
@@ -337,15 +353,7 @@ public final class TransactionLog {
         long replay(Replay r) throws Throwable {
             Statement s = r.statementFor(statement);
             statement.applySnapshot(s, execution);
-            try {
-                Reflective.invoke(s, method, args);
-            } catch (SQLException e) {
-                if (r.attemptBroke.test(e)) {
-                    throw e;
-                }
-                return Observation.of(e.getSQLState());
-            }
-            return ~observed; // it failed for the application and succeeds now: diverged
+            return failsAgain(r, s, method, args, observed);
         }
 
         @Override
@@ -396,18 +404,7 @@ public final class TransactionLog {
         @Override
         long replay(Replay r) throws Throwable {
             ResultSet rs = r.results.get(track);
-            if (rs == null) {
-                return ~observed;
-            }
-            try {
-                Reflective.invoke(rs, method, args);
-            } catch (SQLException e) {
-                if (r.attemptBroke.test(e)) {
-                    throw e;
-                }
-                return Observation.of(e.getSQLState());
-            }
-            return ~observed; // it failed for the application and succeeds now: diverged
+            return rs == null ? ~observed : failsAgain(r, rs, method, args, observed);
         }
 
         @Override
