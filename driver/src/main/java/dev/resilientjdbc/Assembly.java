@@ -42,6 +42,168 @@ public final class Assembly {
     @FunctionalInterface
     public interface PhysicalSource {
         Connection open() throws SQLException;
+
+        /** One for a write a standby refused: see {@link LogicalConnection.Opener#openForWrite()}. By default {@link #open()}. */
+        default Connection openForWrite() throws SQLException {
+            return open();
+        }
+
+        /** resilient.readOnlyFallback: one to a standby among the URL's hosts; null where the fallback does not apply. */
+        default Connection openStandby() throws SQLException {
+            return null;
+        }
+
+        /** resilient.readOnlyFallback: the URL's hosts (host:port) when the fallback applies to this source; else null. */
+        default java.util.List<String> fallbackHosts() {
+            return null;
+        }
+    }
+
+    /** What resilient.readOnlyFallback connects with: writes to a primary, reads while none answers to a standby. */
+    record FallbackUrls(String primaryUrl, Properties primaryInfo, String standbyUrl, Properties standbyInfo, java.util.List<String> hosts) {
+    }
+
+    private static final java.util.logging.Logger CONFIG_LOG = java.util.logging.Logger.getLogger("dev.resilientjdbc.config");
+
+    /**
+     * resilient.readOnlyFallback for {@code realUrl}: the URL and properties for a primary (pgjdbc's
+     * {@code targetServerType=primary}) and for a standby ({@code preferSecondary}); null when the option is off, or,
+     * with one WARNING, where it cannot apply: not PostgreSQL, one host only, a targetServerType that is not primary
+     * or preferPrimary, or resilient.pool.
+     */
+    static FallbackUrls readOnlyFallback(ResilientConfig config, String realUrl, Properties info) {
+        if (!config.get(ResilientOptions.READ_ONLY_FALLBACK)) {
+            return null;
+        }
+        int hostsAt = realUrl.indexOf("//");
+        int path = hostsAt < 0 ? -1 : realUrl.indexOf('/', hostsAt + 2);
+        String why = null;
+        String type = pgjdbcSetting(realUrl, info, "targetServerType");
+        if (dialect(config, realUrl) != Dialect.POSTGRESQL || path < 0) {
+            why = "it needs a PostgreSQL URL";
+        } else if (realUrl.substring(hostsAt + 2, path).indexOf(',') < 0) {
+            why = "the URL names one host; list the members (jdbc:postgresql://h1:5432,h2:5432,h3:5432/db)";
+        } else if (type != null && !java.util.Set.of("primary", "master", "preferprimary").contains(type.toLowerCase(java.util.Locale.ROOT))) {
+            why = "targetServerType=" + type + " already lets reads go to a standby";
+        } else if (config.get(ResilientOptions.POOL)) {
+            why = "it is not supported with " + ResilientOptions.POOL.key() + "=true (use your own pool over the driver)";
+        }
+        if (why != null) {
+            CONFIG_LOG.warning("resilient-jdbc: " + ResilientOptions.READ_ONLY_FALLBACK.key() + "=true is ignored for "
+                    + UrlMasking.mask(realUrl) + ": " + why);
+            return null;
+        }
+        java.util.List<String> hosts = new java.util.ArrayList<>();
+        for (String h : realUrl.substring(hostsAt + 2, path).split(",")) {
+            String host = h.trim();
+            boolean bracketed = host.startsWith("[");
+            int colon = host.lastIndexOf(':');
+            hosts.add(colon < 0 || bracketed && colon < host.indexOf(']') ? host + ":5432" : host);
+        }
+        String bare = withoutParameter(realUrl, "targetServerType");
+        Properties primary = new Properties();
+        primary.putAll(info);
+        primary.setProperty("targetServerType", "primary");
+        Properties standby = new Properties();
+        standby.putAll(info);
+        standby.setProperty("targetServerType", "preferSecondary");
+        return new FallbackUrls(bare, primary, bare, standby, hosts);
+    }
+
+    /** {@code url} without the query parameter {@code name} (pgjdbc reads the URL's over the properties). */
+    static String withoutParameter(String url, String name) {
+        int q = url.indexOf('?');
+        if (q < 0) {
+            return url;
+        }
+        StringBuilder kept = new StringBuilder();
+        for (String part : url.substring(q + 1).split("&")) {
+            if (part.isEmpty() || part.startsWith(name + "=") || part.equals(name)) {
+                continue;
+            }
+            kept.append(kept.length() == 0 ? "" : "&").append(part);
+        }
+        return kept.length() == 0 ? url.substring(0, q) : url.substring(0, q + 1) + kept;
+    }
+
+    /** Opens one physical connection with the real driver, to this URL with these connect properties. */
+    @FunctionalInterface
+    public interface RealConnect {
+        Connection open(String url, Properties info) throws SQLException;
+    }
+
+    /**
+     * How a target's physical connections are opened, for the URL driver and the agent alike: with the
+     * application's properties plus our socket factory where liveness applies ({@link #withLiveness}); with
+     * resilient.readOnlyFallback (where {@code fallbackAllowed}), writes to a primary and reads while none answers
+     * to a standby ({@link #readOnlyFallback}); else on a multi-host URL a primary-preferring open for a write a
+     * standby refused ({@link #preferringPrimary}).
+     */
+    public static PhysicalSource physicalSource(ResilientConfig config, String realUrl, Properties realInfo,
+                                                java.sql.Driver real, boolean fallbackAllowed, RealConnect connect) {
+        Properties physicalInfo = withLiveness(config, realUrl, realInfo, real);
+        FallbackUrls fallback = fallbackAllowed ? readOnlyFallback(config, realUrl, physicalInfo) : null;
+        if (fallback != null) {
+            return new PhysicalSource() {
+                @Override
+                public Connection open() throws SQLException {
+                    return connect.open(fallback.primaryUrl(), fallback.primaryInfo());
+                }
+
+                @Override
+                public Connection openStandby() throws SQLException {
+                    return connect.open(fallback.standbyUrl(), fallback.standbyInfo());
+                }
+
+                @Override
+                public java.util.List<String> fallbackHosts() {
+                    return fallback.hosts();
+                }
+            };
+        }
+        Properties writeInfo = preferringPrimary(config, realUrl, physicalInfo, real);
+        if (writeInfo == null) {
+            return () -> connect.open(realUrl, physicalInfo);
+        }
+        return new PhysicalSource() {
+            @Override
+            public Connection open() throws SQLException {
+                return connect.open(realUrl, physicalInfo);
+            }
+
+            @Override
+            public Connection openForWrite() throws SQLException {
+                return connect.open(realUrl, writeInfo);
+            }
+        };
+    }
+
+    /**
+     * {@code info} with pgjdbc's {@code targetServerType=preferPrimary}, for the connection that replaces one on
+     * which a standby refused a write: when {@code realUrl} names several PostgreSQL hosts (an HA cluster, as
+     * listed for pgjdbc) and chooses no target server type itself, pgjdbc would otherwise connect to the first
+     * host that answers — the standby again. Null where it does not apply, or where this pgjdbc does not know
+     * preferPrimary.
+     */
+    static Properties preferringPrimary(ResilientConfig config, String realUrl, Properties info, java.sql.Driver real) {
+        int hosts = realUrl.indexOf("//");
+        int path = hosts < 0 ? -1 : realUrl.indexOf('/', hosts + 2);
+        if (dialect(config, realUrl) != Dialect.POSTGRESQL || path < 0 || realUrl.substring(hosts + 2, path).indexOf(',') < 0
+                || pgjdbcSetting(realUrl, info, "targetServerType") != null) {
+            return null;
+        }
+        try {
+            Class<?> requirement = Class.forName("org.postgresql.hostchooser.HostRequirement", false, real.getClass().getClassLoader());
+            if (java.util.Arrays.stream(requirement.getEnumConstants()).noneMatch(e -> "preferPrimary".equals(e.toString()))) {
+                return null;
+            }
+        } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+            return null;
+        }
+        Properties p = new Properties();
+        p.putAll(info);
+        p.setProperty("targetServerType", "preferPrimary");
+        return p;
     }
 
     /**
@@ -78,6 +240,7 @@ public final class Assembly {
         private final String poolKey;
         private final InDoubt inDoubt;
         private final long replayMaxBytes;
+        private final java.time.Duration replayFirstWait;
         private final boolean metricsEnabled;
         private final TargetHealth.HealthSettings health;
         private final int httpPort;
@@ -87,8 +250,16 @@ public final class Assembly {
         private final boolean serializeSqlite;
         private final boolean exactlyOnceWrites;
         private final java.time.Duration gateWait;
+        // SQLite: a busy_timeout above zero in the URL or properties (the application's own way to wait); null elsewhere.
+        private final Boolean sqliteBusyTimeoutSet;
+        // SQLite backups of the file (null when off), and the file.
+        private final dev.resilientjdbc.sqlite.backup.BackupSettings backups;
+        private final java.nio.file.Path sqliteFile;
         // Made once: the health checks' way to open a connection (a lambda per connect otherwise).
         private final TargetHealth.Probe probe;
+        private final TargetHealth.Probe probeForWrite;
+        // resilient.readOnlyFallback: the URL's hosts when it applies, else null.
+        private final java.util.List<String> fallbackHosts;
         // The target and a retrier on its guard; replaced when the registry closed the target.
         private volatile Bound bound;
         private volatile boolean prepared;
@@ -109,9 +280,11 @@ public final class Assembly {
             this.poolSettings = config.get(ResilientOptions.POOL) ? PoolSettings.from(config) : null;
             this.poolKey = poolSettings != null ? Pools.keyOf(realUrl, realInfo, poolSettings) : null;
             this.inDoubt = d == Dialect.POSTGRESQL
-                    ? new PostgresInDoubt(config.get(ResilientOptions.INDOUBT_MARKER) ? config.get(ResilientOptions.INDOUBT_MARKER_TABLE) : null)
+                    ? new PostgresInDoubt(config.get(ResilientOptions.INDOUBT_MARKER) ? config.get(ResilientOptions.INDOUBT_MARKER_TABLE) : null,
+                            targetName)
                     : InDoubt.NONE;
             this.replayMaxBytes = config.get(ResilientOptions.REPLAY_MAX_BYTES);
+            this.replayFirstWait = config.get(ResilientOptions.REPLAY_FIRST_WAIT);
             this.health = TargetHealth.HealthSettings.from(config);
             this.httpPort = config.get(ResilientOptions.HTTP_PORT);
             this.registryName = config.get(ResilientOptions.METRICS_REGISTRY);
@@ -121,7 +294,20 @@ public final class Assembly {
             // Only where the database can say what became of a transaction; elsewhere it would cost and resolve nothing.
             this.exactlyOnceWrites = config.get(ResilientOptions.AUTOCOMMIT_EXACTLY_ONCE) && inDoubt != InDoubt.NONE;
             this.gateWait = config.get(ResilientOptions.RETRY_MAX_DURATION);
+            this.sqliteBusyTimeoutSet = d == Dialect.SQLITE ? dev.resilientjdbc.reconnect.SqliteBusyWait.declaredIn(realUrl, realInfo) : null;
             this.probe = () -> nonNull(physical.open(), realUrl);
+            this.probeForWrite = () -> nonNull(physical.openForWrite(), realUrl);
+            this.fallbackHosts = poolSettings == null ? physical.fallbackHosts() : null;
+            this.backups = d == Dialect.SQLITE ? dev.resilientjdbc.sqlite.backup.BackupSettings.from(config) : null;
+            this.sqliteFile = backups != null ? dev.resilientjdbc.sqlite.backup.SqliteFile.of(realUrl) : null;
+            if (d == Dialect.SQLITE && backups == null && config.get(ResilientOptions.SQLITE_RECOVER) != dev.resilientjdbc.sqlite.backup.Recover.OFF) {
+                throw new SQLException("resilient-jdbc: " + ResilientOptions.SQLITE_RECOVER.key() + "=restore needs "
+                        + ResilientOptions.SQLITE_BACKUP_DIR.key() + " (where the backups to restore are)", "HY024");
+            }
+            if (backups != null && sqliteFile == null) {
+                throw new SQLException("resilient-jdbc: " + ResilientOptions.SQLITE_BACKUP_DIR.key() + " needs an SQLite"
+                        + " database file; " + UrlMasking.mask(realUrl) + " names none (in memory)", "HY024");
+            }
         }
 
         /** The target and its retrier; looked up again once the registry closed the one we had. */
@@ -130,27 +316,45 @@ public final class Assembly {
             if (b == null || b.target.isClosed()) {
                 Target t = targets.target(targetName, settings, metricsName);
                 Retrier r = new Retrier(settings, classifier, t.guard());
-                b = new Bound(t, r, () -> r.connectForPool(probe::open), () -> r.connect(probe::open));
+                dev.resilientjdbc.retry.TargetGuard guard = t.guard();
+                b = new Bound(t, r, () -> r.connectForPool(probe::open), new LogicalConnection.Opener() {
+                    @Override
+                    public Connection open() throws SQLException {
+                        return r.connect(probe::open);
+                    }
+
+                    @Override
+                    public Connection openForWrite() throws SQLException {
+                        return r.connect(probeForWrite::open);
+                    }
+
+                    @Override
+                    public Connection openPrimaryOnce() throws SQLException {
+                        dev.failsafe.CircuitBreaker<Object> breaker = guard.breaker();
+                        if (breaker != null && breaker.isOpen()) {
+                            return null; // the primary is known down: not asked again before the breaker lets a probe through
+                        }
+                        return r.connectOnce(probe::open);
+                    }
+
+                    @Override
+                    public Connection openStandby() throws SQLException {
+                        return r.connectOnce(physical::openStandby);
+                    }
+                }, fallbackHosts != null ? guard.fallback(fallbackHosts) : null);
+                if (b.fallback != null) {
+                    Bound made = b;
+                    b.fallback.probe(() -> made.direct.openPrimaryOnce());
+                }
                 bound = b;
             }
             return b;
         }
 
-        /** The dialect's one-off setup (the commit marker table) on the target's first connection; tried again until it works. */
-        private void prepareOnce(Connection first) throws SQLException {
-            if (prepared) {
-                return;
-            }
-            try {
-                inDoubt.prepare(first);
-                prepared = true;
-            } catch (SQLException e) {
-                try {
-                    first.close();
-                } catch (SQLException ignored) {
-                    // the setup failure is what the application needs to see
-                }
-                throw e;
+        /** The dialect's one-off setup (the commit marker table) on the target's first connection; never fails the connect. */
+        private void prepareOnce(Connection first) {
+            if (!prepared) {
+                prepared = inDoubt.prepare(first);
             }
         }
 
@@ -172,6 +376,12 @@ public final class Assembly {
             if (meters != null) {
                 target.meters(meters);
             }
+            if (backups != null) {
+                // Before anything of ours opens the file (the pool, the first connection): the recovery on open runs first.
+                MetricRegistry into = metrics;
+                target.attachOnce("sqlite-backup", () -> dev.resilientjdbc.sqlite.backup.SqliteSafety.attach(sqliteFile, backups,
+                        into, target.name()));
+            }
             HikariDataSource pool = poolKey != null ? target.pool(poolKey, b.poolOpener, poolSettings, targetName, metrics) : null;
             LogicalConnection.Opener opener = pool != null ? b.pooled(pool) : b.direct;
             target.watch(probe, pool, health);
@@ -179,13 +389,25 @@ public final class Assembly {
                 targets.startHttp(config.get(ResilientOptions.HTTP_BIND), httpPort, config.get(ResilientOptions.HTTP_TOKEN),
                         tracker != null ? tracker.registry() : ResilientMetrics.registry(registryName));
             }
-            Connection first = opener.open();
+            dev.resilientjdbc.retry.FallbackState fallback = opener == b.direct ? b.fallback : null;
+            LogicalConnection.Opened firstForRead = fallback != null ? LogicalConnection.openForRead(opener, fallback, inDoubt, retrier) : null;
+            Connection first = firstForRead != null ? firstForRead.connection() : opener.open();
+            if (fallback != null && firstForRead == null) {
+                fallback.primaryReached();
+            }
             prepareOnce(first);
             LogicalConnection logical = new LogicalConnection(first, retrier, opener, replayMaxBytes, inDoubt);
+            if (fallback != null) {
+                logical.fallback(fallback, firstForRead != null && firstForRead.standby());
+            }
             if (serializeSqlite) {
                 logical.gate(TransactionGate.forSqlite(realUrl, gateWait));
             }
+            if (sqliteBusyTimeoutSet != null) {
+                logical.busyWait(new dev.resilientjdbc.reconnect.SqliteBusyWait(sqliteBusyTimeoutSet));
+            }
             logical.exactlyOnceWrites(exactlyOnceWrites);
+            logical.replayFirstWait(replayFirstWait);
             logical.onRelease(targets.connectionOpened(target));
             return ProxyFactory.connection(logical);
         }
@@ -197,10 +419,14 @@ public final class Assembly {
             // How the target's pool opens its physical connections, and how an unpooled connection opens one.
             final Pools.PhysicalOpener poolOpener;
             final LogicalConnection.Opener direct;
+            // resilient.readOnlyFallback of the target; null when off.
+            final dev.resilientjdbc.retry.FallbackState fallback;
             // Borrows from the target's pool; a target keeps one pool per key until it closes (then a new Bound is made).
             private volatile PooledOpener pooled;
 
-            Bound(Target target, Retrier retrier, Pools.PhysicalOpener poolOpener, LogicalConnection.Opener direct) {
+            Bound(Target target, Retrier retrier, Pools.PhysicalOpener poolOpener, LogicalConnection.Opener direct,
+                  dev.resilientjdbc.retry.FallbackState fallback) {
+                this.fallback = fallback;
                 this.target = target;
                 this.retrier = retrier;
                 this.poolOpener = poolOpener;
@@ -235,6 +461,47 @@ public final class Assembly {
         }
         int s = java.sql.DriverManager.getLoginTimeout();
         return s > 0 ? java.time.Duration.ofSeconds(s) : null;
+    }
+
+    /**
+     * The properties the real driver gets for a physical connection: {@code realInfo}, plus pgjdbc's
+     * {@code socketFactory} set to {@link dev.resilientjdbc.liveness.WatchedSocketFactory} when liveness is on,
+     * the target is PostgreSQL, the application chose no socket factory of its own and pgjdbc can load ours.
+     */
+    static Properties withLiveness(ResilientConfig config, String realUrl, Properties realInfo, java.sql.Driver real) {
+        java.time.Duration after = config.get(ResilientOptions.LIVENESS_CHECK_AFTER);
+        if (after.isZero() || dialect(config, realUrl) != Dialect.POSTGRESQL
+                || pgjdbcSetting(realUrl, realInfo, "socketFactory") != null) {
+            return realInfo;
+        }
+        String factory = dev.resilientjdbc.liveness.WatchedSocketFactory.class.getName();
+        try {
+            // pgjdbc makes the factory by name from its own class loader: it must find this very class there.
+            if (Class.forName(factory, false, real.getClass().getClassLoader()) != dev.resilientjdbc.liveness.WatchedSocketFactory.class) {
+                return realInfo;
+            }
+        } catch (ClassNotFoundException | LinkageError notVisible) {
+            java.util.logging.Logger.getLogger("dev.resilientjdbc.liveness").warning("resilient-jdbc: the PostgreSQL driver's class"
+                    + " loader cannot see " + factory + ": a host that stops answering is not noticed (resilient.liveness.*)");
+            return realInfo;
+        }
+        Properties p = new Properties();
+        p.putAll(realInfo);
+        p.setProperty("socketFactory", factory);
+        p.setProperty("socketFactoryArg", new dev.resilientjdbc.liveness.LivenessSettings((int) Math.min(Integer.MAX_VALUE, after.toMillis()),
+                (int) config.get(ResilientOptions.LIVENESS_PROBE_TIMEOUT).toMillis(), socketTimeoutMillis(realUrl, realInfo)).asArgument());
+        return p;
+    }
+
+    /** pgjdbc's socketTimeout (whole seconds) in milliseconds, as pgjdbc reads it; 0 when unset or unreadable. */
+    private static int socketTimeoutMillis(String realUrl, Properties realInfo) {
+        String v = pgjdbcSetting(realUrl, realInfo, "socketTimeout");
+        try {
+            long seconds = v == null ? 0 : Long.parseLong(v.trim());
+            return seconds > 0 && seconds < Integer.MAX_VALUE / 1000 ? (int) seconds * 1000 : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /** A pgjdbc setting as pgjdbc reads it: the URL's parameter (decoded) over the connect properties; null when unset. */

@@ -127,8 +127,12 @@ public final class ResilientDriver implements Driver {
         String realUrl = parsed.realUrl();
         Driver real = findRealDriver(realUrl);
         Properties realInfo = ConfigResolver.stripped(info);
-        Assembly.PhysicalSource physical = () -> open(real, realUrl, realInfo);
-        return config.get(ResilientOptions.ENABLED) ? Assembly.recipe(TARGETS, config, realUrl, realInfo, physical)::connect : physical;
+        if (!config.get(ResilientOptions.ENABLED)) {
+            return () -> open(real, realUrl, realInfo);
+        }
+        Assembly.PhysicalSource physical = Assembly.physicalSource(config, realUrl, realInfo, real, true,
+                (physicalUrl, physicalInfo) -> open(real, physicalUrl, physicalInfo));
+        return Assembly.recipe(TARGETS, config, realUrl, realInfo, physical)::connect;
     }
 
     private static Connection open(Driver real, String realUrl, Properties realInfo) throws SQLException {

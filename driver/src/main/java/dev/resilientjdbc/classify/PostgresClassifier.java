@@ -36,8 +36,14 @@ public final class PostgresClassifier implements FailureClassifier {
             // (SET client_encoding, DateStyle, standard_conforming_strings): it would refuse again on any new one.
             return FailureClass.FATAL;
         }
+        if ("08006".equals(state) && applicationStreamFailed(e.getCause())) {
+            // The application's own stream (setBinaryStream, a ByteStreamWriter) threw while pgjdbc sent it: pgjdbc
+            // closed the connection before anything ran. The application's failure, to be seen as the raw driver shows it.
+            return FailureClass.FATAL;
+        }
         if (state != null && state.startsWith("08") && causedByMissingClass(e)) {
-            // A socketFactory or sslfactory class that cannot be loaded or made: configuration, the same on every attempt.
+            // A socketFactory or sslfactory class that cannot be loaded or made, or is not a factory at all
+            // (ClassCastException): configuration, the same on every attempt.
             return FailureClass.FATAL;
         }
         if (localAddress != null && state != null && state.startsWith("08") && cannotUseLocalAddress(e)) {
@@ -54,9 +60,36 @@ public final class PostgresClassifier implements FailureClassifier {
         return generic.classify(e);
     }
 
+    /**
+     * An IOException thrown by the application's code, not by the socket: not of a socket's kind, and its
+     * first frame is outside the JDK, pgjdbc and resilient-jdbc's liveness watcher (which closes sockets too). A stream of the JDK's own
+     * that fails (a FileInputStream) still reads as a lost connection: unknown is never taken as harmless.
+     */
+    static boolean applicationStreamFailed(Throwable cause) {
+        if (!(cause instanceof java.io.IOException) || cause instanceof java.net.SocketException
+                || cause instanceof java.io.EOFException || cause instanceof java.io.InterruptedIOException
+                || cause instanceof javax.net.ssl.SSLException) {
+            return false; // what a socket throws reads as a lost connection, wherever it was made
+        }
+        StackTraceElement[] trace = cause.getStackTrace();
+        if (trace.length == 0) {
+            return false;
+        }
+        String origin = trace[0].getClassName();
+        for (String ours : NOT_THE_APPLICATION) {
+            if (origin.startsWith(ours)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final String[] NOT_THE_APPLICATION = {"java.", "javax.", "jdk.", "sun.", "com.sun.", "org.postgresql.",
+        "dev.resilientjdbc.liveness.", "org.bouncycastle.", "io.netty."};
+
     private static boolean causedByMissingClass(SQLException e) {
         return e.getCause() != null && GenericClassifier.inCauseChain(e.getCause(),
-                t -> t instanceof ReflectiveOperationException || t instanceof LinkageError);
+                t -> t instanceof ReflectiveOperationException || t instanceof LinkageError || t instanceof ClassCastException);
     }
 
     private boolean cannotUseLocalAddress(SQLException e) {

@@ -11,7 +11,9 @@ import java.util.Properties;
 /**
  * Merges the option sources in DESIGN.md's order — URL query, connect Properties, JVM system
  * properties, environment, defaults — and strips {@code resilient.*} keys from what the real
- * driver will see. Unknown keys and bad values in any source are SQLExceptions, never ignored.
+ * driver will see. Unknown keys in the URL, the Properties and system properties, and bad values
+ * anywhere, are SQLExceptions, never ignored. A {@code RESILIENT_*} environment variable that is not
+ * an option is not ours to reject: the environment is shared with the whole host (see {@link StrayEnvironment}).
  */
 public final class ConfigResolver {
     private static final String ENV_PREFIX = "RESILIENT_";
@@ -23,11 +25,17 @@ public final class ConfigResolver {
     private final OptionRegistry registry;
     private final Properties systemProperties;
     private final Map<String, String> environment;
+    private final StrayEnvironment strays;
 
     public ConfigResolver(OptionRegistry registry, Properties systemProperties, Map<String, String> environment) {
+        this(registry, systemProperties, environment, StrayEnvironment.PROCESS);
+    }
+
+    ConfigResolver(OptionRegistry registry, Properties systemProperties, Map<String, String> environment, StrayEnvironment strays) {
         this.registry = registry;
         this.systemProperties = systemProperties;
         this.environment = environment;
+        this.strays = strays;
     }
 
     /** The resolver the driver uses: the JVM's own system properties and environment. */
@@ -39,21 +47,19 @@ public final class ConfigResolver {
         Map<Option<?>, Object> values = new HashMap<>();
         Map<Option<?>, OptionSource> sources = new HashMap<>();
         // Lowest precedence first, so that later puts win.
+        List<String> stray = new ArrayList<>();
         for (Map.Entry<String, String> e : environment.entrySet()) {
             if (e.getKey().startsWith(ENV_PREFIX) && !e.getKey().startsWith(AGENT_ENV_PREFIX)) {
                 Option<?> o = registry.findByEnvironmentName(e.getKey());
                 if (o == null) {
-                    List<String> names = new ArrayList<>();
-                    registry.all().forEach(x -> names.add(x.environmentName()));
-                    String near = OptionRegistry.closest(e.getKey(), names);
-                    throw new SQLException("Unknown environment variable '" + e.getKey() + "' in the "
-                            + ENV_PREFIX + "* namespace" + (near == null ? "" : "; did you mean '" + near + "'?")
-                            + " Each option resilient.someName can be set as RESILIENT_SOME_NAME.",
-                            OptionRegistry.UNKNOWN_OPTION_STATE);
+                    stray.add(e.getKey());
+                } else {
+                    put(values, sources, o, e.getValue(), OptionSource.ENVIRONMENT, e.getKey());
                 }
-                put(values, sources, o, e.getValue(), OptionSource.ENVIRONMENT, e.getKey());
             }
         }
+        stray.sort(null); // the environment's order is the hash map's: name them in a stable one
+        strays.warnOnce(stray, registry);
         collect(values, sources, withoutAgentKeys(systemProperties), OptionSource.SYSTEM_PROPERTY);
         if (info != null) {
             collect(values, sources, info, OptionSource.PROPERTIES);

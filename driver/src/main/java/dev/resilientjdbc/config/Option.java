@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * One {@code resilient.*} setting: its key, type, default and meaning. Every option the driver
- * understands is declared once in {@link ResilientOptions}; the README's option table is checked
+ * understands is declared once in {@link ResilientOptions}; the option table in docs/OPTIONS.md is checked
  * against that list by a test.
  */
 public final class Option<T> {

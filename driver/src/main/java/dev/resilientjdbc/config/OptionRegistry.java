@@ -92,6 +92,11 @@ public final class OptionRegistry {
 
     /** The candidate nearest to {@code name} by edit distance, ignoring case, or null when none is close. */
     static String closest(String name, Iterable<String> candidates) {
+        return closest(name, candidates, Math.max(3, name.length() / 3));
+    }
+
+    /** As above, with the largest edit distance that still counts as close. */
+    static String closest(String name, Iterable<String> candidates, int maxDistance) {
         String wanted = name.toLowerCase(Locale.ROOT);
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
@@ -102,7 +107,7 @@ public final class OptionRegistry {
                 best = candidate;
             }
         }
-        return bestDistance <= Math.max(3, wanted.length() / 3) ? best : null;
+        return bestDistance <= maxDistance ? best : null;
     }
 
     static int distance(String a, String b) {

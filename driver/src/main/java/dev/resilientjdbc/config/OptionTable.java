@@ -1,6 +1,6 @@
 package dev.resilientjdbc.config;
 
-/** The README's option table, written from the registry so the two cannot drift apart. */
+/** The option table of docs/OPTIONS.md, written from the registry so the two cannot drift apart. */
 public final class OptionTable {
     private OptionTable() {}
 
@@ -20,7 +20,7 @@ public final class OptionTable {
         return s.replace("|", "\\|");
     }
 
-    /** Prints the table, for pasting into the README. */
+    /** Prints the table, for pasting into docs/OPTIONS.md. */
     public static void main(String[] args) {
         System.out.print(markdown(ResilientOptions.REGISTRY));
     }

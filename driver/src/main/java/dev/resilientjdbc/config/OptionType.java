@@ -40,7 +40,7 @@ public final class OptionType<T> {
         this.high = high;
     }
 
-    /** Human description of what this type accepts, used in error messages and the README table. */
+    /** Human description of what this type accepts, used in error messages and the option table (docs/OPTIONS.md). */
     public String accepted() {
         return accepted;
     }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Every option the driver understands, declared once. Add an option here and in the README's
+ * Every option the driver understands, declared once. Add an option here and in docs/OPTIONS.md's
  * table together; {@code ReadmeOptionTableTest} fails when the two disagree.
  */
 public final class ResilientOptions {
@@ -71,6 +71,14 @@ public final class ResilientOptions {
                     + " the server is back the application waits; servers out of resources (too many connections) are"
                     + " still backed off up to retry.maxDelay");
 
+    public static final Option<Boolean> READ_ONLY_FALLBACK = new Option<>("resilient.readOnlyFallback",
+            OptionType.bool(), false, "false",
+            "PostgreSQL multi-host URL (h1,h2,...; targetServerType unset, primary or preferPrimary): while no primary can be"
+                    + " reached, connections the application made read-only and autocommit queries are served by a standby;"
+                    + " writes and transactions of other connections wait for a primary within connect.maxDuration, then fail"
+                    + " with SQLState 08001 naming the situation; writes always go to a primary (targetServerType=primary)."
+                    + " Not with resilient.pool (ignored, one WARNING)");
+
     public static final Option<Boolean> BREAKER_ENABLED = new Option<>("resilient.breaker.enabled", OptionType.bool(),
             true, "true", "whether a circuit breaker per target makes connects fail fast while the target is down");
 
@@ -90,28 +98,66 @@ public final class ResilientOptions {
             "memory one explicit transaction's replay log may use (calls, parameters, digests of what was read);"
                     + " past it the transaction is not replayable and a lost connection fails it; 0 turns replay off");
 
+    public static final Option<Duration> REPLAY_FIRST_WAIT = new Option<>("resilient.replay.firstWait",
+            OptionType.duration(Duration.ZERO, Duration.ofMinutes(1)), Duration.ofSeconds(2), "2s",
+            "after a failure, how long new work (an autocommit statement, a transaction's first statement) on a target"
+                    + " waits while interrupted transactions of that target reconnect and replay, so that they read what they"
+                    + " read before instead of what the new work wrote (40001); only while a replay is under way; 0 turns it off");
+
     public static final Option<Boolean> AUTOCOMMIT_EXACTLY_ONCE = new Option<>("resilient.autocommit.exactlyOnce",
             OptionType.bool(), false, "false",
             "PostgreSQL: run each autocommit write in a transaction of its own, so that a write whose reply was lost is"
-                    + " resolved (applied once, or run again) instead of reported 08007; costs two round trips per write");
+                    + " resolved (applied once, or run again) instead of reported 08007; costs one round trip per write"
+                    + " (the marker write and COMMIT travel together)");
 
     public static final Option<Boolean> INDOUBT_MARKER = new Option<>("resilient.indoubt.marker",
-            OptionType.bool(), false, "false",
-            "PostgreSQL: every writing transaction also writes a marker row (one per open connection, updated in place)"
-                    + " just before COMMIT, so that a COMMIT whose reply was lost is resolved even across a server crash or"
-                    + " restart, where the transaction id alone cannot tell (then 08007); costs one round trip per writing COMMIT");
+            OptionType.bool(), true, "true",
+            "PostgreSQL: every writing transaction also writes a marker row (one per open connection, updated in place),"
+                    + " sent in the same round trip as its COMMIT, so that a COMMIT whose reply was lost is settled even"
+                    + " across a server crash, restart or promotion; where the table cannot be used (one WARNING) or with"
+                    + " false: the transaction id is the evidence (same server run only; one more round trip per writing COMMIT)");
 
     public static final Option<String> INDOUBT_MARKER_TABLE = new Option<>("resilient.indoubt.markerTable",
             OptionType.matching("a table name or schema.table, letters, digits and _ only, each part at most 63 characters",
                     "[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?"),
             "resilient_commit_marker", "resilient_commit_marker",
             "the table resilient.indoubt.marker writes to; created at the first connection when missing"
-                    + " (needs CREATE on its schema then, else create it as the README shows)");
+                    + " (needs CREATE on its schema then, else create it as docs/RECOVERY.md shows)");
 
     public static final Option<Boolean> SQLITE_SERIALIZE_TRANSACTIONS = new Option<>("resilient.sqlite.serializeTransactions",
             OptionType.bool(), true, "true",
             "run explicit transactions on one SQLite file one at a time within the JVM, so that they never meet as"
                     + " SQLITE_BUSY or SQLITE_BUSY_SNAPSHOT after reading data the other then changes (which no replay can hide)");
+
+    public static final Option<String> SQLITE_BACKUP_DIR = new Option<>("resilient.sqlite.backup.dir",
+            OptionType.matching("a directory path (at most 4096 characters, no control characters)", "[^\\p{Cntrl}]{1,4096}"),
+            "", "(none)",
+            "SQLite: take a verified online backup of the database file into this directory every backup.interval, from"
+                    + " the first connection on (one thread per file per JVM); none when not set");
+
+    public static final Option<Duration> SQLITE_BACKUP_INTERVAL = new Option<>("resilient.sqlite.backup.interval",
+            OptionType.duration(Duration.ofSeconds(1), Duration.ofHours(24 * 31)), Duration.ofHours(1), "1h",
+            "time between two backups; the first is due this long after the newest verified one in the directory");
+
+    public static final Option<Integer> SQLITE_BACKUP_KEEP = new Option<>("resilient.sqlite.backup.keep",
+            OptionType.integer(1, 10_000), 7, "7",
+            "verified backups kept; older ones are deleted after each new verified backup, the last verified one never");
+
+    public static final Option<Boolean> SQLITE_BACKUP_COMPRESS = new Option<>("resilient.sqlite.backup.compress",
+            OptionType.bool(), true, "true", "store backups gzip-compressed (fastest level); verification runs on the"
+                    + " decompressed copy");
+
+    public static final Option<dev.resilientjdbc.sqlite.backup.Check> SQLITE_BACKUP_VERIFY = new Option<>(
+            "resilient.sqlite.backup.verify", OptionType.oneOf(dev.resilientjdbc.sqlite.backup.Check.class),
+            dev.resilientjdbc.sqlite.backup.Check.INTEGRITY_CHECK, "integrity_check",
+            "how each backup is checked before it counts: integrity_check (full) or quick_check (faster, skips index"
+                    + " contents); a backup that fails is deleted and reported");
+
+    public static final Option<dev.resilientjdbc.sqlite.backup.Recover> SQLITE_RECOVER = new Option<>("resilient.sqlite.recover",
+            OptionType.oneOf(dev.resilientjdbc.sqlite.backup.Recover.class), dev.resilientjdbc.sqlite.backup.Recover.OFF, "off",
+            "restore: when the first connection finds the file damaged (SQLITE_CORRUPT, SQLITE_NOTADB) or missing while"
+                    + " verified backups exist, put the newest verified backup in place, the damaged file kept aside;"
+                    + " needs backup.dir");
 
     public static final Option<Boolean> POOL = new Option<>("resilient.pool", OptionType.bool(), false, "false",
             "DriverManager.getConnection borrows from an embedded HikariCP pool per target and close() returns the"
@@ -147,7 +193,7 @@ public final class ResilientOptions {
 
     public static final Option<Boolean> METRICS_ENABLED = new Option<>("resilient.metrics.enabled", OptionType.bool(), true, "true",
             "count retries, reconnects, replays, divergences, in-doubt outcomes and breaker transitions, and time calls"
-                    + " by kind, in a Dropwizard MetricRegistry (names in the README)");
+                    + " by kind, in a Dropwizard MetricRegistry (names in docs/OBSERVABILITY.md)");
 
     public static final Option<String> METRICS_REGISTRY = new Option<>("resilient.metrics.registry",
             OptionType.matching("a name of letters, digits, '.', '_' or '-' (at most 64)", "[A-Za-z0-9._-]{1,64}"),
@@ -196,6 +242,20 @@ public final class ResilientOptions {
             "the reachable check opens at most one new connection per target in this interval; in between it answers"
                     + " from the target's own successful calls or the last probe");
 
+    public static final Option<Duration> LIVENESS_CHECK_AFTER = new Option<>("resilient.liveness.checkAfter",
+            OptionType.offOrDuration(Duration.ofMillis(10), Duration.ofHours(1)), Duration.ofMillis(500), "500ms",
+            "PostgreSQL: a call that has had no byte from its server for this long asks the host, on a connection of its own,"
+                    + " whether it still answers (one protocol message, no login, again every checkAfter while the call waits):"
+                    + " a busy server answers and the call waits on, so a long query is never cut; a silent one (frozen"
+                    + " process or machine, blackholed path) has the connection closed and the call recovers like any lost"
+                    + " connection (retried, replayed, its COMMIT settled) on a new connection or another host of the URL;"
+                    + " TCP connects are bounded by checkAfter + probeTimeout; 0 turns it off");
+
+    public static final Option<Duration> LIVENESS_PROBE_TIMEOUT = new Option<>("resilient.liveness.probeTimeout",
+            OptionType.duration(Duration.ofMillis(10), Duration.ofMinutes(1)), Duration.ofSeconds(1), "1s",
+            "how long the host has to answer that probe before it is judged silent; a silent host is noticed at most about"
+                    + " checkAfter × 2 + probeTimeout after it went quiet (2 s with the defaults)");
+
     // A named class rather than ClassOverrides::parse: no method-reference bootstrap while options initialise.
     private static final class OverridesParser implements Function<String, ClassOverrides> {
         @Override
@@ -207,12 +267,14 @@ public final class ResilientOptions {
     public static final OptionRegistry REGISTRY = new OptionRegistry(List.of(
             ENABLED, DIALECT, CLASSIFY_OVERRIDES,
             RETRY_STRATEGY, RETRY_MAX_ATTEMPTS, RETRY_BASE_DELAY, RETRY_MAX_DELAY, RETRY_MULTIPLIER, RETRY_JITTER,
-            RETRY_MAX_DURATION, CONNECT_MAX_DURATION, CONNECT_MAX_DELAY,
+            RETRY_MAX_DURATION, CONNECT_MAX_DURATION, CONNECT_MAX_DELAY, READ_ONLY_FALLBACK,
             BREAKER_ENABLED, BREAKER_FAILURE_THRESHOLD, BREAKER_OPEN_DURATION, BREAKER_SUCCESS_THRESHOLD,
-            REPLAY_MAX_BYTES, AUTOCOMMIT_EXACTLY_ONCE, INDOUBT_MARKER, INDOUBT_MARKER_TABLE, SQLITE_SERIALIZE_TRANSACTIONS,
+            REPLAY_MAX_BYTES, REPLAY_FIRST_WAIT, AUTOCOMMIT_EXACTLY_ONCE, INDOUBT_MARKER, INDOUBT_MARKER_TABLE, SQLITE_SERIALIZE_TRANSACTIONS,
+            SQLITE_BACKUP_DIR, SQLITE_BACKUP_INTERVAL, SQLITE_BACKUP_KEEP, SQLITE_BACKUP_COMPRESS, SQLITE_BACKUP_VERIFY,
+            SQLITE_RECOVER,
             POOL, POOL_MAX_SIZE, POOL_MIN_IDLE, POOL_CONNECTION_TIMEOUT, POOL_IDLE_TIMEOUT, POOL_MAX_LIFETIME,
             POOL_VALIDATION_TIMEOUT, POOL_LEAK_DETECTION_THRESHOLD,
             METRICS_ENABLED, METRICS_REGISTRY, METRICS_JMX, METRICS_MICROMETER,
             HTTP_PORT, HTTP_BIND, HTTP_TOKEN, HEALTH_ERROR_RATE_WARN, HEALTH_ERROR_RATE_CRITICAL, HEALTH_P99_WARN, HEALTH_P99_CRITICAL,
-            HEALTH_POOL_SATURATION_WARN, HEALTH_PROBE_INTERVAL));
+            HEALTH_POOL_SATURATION_WARN, HEALTH_PROBE_INTERVAL, LIVENESS_CHECK_AFTER, LIVENESS_PROBE_TIMEOUT));
 }

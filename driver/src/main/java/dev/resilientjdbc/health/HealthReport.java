@@ -50,7 +50,7 @@ public final class HealthReport {
                 retries += s.retries(c);
             }
             sb.append(first ? "" : ",").append(quote(g.name())).append(":{")
-                    .append("\"breaker\":\"").append(g.breaker() == null ? "off" : g.breaker().getState().name().toLowerCase(Locale.ROOT))
+                    .append("\"breaker\":\"").append(!g.breakerEnabled() ? "off" : g.breaker() == null ? "closed" : g.breaker().getState().name().toLowerCase(Locale.ROOT))
                     .append("\",\"retries\":").append(retries)
                     .append(",\"connectRetries\":").append(s.connectRetries())
                     .append(",\"reconnects\":").append(s.reconnects())

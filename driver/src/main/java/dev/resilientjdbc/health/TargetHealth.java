@@ -87,6 +87,25 @@ public final class TargetHealth implements AutoCloseable {
                 return reachability.check();
             }
         });
+        dev.resilientjdbc.retry.FallbackState fallback = guard.fallback();
+        if (fallback != null) {
+            add(p + "primary", new HealthCheck() {
+                @Override
+                protected Result check() {
+                    fallback.lookForPrimary(); // in the background, at most once a second: a later check sees the result
+                    String member = fallback.member();
+                    if (member == null) {
+                        return level(Level.HEALTHY, "primary reachable (resilient.readOnlyFallback on)");
+                    }
+                    long seconds = Math.max(0, (System.currentTimeMillis() - fallback.sinceMillis()) / 1000);
+                    return HealthCheck.Result.builder().healthy()
+                            .withMessage("no primary reachable among " + String.join(",", fallback.hosts()) + " for " + seconds
+                                    + " s; reads served by replica " + member + ", writes fail (resilient.readOnlyFallback)")
+                            .withDetail("level", "degraded").withDetail("servingMember", member)
+                            .withDetail("since", java.time.Instant.ofEpochMilli(fallback.sinceMillis()).toString()).build();
+                }
+            });
+        }
         add(p + "breaker", new HealthCheck() {
             @Override
             protected Result check() {
@@ -155,7 +174,7 @@ public final class TargetHealth implements AutoCloseable {
         });
     }
 
-    static HealthCheck.Result level(Level level, String message) {
+    public static HealthCheck.Result level(Level level, String message) {
         HealthCheck.ResultBuilder b = HealthCheck.Result.builder().withMessage(message).withDetail("level", level.name().toLowerCase(java.util.Locale.ROOT));
         return level == Level.UNHEALTHY ? b.unhealthy().build() : b.healthy().build();
     }

@@ -1,5 +1,6 @@
 package dev.resilientjdbc.metrics;
 
+import dev.resilientjdbc.retry.RerunRules;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.MetricRegistry;
@@ -8,17 +9,16 @@ import com.codahale.metrics.Timer;
 import com.codahale.metrics.jmx.JmxReporter;
 import dev.failsafe.CircuitBreaker;
 import dev.resilientjdbc.classify.FailureClass;
-import dev.resilientjdbc.reconnect.InDoubt;
 import dev.resilientjdbc.retry.CallObserver;
 import dev.resilientjdbc.retry.RetryStats;
 import dev.resilientjdbc.retry.TargetGuard;
+import dev.resilientjdbc.metrics.StatGauge.Stat;
 
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.ToLongFunction;
 
 /**
  * Puts each target's counters, breaker state and call timers into a Dropwizard {@link
@@ -61,29 +61,41 @@ public final class ResilientMetrics {
         RetryStats stats = guard.stats();
         for (FailureClass c : FailureClass.values()) {
             String cls = c.name().toLowerCase(Locale.ROOT);
-            gauge(registry, names, p + ".failures." + cls, s -> s.failures(c), stats);
-            gauge(registry, names, p + ".retries." + cls, s -> s.retries(c), stats);
-            gauge(registry, names, p + ".giveups." + cls, s -> s.giveUps(c), stats);
+            gauge(registry, names, p + ".failures." + cls, new StatGauge(stats, Stat.FAILURES, c, 0));
+            gauge(registry, names, p + ".retries." + cls, new StatGauge(stats, Stat.RETRIES, c, 0));
+            gauge(registry, names, p + ".giveups." + cls, new StatGauge(stats, Stat.GIVEUPS, c, 0));
         }
-        gauge(registry, names, p + ".connect.retries", RetryStats::connectRetries, stats);
-        gauge(registry, names, p + ".connect.giveups", RetryStats::connectGiveUps, stats);
-        gauge(registry, names, p + ".reconnect.count", RetryStats::reconnects, stats);
-        gauge(registry, names, p + ".replay.count", RetryStats::replays, stats);
-        gauge(registry, names, p + ".replay.divergences", RetryStats::divergences, stats);
-        gauge(registry, names, p + ".indoubt.unknown", RetryStats::inDoubt, stats);
-        gauge(registry, names, p + ".indoubt.committed", RetryStats::inDoubtCommitted, stats);
-        gauge(registry, names, p + ".indoubt.aborted", RetryStats::inDoubtAborted, stats);
-        for (InDoubt.Evidence e : InDoubt.Evidence.values()) {
-            gauge(registry, names, p + ".indoubt.by." + e.metricName(), s -> s.inDoubtEvidence(e.ordinal()), stats);
+        gauge(registry, names, p + ".connect.retries", plain(stats, Stat.CONNECT_RETRIES));
+        gauge(registry, names, p + ".connect.giveups", plain(stats, Stat.CONNECT_GIVEUPS));
+        gauge(registry, names, p + ".reconnect.count", plain(stats, Stat.RECONNECTS));
+        gauge(registry, names, p + ".replay.count", plain(stats, Stat.REPLAYS));
+        gauge(registry, names, p + ".replay.divergences", plain(stats, Stat.DIVERGENCES));
+        gauge(registry, names, p + ".indoubt.unknown", plain(stats, Stat.INDOUBT));
+        gauge(registry, names, p + ".indoubt.committed", plain(stats, Stat.INDOUBT_COMMITTED));
+        gauge(registry, names, p + ".indoubt.aborted", plain(stats, Stat.INDOUBT_ABORTED));
+        for (RerunRules.InDoubtEvidence e : RerunRules.InDoubtEvidence.values()) {
+            gauge(registry, names, p + ".indoubt.by." + e.metricName(), new StatGauge(stats, Stat.INDOUBT_EVIDENCE, null, e.ordinal()));
         }
-        gauge(registry, names, p + ".breaker.opened", RetryStats::breakerOpened, stats);
-        gauge(registry, names, p + ".breaker.halfopened", RetryStats::breakerHalfOpened, stats);
-        gauge(registry, names, p + ".breaker.closed", RetryStats::breakerClosed, stats);
-        gauge(registry, names, p + ".breaker.rejected", RetryStats::breakerRejected, stats);
-        CircuitBreaker<Object> breaker = guard.breaker();
+        gauge(registry, names, p + ".breaker.opened", plain(stats, Stat.BREAKER_OPENED));
+        gauge(registry, names, p + ".breaker.halfopened", plain(stats, Stat.BREAKER_HALFOPENED));
+        gauge(registry, names, p + ".breaker.closed", plain(stats, Stat.BREAKER_CLOSED));
+        gauge(registry, names, p + ".breaker.rejected", plain(stats, Stat.BREAKER_REJECTED));
+        dev.resilientjdbc.retry.FallbackState fallback = guard.fallback();
+        if (fallback != null) { // resilient.readOnlyFallback: 1 while reads are served by a standby, and by which host of the URL
+            names.add(p + ".readOnlyFallback.active");
+            registry.gauge(p + ".readOnlyFallback.active", () -> (Gauge<Integer>) () -> fallback.degraded() ? 1 : 0);
+            names.add(p + ".readOnlyFallback.member");
+            registry.gauge(p + ".readOnlyFallback.member", () -> (Gauge<Integer>) fallback::memberIndex);
+            names.add(p + ".readOnlyFallback.standbyConnects");
+            registry.gauge(p + ".readOnlyFallback.standbyConnects", () -> (Gauge<Long>) fallback::standbyConnects);
+            names.add(p + ".readOnlyFallback.refusedWrites");
+            registry.gauge(p + ".readOnlyFallback.refusedWrites", () -> (Gauge<Long>) fallback::refusedWrites);
+        }
         names.add(p + ".breaker.state");
-        registry.gauge(p + ".breaker.state", () -> (Gauge<Integer>) () -> breaker == null ? 0
-                : breaker.isOpen() ? 2 : breaker.isHalfOpen() ? 1 : 0);
+        registry.gauge(p + ".breaker.state", () -> (Gauge<Integer>) () -> {
+            CircuitBreaker<Object> breaker = guard.breaker(); // made at the first failed connect
+            return breaker == null ? 0 : breaker.isOpen() ? 2 : breaker.isHalfOpen() ? 1 : 0;
+        });
         Map<CallObserver.Kind, Timer> timers = new EnumMap<>(CallObserver.Kind.class);
         for (CallObserver.Kind k : CallObserver.Kind.values()) {
             // Lock-free reservoir: the default one takes a lock and a skip-list insert on every update, the
@@ -101,9 +113,13 @@ public final class ResilientMetrics {
         return new MetricsTracker(guard, name, registry, names, window, timers);
     }
 
-    private static void gauge(MetricRegistry r, java.util.List<String> names, String name, ToLongFunction<RetryStats> f, RetryStats stats) {
+    private static void gauge(MetricRegistry r, java.util.List<String> names, String name, StatGauge g) {
         names.add(name);
-        r.gauge(name, () -> (Gauge<Long>) () -> f.applyAsLong(stats));
+        r.gauge(name, () -> g);
+    }
+
+    private static StatGauge plain(RetryStats stats, Stat stat) {
+        return new StatGauge(stats, stat, null, 0);
     }
 
     /** Starts one JMX reporter (domain {@code dev.resilientjdbc}) for {@code registry}; later calls do nothing. */

@@ -4,7 +4,6 @@ import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.reconnect.Calls;
 import dev.resilientjdbc.reconnect.LogicalConnection;
 import dev.resilientjdbc.reconnect.LogicalStatement;
-import dev.resilientjdbc.reconnect.SessionState;
 import dev.resilientjdbc.reconnect.StatementRecipe;
 
 import java.lang.reflect.Method;
@@ -87,29 +86,33 @@ final class ConnectionHandler extends JdbcHandler {
                 break;
         }
         if (info.special == MethodInfo.Special.IS_CLOSED) {
-            // The logical connection is open until the application closes it, whatever happened underneath.
+            // Open until the application closes it, whatever was lost underneath — unless the real driver ended it
+            // for the application (its own timeout, a setting it refuses): then closed, as raw (see LogicalConnection).
             return logical.isClosed();
         }
-        switch (method.getName()) {
-            case "abort":
+        switch (info.connectionCall) {
+            case ABORT:
                 logical.abort(method, args);
                 return null;
-            case "commit":
+            case COMMIT:
                 return logical.commits().commit(method);
-            case "rollback":
-                if (args == null) {
-                    return Calls.rollback(logical, method);
-                }
+            case ROLLBACK:
+                return Calls.rollback(logical, method);
+            case SAVEPOINT_USE:
                 return savepointUse(method, (Savepoint) args[0]);
-            case "releaseSavepoint":
-                return savepointUse(method, (Savepoint) args[0]);
-            case "setSavepoint":
+            case SET_SAVEPOINT:
                 return setSavepoint(method, args);
+            case SET_AUTOCOMMIT:
+                return setter(method, args, true);
+            case SETTER:
+                return setter(method, args, false);
+            case OUT_OF_SIGHT: {
+                Object api = Calls.withReconnect(logical, method, args);
+                logical.drivenDirectly(); // on the connection the call just ran on
+                return api;
+            }
             default:
                 break;
-        }
-        if (SessionState.isSetter(method)) {
-            return setter(method, args);
         }
         Object result = Calls.withReconnect(logical, method, args);
         return result instanceof java.sql.Array && info.returns == MethodInfo.Returns.ARRAY
@@ -131,8 +134,8 @@ final class ConnectionHandler extends JdbcHandler {
         return r;
     }
 
-    private Object setter(Method method, Object[] args) throws Throwable {
-        if (method.getName().equals("setAutoCommit") && Boolean.TRUE.equals(args[0]) && !logical.session().autoCommit()) {
+    private Object setter(Method method, Object[] args, boolean autoCommitSetter) throws Throwable {
+        if (autoCommitSetter && Boolean.TRUE.equals(args[0]) && !logical.session().autoCommit()) {
             // Switching autocommit on commits the open transaction: the same commit as commit(), with its
             // replay and in-doubt resolution, so a connection lost since the last call cannot drop it silently.
             logical.commits().commit(COMMIT);
@@ -140,8 +143,8 @@ final class ConnectionHandler extends JdbcHandler {
         Connection p = logical.physical();
         try {
             Object r = callOn(p, method, args);
-            logical.session().record(method, args);
-            if (method.getName().equals("setAutoCommit")) {
+            record(method, args, autoCommitSetter);
+            if (autoCommitSetter) {
                 if (Boolean.TRUE.equals(args[0])) {
                     logical.session().commitPending(); // switching autocommit on committed the open transaction
                 }
@@ -152,10 +155,18 @@ final class ConnectionHandler extends JdbcHandler {
             if (logical.classify(e) == FailureClass.CONNECTION && !logical.isClosed()) {
                 // The new connection will be put in this state when it is opened.
                 logical.lost(p);
-                logical.session().record(method, args);
+                record(method, args, autoCommitSetter);
                 return null;
             }
             throw e;
+        }
+    }
+
+    private void record(Method method, Object[] args, boolean autoCommitSetter) {
+        if (autoCommitSetter) {
+            logical.session().recordAutoCommit((Boolean) args[0]);
+        } else {
+            logical.session().record(method, args);
         }
     }
 

@@ -51,6 +51,22 @@ final class MetaDataHandler extends JdbcHandler {
 
     @Override
     Object handle(MethodInfo info, Method method, Object[] args) throws Throwable {
+        Object result = answer(info, method, args);
+        return info.special == MethodInfo.Special.GET_URL ? applicationUrl(result) : result;
+    }
+
+    /**
+     * getURL names the URL the application connected with: the real driver's answer (so a password it
+     * leaves out stays out) under our prefix, not the real driver's {@code jdbc:postgresql:} URL.
+     */
+    static Object applicationUrl(Object real) {
+        if (real instanceof String url && url.startsWith("jdbc:") && !url.startsWith(dev.resilientjdbc.config.ResilientUrl.PREFIX)) {
+            return dev.resilientjdbc.config.ResilientUrl.PREFIX + url.substring("jdbc:".length());
+        }
+        return real;
+    }
+
+    private Object answer(MethodInfo info, Method method, Object[] args) throws Throwable {
         if (info.special == MethodInfo.Special.GET_CONNECTION) {
             // The proxy where the real driver names a connection, null where it says null (SQLite after close).
             return callOn(delegate(), method, args) == null ? null : connection.proxy();
@@ -68,19 +84,7 @@ final class MetaDataHandler extends JdbcHandler {
             on[0] = connection.logical().physical();
             DatabaseMetaData md = (DatabaseMetaData) callOn(on[0], GET_META_DATA, null);
             return callOn(md, method, args);
-        }, (e, c) -> {
-            if (connection.logical().isClosed() || connection.logical().isReconnectFailure(e)) {
-                return false;
-            }
-            if (c == dev.resilientjdbc.classify.FailureClass.BUSY) {
-                return true;
-            }
-            if (c != dev.resilientjdbc.classify.FailureClass.CONNECTION) {
-                return false;
-            }
-            connection.logical().lost(on[0]);
-            return true;
-        });
+        }, dev.resilientjdbc.reconnect.Calls.withoutEffectGate(connection.logical(), on)); // metadata reads are calls without effect
         if (result instanceof ResultSet) {
             return ProxyFactory.resultSet(result, connection, null, on[0]);
         }

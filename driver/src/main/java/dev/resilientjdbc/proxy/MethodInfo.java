@@ -1,5 +1,6 @@
 package dev.resilientjdbc.proxy;
 
+import dev.resilientjdbc.reconnect.SessionState;
 import dev.resilientjdbc.reconnect.StatementCall;
 
 import java.lang.reflect.Method;
@@ -18,7 +19,10 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class MethodInfo {
     /** Methods the proxies answer or watch themselves. */
-    enum Special { NONE, EQUALS, HASH_CODE, TO_STRING, UNWRAP, IS_WRAPPER_FOR, CLOSE, IS_CLOSED, GET_CONNECTION, GET_STATEMENT }
+    enum Special { NONE, EQUALS, HASH_CODE, TO_STRING, UNWRAP, IS_WRAPPER_FOR, CLOSE, IS_CLOSED, GET_CONNECTION, GET_STATEMENT, GET_URL }
+
+    /** What a call on a Connection proxy is, for {@link ConnectionHandler}; NONE for everything it passes through. */
+    enum ConnectionCall { NONE, ABORT, COMMIT, ROLLBACK, SAVEPOINT_USE, SET_SAVEPOINT, SET_AUTOCOMMIT, SETTER, OUT_OF_SIGHT }
 
     /** What to do with the real object's return value. */
     enum Returns { PLAIN, STATEMENT, PREPARED_STATEMENT, CALLABLE_STATEMENT, RESULT_SET, METADATA, ARRAY, MAYBE_RESULT_SET }
@@ -35,6 +39,10 @@ final class MethodInfo {
     final Returns returns;
     /** Runs SQL on a statement (not a batch): what the retry layer guards. */
     final boolean execute;
+    /** executeQuery: timed as a query, never run in a transaction of our own. */
+    final boolean query;
+    /** Commit, rollback, savepoints, abort and the session setters of Connection. */
+    final ConnectionCall connectionCall;
     /** A result-set call whose answer the application sees: recorded inside explicit transactions. */
     final boolean observed;
     /** Takes an Array or Object argument, which may be one of our Array proxies to unwrap. */
@@ -45,11 +53,13 @@ final class MethodInfo {
     /** A row read made directly on the real result set ({@link ResultSetReads}), or {@link ResultSetReads#NONE}. */
     final int read;
 
-    private MethodInfo(Special special, Returns returns, boolean execute, boolean observed, boolean mayTakeArray,
-                       StatementCall statementCall, int read) {
+    private MethodInfo(Special special, Returns returns, boolean execute, boolean query, boolean observed, boolean mayTakeArray,
+                       StatementCall statementCall, int read, ConnectionCall connectionCall) {
         this.special = special;
         this.returns = returns;
         this.execute = execute;
+        this.query = query;
+        this.connectionCall = connectionCall;
         this.observed = observed;
         this.mayTakeArray = mayTakeArray;
         this.statementCall = statementCall;
@@ -126,8 +136,34 @@ final class MethodInfo {
             takesArray |= p == java.sql.Array.class || p == Object.class;
         }
         StatementCall call = Statement.class.isAssignableFrom(m.getDeclaringClass()) ? StatementCall.of(m) : StatementCall.OTHER;
-        return new MethodInfo(special(m), returns(m.getReturnType()), isExecute(m), isObserved(m),
-                takesArray && !m.getName().equals("equals"), call, ResultSetReads.of(m));
+        boolean execute = isExecute(m);
+        return new MethodInfo(special(m), returns(m.getReturnType()), execute, execute && m.getName().equals("executeQuery"),
+                isObserved(m), takesArray && !m.getName().equals("equals"), call, ResultSetReads.of(m), connectionCall(m));
+    }
+
+    // By name, as the connection handler decided per call before: only its proxies read this.
+    private static ConnectionCall connectionCall(Method m) {
+        switch (m.getName()) {
+            case "abort":
+                return ConnectionCall.ABORT;
+            case "commit":
+                return ConnectionCall.COMMIT;
+            case "rollback":
+                return m.getParameterCount() == 0 ? ConnectionCall.ROLLBACK : ConnectionCall.SAVEPOINT_USE;
+            case "releaseSavepoint":
+                return ConnectionCall.SAVEPOINT_USE;
+            case "setSavepoint":
+                return ConnectionCall.SET_SAVEPOINT;
+            case "getCopyAPI":      // PGConnection: a CopyManager on the real connection
+            case "getQueryExecutor": // BaseConnection: what new CopyManager(connection) drives
+                return m.getParameterCount() == 0 ? ConnectionCall.OUT_OF_SIGHT : ConnectionCall.NONE;
+            default:
+                break;
+        }
+        if (!SessionState.isSetter(m)) {
+            return ConnectionCall.NONE;
+        }
+        return m.getName().equals("setAutoCommit") ? ConnectionCall.SET_AUTOCOMMIT : ConnectionCall.SETTER;
     }
 
     private static Special special(Method m) {
@@ -151,6 +187,8 @@ final class MethodInfo {
                 return n == 0 && Connection.class.isAssignableFrom(m.getReturnType()) ? Special.GET_CONNECTION : Special.NONE;
             case "getStatement":
                 return n == 0 && Statement.class.isAssignableFrom(m.getReturnType()) ? Special.GET_STATEMENT : Special.NONE;
+            case "getURL": // DatabaseMetaData's: it names the URL the application connected with
+                return n == 0 && m.getReturnType() == String.class ? Special.GET_URL : Special.NONE;
             default:
                 return Special.NONE;
         }

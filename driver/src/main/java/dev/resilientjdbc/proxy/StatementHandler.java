@@ -1,6 +1,7 @@
 package dev.resilientjdbc.proxy;
 
 import dev.resilientjdbc.reconnect.LogicalStatement;
+import dev.resilientjdbc.reconnect.StatementCall;
 import dev.resilientjdbc.replay.ResultSetTrack;
 
 import java.lang.reflect.Method;
@@ -59,7 +60,8 @@ final class StatementHandler extends JdbcHandler {
             args = ProxyFactory.realArguments(args);
         }
         Object result = info.execute
-                ? logical.execute(method, args, args != null && args.length > 0 && args[0] instanceof String ? (String) args[0] : null)
+                ? logical.execute(method, args, args != null && args.length > 0 && args[0] instanceof String ? (String) args[0] : null,
+                        info.query)
                 : logical.call(info.statementCall, method, args);
         if (result instanceof java.sql.Array && (info.returns == MethodInfo.Returns.ARRAY || info.returns == MethodInfo.Returns.MAYBE_RESULT_SET)) {
             return ProxyFactory.array((java.sql.Array) result, connection);
@@ -68,7 +70,7 @@ final class StatementHandler extends JdbcHandler {
             return result;
         }
         // A result set: as it is, or as its ResultSetTrack when a transaction records it.
-        return method.getName().equals("getGeneratedKeys") ? wrapKeys(result) : wrap(result);
+        return info.statementCall == StatementCall.GENERATED_KEYS ? wrapKeys(result) : wrap(result);
     }
 
     private ResultSet wrapKeys(Object source) {

@@ -31,7 +31,20 @@ public final class Calls {
     private static Object retried(LogicalConnection logical, Method method, Object[] args, SQLException first, Connection firstOn)
             throws Throwable {
         Connection[] on = {firstOn};
-        Retrier.RetryGate gate = (e, c) -> {
+        Retrier.RetryGate gate = withoutEffectGate(logical, on);
+        return logical.retrier().afterFailure(first, () -> {
+            Connection p = logical.physical();
+            on[0] = p;
+            return Reflective.invoke(p, method, args);
+        }, gate);
+    }
+
+    /**
+     * Whether a call without effect that failed on {@code on[0]} is made again: {@link RerunRules#callWithoutEffect}
+     * decides for connection calls and metadata alike; a lost connection is dropped first.
+     */
+    public static Retrier.RetryGate withoutEffectGate(LogicalConnection logical, Connection[] on) {
+        return (e, c) -> {
             if (logical.isClosed() || logical.isReconnectFailure(e)) {
                 return false;
             }
@@ -43,11 +56,6 @@ public final class Calls {
             }
             return again;
         };
-        return logical.retrier().afterFailure(first, () -> {
-            Connection p = logical.physical();
-            on[0] = p;
-            return Reflective.invoke(p, method, args);
-        }, gate);
     }
 
     /** rollback: on a lost connection the database has already rolled back; that is success. */
@@ -61,7 +69,11 @@ public final class Calls {
             return Reflective.invoke(p, method, null);
         } catch (SQLException e) {
             if (logical.classify(e) == FailureClass.CONNECTION && !logical.isClosed()) {
+                boolean unseen = logical.lostWorkOutOfSight(p);
                 logical.lost(p);
+                if (unseen) {
+                    throw e; // a COPY died with the connection: as on the raw driver, the application hears of it
+                }
                 return null;
             }
             throw e;

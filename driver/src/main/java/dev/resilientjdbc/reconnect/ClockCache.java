@@ -47,6 +47,11 @@ final class ClockCache<K, V> {
         }
     }
 
+    /** Whether {@code key} is kept, without marking it read (for tests: a look must not buy a second chance). */
+    boolean contains(K key) {
+        return map.containsKey(key);
+    }
+
     int size() {
         return map.size();
     }

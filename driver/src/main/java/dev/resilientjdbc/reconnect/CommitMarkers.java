@@ -5,16 +5,20 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The marker rows of one target (resilient.indoubt.marker): one row per open logical connection that
- * has committed a write, keyed by this JVM's run id and a slot number, and updated in place with a
- * sequence number at every writing COMMIT. The table therefore holds at most as many rows per JVM as
- * connections were open at once; a closed connection's slot goes to the next one, sequence and all.
+ * The marker rows of one target's table (resilient.indoubt.marker): one row per open logical
+ * connection that has committed a write, keyed by this JVM's run id and a slot number, and updated in
+ * place with a sequence number at every writing COMMIT. Run id and slots belong to the JVM (this
+ * driver's class loader), not to a target: a target looked up again, or two URLs naming the same
+ * database, never start a second run or hand out the same slot twice. Each table therefore holds at
+ * most as many rows per JVM as connections were open at once; a closed connection's slot goes to the
+ * next one, sequence and all.
  */
 public final class CommitMarkers {
+    private static final UUID RUN = UUID.randomUUID();
+    private static final AtomicInteger SLOTS = new AtomicInteger();
+    private static final ConcurrentLinkedQueue<Slot> FREE = new ConcurrentLinkedQueue<>();
+
     private final String table;
-    private final UUID run = UUID.randomUUID();
-    private final AtomicInteger slots = new AtomicInteger();
-    private final ConcurrentLinkedQueue<Slot> free = new ConcurrentLinkedQueue<>();
 
     public CommitMarkers(String table) {
         this.table = table;
@@ -25,17 +29,17 @@ public final class CommitMarkers {
         return table;
     }
 
-    UUID run() {
-        return run;
+    static UUID run() {
+        return RUN;
     }
 
-    Slot acquire() {
-        Slot s = free.poll();
-        return s != null ? s : new Slot(slots.getAndIncrement());
+    static Slot acquire() {
+        Slot s = FREE.poll();
+        return s != null ? s : new Slot(SLOTS.getAndIncrement());
     }
 
-    void release(Slot s) {
-        free.add(s);
+    static void release(Slot s) {
+        FREE.add(s);
     }
 
     /** One marker row. Its sequence is touched only by the connection holding the slot. */
@@ -63,22 +67,22 @@ public final class CommitMarkers {
         // Set and taken with compare-and-set through SLOT: no AtomicReference object per connection.
         private volatile Slot slot;
 
-        Slot slot(CommitMarkers markers) {
+        Slot slot() {
             Slot s = slot;
             if (s == null) {
-                s = markers.acquire();
+                s = acquire();
                 if (!SLOT.compareAndSet(this, null, s)) {
-                    markers.release(s);
+                    CommitMarkers.release(s);
                     s = slot;
                 }
             }
             return s;
         }
 
-        void release(CommitMarkers markers) {
+        void release() {
             Slot s = (Slot) SLOT.getAndSet(this, (Slot) null);
-            if (s != null && markers != null) {
-                markers.release(s);
+            if (s != null) {
+                CommitMarkers.release(s);
             }
         }
     }

@@ -7,6 +7,7 @@ import dev.resilientjdbc.replay.TransactionLog;
 import dev.resilientjdbc.retry.CallObserver;
 import dev.resilientjdbc.retry.Retrier;
 import dev.resilientjdbc.retry.RerunRules;
+import dev.resilientjdbc.retry.ReplayTurns;
 
 import java.lang.reflect.Method;
 import java.sql.Connection;
@@ -22,6 +23,7 @@ import java.sql.SQLTransactionRollbackException;
  * may run again is decided by the gates and rules it consults.
  */
 public final class CommitProtocol {
+    private static final int LOOKUP_ATTEMPTS = 4;
     private final LogicalConnection logical;
     private final InDoubt inDoubt;
     // This connection's commit marker row, when resilient.indoubt.marker is on; given back on close.
@@ -32,9 +34,9 @@ public final class CommitProtocol {
         this.inDoubt = inDoubt;
     }
 
-    /** The connection closes: its marker row goes back to the target's pool of rows. */
+    /** The connection closes: its marker row goes back to the JVM's pool of rows. */
     void release() {
-        marker.release(inDoubt.markers());
+        marker.release();
     }
 
     /**
@@ -90,16 +92,38 @@ public final class CommitProtocol {
         private boolean committedAfterAll;
         // The transaction id could not be asked for because the server had aborted the transaction.
         private boolean abortedByServer;
+        // The marker write was refused in this transaction (it is read-only after all): its replay commits without one.
+        private boolean markerRefused;
+        // Held from the moment the COMMIT's connection is known lost until its replay went through (or the run
+        // ends): new work on the target waits for it (see ReplayTurns).
+        private ReplayTurns.Turn turn;
 
         CommitRun(Method method) {
             this.method = method;
         }
 
+        private void holdTurn() {
+            if (turn == null) {
+                turn = logical.retrier().guard().replayTurns().begin();
+            }
+        }
+
         Object run() throws Throwable {
+            try {
+                return runUnderTurn();
+            } finally {
+                if (turn != null) {
+                    turn.close();
+                }
+            }
+        }
+
+        private Object runUnderTurn() throws Throwable {
             if (logical.replayPending()) {
                 needsReplay = true;
                 connectionLost = true;
                 failedOn = logical.lostPhysical();
+                holdTurn();
             }
             return logical.retrier().statement(this::attempt, (e, failureClass) -> {
                 if (decided) {
@@ -114,6 +138,7 @@ public final class CommitProtocol {
                         needsReplay = true;
                         connectionLost = true;
                         failedOn = logical.lastPhysical();
+                        holdTurn();
                         return true;
                     case AFTER_ROLLBACK:
                         needsReplay = true;
@@ -127,17 +152,22 @@ public final class CommitProtocol {
 
         private Object attempt() throws Throwable {
             if (needsReplay) {
-                logical.replayForCommit(failedOn, connectionLost);
+                logical.replayForCommit(failedOn, connectionLost, turn);
                 needsReplay = false;
             }
             TransactionLog log = logical.log();
             Connection p = logical.physical();
-            InDoubt.Ticket xid = null;
+            InDoubt.Ticket ticket = null;
             abortedByServer = false;
             if (log.wrote()) {
                 logical.noteSession();
+                // The marker goes with the COMMIT only where a refused marker write can be made good by a replay.
+                ticket = markerRefused || !log.replayable() ? null : inDoubt.marker(p, marker);
+                if (ticket != null) {
+                    return commitWithMarker(p, ticket, log);
+                }
                 try {
-                    xid = transactionId(p);
+                    ticket = transactionId(p);
                 } catch (SQLException e) {
                     if (logical.breaksAttempt(e)) {
                         throw e;
@@ -149,7 +179,25 @@ public final class CommitProtocol {
             try {
                 return Reflective.invoke(p, method, null);
             } catch (SQLException e) {
-                SQLException failure = afterFailedCommit(e, p, xid, log);
+                SQLException failure = afterFailedCommit(e, p, ticket, log);
+                if (committedAfterAll) {
+                    return null;
+                }
+                throw failure;
+            }
+        }
+
+        /** The marker write and COMMIT in one round trip; a refused marker write rolls back and replays the transaction. */
+        private Object commitWithMarker(Connection p, InDoubt.Ticket ticket, TransactionLog log) throws SQLException {
+            try {
+                inDoubt.commitWithMarker(p, ticket);
+                return null;
+            } catch (SQLException e) {
+                if (logical.classify(e) != FailureClass.CONNECTION && inDoubt.markerFailed(p, e)) {
+                    markerRefused = "25006".equals(e.getSQLState());
+                    throw decide(e, true, false, p); // the COMMIT never ran: roll back, replay, commit again
+                }
+                SQLException failure = afterFailedCommit(e, p, ticket, log);
                 if (committedAfterAll) {
                     return null;
                 }
@@ -162,6 +210,7 @@ public final class CommitProtocol {
             boolean closed = logical.isClosed();
             if (c == FailureClass.CONNECTION && !closed) {
                 logical.lost(p);
+                holdTurn(); // settling the outcome reconnects first: the replay it may lead to comes before new work
             }
             RerunRules.CommitVerdict v = RerunRules.commit(new RerunRules.CommitFacts(c, RerunRules.applicationTimeLimit(e),
                     closed, log.wrote(), log.replayable(), "08003".equals(e.getSQLState()), abortedByServer, xid != null));
@@ -213,21 +262,41 @@ public final class CommitProtocol {
 
     /**
      * Runs one autocommit write in a transaction of its own: BEGIN goes with the statement, then the
-     * transaction id, then COMMIT. A connection lost before COMMIT left nothing committed (the gate may
-     * run it again); a lost COMMIT reply is resolved like an explicit transaction's: committed → the
-     * statement's own result, aborted → run again, unknown → the failure (08007 from the gate).
+     * marker write with COMMIT in one round trip (or, where the marker cannot be used, the transaction
+     * id, then COMMIT). A connection lost before COMMIT left nothing committed (the gate may run it
+     * again); a lost COMMIT reply is resolved like an explicit transaction's: committed → the
+     * statement's own result, aborted → run again, unknown → the failure (08007 from the gate). A
+     * refused marker write rolls the transaction back and the statement runs again without one.
      */
     Object inOwnTransaction(Retrier.SqlCall<Object> statement, CallGate gate) throws Throwable {
+        try {
+            return inOwnTransaction(statement, gate, true);
+        } catch (MarkerRefused refused) {
+            return inOwnTransaction(statement, gate, false);
+        }
+    }
+
+    /** The marker write failed, so the COMMIT never ran; the transaction was rolled back. */
+    private static final class MarkerRefused extends Exception {
+        MarkerRefused() {
+            super(null, null, false, false);
+        }
+    }
+
+    private Object inOwnTransaction(Retrier.SqlCall<Object> statement, CallGate gate, boolean withMarker) throws Throwable {
         Connection p = logical.physical();
         p.setAutoCommit(false);
         boolean open = true;
         try {
             Object result;
-            InDoubt.Ticket xid;
+            InDoubt.Ticket ticket;
             try {
                 result = statement.call();
                 logical.noteSession();
-                xid = transactionId(p);
+                ticket = withMarker ? inDoubt.marker(p, marker) : null;
+                if (ticket == null) {
+                    ticket = transactionId(p);
+                }
             } catch (SQLException e) {
                 FailureClass c = logical.classify(e);
                 if (c == FailureClass.CONNECTION || RerunRules.applicationTimeLimit(e)) {
@@ -236,20 +305,29 @@ public final class CommitProtocol {
                 }
                 throw e;
             }
+            boolean marked = ticket instanceof PostgresInDoubt.Marked;
             try {
-                p.commit();
+                if (marked) {
+                    inDoubt.commitWithMarker(p, ticket);
+                } else {
+                    p.commit();
+                }
                 open = false;
                 return result;
             } catch (SQLException e) {
                 if (logical.classify(e) != FailureClass.CONNECTION) {
+                    if (marked && inDoubt.markerFailed(p, e)) {
+                        throw new MarkerRefused(); // rolled back below
+                    }
+                    open = false;
                     throw e; // refused at COMMIT (serialization, deferred constraint): rolled back
                 }
                 open = false;
-                if (xid == null) {
+                if (ticket == null) {
                     logical.lost(p);
                     return result; // the statement wrote nothing: there was nothing to commit
                 }
-                return resolveLostCommit(p, xid, result, e, gate);
+                return resolveLostCommit(p, ticket, result, e, gate);
             }
         } finally {
             if (open) {
@@ -288,26 +366,32 @@ public final class CommitProtocol {
      * connection can be had. Resolved outcomes are counted here; the caller counts UNKNOWN as it reports it.
      */
     private RerunRules.InDoubtOutcome outcomeOfLostCommit(Connection lost, InDoubt.Ticket xid) {
-        InDoubt.Resolution r;
-        try {
-            Connection fresh = logical.physical();
-            logical.endOldBackend(lost, fresh);
-            r = inDoubt.outcome(fresh, xid);
-        } catch (SQLException reconnectFailed) {
-            r = InDoubt.Resolution.NO_ANSWER;
+        RerunRules.InDoubtAnswer r = RerunRules.InDoubtAnswer.NO_ANSWER;
+        Object oldSession = logical.sessionOf(lost); // asked before a reconnect moves it out of reach
+        // A server that crashes again while we ask (restarts every few seconds) loses the new connection too:
+        // asked again on another, a few times, each reconnect bounded by the connect policy.
+        for (int attempt = 1; attempt <= LOOKUP_ATTEMPTS; attempt++) {
+            Connection fresh = null;
+            try {
+                fresh = logical.physical();
+                inDoubt.endOldBackend(oldSession, fresh);
+                r = inDoubt.outcome(fresh, xid, oldSession);
+                break;
+            } catch (SQLException e) {
+                if (fresh == null || logical.isClosed() || logical.classify(e) != FailureClass.CONNECTION) {
+                    break; // no new connection within the connect policy, or closed by the application
+                }
+                logical.lost(fresh);
+            }
         }
         var stats = logical.retrier().guard().stats();
         stats.onInDoubtEvidence(r.evidence().ordinal());
-        switch (r.outcome()) {
-            case COMMITTED:
-                stats.onInDoubtCommitted();
-                return RerunRules.InDoubtOutcome.COMMITTED;
-            case ABORTED:
-                stats.onInDoubtAborted();
-                return RerunRules.InDoubtOutcome.ABORTED;
-            default:
-                return RerunRules.InDoubtOutcome.UNKNOWN;
+        if (r.outcome() == RerunRules.InDoubtOutcome.COMMITTED) {
+            stats.onInDoubtCommitted();
+        } else if (r.outcome() == RerunRules.InDoubtOutcome.ABORTED) {
+            stats.onInDoubtAborted();
         }
+        return r.outcome();
     }
 
     /** Before COMMIT of a writing transaction: the dialect's ticket for it (and its marker row, when markers are on). */

@@ -1,5 +1,7 @@
 package dev.resilientjdbc.reconnect;
 
+import dev.resilientjdbc.retry.RerunRules;
+
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -9,38 +11,6 @@ import java.sql.SQLException;
  * PostgreSQL can ({@link PostgresInDoubt}); for others nothing is known and nothing is done.
  */
 public interface InDoubt {
-    /** The outcome of a transaction whose COMMIT reply was lost. */
-    enum Outcome { COMMITTED, ABORTED, UNKNOWN }
-
-    /** What settled an outcome; each is counted as {@code indoubt.by.<metricName>}. */
-    enum Evidence {
-        /** Same server run as the transaction id came from: the database's transaction status is about this transaction. */
-        XACT_STATUS("xactStatus"),
-        /** The commit marker row (resilient.indoubt.marker): present with this transaction's number or not. */
-        MARKER("marker"),
-        /** After a restart: the database proves the id was never made durable, or that it did not commit. */
-        NOT_COMMITTED("notCommitted"),
-        /** After a restart the id reads "committed", which may be another transaction that was given the same id: 08007. */
-        RESTARTED("restarted"),
-        /** No answer could be had (no new connection, the old session still running, a failed query): 08007. */
-        NO_ANSWER("noAnswer");
-
-        private final String metricName;
-
-        Evidence(String metricName) {
-            this.metricName = metricName;
-        }
-
-        public String metricName() {
-            return metricName;
-        }
-    }
-
-    /** An outcome and what established it. */
-    record Resolution(Outcome outcome, Evidence evidence) {
-        static final Resolution NO_ANSWER = new Resolution(Outcome.UNKNOWN, Evidence.NO_ANSWER);
-    }
-
     /** What identifies a transaction to ask about after its COMMIT reply was lost; dialect-specific. */
     interface Ticket {
     }
@@ -60,11 +30,44 @@ public interface InDoubt {
         return null;
     }
 
+    /** The host and port {@code physical} is connected to, as the URL names it (host:port); null when unknown. */
+    default String serverAddress(Connection physical) {
+        return null;
+    }
+
     /** Makes sure the server session {@code oldBackend} (from {@link #session}) is gone, using {@code fresh}. */
     void endOldBackend(Object oldBackend, Connection fresh);
 
-    /** Once per target, on its first physical connection (in autocommit): whatever later tickets rely on. */
-    default void prepare(Connection physical) throws SQLException {
+    /**
+     * Once per target, on its first physical connection: whatever later tickets rely on (the marker
+     * table). Never fails the connect: what cannot be had is warned about and done without. Returns
+     * false when it could not find out yet (a lost connection, a standby) and should be tried again at
+     * the next connect.
+     */
+    default boolean prepare(Connection physical) {
+        return true;
+    }
+
+    /**
+     * Before COMMIT of a writing transaction: its marker ticket when the evidence can travel with the
+     * COMMIT (see {@link #commitWithMarker}), else null and the caller takes {@link #transactionId}.
+     */
+    default Ticket marker(Connection physical, CommitMarkers.Holder holder) {
+        return null;
+    }
+
+    /** The marker write of {@code marker} and COMMIT, sent in one round trip. */
+    default void commitWithMarker(Connection physical, Ticket marker) throws SQLException {
+        throw new SQLException("resilient-jdbc: no commit marker on this database", "0A000");
+    }
+
+    /**
+     * After {@link #commitWithMarker} failed with the connection still there: true when the marker
+     * write itself failed, so the COMMIT never ran and the transaction is left aborted on the server;
+     * markers are then off for this target (one WARNING). False: the COMMIT failed on its own, as on the raw driver.
+     */
+    default boolean markerFailed(Connection physical, SQLException e) {
+        return false;
     }
 
     /**
@@ -73,13 +76,12 @@ public interface InDoubt {
      */
     Ticket transactionId(Connection physical, CommitMarkers.Holder marker) throws SQLException;
 
-    /** After the old session is gone: what became of the transaction of {@code ticket}. */
-    Resolution outcome(Connection fresh, Ticket ticket);
-
-    /** The commit markers of this target, or null when markers are off. */
-    default CommitMarkers markers() {
-        return null;
-    }
+    /**
+     * What became of the transaction of {@code ticket}; {@code oldSession} (from {@link #session}) is
+     * the session it ran in, which {@link #endOldBackend} was asked to end. Throws only when
+     * {@code fresh} itself was lost meanwhile (the caller may ask again on another).
+     */
+    RerunRules.InDoubtAnswer outcome(Connection fresh, Ticket ticket, Object oldSession) throws SQLException;
 
     InDoubt NONE = new InDoubt() {
         @Override
@@ -97,8 +99,8 @@ public interface InDoubt {
         }
 
         @Override
-        public Resolution outcome(Connection fresh, Ticket ticket) {
-            return Resolution.NO_ANSWER;
+        public RerunRules.InDoubtAnswer outcome(Connection fresh, Ticket ticket, Object oldSession) {
+            return RerunRules.InDoubtAnswer.NO_ANSWER;
         }
     };
 }

@@ -6,6 +6,7 @@ import dev.resilientjdbc.replay.ReplayableStatement;
 import dev.resilientjdbc.replay.ResultSetTrack;
 import dev.resilientjdbc.replay.TransactionLog;
 import dev.resilientjdbc.retry.CallObserver;
+import dev.resilientjdbc.retry.RerunRules;
 import dev.resilientjdbc.retry.Retrier;
 
 import java.lang.reflect.Method;
@@ -121,28 +122,31 @@ public final class LogicalStatement implements ReplayableStatement {
         }
     }
 
-    /** Runs an execute call under the safety rules: retried, or its transaction replayed, where that cannot change what the application sees. */
-    public Object execute(Method method, Object[] args, String sqlArgument) throws Throwable {
+    /**
+     * Runs an execute call under the safety rules: retried, or its transaction replayed, where that cannot change
+     * what the application sees. {@code query}: the method is executeQuery (decided once per method by the proxies).
+     */
+    public Object execute(Method method, Object[] args, String sqlArgument, boolean query) throws Throwable {
         String sql = sqlArgument != null ? sqlArgument : recipe.sql();
         CallObserver observer = connection.retrier().guard().observer();
         if (observer == CallObserver.NONE) {
-            return executeUntimed(method, args, sql);
+            return executeUntimed(method, args, sql, query);
         }
         long t0 = System.nanoTime();
         boolean ok = false;
         try {
-            Object r = executeUntimed(method, args, sql);
+            Object r = executeUntimed(method, args, sql, query);
             ok = true;
             return r;
         } finally {
-            observer.took(method.getName().equals("executeQuery") ? CallObserver.Kind.QUERY : CallObserver.Kind.UPDATE,
-                    System.nanoTime() - t0, !ok);
+            observer.took(query ? CallObserver.Kind.QUERY : CallObserver.Kind.UPDATE, System.nanoTime() - t0, !ok);
         }
     }
 
-    private Object executeUntimed(Method method, Object[] args, String sql) throws Throwable {
+    private Object executeUntimed(Method method, Object[] args, String sql, boolean query) throws Throwable {
         boolean autoCommit = connection.session().autoCommit();
-        Object result = autoCommit ? executeInAutocommit(method, args, sql) : inTransaction(method, args, !SqlText.isReadOnly(sql), false);
+        Object result = autoCommit ? executeInAutocommit(method, args, sql, query) : inTransaction(method, args, !SqlText.isReadOnly(sql), false);
+        connection.ran(sql);
         SqlText.SessionChange change = SqlText.sessionChange(sql);
         if (change.kind != SqlText.SessionChange.Kind.NONE) {
             // SET search_path and the like: a new connection after a reconnect must be put in the same state.
@@ -151,11 +155,11 @@ public final class LogicalStatement implements ReplayableStatement {
         return result;
     }
 
-    private Object executeInAutocommit(Method method, Object[] args, String sql) throws Throwable {
-        boolean hadWork = connection.beforeExecute();
+    private Object executeInAutocommit(Method method, Object[] args, String sql, boolean query) throws Throwable {
+        boolean hadWork = connection.beforeExecute(connection.fallbackOn() && SqlText.isReadOnly(sql));
         TransactionGate fileGate = connection.enterForWrite(sql);
         try {
-            return executeAutocommit(method, args, sql, hadWork);
+            return executeAutocommit(method, args, sql, hadWork, query);
         } finally {
             if (fileGate != null) {
                 fileGate.leave();
@@ -163,13 +167,13 @@ public final class LogicalStatement implements ReplayableStatement {
         }
     }
 
-    private Object executeAutocommit(Method method, Object[] args, String sql, boolean hadWork) throws Throwable {
+    private Object executeAutocommit(Method method, Object[] args, String sql, boolean hadWork, boolean query) throws Throwable {
         boolean autoCommit = connection.session().autoCommit();
         Connection p = connection.physical();
         if (connection.exactlyOnceWrites()) {
             CallGate gate = new CallGate(connection, this, sql, p, !hadWork, autoCommit);
             // executeQuery is left out: a result read through a cursor would not outlive the commit.
-            boolean ownTransaction = !method.getName().equals("executeQuery") && !gate.harmlessToRepeat();
+            boolean ownTransaction = !query && !gate.harmlessToRepeat();
             return executeGated(method, args, gate, ownTransaction, null);
         }
         // The first attempt runs here, as the retrier's first would: the healthy path makes no gate and no call
@@ -188,8 +192,10 @@ public final class LogicalStatement implements ReplayableStatement {
             throws Throwable {
         Retrier retrier = connection.retrier();
         Retrier.SqlCall<Object> attempt = () -> {
-            // The connection first (reconnecting if the last attempt lost it), then the statement on it.
+            // The connection first (reconnecting if the last attempt lost it); then, as new work, it lets interrupted
+            // transactions that reconnected alongside replay first; then the statement.
             gate.attemptOn(connection.physical());
+            connection.awaitReplays();
             return ownTransaction ? connection.commits().inOwnTransaction(() -> withoutCursor(method, args), gate)
                     : Reflective.invoke(current(), method, args);
         };
@@ -199,6 +205,7 @@ public final class LogicalStatement implements ReplayableStatement {
             if (e == gate.unknownOutcome) {
                 throw unknownOutcome("write", e);
             }
+            connection.closedByTheDriver(e); // over a setting the application made (client_encoding): closed as raw
             if (connection.ranOutOfOwnTime(e)) { // the connection the real driver gave up on is dropped
                 if (!gate.harmlessToRepeat() && !gate.uncommitted) {
                     throw unknownOutcome("write", e); // sent, and the application's own limit ran out before the answer
@@ -286,7 +293,7 @@ public final class LogicalStatement implements ReplayableStatement {
             long t0 = System.nanoTime();
             boolean ok = false;
             try {
-                Object r = callUntimed(method, args, true);
+                Object r = callUntimed(kind, method, args, true);
                 ok = true;
                 return r;
             } finally {
@@ -295,20 +302,23 @@ public final class LogicalStatement implements ReplayableStatement {
                 connection.retrier().guard().observer().took(CallObserver.Kind.BATCH, System.nanoTime() - t0, !ok);
             }
         }
-        if (kind != StatementCall.OTHER && !closed) {
+        if (kind.changesRecipe && !closed) {
             // addBatch, clearParameters, ...: the physical statement is re-created first, from the recipe as
             // it was, so that the call is not applied twice (once by the re-creation, once by the call).
             current();
             recipe.observe(kind, method, args);
         }
-        return callUntimed(method, args, false);
+        return callUntimed(kind, method, args, false);
     }
 
-    private Object callUntimed(Method method, Object[] args, boolean runsBatch) throws Throwable {
-        if (!closed && !connection.session().autoCommit() && observesResults(method)) {
+    private Object callUntimed(StatementCall kind, Method method, Object[] args, boolean runsBatch) throws Throwable {
+        if (!closed && !connection.session().autoCommit() && kind.observesResults) {
             return inTransaction(method, args, runsBatch, runsBatch);
         }
         // An autocommit batch writes too: it waits its turn at an SQLite file's gate like any other write.
+        if (runsBatch && !closed && connection.fallbackOn() && connection.session().autoCommit()) {
+            connection.beforeAutocommitBatch(); // a batch writes: it leaves a standby serving reads (resilient.readOnlyFallback)
+        }
         TransactionGate fileGate = runsBatch && !closed && connection.session().autoCommit() ? connection.enterForWrite(null) : null;
         Connection p = connection.lastPhysical();
         try {
@@ -321,32 +331,14 @@ public final class LogicalStatement implements ReplayableStatement {
             if (!runsBatch || !connection.session().autoCommit()) {
                 throw e;
             }
-            if ("08003".equals(e.getSQLState()) && recipe.repeatable()) {
-                // The driver refused before sending: nothing ran, so the batch runs on a new connection.
-                return track(Reflective.invoke(current(), method, args), null);
+            if (RerunRules.autocommitBatch("08003".equals(e.getSQLState()), recipe.repeatable()) == RerunRules.StatementVerdict.RUN_AGAIN) {
+                return track(Reflective.invoke(current(), method, args), null); // on a new connection
             }
-            // Never run again blind (part of it may have committed), and never the raw I/O error: unknown outcome.
             throw unknownOutcome("batch", e);
         } finally {
             if (fileGate != null) {
                 fileGate.leave();
             }
-        }
-    }
-
-    /** Calls whose answers the application sees, so a replay must reproduce them. */
-    private static boolean observesResults(Method m) {
-        switch (m.getName()) {
-            case "executeBatch":
-            case "executeLargeBatch":
-            case "getResultSet":
-            case "getUpdateCount":
-            case "getLargeUpdateCount":
-            case "getMoreResults":
-            case "getGeneratedKeys":
-                return true;
-            default:
-                return false;
         }
     }
 

@@ -1,5 +1,10 @@
 package dev.resilientjdbc.reconnect;
 
+import dev.resilientjdbc.retry.RerunRules;
+import dev.resilientjdbc.retry.RerunRules.InDoubtAnswer;
+import dev.resilientjdbc.retry.RerunRules.InDoubtEvidence;
+import dev.resilientjdbc.retry.RerunRules.InDoubtOutcome;
+
 import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,8 +17,10 @@ import java.util.logging.Logger;
 
 /**
  * PostgreSQL's answers about lost work: the backend pid of each physical connection (from pgjdbc,
- * no round trip), {@code pg_terminate_backend} to end an old session, {@code
- * pg_current_xact_id_if_assigned()} before COMMIT and {@code pg_xact_status} after.
+ * no round trip), {@code pg_terminate_backend} to end an old session, and the evidence of a COMMIT:
+ * a marker row written in the same round trip as the COMMIT (settles it across restarts, crashes and
+ * promotions), or where the marker cannot be used, {@code pg_current_xact_id_if_assigned()} before
+ * COMMIT and {@code pg_xact_status} after (same server run only).
  */
 public final class PostgresInDoubt implements InDoubt {
     private static final Logger LOG = Logger.getLogger("dev.resilientjdbc.replay");
@@ -32,14 +39,28 @@ public final class PostgresInDoubt implements InDoubt {
                 } catch (NoSuchMethodException old) {
                     status = null; // pgjdbc before 42.2.x
                 }
-                return Optional.of(new PgMethods(pg.getMethod("getBackendPID"), status));
+                Method state;
+                try {
+                    state = Class.forName("org.postgresql.core.BaseConnection", false, type.getClassLoader())
+                            .getMethod("getTransactionState");
+                } catch (ReflectiveOperationException old) {
+                    state = null;
+                }
+                Method threshold;
+                try {
+                    threshold = Class.forName("org.postgresql.PGStatement", false, type.getClassLoader())
+                            .getMethod("setPrepareThreshold", int.class);
+                } catch (ReflectiveOperationException old) {
+                    threshold = null;
+                }
+                return Optional.of(new PgMethods(pg.getMethod("getBackendPID"), status, state, threshold));
             } catch (ReflectiveOperationException | LinkageError e) {
                 return Optional.empty();
             }
         }
     };
 
-    private record PgMethods(Method backendPid, Method parameterStatus) {
+    private record PgMethods(Method backendPid, Method parameterStatus, Method transactionState, Method prepareThreshold) {
     }
 
     // As ProxyShape's: the classes looked up, weakly, so that deregister() can take our entries off them.
@@ -80,6 +101,39 @@ public final class PostgresInDoubt implements InDoubt {
      */
     @Override
     public Boolean standby(Connection physical) {
+        String v = parameter(physical, "in_hot_standby");
+        return v == null ? null : "on".equals(v);
+    }
+
+    /**
+     * pgjdbc's own record of the host it connected to ({@code BaseConnection.getQueryExecutor().getHostSpec()}:
+     * host:port as the URL names it), read without a round trip; else the server's address as it reports it.
+     */
+    @Override
+    public String serverAddress(Connection physical) {
+        try {
+            Class<?> base = Class.forName("org.postgresql.core.BaseConnection", false, physical.getClass().getClassLoader());
+            if (physical.isWrapperFor(base)) {
+                Object executor = base.getMethod("getQueryExecutor").invoke(physical.unwrap(base));
+                Object spec = Class.forName("org.postgresql.core.QueryExecutor", false, base.getClassLoader())
+                        .getMethod("getHostSpec").invoke(executor);
+                java.lang.reflect.Method host = spec.getClass().getMethod("getHost");
+                java.lang.reflect.Method port = spec.getClass().getMethod("getPort");
+                return host.invoke(spec) + ":" + port.invoke(spec);
+            }
+        } catch (ReflectiveOperationException | SQLException | LinkageError | RuntimeException e) {
+            LOG.log(Level.FINE, "resilient-jdbc: pgjdbc host unknown: {0}", e.toString());
+        }
+        try (Statement s = physical.createStatement();
+             ResultSet rs = s.executeQuery("SELECT coalesce(host(inet_server_addr()), 'local') || ':' || current_setting('port')")) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
+    /** A parameter the server reports on every change (pgjdbc keeps it: no round trip); null when unknown. */
+    private static String parameter(Connection physical, String name) {
         PgMethods pg = physical == null ? null : PG.get(physical.getClass()).orElse(null);
         if (pg == null || pg.parameterStatus() == null) {
             return null;
@@ -87,11 +141,11 @@ public final class PostgresInDoubt implements InDoubt {
         try {
             Class<?> type = pg.parameterStatus().getDeclaringClass();
             if (physical.isWrapperFor(type)) {
-                Object v = pg.parameterStatus().invoke(physical.unwrap(type), "in_hot_standby");
-                return v == null ? null : "on".equals(v);
+                Object v = pg.parameterStatus().invoke(physical.unwrap(type), name);
+                return v == null ? null : v.toString();
             }
         } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
-            LOG.log(Level.FINE, "resilient-jdbc: in_hot_standby unknown: {0}", e.toString());
+            LOG.log(Level.FINE, "resilient-jdbc: {0} unknown: {1}", new Object[]{name, e.toString()});
         }
         return null;
     }
@@ -118,97 +172,296 @@ public final class PostgresInDoubt implements InDoubt {
         }
     }
 
-    /** A writing transaction: its full 64-bit id, the server run that gave it out, and its marker when markers are on. */
-    record Xact(long xid, String serverRun, CommitMarkers.Slot slot, long sequence) implements Ticket {
+    /** A writing transaction's full 64-bit id and the server run that gave it out (the fallback evidence). */
+    record Xact(long xid, String serverRun) implements Ticket {
+    }
+
+    /** A writing transaction's marker: its row (this JVM's run, a slot) and the sequence number its COMMIT writes. */
+    record Marked(CommitMarkers.Slot slot, long sequence) implements Ticket {
     }
 
     private final CommitMarkers markers;
+    private final String target;
+    // The marker write and ";COMMIT" as one text, the same for every commit (slot and sequence are parameters):
+    // pgjdbc parses it once per connection instead of once per commit, and keeps the application's texts in its cache.
+    private final String markerCommit;
+    // Set by prepare(): the marker table is there and ours to write; the fallback's functions may be called.
+    private volatile boolean markersUsable;
+    private volatile boolean xidEvidence;
+    private volatile boolean warned;
 
-    /** @param markerTable resilient.indoubt.markerTable when resilient.indoubt.marker is on, else null */
-    public PostgresInDoubt(String markerTable) {
+    /**
+     * @param markerTable resilient.indoubt.markerTable when resilient.indoubt.marker is on, else null
+     * @param target      the target's name, for the warning when the marker cannot be used
+     */
+    public PostgresInDoubt(String markerTable, String target) {
         this.markers = markerTable == null ? null : new CommitMarkers(markerTable);
+        this.target = target;
+        this.markerCommit = markerTable == null ? null : "INSERT INTO " + markerTable + " (run, slot, sequence, at) VALUES ('"
+                + CommitMarkers.run() + "', ?, ?, clock_timestamp()) ON CONFLICT (run, slot)"
+                + " DO UPDATE SET sequence = EXCLUDED.sequence, at = EXCLUDED.at;COMMIT";
     }
 
-    @Override
-    public CommitMarkers markers() {
-        return markers;
+    static String createTableSql(String table) {
+        return "CREATE TABLE IF NOT EXISTS " + table + " (run uuid NOT NULL, slot integer NOT NULL,"
+                + " sequence bigint NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (run, slot))";
     }
 
-    /** Creates the marker table when missing and removes rows no connection has touched for a day (runs that ended). */
+    /**
+     * One round trip to learn whether the fallback's functions may be called (PostgreSQL 13 and later,
+     * EXECUTE not revoked) and whether the marker table is there and writable; the table is created
+     * when missing, once across all connections and JVMs (an advisory lock serialises the creators:
+     * CREATE TABLE IF NOT EXISTS alone races into 23505); rows no connection has touched for a day
+     * (runs that ended) are removed. Nothing here fails the connect: what cannot be had is warned about.
+     */
     @Override
-    public void prepare(Connection physical) throws SQLException {
-        if (markers == null) {
-            return;
+    public boolean prepare(Connection physical) {
+        try {
+            boolean autoCommit = physical.getAutoCommit();
+            try {
+                boolean settled = prepareOn(physical);
+                if (!autoCommit) {
+                    physical.commit();
+                }
+                return settled;
+            } catch (SQLException e) {
+                if (!autoCommit) {
+                    physical.rollback();
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+                return false; // the connection went: the next connect finds out
+            }
+            markersUsable = false;
+            warnNoMarker(e.getMessage());
+            return true;
         }
-        String t = markers.table();
+    }
+
+    private boolean prepareOn(Connection physical) throws SQLException {
+        String product = physical.getMetaData().getDatabaseProductName();
+        if (product == null || !product.toLowerCase(java.util.Locale.ROOT).contains("postgres")) {
+            // resilient.dialect=postgresql over another driver (its SQLStates, not its catalog): no
+            // evidence to gather, a lost COMMIT reply stays 08007, and no query of ours runs on it.
+            LOG.log(Level.FINE, "resilient-jdbc: in-doubt evidence off, the server is {0}, not PostgreSQL", product);
+            return true;
+        }
+        String t = markers == null ? null : markers.table();
+        Boolean exists = null;
+        try (Statement s = physical.createStatement();
+             ResultSet rs = s.executeQuery("SELECT CASE WHEN current_setting('server_version_num')::int >= 130000 THEN"
+                     + " has_function_privilege('pg_current_xact_id_if_assigned()', 'EXECUTE')"
+                     + " AND has_function_privilege('pg_xact_status(xid8)', 'EXECUTE')"
+                     + " AND has_function_privilege('pg_postmaster_start_time()', 'EXECUTE')"
+                     + " AND has_function_privilege('pg_current_snapshot()', 'EXECUTE')"
+                     + " AND has_function_privilege('pg_snapshot_xmax(pg_snapshot)', 'EXECUTE') ELSE false END,"
+                     + " current_setting('server_version')"
+                     + (t == null ? "" : ", CASE WHEN to_regclass('" + t + "') IS NULL THEN NULL"
+                     + " ELSE has_table_privilege('" + t + "', 'SELECT, INSERT, UPDATE') END"))) {
+            rs.next();
+            xidEvidence = rs.getBoolean(1);
+            if (t != null) {
+                exists = rs.getObject(3) == null ? null : rs.getBoolean(3);
+            } else if (!xidEvidence) {
+                warnNoEvidence(rs.getString(2));
+            }
+        }
+        if (t == null) {
+            return true;
+        }
+        if (Boolean.FALSE.equals(exists)) {
+            warnNoMarker("this user may not SELECT, INSERT and UPDATE it");
+            return true;
+        }
+        if (exists == null) {
+            if (Boolean.TRUE.equals(standby(physical))) {
+                return false; // a standby can create nothing: asked again at the next connect (after a promotion)
+            }
+            create(physical, t);
+        }
         try (Statement s = physical.createStatement()) {
-            boolean exists;
-            try (ResultSet rs = s.executeQuery("SELECT to_regclass('" + t + "') IS NOT NULL")) {
-                exists = rs.next() && rs.getBoolean(1);
-            }
-            if (!exists) {
-                s.execute("CREATE TABLE IF NOT EXISTS " + t + " (run uuid NOT NULL, slot integer NOT NULL,"
-                        + " sequence bigint NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (run, slot))");
-            }
             s.execute("DELETE FROM " + t + " WHERE at < now() - interval '1 day'");
         } catch (SQLException e) {
-            throw new SQLException("resilient-jdbc: resilient.indoubt.marker=true needs the table " + t
-                    + " (columns run uuid, slot integer, sequence bigint, at timestamptz, primary key (run, slot)),"
-                    + " readable and writable by this user; it could not be used or created: " + e.getMessage(),
-                    e.getSQLState(), e);
+            if (!physical.getAutoCommit()) {
+                physical.rollback();
+            }
+            LOG.log(Level.FINE, "resilient-jdbc: old marker rows not removed: {0}", e.getMessage());
+        }
+        markersUsable = true;
+        return true;
+    }
+
+    private static void create(Connection physical, String t) throws SQLException {
+        boolean autoCommit = physical.getAutoCommit();
+        physical.setAutoCommit(false);
+        try (Statement s = physical.createStatement()) {
+            s.execute("SELECT pg_advisory_xact_lock(" + (0x7265_7369_0000_0000L | (t.hashCode() & 0xffff_ffffL)) + ")");
+            s.execute(createTableSql(t));
+            physical.commit();
+        } catch (SQLException e) {
+            physical.rollback();
+            // No advisory lock allowed and another creator won the race: the table is there all the same.
+            if (!"42P07".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) {
+                throw e;
+            }
+        } finally {
+            physical.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** The marker is off by option and the transaction-id functions cannot be called: said once per target. */
+    private void warnNoEvidence(String version) {
+        if (warned) {
+            return;
+        }
+        warned = true;
+        LOG.log(Level.WARNING, "resilient-jdbc: {0} has no evidence for a COMMIT whose reply is lost: resilient.indoubt.marker"
+                + " is false and the transaction-id functions need PostgreSQL 13 or later with EXECUTE on"
+                + " pg_current_xact_id_if_assigned(), pg_xact_status(xid8), pg_postmaster_start_time(), pg_current_snapshot()"
+                + " and pg_snapshot_xmax(pg_snapshot) (this server: PostgreSQL {1}). Such a COMMIT is reported as 08007, as the"
+                + " raw driver reports an error; everything else works. Set resilient.indoubt.marker=true to settle it.",
+                new Object[]{target, version});
+    }
+
+    private void warnNoMarker(String why) {
+        if (warned) {
+            return;
+        }
+        warned = true;
+        String t = markers == null ? "resilient_commit_marker" : markers.table();
+        LOG.log(Level.WARNING, "resilient-jdbc: the commit marker table {0} cannot be used on {1} ({2}). A COMMIT whose reply"
+                + " is lost is then settled from the transaction id where the server allows it (not across a crash or"
+                + " restart), else reported as 08007. To settle it always, create the table once as its owner: {3};"
+                + " GRANT SELECT, INSERT, UPDATE, DELETE ON {0} TO <the application''s role>. Set"
+                + " resilient.indoubt.marker=false to keep the fallback on purpose.", new Object[]{t, target, why, createTableSql(t)});
+    }
+
+    /**
+     * The marker of a writing transaction whose evidence can go with its COMMIT: the table is usable, the
+     * transaction is open and not aborted (pgjdbc knows without a round trip), and nothing says it is
+     * read-only (the connection's read-only flag, a read-only default or a standby, as the server reports).
+     */
+    @Override
+    public Ticket marker(Connection physical, CommitMarkers.Holder holder) {
+        if (!markersUsable) {
+            return null;
+        }
+        PgMethods pg = PG.get(physical.getClass()).orElse(null);
+        if (pg == null || pg.transactionState() == null || !"OPEN".equals(pgCall(physical, pg.transactionState()))) {
+            return null;
+        }
+        try {
+            if (physical.isReadOnly() || "on".equals(parameter(physical, "default_transaction_read_only"))
+                    || "on".equals(parameter(physical, "in_hot_standby"))) {
+                return null;
+            }
+        } catch (SQLException e) {
+            return null;
+        }
+        CommitMarkers.Slot slot = holder.slot();
+        slot.sequence++; // before it is sent: a later attempt never writes a number an earlier one may have committed
+        return new Marked(slot, slot.sequence);
+    }
+
+    /**
+     * One statement text, so pgjdbc sends both in one exchange (one flush, one Sync, one reply): the
+     * marker row's upsert, then COMMIT. An error in the upsert makes the server skip the COMMIT.
+     */
+    @Override
+    public void commitWithMarker(Connection physical, Ticket ticket) throws SQLException {
+        Marked m = (Marked) ticket;
+        try (PreparedStatement s = physical.prepareStatement(markerCommit)) {
+            unnamed(physical, s);
+            s.setInt(1, m.slot().number);
+            s.setLong(2, m.sequence());
+            s.execute();
         }
     }
 
     /**
-     * The transaction id with the server's start time in one round trip: after a restart (above all a
-     * crash) PostgreSQL can give an id that never became durable to a new transaction, so an id alone
-     * is trusted only on the server run that gave it out. With markers on, a second round trip writes
-     * the marker row inside the transaction, which settles the outcome across restarts.
+     * Never a named server-side statement: the COMMIT goes out as text in every exchange, as a plain
+     * COMMIT does, and a pooled session that is reset (DISCARD ALL, a transaction-mode bouncer) loses nothing of ours.
+     */
+    private static void unnamed(Connection physical, PreparedStatement s) {
+        PgMethods pg = PG.get(physical.getClass()).orElse(null);
+        Method threshold = pg == null ? null : pg.prepareThreshold();
+        if (threshold == null) {
+            return;
+        }
+        try {
+            Class<?> type = threshold.getDeclaringClass();
+            if (s.isWrapperFor(type)) {
+                threshold.invoke(s.unwrap(type), 0);
+            }
+        } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
+            LOG.log(Level.FINE, "resilient-jdbc: prepare threshold not set: {0}", e.toString());
+        }
+    }
+
+    @Override
+    public boolean markerFailed(Connection physical, SQLException e) {
+        PgMethods pg = PG.get(physical.getClass()).orElse(null);
+        if (pg == null || pg.transactionState() == null || !"FAILED".equals(pgCall(physical, pg.transactionState()))) {
+            return false;
+        }
+        String state = e.getSQLState();
+        if (state != null && state.startsWith("42")) { // the table's matter (gone, no privilege), not this transaction's
+            markersUsable = false;
+            warnNoMarker(e.getMessage());
+        }
+        return true;
+    }
+
+    /** The value pgjdbc's {@code method} (of BaseConnection) gives on {@code physical}, as text; null when unknown. */
+    private static String pgCall(Connection physical, Method method) {
+        try {
+            Class<?> type = method.getDeclaringClass();
+            if (physical.isWrapperFor(type)) {
+                Object v = method.invoke(physical.unwrap(type));
+                return v == null ? null : v.toString();
+            }
+        } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
+            LOG.log(Level.FINE, "resilient-jdbc: pgjdbc state unknown: {0}", e.toString());
+        }
+        return null;
+    }
+
+    /**
+     * The transaction id with the server's start time in one round trip (the fallback, where the
+     * marker cannot be used): after a restart (above all a crash) PostgreSQL can give an id that never
+     * became durable to a new transaction, so an id alone is trusted only on the server run that gave it out.
      */
     @Override
     public Ticket transactionId(Connection physical, CommitMarkers.Holder marker) throws SQLException {
-        long xid;
-        String run;
+        if (!xidEvidence) {
+            return null; // an older server, or the functions revoked: the raw driver's behaviour
+        }
         try (Statement s = physical.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pg_current_xact_id_if_assigned()::text, pg_postmaster_start_time()::text,"
-                     + " current_setting('transaction_read_only')")) {
+             ResultSet rs = s.executeQuery("SELECT pg_current_xact_id_if_assigned()::text, pg_postmaster_start_time()::text")) {
             if (!rs.next() || rs.getString(1) == null) {
                 return null;
             }
-            xid = Long.parseLong(rs.getString(1));
-            run = rs.getString(2);
-            if (markers == null || "on".equals(rs.getString(3))) {
-                return new Xact(xid, run, null, 0); // a read-only transaction cannot write a marker: the id must do
-            }
+            return new Xact(Long.parseLong(rs.getString(1)), rs.getString(2));
         }
-        CommitMarkers.Slot slot = marker.slot(markers);
-        long sequence = slot.sequence + 1;
-        try (PreparedStatement ps = physical.prepareStatement("INSERT INTO " + markers.table()
-                + " (run, slot, sequence, at) VALUES (?::uuid, ?, ?, now()) ON CONFLICT (run, slot)"
-                + " DO UPDATE SET sequence = EXCLUDED.sequence, at = EXCLUDED.at")) {
-            ps.setString(1, markers.run().toString());
-            ps.setInt(2, slot.number);
-            ps.setLong(3, sequence);
-            ps.executeUpdate();
-        }
-        slot.sequence = sequence;
-        return new Xact(xid, run, slot, sequence);
     }
 
     /**
-     * On the same server run, {@code pg_xact_status} answers for this transaction. After a restart:
-     * the marker answers when there is one; otherwise only "did not commit" can be proven — the id is
-     * one the server has not handed out yet, or beyond the last checkpoint's next id (never durable),
-     * or its status is anything but committed (a durable id is never handed out again, so a status
-     * other than committed is this transaction's or proves it never became durable). "Committed"
-     * after a restart may be another transaction that was given the same id: UNKNOWN.
+     * The marker answers when there is one; otherwise the transaction id's status, the server run and
+     * the last checkpoint are gathered here and {@link RerunRules#byTransactionStatus} says what they prove.
      */
     @Override
-    public Resolution outcome(Connection fresh, Ticket ticket) {
-        Xact t = (Xact) ticket;
+    public InDoubtAnswer outcome(Connection fresh, Ticket ticket, Object oldSession) throws SQLException {
         try {
-            return resolve(fresh, t);
+            InDoubtAnswer r = ticket instanceof Marked m ? byMarker(fresh, m, oldSession) : resolve(fresh, (Xact) ticket);
+            endTransaction(fresh);
+            return r;
         } catch (SQLException e) {
+            String state = e.getSQLState();
+            if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
+                throw e; // the new connection went too (the server crashed again): the caller asks on another
+            }
             LOG.log(Level.FINE, "resilient-jdbc: in-doubt lookup failed: {0}", e.getMessage());
             try {
                 if (!fresh.getAutoCommit()) {
@@ -217,11 +470,11 @@ public final class PostgresInDoubt implements InDoubt {
             } catch (SQLException ignored) {
                 // the connection is broken too: the caller gets UNKNOWN either way
             }
-            return Resolution.NO_ANSWER;
+            return InDoubtAnswer.NO_ANSWER;
         }
     }
 
-    private Resolution resolve(Connection fresh, Xact t) throws SQLException {
+    private InDoubtAnswer resolve(Connection fresh, Xact t) throws SQLException {
         String status;
         boolean sameRun;
         boolean mayReadCheckpoint;
@@ -232,42 +485,60 @@ public final class PostgresInDoubt implements InDoubt {
             ps.setString(2, Long.toString(t.xid()));
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return Resolution.NO_ANSWER;
+                    return InDoubtAnswer.NO_ANSWER;
                 }
                 status = rs.getString(1);
                 sameRun = t.serverRun().equals(rs.getString(2));
                 mayReadCheckpoint = rs.getBoolean(3);
             }
         }
-        if (sameRun) {
-            if ("committed".equals(status)) {
-                return new Resolution(Outcome.COMMITTED, Evidence.XACT_STATUS);
-            }
-            if ("aborted".equals(status)) {
-                return new Resolution(Outcome.ABORTED, Evidence.XACT_STATUS);
-            }
-            return Resolution.NO_ANSWER; // still in progress: the old session did not end
-        }
-        if (t.slot() != null) {
-            return byMarker(fresh, t);
-        }
-        if (!"committed".equals(status)) {
-            return new Resolution(Outcome.ABORTED, Evidence.NOT_COMMITTED);
-        }
-        if (mayReadCheckpoint && t.xid() >= checkpointNextXid(fresh)) {
-            return new Resolution(Outcome.ABORTED, Evidence.NOT_COMMITTED);
-        }
-        return new Resolution(Outcome.UNKNOWN, Evidence.RESTARTED);
+        return RerunRules.byTransactionStatus(status, sameRun, () -> mayReadCheckpoint && t.xid() >= checkpointNextXid(fresh));
     }
 
-    private Resolution byMarker(Connection fresh, Xact t) throws SQLException {
-        try (PreparedStatement ps = fresh.prepareStatement("SELECT sequence FROM " + markers.table() + " WHERE run = ?::uuid AND slot = ?")) {
-            ps.setString(1, markers.run().toString());
-            ps.setInt(2, t.slot().number);
+    /**
+     * The marker alone settles it, on the same server run and after a restart, a crash or a promotion
+     * alike: our sequence in the row is our COMMIT. Without it, "not committed" is believed only once
+     * the old session is proven gone (a session ends its transaction before it leaves
+     * pg_stat_activity), and the row is read again after that proof, in a new transaction.
+     */
+    private InDoubtAnswer byMarker(Connection fresh, Marked m, Object oldSession) throws SQLException {
+        if (markerSequence(fresh, m) == m.sequence()) {
+            return new InDoubtAnswer(InDoubtOutcome.COMMITTED, InDoubtEvidence.MARKER);
+        }
+        if (!(oldSession instanceof long[] b)) {
+            return InDoubtAnswer.NO_ANSWER; // which session it ran in is unknown: it cannot be proven gone
+        }
+        try (PreparedStatement ps = fresh.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = ?"
+                + " AND backend_start <= to_timestamp(?) AND usename = current_user)")) {
+            ps.setInt(1, (int) b[0]);
+            ps.setDouble(2, (b[1] + 5_000) / 1000.0);
             try (ResultSet rs = ps.executeQuery()) {
-                boolean ours = rs.next() && rs.getLong(1) == t.sequence();
-                return new Resolution(ours ? Outcome.COMMITTED : Outcome.ABORTED, Evidence.MARKER);
+                if (!rs.next() || rs.getBoolean(1)) {
+                    return InDoubtAnswer.NO_ANSWER; // still there: its transaction may yet commit
+                }
             }
+        }
+        endTransaction(fresh);
+        return new InDoubtAnswer(markerSequence(fresh, m) == m.sequence() ? InDoubtOutcome.COMMITTED : InDoubtOutcome.ABORTED,
+                InDoubtEvidence.MARKER);
+    }
+
+    private long markerSequence(Connection fresh, Marked m) throws SQLException {
+        try (PreparedStatement ps = fresh.prepareStatement("SELECT sequence FROM " + markers.table() + " WHERE run = ?::uuid AND slot = ?")) {
+            ps.setString(1, CommitMarkers.run().toString());
+            ps.setInt(2, m.slot().number);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        } finally {
+            endTransaction(fresh);
+        }
+    }
+
+    /** Outside autocommit our lookups opened a transaction on the new connection: it ends before anything else runs. */
+    private static void endTransaction(Connection fresh) throws SQLException {
+        if (!fresh.getAutoCommit()) {
+            fresh.rollback();
         }
     }
 

@@ -32,6 +32,9 @@ public final class SessionState {
     // change their session and should not pay for a lock, a map and a list. Null: nothing was ever recorded.
     private volatile Book book;
     private volatile boolean autoCommit = true;
+    // The application called setAutoCommit: a new connection gets its last value, after every other setting.
+    // Kept out of the book: a pool borrow sets autocommit and nothing else, and needs no lock nor map for it.
+    private volatile boolean autoCommitSet;
     private volatile boolean readOnly;
 
     /** True when {@code method} changes session state; then it is recorded after it succeeded. */
@@ -56,6 +59,10 @@ public final class SessionState {
     }
 
     public void record(Method method, Object[] args) {
+        if (method.getName().equals("setAutoCommit")) {
+            recordAutoCommit((Boolean) args[0]);
+            return;
+        }
         Book b = book();
         ReentrantLock lock = b.lock;
         Map<String, Object> settings = b.settings;
@@ -71,9 +78,7 @@ public final class SessionState {
                 lock.unlock();
             }
         }
-        if (key.equals("setAutoCommit")) {
-            autoCommit = (Boolean) args[0];
-        } else if (key.equals("setReadOnly")) {
+        if (key.equals("setReadOnly")) {
             readOnly = (Boolean) args[0];
         }
         lock.lock();
@@ -83,6 +88,12 @@ public final class SessionState {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** setAutoCommit succeeded (or will be applied to the next connection). */
+    public void recordAutoCommit(boolean on) {
+        autoCommit = on;
+        autoCommitSet = true;
     }
 
     /** A session-state change made with SQL that succeeded; inside a transaction it waits for the commit. */
@@ -184,32 +195,28 @@ public final class SessionState {
     /** Puts a freshly opened physical connection into the recorded state. */
     public void restoreOn(Connection physical) throws SQLException {
         Book b = book;
-        if (b == null) {
-            return; // nothing recorded: a new connection is already in the state this one had
-        }
-        Object[] all;
-        b.lock.lock();
-        try {
-            all = b.settings.values().toArray();
-        } finally {
-            b.lock.unlock();
+        if (b != null) {
+            Object[] all;
+            b.lock.lock();
+            try {
+                all = b.settings.values().toArray();
+            } finally {
+                b.lock.unlock();
+            }
+            for (Object o : all) {
+                if (o instanceof String) {
+                    try (Statement s = physical.createStatement()) {
+                        s.execute((String) o);
+                    }
+                } else {
+                    ((Recorded) o).applyTo(physical);
+                }
+            }
         }
         // Autocommit last: while it is still on, settings that run SQL (setSchema, SET) cannot open a
         // transaction that a later setting (setReadOnly, setTransactionIsolation) would then refuse.
-        Recorded autoCommitSetting = null;
-        for (Object o : all) {
-            if (o instanceof String) {
-                try (Statement s = physical.createStatement()) {
-                    s.execute((String) o);
-                }
-            } else if (((Recorded) o).method.getName().equals("setAutoCommit")) {
-                autoCommitSetting = (Recorded) o;
-            } else {
-                ((Recorded) o).applyTo(physical);
-            }
-        }
-        if (autoCommitSetting != null) {
-            autoCommitSetting.applyTo(physical);
+        if (autoCommitSet) {
+            physical.setAutoCommit(autoCommit);
         }
     }
 }

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
  * What a statement's text tells: whether it only reads, and whether it changes session state (a
  * {@code SET}) a new connection would not have. Conservative: anything it cannot be sure
  * of counts as a write, so a lost reply to it is never retried blind. A SELECT that calls a
- * function with side effects is the one case text cannot reveal (documented in the README).
+ * function with side effects is the one case text cannot reveal (documented in docs/RECOVERY.md).
  */
 public final class SqlText {
     private static final Pattern WRITE_WORD = Pattern.compile(
@@ -47,6 +47,11 @@ public final class SqlText {
     /** How many texts are kept now (for tests). */
     static int cached() {
         return FACTS.size();
+    }
+
+    /** Whether the facts of {@code sql} are kept now, without marking them read (for tests). */
+    static boolean isCached(String sql) {
+        return FACTS.contains(sql);
     }
 
     private static final class Facts {

@@ -17,28 +17,38 @@ import java.sql.SQLXML;
  */
 public enum StatementCall {
     /** Binds a parameter whose value type can never be a stream or a LOB (setInt, setString, ...). */
-    PARAMETER(true),
+    PARAMETER(true, true, false),
     /** Binds a parameter whose value may be one that cannot be sent twice (setObject, setBlob, streams). */
-    PARAMETER_CHECKED(true),
+    PARAMETER_CHECKED(true, true, false),
     /** registerOutParameter. */
-    OUT_PARAMETER(false),
+    OUT_PARAMETER(false, true, false),
     /** A statement setting (fetch size, max rows, timeout, ...). */
-    SETTING(true),
+    SETTING(true, true, false),
     /** closeOnCompletion: kept like a setting, but it is no setter the application may lose silently. */
-    CLOSE_ON_COMPLETION(false),
-    CLEAR_PARAMETERS(false),
-    ADD_BATCH(false),
-    CLEAR_BATCH(false),
+    CLOSE_ON_COMPLETION(false, true, false),
+    CLEAR_PARAMETERS(false, true, false),
+    ADD_BATCH(false, true, false),
+    CLEAR_BATCH(false, true, false),
     /** executeBatch / executeLargeBatch. */
-    RUN_BATCH(false),
+    RUN_BATCH(false, true, true),
+    /** getResultSet, getUpdateCount, getLargeUpdateCount, getMoreResults: answers a replay must give again. */
+    RESULTS(false, false, true),
+    /** getGeneratedKeys: observed like {@link #RESULTS}; its result set has a slot of its own. */
+    GENERATED_KEYS(false, false, true),
     /** Anything else: nothing to keep. */
-    OTHER(false);
+    OTHER(false, false, false);
 
     /** A set* call the recipe keeps: when the connection is gone, the re-created statement gets it anyway. */
     public final boolean keptSetter;
+    /** The call changes what the recipe holds (bound values, settings, the batch). */
+    public final boolean changesRecipe;
+    /** The application sees what the call answers, so a replay of its transaction must reproduce it. */
+    public final boolean observesResults;
 
-    StatementCall(boolean keptSetter) {
+    StatementCall(boolean keptSetter, boolean changesRecipe, boolean observesResults) {
         this.keptSetter = keptSetter;
+        this.changesRecipe = changesRecipe;
+        this.observesResults = observesResults;
     }
 
     /** Classifies a method of Statement, PreparedStatement, CallableStatement or a vendor statement interface. */
@@ -66,6 +76,13 @@ public enum StatementCall {
             case "executeBatch":
             case "executeLargeBatch":
                 return RUN_BATCH;
+            case "getResultSet":
+            case "getUpdateCount":
+            case "getLargeUpdateCount":
+            case "getMoreResults":
+                return RESULTS;
+            case "getGeneratedKeys":
+                return GENERATED_KEYS;
             default:
                 break;
         }

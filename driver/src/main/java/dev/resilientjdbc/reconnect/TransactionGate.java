@@ -57,14 +57,25 @@ public final class TransactionGate {
         return new TransactionGate(FILES.computeIfAbsent(key, k -> new File()), wait);
     }
 
-    /** Before a transaction's first statement (or an autocommit write); {@code physical} is the connection it will run on. */
-    void enter(Object physical) throws SQLException {
+    /**
+     * Before a transaction's first statement (or an autocommit write); {@code physical} is the connection it
+     * will run on. {@code mayWait} false: take the file's turn only when it is free, never wait for it.
+     */
+    void enter(Object physical, boolean mayWait) throws SQLException {
         if (held.get()) {
             return;
         }
         if (heldByThisThreadElsewhere()) {
             // Another connection of this very thread holds the file's transaction: waiting could only end in our
             // own timeout. SQLite answers as it would without us (SQLITE_BUSY after the connection's busy_timeout).
+            return;
+        }
+        if (!mayWait) {
+            // The application said how to wait (busy_timeout, its BusyHandler): the turn if it is free, else SQLite's own waiting.
+            if (permit.tryAcquire()) {
+                held.set(true);
+                file.holder = Thread.currentThread();
+            }
             return;
         }
         try {

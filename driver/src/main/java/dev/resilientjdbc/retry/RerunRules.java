@@ -71,9 +71,8 @@ public final class RerunRules {
                     return StatementVerdict.NO; // a stream parameter cannot be sent twice
                 }
                 if (!f.autoCommit()) {
-                    // A transaction that had done nothing before this statement can never commit without us: running it
-                    // again on the new connection starts it afresh. One that had work is replay's to recover.
-                    return f.firstInTransaction() ? StatementVerdict.RESTART_TRANSACTION : StatementVerdict.NO;
+                    return restartsTransaction(f.c(), !f.firstInTransaction(), f.repeatable())
+                            ? StatementVerdict.RESTART_TRANSACTION : StatementVerdict.NO;
                 }
                 if (f.notSent() || f.harmless() || f.uncommitted()) {
                     return StatementVerdict.RUN_AGAIN; // nothing reached the server, or what it did is invisible
@@ -82,6 +81,25 @@ public final class RerunRules {
             default:
                 return StatementVerdict.NO;
         }
+    }
+
+    /**
+     * A call of an explicit transaction failed with class {@code c} and the transaction is not recovered by
+     * replay. A transaction that had done nothing before the call ({@code hadWork} false) can never commit
+     * without us: on a lost connection it starts afresh on a new one with the call as its first, when the
+     * call can be sent again. One that had work is lost (replay's to recover, when it can).
+     */
+    public static boolean restartsTransaction(FailureClass c, boolean hadWork, boolean repeatable) {
+        return c == FailureClass.CONNECTION && !hadWork && repeatable;
+    }
+
+    /**
+     * An autocommit batch lost its connection. Only a batch the driver refused before sending it (its
+     * connection known closed, {@code 08003}) runs again, and only when it can be sent again; any other
+     * may have committed in part: never run again blind, never the raw I/O error, but 08007.
+     */
+    public static StatementVerdict autocommitBatch(boolean notSent, boolean repeatable) {
+        return notSent && repeatable ? StatementVerdict.RUN_AGAIN : StatementVerdict.OUTCOME_UNKNOWN;
     }
 
     /**
@@ -193,6 +211,70 @@ public final class RerunRules {
 
     /** The database's answer about a transaction whose COMMIT reply was lost. */
     public enum InDoubtOutcome { COMMITTED, ABORTED, UNKNOWN }
+
+    /** What settled the outcome of a lost COMMIT; each is counted as {@code indoubt.by.<metricName>}. */
+    public enum InDoubtEvidence {
+        /** Same server run as the transaction id came from: the database's transaction status is about this transaction (fallback). */
+        XACT_STATUS("xactStatus"),
+        /** The commit marker row written with the COMMIT (resilient.indoubt.marker): this transaction's number, or the old session proven gone without it. */
+        MARKER("marker"),
+        /** After a restart: the database proves the id was never made durable, or that it did not commit. */
+        NOT_COMMITTED("notCommitted"),
+        /** After a restart the id reads "committed", which may be another transaction that was given the same id: 08007. */
+        RESTARTED("restarted"),
+        /** No answer could be had (no new connection, the old session still running, a failed query): 08007. */
+        NO_ANSWER("noAnswer");
+
+        private final String metricName;
+
+        InDoubtEvidence(String metricName) {
+            this.metricName = metricName;
+        }
+
+        public String metricName() {
+            return metricName;
+        }
+    }
+
+    /** An outcome and what established it. */
+    public record InDoubtAnswer(InDoubtOutcome outcome, InDoubtEvidence evidence) {
+        public static final InDoubtAnswer NO_ANSWER = new InDoubtAnswer(InDoubtOutcome.UNKNOWN, InDoubtEvidence.NO_ANSWER);
+    }
+
+    /** A fact the database is asked for only when a rule needs it. */
+    @FunctionalInterface
+    public interface LazyFact {
+        boolean holds() throws java.sql.SQLException;
+    }
+
+    /**
+     * What a transaction id's status proves about a lost COMMIT. On the same server run the status is
+     * this transaction's: committed or aborted settles it, anything else (still in progress: the old
+     * session did not end) does not. After a restart only "did not commit" can be proven: a status other
+     * than committed (a durable id is never handed out again, so it is this transaction's, or proves it
+     * never became durable), or an id at or beyond the last checkpoint's next id ({@code beyondCheckpoint},
+     * asked only then: never durable). "Committed" after a restart may be another transaction given the
+     * same id: unknown.
+     *
+     * @param status  {@code pg_xact_status}'s answer, or {@code unassigned} for an id not handed out yet
+     * @param sameRun the server has not restarted since the id was fetched
+     */
+    public static InDoubtAnswer byTransactionStatus(String status, boolean sameRun, LazyFact beyondCheckpoint)
+            throws java.sql.SQLException {
+        if (sameRun) {
+            if ("committed".equals(status)) {
+                return new InDoubtAnswer(InDoubtOutcome.COMMITTED, InDoubtEvidence.XACT_STATUS);
+            }
+            if ("aborted".equals(status)) {
+                return new InDoubtAnswer(InDoubtOutcome.ABORTED, InDoubtEvidence.XACT_STATUS);
+            }
+            return InDoubtAnswer.NO_ANSWER;
+        }
+        if (!"committed".equals(status) || beyondCheckpoint.holds()) {
+            return new InDoubtAnswer(InDoubtOutcome.ABORTED, InDoubtEvidence.NOT_COMMITTED);
+        }
+        return new InDoubtAnswer(InDoubtOutcome.UNKNOWN, InDoubtEvidence.RESTARTED);
+    }
 
     public static CommitVerdict afterInDoubt(InDoubtOutcome outcome, boolean replayable) {
         switch (outcome) {

@@ -44,27 +44,48 @@ public final class Retrier {
 
     private final FailureClassifier classifier;
     private final TargetGuard guard;
+    private final RetrySettings settings;
     private final java.time.Duration connectBudget;
-    private final FailsafeExecutor<Object> statements;
-    private final FailsafeExecutor<Object> connects;
-    private final FailsafeExecutor<Object> poolConnects;
+    // Made at the first failure: the healthy path never enters Failsafe, so a process that meets no failure never loads it.
+    private volatile Policies policies;
 
     public Retrier(RetrySettings settings, FailureClassifier classifier, TargetGuard guard) {
         this.classifier = classifier;
         this.guard = guard;
+        this.settings = settings;
         this.connectBudget = settings.connectBudget();
-        RetryPolicy<Object> statementPolicy = RetryPolicies.<Object>statement(settings)
-                .onRetryScheduled(this::logRetry)
-                .onFailedAttempt(e -> countRetry(e, false))
-                .build();
-        this.statements = Failsafe.with(statementPolicy);
-        RetryPolicy<Object> connectPolicy = RetryPolicies.<Object>connect(settings)
-                .onRetryScheduled(this::logRetry)
-                .onFailedAttempt(e -> countRetry(e, true))
-                .build();
-        this.connects = guard.breaker() == null ? Failsafe.with(connectPolicy) : Failsafe.with(guard.breaker(), connectPolicy);
-        // The pool's own connects: same retries, no breaker (the borrows that wait on them pass the breaker).
-        this.poolConnects = Failsafe.with(RetryPolicies.<Object>connect(settings).onRetryScheduled(this::logRetry).build());
+    }
+
+    /** The Failsafe executors of this retrier. */
+    private static final class Policies {
+        final FailsafeExecutor<Object> statements;
+        final FailsafeExecutor<Object> connects;
+        final FailsafeExecutor<Object> poolConnects;
+
+        Policies(Retrier r) {
+            RetryPolicy<Object> statementPolicy = RetryPolicies.<Object>statement(r.settings)
+                    .onRetryScheduled(r::logRetry)
+                    .onFailedAttempt(e -> r.countRetry(e, false))
+                    .build();
+            this.statements = Failsafe.with(statementPolicy);
+            RetryPolicy<Object> connectPolicy = RetryPolicies.<Object>connect(r.settings)
+                    .onRetryScheduled(r::logRetry)
+                    .onFailedAttempt(e -> r.countRetry(e, true))
+                    .build();
+            CircuitBreaker<Object> breaker = r.guard.breakerForFailure();
+            this.connects = breaker == null ? Failsafe.with(connectPolicy) : Failsafe.with(breaker, connectPolicy);
+            // The pool's own connects: same retries, no breaker (the borrows that wait on them pass the breaker).
+            this.poolConnects = Failsafe.with(RetryPolicies.<Object>connect(r.settings).onRetryScheduled(r::logRetry).build());
+        }
+    }
+
+    private Policies policies() {
+        Policies p = policies;
+        if (p == null) {
+            p = new Policies(this); // two threads failing at once may both make one: equal, and the breaker is the guard's
+            policies = p;
+        }
+        return p;
     }
 
     public FailureClassifier classifier() {
@@ -101,7 +122,7 @@ public final class Retrier {
         failures.add(first.failure);
         long t0 = System.nanoTime();
         try {
-            return statements.get(ctx -> {
+            return policies().statements.get(ctx -> {
                 if (ctx.isFirstAttempt()) {
                     throw first; // the attempt already made outside Failsafe: let the policy count and delay it
                 }
@@ -135,7 +156,7 @@ public final class Retrier {
     public Connection connectForPool(SqlCall<Connection> open) throws SQLException {
         List<SQLException> failures = new ArrayList<>(2);
         try {
-            return (Connection) poolConnects.get(ctx -> connectAttempt(open, null, failures));
+            return (Connection) policies().poolConnects.get(ctx -> connectAttempt(open, null, failures));
         } catch (RetryableFailure exhausted) {
             throw withEarlier(exhausted.failure, failures);
         } catch (FailsafeException wrapped) {
@@ -153,6 +174,23 @@ public final class Retrier {
         boolean ok = false;
         try {
             Connection c = connectUntimed(open);
+            ok = true;
+            return c;
+        } finally {
+            guard.observer().took(CallObserver.Kind.CONNECT, System.nanoTime() - t0, !ok);
+        }
+    }
+
+    /**
+     * One connect attempt, no retries and no breaker (resilient.readOnlyFallback asks whether a primary answers
+     * before it turns to a standby): timed and counted as a connect.
+     */
+    public Connection connectOnce(SqlCall<Connection> open) throws SQLException {
+        long t0 = System.nanoTime();
+        boolean ok = false;
+        try {
+            Connection c = (Connection) invokeOpen(open);
+            guard.connected();
             ok = true;
             return c;
         } finally {
@@ -183,7 +221,7 @@ public final class Retrier {
         SQLException direct = first;
         List<SQLException> failures = new ArrayList<>(2);
         try {
-            Connection c = (Connection) connects.get(ctx -> connectAttempt(open, ctx.isFirstAttempt() ? direct : null, failures));
+            Connection c = (Connection) policies().connects.get(ctx -> connectAttempt(open, ctx.isFirstAttempt() ? direct : null, failures));
             guard.connected();
             return c;
         } catch (RetryableFailure exhausted) {

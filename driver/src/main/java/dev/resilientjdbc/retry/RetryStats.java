@@ -26,7 +26,7 @@ public final class RetryStats {
     private final LongAdder divergences = new LongAdder();
     private final LongAdder inDoubtCommitted = new LongAdder();
     private final LongAdder inDoubtAborted = new LongAdder();
-    // Lost COMMIT replies by the evidence that settled them (InDoubt.Evidence ordinal); kept here so metrics need not know the dialect.
+    // Lost COMMIT replies by the evidence that settled them (RerunRules.InDoubtEvidence ordinal); kept here so metrics need not know the dialect.
     private final LongAdder[] inDoubtEvidence = new LongAdder[8];
 
     public RetryStats() {
@@ -82,6 +82,6 @@ public final class RetryStats {
     public long inDoubtCommitted() { return inDoubtCommitted.sum(); }
     /** Commits whose reply was lost and that the database reports aborted (then replayed). */
     public long inDoubtAborted() { return inDoubtAborted.sum(); }
-    /** Lost COMMIT replies settled (or left unknown) by evidence number {@code evidence} (InDoubt.Evidence ordinal). */
+    /** Lost COMMIT replies settled (or left unknown) by evidence number {@code evidence} (RerunRules.InDoubtEvidence ordinal). */
     public long inDoubtEvidence(int evidence) { return inDoubtEvidence[evidence].sum(); }
 }

@@ -18,7 +18,12 @@ public final class TargetGuard {
 
     private final String name;
     private final RetryStats stats = new RetryStats();
-    private final CircuitBreaker<Object> breaker;
+    private final ReplayTurns replayTurns = new ReplayTurns();
+    private final RetrySettings settings;
+    // Made at the first failed connect: before it, a breaker could only be closed with nothing counted, and
+    // making it would load Failsafe into every short-lived process that never meets a failure.
+    private volatile CircuitBreaker<Object> breaker;
+    private final java.util.concurrent.locks.ReentrantLock breakerLock = new java.util.concurrent.locks.ReentrantLock();
     // The failure that made the breaker open, handed to callers refused while it is open.
     private volatile SQLException lastGiveUp;
     private volatile CallObserver observer = CallObserver.NONE;
@@ -33,7 +38,13 @@ public final class TargetGuard {
 
     public TargetGuard(String name, RetrySettings s) {
         this.name = name;
-        this.breaker = s.breakerEnabled ? CircuitBreaker.builder()
+        this.settings = s;
+    }
+
+    // Under breakerLock, once: the first failed connect of the target asks for it.
+    private CircuitBreaker<Object> newBreaker() {
+        RetrySettings s = settings;
+        return CircuitBreaker.builder()
                 .handle(RetryableFailure.class)
                 .withFailureThreshold(s.breakerFailureThreshold)
                 .withDelay(s.breakerOpenDuration)
@@ -52,12 +63,30 @@ public final class TargetGuard {
                     stats.onBreakerClosed();
                     LOG.log(Level.INFO, "resilient-jdbc: circuit breaker for {0} closed: target reachable again", name);
                 })
-                .build() : null;
+                .build();
     }
 
     /** What tells guards of one target apart: connections with other breaker settings get a guard of their own. */
     public static String key(String targetName, RetrySettings s) {
         return targetName + "#" + s.breakerKey();
+    }
+
+    // resilient.readOnlyFallback: null while off for this target.
+    private volatile FallbackState fallback;
+
+    /** Turns resilient.readOnlyFallback on for this target (once; later calls get the first state). */
+    public FallbackState fallback(java.util.List<String> hosts) {
+        synchronized (this) {
+            if (fallback == null) {
+                fallback = new FallbackState(hosts);
+            }
+            return fallback;
+        }
+    }
+
+    /** The target's read-only fallback state; null when resilient.readOnlyFallback is off. */
+    public FallbackState fallback() {
+        return fallback;
     }
 
     public String name() {
@@ -66,6 +95,11 @@ public final class TargetGuard {
 
     public RetryStats stats() {
         return stats;
+    }
+
+    /** Interrupted transactions of this target replay before new work starts. */
+    public ReplayTurns replayTurns() {
+        return replayTurns;
     }
 
     /** Where call timings go; {@link CallObserver#NONE} until the metrics layer binds this target. */
@@ -121,9 +155,31 @@ public final class TargetGuard {
         return succeeded && lastSuccessNanos - sinceNanos >= 0;
     }
 
-    /** The breaker, or null when disabled. */
+    /** Whether the target has a circuit breaker at all ({@code resilient.breaker.enabled}). */
+    public boolean breakerEnabled() {
+        return settings.breakerEnabled;
+    }
+
+    /** The breaker, or null when disabled or while no connect has failed yet (closed, nothing counted). */
     public CircuitBreaker<Object> breaker() {
         return breaker;
+    }
+
+    /** The breaker, made now when enabled: a connect failed (the failure path only). Null when disabled. */
+    CircuitBreaker<Object> breakerForFailure() {
+        CircuitBreaker<Object> b = breaker;
+        if (b != null || !settings.breakerEnabled) {
+            return b;
+        }
+        breakerLock.lock();
+        try {
+            if (breaker == null) {
+                breaker = newBreaker();
+            }
+            return breaker;
+        } finally {
+            breakerLock.unlock();
+        }
     }
 
     /** True once per outage: the first connect that starts waiting for this target says so. */

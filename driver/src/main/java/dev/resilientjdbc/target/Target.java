@@ -32,6 +32,8 @@ public final class Target implements AutoCloseable {
     private volatile TargetMeters metersTo;
     private TargetMeters.Bound meters; // guarded by lock
     private volatile TargetHealth health;
+    // What else the target owns and closes with it (the SQLite backup scheduler's handle), by name.
+    private final ConcurrentHashMap<String, AutoCloseable> attached = new ConcurrentHashMap<>();
     private volatile boolean closed;
     // Resilient connections of this target the application holds now (see TargetRegistry.connectionOpened).
     final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
@@ -147,6 +149,27 @@ public final class Target implements AutoCloseable {
         }
     }
 
+    /** Something the target owns from now on and closes with it, made once under {@code key}. */
+    public interface Attachment {
+        AutoCloseable open() throws SQLException;
+    }
+
+    /** Makes and keeps {@code make}'s result once under {@code key}; a lookup after that. */
+    public void attachOnce(String key, Attachment make) throws SQLException {
+        if (attached.containsKey(key)) {
+            return;
+        }
+        lock.lock();
+        try {
+            checkOpen();
+            if (!attached.containsKey(key)) {
+                attached.put(key, make.open());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The pools open now. */
     public List<HikariDataSource> pools() {
         return List.copyOf(pools.values());
@@ -179,6 +202,15 @@ public final class Target implements AutoCloseable {
                 pool.close();
             }
             pools.clear();
+            for (AutoCloseable a : attached.values()) {
+                try {
+                    a.close();
+                } catch (Exception e) {
+                    java.util.logging.Logger.getLogger("dev.resilientjdbc").warning("resilient-jdbc: closing " + a + " of " + this
+                            + " failed: " + e);
+                }
+            }
+            attached.clear();
             owner.release(this);
         } finally {
             lock.unlock();

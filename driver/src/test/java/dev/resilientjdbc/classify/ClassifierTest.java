@@ -81,6 +81,18 @@ class ClassifierTest {
         assertEquals(FATAL, postgres.classify(syntax), "a known state is decided by the state alone");
     }
 
+    /** Issue 27: the application's own stream failed while pgjdbc sent it — its failure, not a lost connection. */
+    @Test
+    void postgresIoErrorFromTheApplicationsOwnStreamIsFatal() {
+        java.io.IOException own = new java.io.IOException("the application's file is unreadable");
+        assertEquals(FATAL, postgres.classify(new SQLException("An I/O error occurred while sending to the backend.", "08006", own)));
+        java.io.IOException socket = new java.io.IOException("Connection reset");
+        socket.setStackTrace(new StackTraceElement[]{new StackTraceElement("sun.nio.ch.NioSocketImpl", "implRead", null, -1)});
+        assertEquals(CONNECTION, postgres.classify(new SQLException("x", "08006", socket)), "made by the JDK's socket");
+        assertEquals(CONNECTION, postgres.classify(new SQLException("x", "08006", new SocketException("reset"))), "a socket's kind");
+        assertEquals(CONNECTION, postgres.classify(new SQLException("x", "08006", new EOFException())), "a socket's kind");
+    }
+
     @Test
     void genericByExceptionTypeWhenThereIsNoState() {
         assertEquals(CONNECTION, generic.classify(new SQLTransientConnectionException("x")));

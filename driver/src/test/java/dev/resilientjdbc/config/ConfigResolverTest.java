@@ -4,9 +4,15 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -89,16 +95,67 @@ class ConfigResolverTest {
     }
 
     @Test
-    void unknownKeysAreRejectedFromEverySource() {
+    void unknownKeysAreRejectedFromUrlPropertiesAndSystemProperties() {
         SQLException p = assertThrows(SQLException.class, () -> resolve(Map.of(), props("resilient.nope", "1"), new Properties(), Map.of()));
         assertTrue(p.getMessage().contains("connection Properties"), p.getMessage());
         SQLException s = assertThrows(SQLException.class, () -> resolve(Map.of(), null, props("resilient.nope", "1"), Map.of()));
         assertTrue(s.getMessage().contains("system property"), s.getMessage());
-        SQLException env = assertThrows(SQLException.class,
-                () -> resolve(Map.of(), null, new Properties(), Map.of("RESILIENT_TEST_MAX_ATEMPTS", "1")));
-        assertTrue(env.getMessage().contains("did you mean 'RESILIENT_TEST_MAX_ATTEMPTS'"), env.getMessage());
         // Case mistakes are still ours: caught, not passed to the real driver.
         assertThrows(SQLException.class, () -> resolve(Map.of(), props("Resilient.test.flag", "true"), new Properties(), Map.of()));
+    }
+
+    @Test
+    void strayEnvironmentVariablesAreNamedOnceAndNeverStopAResolve() throws SQLException {
+        List<LogRecord> logged = new ArrayList<>();
+        StrayEnvironment once = new StrayEnvironment(capturing(logged));
+        Map<String, String> env = new TreeMap<>(Map.of("RESILIENT_JAR", "x", "RESILIENT_HOME", "/opt",
+                "RESILIENT_TEST_MAX_ATEMPTS", "s3cr3t-value", "RESILIENT_TEST_FLAG", "true",
+                "RESILIENT_AGENT_SERVICE_HOST", "10.0.0.1", "PATH", "/usr/bin"));
+        ResilientConfig c = new ConfigResolver(REGISTRY, new Properties(), env, once).resolve(Map.of(), null);
+        assertEquals(true, c.get(FLAG), "a variable that is an option still takes effect");
+        assertEquals(OptionSource.ENVIRONMENT, c.sourceOf(FLAG));
+        assertEquals(OptionSource.DEFAULT, c.sourceOf(ATTEMPTS), "a near miss is not read as the option");
+        new ConfigResolver(REGISTRY, new Properties(), env, once).resolve(Map.of(), null);
+
+        assertEquals(1, logged.size(), "one WARNING per process, however many resolves: " + logged);
+        assertEquals(Level.WARNING, logged.get(0).getLevel());
+        String m = logged.get(0).getMessage();
+        assertTrue(m.contains("RESILIENT_HOME, RESILIENT_JAR, RESILIENT_TEST_MAX_ATEMPTS"), m);
+        assertTrue(m.contains("RESILIENT_TEST_MAX_ATEMPTS (did you mean RESILIENT_TEST_MAX_ATTEMPTS, option resilient.test.maxAttempts?)"), m);
+        assertFalse(m.contains("RESILIENT_HOME (did you mean"), "no suggestion for a name that is nobody's typo: " + m);
+        assertFalse(m.contains("RESILIENT_TEST_FLAG"), "an option is not a stray: " + m);
+        assertFalse(m.contains("RESILIENT_AGENT_"), "the agent's variables are the agent's: " + m);
+        for (String value : List.of("/opt", "s3cr3t-value", "10.0.0.1", "/usr/bin")) {
+            assertFalse(m.contains(value), "no value is printed (" + value + "): " + m);
+        }
+    }
+
+    /** A logger of its own that keeps what is logged to it. */
+    private static Logger capturing(List<LogRecord> into) {
+        Logger log = Logger.getLogger("test.stray." + System.nanoTime());
+        log.setUseParentHandlers(false);
+        log.addHandler(new Handler() {
+            @Override public void publish(LogRecord r) { into.add(r); }
+            @Override public void flush() {}
+            @Override public void close() {}
+        });
+        return log;
+    }
+
+    @Test
+    void noWarningWithoutStrays() throws SQLException {
+        List<LogRecord> logged = new ArrayList<>();
+        new ConfigResolver(REGISTRY, new Properties(), Map.of("RESILIENT_TEST_FLAG", "true", "HOME", "/root"),
+                new StrayEnvironment(capturing(logged))).resolve(Map.of(), null);
+        assertTrue(logged.isEmpty(), logged.toString());
+    }
+
+    @Test
+    void aBadValueOfAnEnvironmentOptionIsStillAnError() {
+        SQLException e = assertThrows(SQLException.class,
+                () -> resolve(Map.of(), null, new Properties(), Map.of("RESILIENT_TEST_MAX_ATTEMPTS", "lots", "RESILIENT_HOME", "/opt")));
+        assertEquals(OptionRegistry.BAD_VALUE_STATE, e.getSQLState());
+        assertTrue(e.getMessage().contains("RESILIENT_TEST_MAX_ATTEMPTS") || e.getMessage().contains("resilient.test.maxAttempts"), e.getMessage());
     }
 
     @Test

@@ -24,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The endpoint answers GET and HEAD on its exact paths, asks for the token when one is set, and says when it is exposed. */
 class HealthEndpointAccessTest {
     private static final String TOKEN = "Hunter2Secret-token-0123456789";
+    // Held here: a Logger only the LogManager refers to may be collected and made anew without our handler.
+    private static final Logger HEALTH_LOG = Logger.getLogger("dev.resilientjdbc.health");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
     private final Handler capture = new Handler() {
@@ -42,11 +44,11 @@ class HealthEndpointAccessTest {
     @AfterEach
     void stop() {
         HealthEndpoint.stop();
-        Logger.getLogger("dev.resilientjdbc.health").removeHandler(capture);
+        HEALTH_LOG.removeHandler(capture);
     }
 
     private int start(String bind, String token) throws Exception {
-        Logger.getLogger("dev.resilientjdbc.health").addHandler(capture);
+        HEALTH_LOG.addHandler(capture);
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -158,7 +160,7 @@ class HealthEndpointAccessTest {
 
     @Test
     void anAddressThatDoesNotResolveIsAWarningNotAnException() throws Exception {
-        Logger.getLogger("dev.resilientjdbc.health").addHandler(capture);
+        HEALTH_LOG.addHandler(capture);
         HealthEndpoint.start("no-such-host.invalid", 1, "", new MetricRegistry(), java.util.List::of);
         assertEquals(-1, HealthEndpoint.port());
         assertTrue(logText().contains("WARNING") && logText().contains("no-such-host.invalid"), logText());

@@ -3,6 +3,7 @@ package dev.resilientjdbc.reconnect;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,11 +50,16 @@ class ClockCacheTest {
         String hot = "SELECT v FROM kv WHERE k = ? /* hot */";
         assertTrue(SqlText.isReadOnly(hot));
         for (int i = 0; i < 3 * SqlText.CACHE_MAX; i++) {
-            SqlText.isReadOnly("SELECT " + i + " /* distinct text */");
+            String cold = "SELECT " + i + " /* distinct text */";
+            SqlText.isReadOnly(cold);
             if (i % 100 == 0) {
+                // A miss would parse again and give the same answer: only asking the cache itself shows a hit.
+                assertTrue(SqlText.isCached(hot), "the hot text was evicted after " + i + " distinct texts");
                 assertTrue(SqlText.isReadOnly(hot));
             }
         }
+        // The cold texts really went past the bound, so the hand turned over the hot entry and spared it.
+        assertFalse(SqlText.isCached("SELECT 0 /* distinct text */"), "the first cold text was evicted");
         assertTrue(SqlText.cached() <= SqlText.CACHE_MAX + 2, "bounded: " + SqlText.cached());
         assertTrue(SqlText.cached() >= SqlText.CACHE_MAX - 1, "full, not emptied: " + SqlText.cached());
     }

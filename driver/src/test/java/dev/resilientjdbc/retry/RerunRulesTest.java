@@ -3,6 +3,8 @@ package dev.resilientjdbc.retry;
 import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.retry.RerunRules.CommitFacts;
 import dev.resilientjdbc.retry.RerunRules.CommitVerdict;
+import dev.resilientjdbc.retry.RerunRules.InDoubtAnswer;
+import dev.resilientjdbc.retry.RerunRules.InDoubtEvidence;
 import dev.resilientjdbc.retry.RerunRules.InDoubtOutcome;
 import dev.resilientjdbc.retry.RerunRules.Replay;
 import dev.resilientjdbc.retry.RerunRules.StatementFacts;
@@ -152,5 +154,57 @@ class RerunRulesTest {
         assertEquals(CommitVerdict.REPLAY_AFTER_ROLLBACK, RerunRules.commit(commit(TRANSACTION)));
         assertEquals(CommitVerdict.FAIL, RerunRules.commit(new CommitFacts(TRANSACTION, false, false, true, false, false, false, true)));
         assertEquals(CommitVerdict.RETRY_COMMIT, RerunRules.commit(commit(BUSY)));
+    }
+
+    @Test
+    void aTransactionThatCannotBeReplayedRestartsOnlyWhenItHadDoneNothing() {
+        assertTrue(RerunRules.restartsTransaction(CONNECTION, false, true), "nothing ran before: start afresh with the call");
+        assertFalse(RerunRules.restartsTransaction(CONNECTION, true, true), "work before it is lost: never restarted over it");
+        assertFalse(RerunRules.restartsTransaction(CONNECTION, false, false), "a stream parameter cannot be sent twice");
+        for (FailureClass c : new FailureClass[]{TRANSACTION, BUSY, READ_ONLY, FATAL, RESOURCE}) {
+            assertFalse(RerunRules.restartsTransaction(c, false, true), c + ": only a lost connection restarts a transaction");
+        }
+        // The statement rule inside a transaction is the same rule.
+        assertEquals(StatementVerdict.RESTART_TRANSACTION,
+                RerunRules.statement(new StatementFacts(CONNECTION, true, false, true, true, false, false, false)));
+        assertEquals(StatementVerdict.NO, RerunRules.statement(new StatementFacts(CONNECTION, true, false, false, true, false, false, false)));
+    }
+
+    @Test
+    void anAutocommitBatchRunsAgainOnlyWhenItNeverLeft() {
+        assertEquals(StatementVerdict.RUN_AGAIN, RerunRules.autocommitBatch(true, true), "08003: refused before sending");
+        assertEquals(StatementVerdict.OUTCOME_UNKNOWN, RerunRules.autocommitBatch(false, true), "sent: part of it may have committed");
+        assertEquals(StatementVerdict.OUTCOME_UNKNOWN, RerunRules.autocommitBatch(true, false), "a stream parameter is consumed");
+        assertEquals(StatementVerdict.OUTCOME_UNKNOWN, RerunRules.autocommitBatch(false, false));
+    }
+
+    private static final RerunRules.LazyFact NEVER_ASKED = () -> {
+        throw new AssertionError("the checkpoint is asked only after a restart, for an id that reads committed");
+    };
+
+    @Test
+    void onTheSameServerRunTheTransactionStatusIsTheAnswer() throws SQLException {
+        assertEquals(new InDoubtAnswer(InDoubtOutcome.COMMITTED, InDoubtEvidence.XACT_STATUS),
+                RerunRules.byTransactionStatus("committed", true, NEVER_ASKED));
+        assertEquals(new InDoubtAnswer(InDoubtOutcome.ABORTED, InDoubtEvidence.XACT_STATUS),
+                RerunRules.byTransactionStatus("aborted", true, NEVER_ASKED));
+        assertEquals(InDoubtAnswer.NO_ANSWER, RerunRules.byTransactionStatus("in progress", true, NEVER_ASKED),
+                "the old session did not end: no guess");
+        assertEquals(InDoubtAnswer.NO_ANSWER, RerunRules.byTransactionStatus(null, true, NEVER_ASKED));
+    }
+
+    @Test
+    void afterARestartOnlyNotCommittedCanBeProven() throws SQLException {
+        InDoubtAnswer notCommitted = new InDoubtAnswer(InDoubtOutcome.ABORTED, InDoubtEvidence.NOT_COMMITTED);
+        for (String status : new String[]{"aborted", "in progress", "unassigned", null}) {
+            assertEquals(notCommitted, RerunRules.byTransactionStatus(status, false, NEVER_ASKED), String.valueOf(status));
+        }
+        assertEquals(notCommitted, RerunRules.byTransactionStatus("committed", false, () -> true),
+                "an id beyond the last checkpoint's next id was never durable");
+        assertEquals(new InDoubtAnswer(InDoubtOutcome.UNKNOWN, InDoubtEvidence.RESTARTED),
+                RerunRules.byTransactionStatus("committed", false, () -> false),
+                "committed after a restart may be another transaction given the same id: 08007");
+        assertEquals(CommitVerdict.UNKNOWN, RerunRules.afterInDoubt(
+                RerunRules.byTransactionStatus("committed", false, () -> false).outcome(), true));
     }
 }

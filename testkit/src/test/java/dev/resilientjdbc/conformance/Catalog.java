@@ -34,6 +34,9 @@ final class Catalog {
         LifecycleScenarios.register(c);
         ErrorScenarios.register(c);
         HandsOffScenarios.register(c);
+        TimeoutScenarios.register(c);
+        StreamFailureScenarios.register(c);
+        BusyWaitScenarios.register(c);
         return List.copyOf(c.entries);
     }
 

@@ -24,6 +24,18 @@ final class MetaDataScenarios {
     static void register(Catalog c) {
         c.add("metadata properties and capabilities", MetaDataScenarios::properties);
         c.add("metadata result sets", p -> resultSets(p, c.dialect()));
+        c.pgOnly("metadata getURL with a password in the URL", MetaDataScenarios::urlWithPassword);
+    }
+
+    /** A password in the URL: getURL shows it exactly where the real driver does (pgjdbc keeps the URL as given). */
+    private static void urlWithPassword(Probe p) throws Exception {
+        String url = p.url() + (p.url().contains("?") ? "&" : "?") + "password=not-needed-here";
+        try (Connection c = java.sql.DriverManager.getConnection(url, p.properties())) {
+            String shown = c.getMetaData().getURL();
+            p.log().note("getURL is the URL connected with", url.equals(shown));
+            p.log().note("getURL shows the password", shown.contains("not-needed-here"));
+            p.log().note("getURL under the prefix the application used", shown.startsWith(p.proxied() ? "jdbc:resilient:" : "jdbc:postgresql:"));
+        }
     }
 
     /** Every no-argument method of DatabaseMetaData (by name, so the order is stable) and the int-argument questions. */
@@ -37,7 +49,10 @@ final class MetaDataScenarios {
         for (Method m : methods) {
             Class<?> r = m.getReturnType();
             boolean scalar = r.isPrimitive() || r == String.class || r == RowIdLifetime.class;
-            if (m.getParameterCount() == 0 && scalar) {
+            if (m.getName().equals("getURL")) {
+                // Each run connected with its own URL: what matters is that getURL names it.
+                log.attempt("getURL is the URL connected with", () -> p.url().equals(md.getURL()));
+            } else if (m.getParameterCount() == 0 && scalar) {
                 log.attempt(m.getName(), () -> invoke(md, m));
             } else if (m.getParameterCount() == 1 && m.getParameterTypes()[0] == int.class && r == boolean.class) {
                 // supportsResultSetType, ownUpdatesAreVisible, supportsTransactionIsolationLevel, ...

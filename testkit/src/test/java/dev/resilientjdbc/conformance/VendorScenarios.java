@@ -32,6 +32,8 @@ final class VendorScenarios {
     static void register(Catalog c) {
         c.pgOnly("PostgreSQL vendor casts", VendorScenarios::pgCasts);
         c.pgOnly("PostgreSQL COPY in and out", VendorScenarios::copy);
+        c.pgOnly("PostgreSQL backend dies mid-COPY (unwrap), then rollback", p -> copyBackendDies(p, false));
+        c.pgOnly("PostgreSQL backend dies mid-COPY (getCopyAPI), then rollback", p -> copyBackendDies(p, true));
         c.sqliteOnly("SQLite unwrap to SQLiteConnection", VendorScenarios::sqlite);
     }
 
@@ -131,6 +133,66 @@ final class VendorScenarios {
         log.note("copied out via cast", outCast.toString());
         log.attempt("copyOut of a missing table", () -> viaCast.copyOut("COPY nope TO STDOUT", new StringWriter()));
         Sql.query(p, "select count(*) from copy_t");
+    }
+
+    /**
+     * The backend is terminated while a COPY runs in a transaction: the COPY ran on the real connection,
+     * where nothing could record it, so rollback() must report the loss as the raw driver does.
+     */
+    private static void copyBackendDies(Probe p, boolean viaCast) throws Exception {
+        Observations log = p.log();
+        Connection c = p.connection();
+        Sql.update(p, "create table copy_die (id integer)");
+        // Made before the transaction, as an application keeps one: the transaction's COPY is still out of sight.
+        CopyManager copy = viaCast ? ((PGConnection) c).getCopyAPI() : new CopyManager(c.unwrap(BaseConnection.class));
+        int pid = c.unwrap(PGConnection.class).getBackendPID();
+        c.setAutoCommit(false);
+        org.postgresql.copy.CopyIn in = copy.copyIn("COPY copy_die FROM STDIN");
+        byte[] row = "1\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        in.writeToCopy(row, 0, row.length);
+        in.flushCopy();
+        Connection admin = p.openAnother();
+        terminate(admin, pid);
+        SQLException copyFailure = null;
+        try {
+            for (int i = 0; i < 10_000; i++) {
+                in.writeToCopy(row, 0, row.length);
+            }
+            in.endCopy();
+        } catch (SQLException e) {
+            copyFailure = e;
+        }
+        p.require("the fault hit: the COPY failed once its backend was gone", copyFailure != null);
+        log.note("the COPY failed with a connection error", copyFailure != null && copyFailure.getSQLState().startsWith("08"));
+        // The SQLState, not the message: which of the socket's errors (broken pipe, reset) comes is the kernel's choice.
+        try {
+            c.rollback();
+            log.note("rollback", "returned normally");
+        } catch (SQLException e) {
+            log.note("rollback failed with SQLState", e.getSQLState());
+        }
+        try (Statement s = admin.createStatement(); var rs = s.executeQuery("select count(*) from copy_die")) {
+            rs.next();
+            log.note("rows copied", rs.getInt(1));
+        }
+    }
+
+    /** pg_terminate_backend, then until the backend is gone. */
+    private static void terminate(Connection admin, int pid) throws Exception {
+        try (Statement s = admin.createStatement()) {
+            s.execute("select pg_terminate_backend(" + pid + ")");
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                try (var rs = s.executeQuery("select count(*) from pg_stat_activity where pid = " + pid)) {
+                    rs.next();
+                    if (rs.getInt(1) == 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(5);
+            }
+        }
+        throw new AssertionError("backend " + pid + " was not terminated");
     }
 
     private static void sqlite(Probe p) throws Exception {

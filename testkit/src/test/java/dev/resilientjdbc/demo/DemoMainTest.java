@@ -1,5 +1,6 @@
 package dev.resilientjdbc.demo;
 
+import dev.resilientjdbc.testkit.browser.HeadlessChromium;
 import dev.resilientjdbc.testkit.demo.DemoMain;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgTest;
@@ -78,7 +79,8 @@ class DemoMainTest {
 
     @Test
     void embeddedRunHidesEveryFaultAndWritesReports(@TempDir Path dir) throws Exception {
-        Run run = demo("--duration", "1500ms", "--threads", "3", "--report-dir", dir.toString());
+        // 2 s: the ledger runs 4 s, its first fault at 0.6 s, after two progress samples (the fault-free figure's).
+        Run run = demo("--duration", "2s", "--threads", "3", "--report-dir", dir.toString());
         assertEquals(0, run.exit(), run.toString());
         List<Map<String, Object>> runs = runs(dir);
         assertSides(runs, "PostgreSQL ledger", "PostgreSQL deadlocks", "SQLite busy writers");
@@ -88,8 +90,31 @@ class DemoMainTest {
         assertEquals(4, ((List<?>) rawLedger.get("faults")).size(), "all four faults struck: " + rawLedger.get("faults"));
         Map<String, Object> recovery = obj(find(runs, "PostgreSQL ledger", "resilient").get("recovery"));
         assertTrue(((Number) recovery.get("reconnects")).longValue() > 0, "the resilient side reconnected: " + recovery);
-        assertTrue(Files.readString(dir.resolve("resilient-demo-report.html")).contains("<svg"), "the HTML report has its timeline");
+        for (String side : List.of("raw", "resilient")) {
+            assertTrue(find(runs, "PostgreSQL ledger", side).get("faultFreePerSecond") instanceof Number,
+                    "the ledger's throughput before the first fault, " + side + " side");
+        }
+        assertTrue(run.out().contains("PostgreSQL ledger before the first fault: raw "), run.out());
+        ReportPageCheck.assertTellsTheRun(dir);
+        String html = Files.readString(dir.resolve("resilient-demo-report.html"));
+        assertEquals(4, html.split("<line class=\"fault\" data-side=\"raw\"", -1).length - 1, "the four faults are on the ledger's chart");
+        if (HeadlessChromium.installed()) {
+            // For a person to open: the whole story of a run with every fault.
+            HeadlessChromium.window(1280, 1700)
+                    .screenshot(dir.resolve("resilient-demo-report.html").toUri().toString(), "demo-report-postgres.png");
+        }
         assertTablesFit(run.out());
+    }
+
+    @Test
+    void sqliteBackupsDuringTheBusyWritersRestoreTheDamagedFile(@TempDir Path dir) throws Exception {
+        Run run = demo("--no-postgres", "--duration", "1500ms", "--threads", "3", "--report-dir", dir.toString());
+        assertEquals(0, run.exit(), run.toString());
+        String out = run.out();
+        assertTrue(out.contains("SQLite damaged file: "), out);
+        assertTrue(out.contains("raw driver:     [SQLITE_NOTADB]"), "the raw driver fails on the damaged file: " + out);
+        assertTrue(out.matches("(?s).*resilient-jdbc: restored resilient\\.db-\\S+\\.db\\.gz .*, \\d+ rows in demo_rows.*"),
+                "resilient-jdbc reads the same table from the restored file: " + out);
     }
 
     @Test
@@ -106,6 +131,7 @@ class DemoMainTest {
         assertTrue(((Number) obj(agentSide.get("recovery")).get("reconnects")).longValue() > 0,
                 "the agent's counters came back from the child: " + agentSide.get("recovery"));
         assertTrue(num(find(runs, "PostgreSQL ledger", "raw"), "errors") > 0, "the raw app saw the faults");
+        ReportPageCheck.assertTellsTheRun(dir);
     }
 
     @Test
@@ -117,6 +143,7 @@ class DemoMainTest {
         List<Map<String, Object>> runs = runs(dir.resolve("report"));
         assertSides(runs, "SQLite ledger", "SQLite busy writers");
         assertResilientClean(runs);
+        ReportPageCheck.assertTellsTheRun(dir.resolve("report"));
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM ledger_accounts")) {
             rs.next();
@@ -139,6 +166,7 @@ class DemoMainTest {
         assertEquals(List.of("terminate the demo's backends", "TCP path cut"),
                 ((List<?>) raw.get("faults")).stream().map(f -> obj(f).get("name")).toList(), "only the faults made from outside");
         assertTrue(num(raw, "errors") > 0, "the raw side saw the terminations and cuts: " + raw);
+        ReportPageCheck.assertTellsTheRun(dir);
     }
 
     @Test
@@ -239,128 +267,7 @@ class DemoMainTest {
         return (Map<String, Object>) o;
     }
 
-    @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> runs(Path dir) throws Exception {
-        Object parsed = new Json(Files.readString(dir.resolve("resilient-demo-report.json"))).parse();
-        return (List<Map<String, Object>>) obj(parsed).get("runs");
-    }
-
-    /** Just enough JSON for the report: objects, arrays, strings, numbers, booleans, null; anything malformed fails the test. */
-    private static final class Json {
-        private final String s;
-        private int at;
-
-        Json(String s) {
-            this.s = s;
-        }
-
-        Object parse() {
-            Object v = value();
-            space();
-            if (at != s.length()) {
-                throw new AssertionError("trailing characters at " + at);
-            }
-            return v;
-        }
-
-        private Object value() {
-            space();
-            char c = s.charAt(at);
-            if (c == '{') {
-                Map<String, Object> m = new LinkedHashMap<>();
-                at++;
-                space();
-                if (s.charAt(at) == '}') {
-                    at++;
-                    return m;
-                }
-                do {
-                    space();
-                    String k = string();
-                    expect(':');
-                    m.put(k, value());
-                    space();
-                } while (s.charAt(at++) == ',');
-                check(s.charAt(at - 1) == '}', "} expected");
-                return m;
-            }
-            if (c == '[') {
-                List<Object> l = new ArrayList<>();
-                at++;
-                space();
-                if (s.charAt(at) == ']') {
-                    at++;
-                    return l;
-                }
-                do {
-                    l.add(value());
-                    space();
-                } while (s.charAt(at++) == ',');
-                check(s.charAt(at - 1) == ']', "] expected");
-                return l;
-            }
-            if (c == '"') {
-                return string();
-            }
-            for (String word : new String[]{"true", "false", "null"}) {
-                if (s.startsWith(word, at)) {
-                    at += word.length();
-                    return word.equals("null") ? null : Boolean.valueOf(word);
-                }
-            }
-            int start = at;
-            while (at < s.length() && "+-.eE0123456789".indexOf(s.charAt(at)) >= 0) {
-                at++;
-            }
-            String n = s.substring(start, at);
-            check(!n.isEmpty(), "value expected");
-            return n.contains(".") || n.contains("e") || n.contains("E") ? (Object) Double.parseDouble(n) : (Object) Long.parseLong(n);
-        }
-
-        private String string() {
-            expect('"');
-            StringBuilder sb = new StringBuilder();
-            while (true) {
-                char c = s.charAt(at++);
-                if (c == '"') {
-                    return sb.toString();
-                }
-                if (c == '\\') {
-                    char e = s.charAt(at++);
-                    switch (e) {
-                        case 'n' -> sb.append('\n');
-                        case 't' -> sb.append('\t');
-                        case 'r' -> sb.append('\r');
-                        case 'u' -> {
-                            sb.append((char) Integer.parseInt(s.substring(at, at + 4), 16));
-                            at += 4;
-                        }
-                        default -> sb.append(e);
-                    }
-                } else {
-                    check(c >= 0x20, "control character in a string");
-                    sb.append(c);
-                }
-            }
-        }
-
-        private void expect(char c) {
-            space();
-            check(s.charAt(at) == c, c + " expected");
-            at++;
-        }
-
-        private void space() {
-            while (at < s.length() && Character.isWhitespace(s.charAt(at))) {
-                at++;
-            }
-        }
-
-        private void check(boolean ok, String what) {
-            if (!ok) {
-                throw new AssertionError("report JSON: " + what + " at " + at + ": ..."
-                        + s.substring(Math.max(0, at - 40), Math.min(s.length(), at + 40)) + "...");
-            }
-        }
+        return ReportJson.runs(dir);
     }
 }

@@ -1,6 +1,7 @@
 package dev.resilientjdbc.health;
 
 import dev.resilientjdbc.ResilientDriver;
+import dev.resilientjdbc.testkit.browser.HeadlessChromium;
 import dev.resilientjdbc.testkit.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgTest;
 import org.junit.jupiter.api.AfterAll;
@@ -12,19 +13,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The HTTP endpoint over real HTTP against a real PostgreSQL, and its page in a real headless Chromium. */
 @PgTest
@@ -119,33 +115,10 @@ class HealthEndpointTest {
         HttpResponse<String> page = get("/");
         assertEquals(200, page.statusCode());
         assertTrue(page.body().contains("<title>resilient-jdbc</title>"));
-        Path chromium = Path.of("/usr/bin/chromium");
-        assumeTrue(Files.isExecutable(chromium), "Debian's chromium is not installed: .ci/run installs it; skipping the browser test");
-        Path out = Path.of("target", "screenshots");
-        Files.createDirectories(out);
-        Path profile = Files.createTempDirectory(out, "chromium-profile");
-        List<String> common = List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + profile.toAbsolutePath(), "--window-size=1200,700", "--virtual-time-budget=5000");
-        Path png = out.resolve("dashboard.png").toAbsolutePath();
-        Files.deleteIfExists(png);
-        run(concat(common, "--screenshot=" + png, "http://127.0.0.1:" + port + "/"));
-        assertTrue(Files.size(png) > 5_000, "a real screenshot was kept at " + png);
-        String dom = run(concat(common, "--dump-dom", "http://127.0.0.1:" + port + "/"));
+        HeadlessChromium browser = HeadlessChromium.window(1200, 700);
+        browser.screenshot("http://127.0.0.1:" + port + "/", "dashboard.png");
+        String dom = browser.dom("http://127.0.0.1:" + port + "/");
         assertTrue(dom.contains("class=\"healthy\">healthy</span>"), "the page filled itself from /health: " + dom);
         assertTrue(dom.contains(".reachable"), dom);
-    }
-
-    private static List<String> concat(List<String> a, String... more) {
-        List<String> all = new java.util.ArrayList<>(a);
-        all.addAll(List.of(more));
-        return all;
-    }
-
-    private static String run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "chromium finished");
-        return new String(out, java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -2,6 +2,7 @@ package dev.resilientjdbc.pool;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.resilientjdbc.ResilientDataSource;
 import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.proxy.ResilientProxy;
 import dev.resilientjdbc.testkit.pg.PgServer;
@@ -9,6 +10,8 @@ import dev.resilientjdbc.testkit.pg.PgTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -61,14 +64,20 @@ class PoolingTest {
                     failed[0] = t;
                 }
             }, "pooled-app");
+            app.setDaemon(true);
             app.start();
             // Down long enough for HikariCP's own connection adder to back off to seconds (10 ms doubling up to 5 s).
             Thread.sleep(2600);
             pg.start();
             long ready = System.nanoTime();
             app.join(30_000);
+            // A hung or failed call leaves doneAt at 0: the lateness below would then be negative and pass.
+            assertFalse(app.isAlive(), "the application's query still hangs 30 s after the server came back");
             assertEquals(null, failed[0]);
+            assertTrue(doneAt[0] != 0, "the query never completed");
             long lateMs = (doneAt[0] - ready) / 1_000_000;
+            // Answered before the server was back means the outage never reached the call: no fault, no test.
+            assertTrue(doneAt[0] - ready >= 0, "the query was answered " + -lateMs + " ms before the server was back");
             // Our connect retries feed the pool (never more than connect.maxDelay apart): well under a second, where
             // HikariCP left to itself would next try some 2.5 s after the server is back.
             assertTrue(lateMs < 1000, "the application was back " + lateMs + " ms after the server");
@@ -83,10 +92,14 @@ class PoolingTest {
     }
 
     private static void await(BooleanSupplier condition, Duration timeout, String what) {
+        await(condition, timeout, () -> what);
+    }
+
+    private static void await(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<String> what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
+                throw new AssertionError("timed out waiting for " + what.get());
             }
             Thread.onSpinWait();
         }
@@ -204,6 +217,8 @@ class PoolingTest {
         stop.set(true);
         for (Thread th : threads) {
             th.join(10_000);
+            // A client hung in a call adds nothing to errors: it must have ended to count as having seen none.
+            assertFalse(th.isAlive(), th.getName() + " still hangs in a call");
         }
         assertEquals(java.util.List.of(), new java.util.ArrayList<>(errors), "no error reaches the application");
         HikariDataSource pool = ResilientDriver.targets().pools().values().iterator().next();
@@ -211,16 +226,62 @@ class PoolingTest {
         assertEquals(8, pg.clientBackendCount(), "no leaked backends: exactly the pool's connections");
     }
 
-    @Test
-    void shutdownLeavesNoPoolThreadAndNoConnection() throws Exception {
-        try (Connection c = DriverManager.getConnection(pooled())) {
-            pid(c);
+    /** How an application ends what resilient-jdbc started (docs/POOLING.md). */
+    enum Close { TARGETS, DEREGISTER }
+
+    @ParameterizedTest
+    @EnumSource(Close.class)
+    void closingLeavesNoThreadOfOursAndNoConnectionOfOurs(Close how) throws Exception {
+        // Everything a DriverManager or DataSource application can start: a pool for each, a direct connection,
+        // and an incident being watched (the backends were killed and the connections reconnected).
+        ResilientDataSource ds = new ResilientDataSource(pooled().replace("maxSize=3", "maxSize=2"));
+        String direct = pg.jdbcUrl().replace("jdbc:", "jdbc:resilient:") + "?user=postgres";
+        try (Connection plain = DriverManager.getConnection(direct)) {
+            int plainPid;
+            try (Connection c = DriverManager.getConnection(pooled()); Connection d = ds.getConnection()) {
+                pid(c);
+                pid(d);
+                pid(plain);
+                long reconnects = reconnects();
+                assertTrue(pg.terminateAllClientBackends() >= 3, "the backends were terminated");
+                pid(c);
+                pid(d);
+                plainPid = pid(plain);
+                assertTrue(reconnects() > reconnects, "the connections reconnected: an incident is open");
+            }
+            assertEquals(2, ResilientDriver.targets().pools().size(), "a pool for DriverManager and one for the DataSource");
+            assertTrue(ourThreads().stream().anyMatch(n -> n.startsWith("resilient-pool-")), "pool threads before: " + ourThreads());
+            // The application's own connection is still open, so its incident is still being watched.
+            assertTrue(ourThreads().contains("resilient-incidents"), "the incident watcher before: " + ourThreads());
+            assertTrue(pg.clientBackendCount() > 1, "the pools hold connections besides the application's");
+            try {
+                if (how == Close.TARGETS) {
+                    ResilientDriver.targets().close();
+                } else {
+                    ResilientDriver.deregister();
+                }
+                await(() -> ourThreads().isEmpty(), Duration.ofSeconds(10), () -> "every resilient thread to end: " + ourThreads());
+                await(() -> pg.clientBackendCount() == 1, Duration.ofSeconds(10), "the pools' connections to close");
+                assertEquals(java.util.List.of(plainPid), pg.clientBackendPids(), "only the application's own connection is left");
+                assertTrue(ResilientDriver.targets().pools().isEmpty());
+            } finally {
+                ResilientDriver.register();
+            }
         }
-        assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("resilient-pool-")));
-        ResilientDriver.targets().close();
-        await(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("resilient-pool-")
-                && t.isAlive()), Duration.ofSeconds(10), "pool threads to end");
-        await(() -> pg.clientBackendCount() == 0, Duration.ofSeconds(10), "pool connections to close");
-        assertTrue(ResilientDriver.targets().pools().isEmpty());
+        await(() -> pg.clientBackendCount() == 0, Duration.ofSeconds(10), "the application's connection to close");
+        // Closed, not broken: the next connection starts afresh.
+        try (Connection c = DriverManager.getConnection(pooled())) {
+            assertTrue(pid(c) > 0);
+        }
+    }
+
+    private static long reconnects() {
+        return ResilientDriver.targets().guards().stream().mapToLong(g -> g.stats().reconnects()).sum();
+    }
+
+    /** Live threads of resilient-jdbc (every one is named resilient-..., HikariCP's after our pool names). */
+    private static java.util.List<String> ourThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("resilient-")).sorted().toList();
     }
 }

@@ -55,6 +55,36 @@ class PostgresConnectFailsAtOnceTest {
     }
 
     /**
+     * Issue 27: a socket factory class that loads but is not a SocketFactory (pgjdbc's ClassCastException)
+     * is configuration too: the raw driver's exception at once, not the connect budget of retries.
+     */
+    @Test
+    void aSocketFactoryOfTheWrongClassIsNotRetried() {
+        String url = pg.jdbcUrl() + "?user=postgres&socketFactory=java.util.ArrayList";
+        long r0 = System.nanoTime();
+        SQLException raw = assertThrows(SQLException.class, () -> DriverManager.getConnection(url).close());
+        long rawMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - r0);
+        assertTrue(causedBy(raw, ClassCastException.class), "the fault hit: the raw driver could not use the class: " + raw);
+        long t0 = System.nanoTime();
+        SQLException ours = assertThrows(SQLException.class,
+                () -> DriverManager.getConnection(url.replace("jdbc:", "jdbc:resilient:")).close());
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertEquals(raw.getSQLState(), ours.getSQLState(), ours.toString());
+        assertEquals(raw.getMessage(), ours.getMessage(), "the real driver's own error");
+        assertTrue(causedBy(ours, ClassCastException.class), "the real cause stays reachable: " + ours);
+        assertTrue(millis < 2000, "failed at once (raw: " + rawMillis + " ms), not after the connect budget: " + millis + " ms");
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Issue 16: a local socket address that is not this machine's (or does not resolve) is configuration:
      * the raw driver's answer at once, not the connect budget of retries.
      */
@@ -115,8 +145,8 @@ class PostgresConnectFailsAtOnceTest {
     /**
      * Issue 16: pgjdbc closes the connection itself (08006) when the session changes client_encoding; a
      * new connection would be refused the same way. The failure is the application's at once (it was
-     * retried ten times, and the SET replayed into every new connection); the next call works on a new
-     * connection, which keeps UTF8.
+     * retried ten times, and the SET replayed into every new connection). Issue 27: the connection is then
+     * over, as the raw one is (isClosed, next call 08003); a new connection keeps UTF8.
      */
     @Test
     void aSettingPgjdbcRefusesFailsAtOnceAndIsNotCarriedOver() throws Exception {
@@ -135,10 +165,14 @@ class PostgresConnectFailsAtOnceTest {
             assertEquals(raw.getSQLState(), ours.getSQLState(), ours.toString());
             assertEquals(raw.getMessage(), ours.getMessage(), "the real driver's own error");
             assertTrue(millis < 1_000, "at once, not after ten reconnects: " + millis + " ms");
-            try (java.sql.ResultSet rs = s.executeQuery("SHOW client_encoding")) {
-                rs.next();
-                assertEquals("UTF8", rs.getString(1), "the refused SET is not replayed into the new connection");
-            }
+            assertTrue(c.isClosed(), "closed, as pgjdbc closed its own");
+            SQLException next = assertThrows(SQLException.class, () -> s.executeQuery("SHOW client_encoding"));
+            assertEquals("08003", next.getSQLState(), next.toString());
+        }
+        try (java.sql.Connection c = DriverManager.getConnection(url.replace("jdbc:", "jdbc:resilient:"));
+             java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SHOW client_encoding")) {
+            rs.next();
+            assertEquals("UTF8", rs.getString(1), "a new connection is as pgjdbc needs it");
         }
     }
 }

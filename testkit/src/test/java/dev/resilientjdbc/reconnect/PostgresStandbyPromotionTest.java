@@ -65,7 +65,7 @@ class PostgresStandbyPromotionTest {
         long reconnects = ResilientDriver.targets().guards().stream().mapToLong(g -> g.stats().reconnects()).sum();
         try (Connection c = DriverManager.getConnection(url().replace("jdbc:", "jdbc:resilient:")
                 + "&resilient.retry.maxDuration=20s"); Statement s = c.createStatement()) {
-            c.setAutoCommit(false); // in a transaction: an autocommit write refused by a standby is not retried (README)
+            c.setAutoCommit(false); // in a transaction: an autocommit write refused by a standby is not retried (docs/RECOVERY.md)
             CompletableFuture<Integer> write = CompletableFuture.supplyAsync(() -> {
                 try {
                     int n = s.executeUpdate("UPDATE sb SET v = v + 1 WHERE id = 1");

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Issue 17, point 8: the servlet-container layout. pgjdbc sits in a parent class loader (the
  * container's lib), resilient-jdbc in a web application's own loader. The application connects,
  * uses statements and result sets, closes everything and calls {@code ResilientDriver.deregister()},
- * as the README tells it to on undeploy; then nothing may keep its class loader reachable — the
+ * as docs/USAGE.md tells it to on undeploy; then nothing may keep its class loader reachable — the
  * container must be able to unload it. The application uses everything a target can start (pool,
  * metrics with JMX, health checks, the HTTP endpoint), all of which the driver's target registry owns.
  */

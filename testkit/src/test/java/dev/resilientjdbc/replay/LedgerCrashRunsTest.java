@@ -1,7 +1,7 @@
 package dev.resilientjdbc.replay;
 
+import dev.resilientjdbc.retry.RerunRules;
 import dev.resilientjdbc.ResilientDriver;
-import dev.resilientjdbc.reconnect.InDoubt;
 import dev.resilientjdbc.retry.RetryStats;
 import dev.resilientjdbc.testkit.ledger.LedgerChecker;
 import dev.resilientjdbc.testkit.ledger.LedgerRun;
@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (kill -9) and restarted every two seconds, so that COMMITs are lost with the server again and again
  * and transaction ids are handed out twice. After each run the database is checked: every acknowledged
  * transfer is there, none is there twice, balances equal the journal. A transfer whose COMMIT ended in
- * 08007 may be either way; nothing else may be. Without the commit marker and with it.
+ * 08007 may be either way; nothing else may be. Without the commit marker and with it (the default),
+ * where no COMMIT may end in 08007 at all.
  *
  * <p>CI runs one run per mode; {@code -Dledger.crashRuns=10} runs ten (about 3 minutes per mode), and
  * each run prints its figures: acknowledged, and lost COMMIT replies by outcome and evidence.
@@ -56,12 +57,12 @@ class LedgerCrashRunsTest {
     }
 
     private static long[] inDoubt() {
-        InDoubt.Evidence[] all = InDoubt.Evidence.values();
+        RerunRules.InDoubtEvidence[] all = RerunRules.InDoubtEvidence.values();
         long[] v = new long[3 + all.length];
         v[0] = sum(RetryStats::inDoubtCommitted);
         v[1] = sum(RetryStats::inDoubtAborted);
         v[2] = sum(RetryStats::inDoubt);
-        for (InDoubt.Evidence e : all) {
+        for (RerunRules.InDoubtEvidence e : all) {
             v[3 + e.ordinal()] = sum(s -> s.inDoubtEvidence(e.ordinal()));
         }
         return v;
@@ -94,7 +95,7 @@ class LedgerCrashRunsTest {
                     + result.acknowledged().size() + " acknowledged, " + reconnects
                     + " reconnects; lost COMMIT replies: committed " + (after[0] - before[0]) + ", aborted (replayed) "
                     + (after[1] - before[1]) + ", 08007 " + (after[2] - before[2]) + "; by evidence");
-            for (InDoubt.Evidence e : InDoubt.Evidence.values()) {
+            for (RerunRules.InDoubtEvidence e : RerunRules.InDoubtEvidence.values()) {
                 line.append(' ').append(e.metricName()).append('=').append(after[3 + e.ordinal()] - before[3 + e.ordinal()]);
             }
             figures.add(line.toString());
@@ -102,6 +103,9 @@ class LedgerCrashRunsTest {
             final String context = line + "\n" + result + "\n" + report;
             lostCommitReplies += after[0] - before[0] + after[1] - before[1] + after[2] - before[2];
             assertTrue(report.ok(), context);
+            if (marker) { // the default: the marker travels with every writing COMMIT and settles each lost reply
+                assertEquals(0, after[2] - before[2], () -> "no 08007 with the commit marker: " + context);
+            }
             assertEquals(List.of(), LedgerStatementReuseTest.errorsBut(result, "40001"), () -> "only 40001 and 08007 at COMMIT may reach the app: " + context);
             assertEquals(Map.of(), result.readFailuresBySqlState(), context);
             assertEquals(List.of(), result.hungThreads(), context);

@@ -1,7 +1,7 @@
 package dev.resilientjdbc.replay;
 
+import dev.resilientjdbc.retry.RerunRules;
 import dev.resilientjdbc.ResilientDriver;
-import dev.resilientjdbc.reconnect.InDoubt;
 import dev.resilientjdbc.retry.RetryStats;
 import dev.resilientjdbc.testkit.chaos.ChaosProxy;
 import dev.resilientjdbc.testkit.pg.PgServer;
@@ -262,9 +262,9 @@ class PostgresLostCommitTest {
     }
 
     private static long evidence(boolean marker, Lost lost, Fault fault) {
-        InDoubt.Evidence e = fault == Fault.TERMINATE ? InDoubt.Evidence.XACT_STATUS
-                : marker ? InDoubt.Evidence.MARKER
-                : lost == Lost.COMMIT ? InDoubt.Evidence.NOT_COMMITTED : InDoubt.Evidence.RESTARTED;
+        RerunRules.InDoubtEvidence e = marker ? RerunRules.InDoubtEvidence.MARKER
+                : fault == Fault.TERMINATE ? RerunRules.InDoubtEvidence.XACT_STATUS
+                : lost == Lost.COMMIT ? RerunRules.InDoubtEvidence.NOT_COMMITTED : RerunRules.InDoubtEvidence.RESTARTED;
         return stat(s -> s.inDoubtEvidence(e.ordinal()));
     }
 

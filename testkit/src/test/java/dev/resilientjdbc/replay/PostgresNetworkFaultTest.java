@@ -112,11 +112,12 @@ class PostgresNetworkFaultTest {
 
     /**
      * Issue 16: the application's own socketTimeout is its limit, not ours to multiply. In a blackhole the
-     * call fails as the raw driver's does, within the limit, and is not made again; the next call, once
-     * the path is back, works on a new connection.
+     * call fails as the raw driver's does, within the limit, and is not made again. Issue 27: outside a
+     * transaction the connection is then over, as the raw one is (isClosed, 08003) — no quiet reconnect;
+     * a new connection works once the path is back.
      */
     @Test
-    void blackholeFailsWithinTheApplicationsOwnSocketTimeoutThenTheNextCallWorks() throws Exception {
+    void blackholeFailsWithinTheApplicationsOwnSocketTimeoutAndEndsTheConnectionAsRaw() throws Exception {
         try (Connection rawC = DriverManager.getConnection(raw()); Connection c = DriverManager.getConnection(resilient());
              Statement rawS = rawC.createStatement(); Statement s = c.createStatement()) {
             long reconnectsBefore = stat(dev.resilientjdbc.retry.RetryStats::reconnects);
@@ -128,13 +129,20 @@ class PostgresNetworkFaultTest {
             assertEquals(rawError.getSQLState(), error.getSQLState(), () -> "as the raw driver: " + error);
             // socketTimeout=2: one attempt, not ten with reconnects in between (it took 14 s before).
             assertTrue(ms < 3_500, "within the application's own 2 s limit: " + ms + " ms");
-            assertEquals(reconnectsBefore, stat(dev.resilientjdbc.retry.RetryStats::reconnects), "nothing was tried again");
             proxy.blackhole(false);
-            try (ResultSet rs = s.executeQuery("SELECT 41 + 1")) {
-                rs.next();
-                assertEquals(42, rs.getInt(1), "the next call runs on a new connection");
-            }
-            assertFalse(c.isClosed());
+            assertTrue(rawC.isClosed(), "the raw driver closed its connection");
+            assertTrue(c.isClosed(), "and so is ours");
+            assertFalse(c.isValid(1), "a pool's validation sees it too");
+            SQLException rawNext = assertThrows(SQLException.class, () -> rawS.executeQuery("SELECT 1"));
+            SQLException next = assertThrows(SQLException.class, () -> s.executeQuery("SELECT 1"));
+            assertEquals("08003", rawNext.getSQLState(), rawNext.toString());
+            assertEquals(rawNext.getSQLState(), next.getSQLState(), () -> "as the raw driver: " + next);
+            assertEquals(reconnectsBefore, stat(dev.resilientjdbc.retry.RetryStats::reconnects), "nothing was tried again");
+        }
+        try (Connection c = DriverManager.getConnection(resilient()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT 41 + 1")) {
+            rs.next();
+            assertEquals(42, rs.getInt(1), "a new connection works");
         }
     }
 
@@ -151,12 +159,34 @@ class PostgresNetworkFaultTest {
             assertEquals("08006", error.getSQLState(), error.toString());
             assertTrue(ms < 2_500, "within the application's own 1 s limit: " + ms + " ms");
             proxy.blackhole(false);
-            try (ResultSet rs = s.executeQuery("SELECT 41 + 1")) {
-                rs.next();
-                assertEquals(42, rs.getInt(1), "the next call runs on a new connection");
-            }
-            assertEquals(1000, c.getNetworkTimeout(), "and the new connection keeps the application's limit");
+            assertTrue(c.isClosed(), "over, as the raw connection is");
+            SQLException next = assertThrows(SQLException.class, () -> s.executeQuery("SELECT 41 + 1"));
+            assertEquals("08003", next.getSQLState(), next.toString());
         }
+    }
+
+    /**
+     * Inside a transaction that had work the application's own limit loses the transaction (40000 until
+     * rollback) and the timed-out statement is never run again; after the rollback the connection goes on.
+     */
+    @Test
+    void ownTimeoutInsideATransactionLosesItAndTheConnectionGoesOnAfterRollback() throws Exception {
+        try (Connection c = DriverManager.getConnection(resilient()); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.executeUpdate("INSERT INTO net_t VALUES ('timed-out-tx')");
+            proxy.blackhole(true);
+            SQLException error = assertThrows(SQLException.class, () -> s.executeQuery("SELECT 1"));
+            assertTrue(dev.resilientjdbc.retry.RerunRules.applicationTimeLimit(error), "the fault hit: the own limit ran out: " + error);
+            proxy.blackhole(false);
+            SQLException lost = assertThrows(SQLException.class, () -> s.executeQuery("SELECT 1"));
+            assertEquals("40000", lost.getSQLState(), lost.toString());
+            assertFalse(c.isClosed(), "the transaction is lost, not the connection");
+            c.rollback();
+            s.executeUpdate("INSERT INTO net_t VALUES ('after-timed-out-tx')");
+            c.commit();
+        }
+        assertEquals(0, rows("timed-out-tx"), "the lost transaction never committed");
+        assertEquals(1, rows("after-timed-out-tx"));
     }
 
     /**
@@ -291,11 +321,13 @@ class PostgresNetworkFaultTest {
     @Test
     void commitLostBeforeTheServerGotItIsResolvedAsAbortedThenReplayed() throws Exception {
         String plan = "commit-lost-" + System.nanoTime();
-        // The COMMIT message is lost on the way (injected), the connection dies; the real server rolls back.
+        // The COMMIT message is lost on the way (injected), the connection dies; the real server rolls back. The fault
+        // wrapper fails Connection.commit(), which only the fallback calls (the marker sends COMMIT with its upsert):
+        // this is the fallback's test, the marker's are PostgresLostCommitTest's with real lost messages.
         FaultPlan.register(plan, 1, FaultRule.on("commit").nth(1).sqlState("08006").build());
         long abortedBefore = stat(dev.resilientjdbc.retry.RetryStats::inDoubtAborted);
         String url = "jdbc:resilient:faulty:postgresql://127.0.0.1:" + proxy.port() + "/" + pg.database()
-                + "?user=postgres&socketTimeout=5&faulty.plan=" + plan + "&resilient.dialect=postgresql";
+                + "?user=postgres&socketTimeout=5&faulty.plan=" + plan + "&resilient.dialect=postgresql&resilient.indoubt.marker=false";
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             s.executeUpdate("INSERT INTO net_t VALUES ('aborted-then-replayed')");

@@ -8,6 +8,8 @@ import dev.resilientjdbc.testkit.pg.PgTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -246,6 +248,44 @@ class PostgresReplayTest {
         }
         assertEquals(1000, value("seed1"), "the other writer's value stands: the diverged transaction did not overwrite it");
         assertEquals(List.of("y"), keys());
+    }
+
+    /**
+     * Values whose 32-bit hash codes are equal ("Aa" and "BB"; the longs 2^32+1 and 2^33+2, both hashing to 0 and
+     * printing with 10 digits): a replay that reads the other one must diverge. A digest folded from hashCode() took
+     * them for the same answer, and the transaction committed on a value the application never saw.
+     */
+    @ParameterizedTest(name = "{0}: {1} -> {2}")
+    @CsvSource({"text, Aa, BB", "bigint, 4294967297, 8589934594", "numeric, 1.0, 1.00"})
+    void replayThatReadsAnotherValueWithTheSameHashCodeDiverges(String type, String seen, String changed) throws Exception {
+        try (Connection c = DriverManager.getConnection(raw()); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS hashes_t");
+            s.execute("CREATE TABLE hashes_t(k int PRIMARY KEY, v " + type + " NOT NULL, n int NOT NULL)");
+            s.execute("INSERT INTO hashes_t VALUES (1, '" + seen + "', 0)");
+        }
+        long before = stat(RetryStats::divergences);
+        try (Connection c = DriverManager.getConnection(resilient()); Statement s = c.createStatement();
+             Connection other = DriverManager.getConnection(raw())) {
+            c.setAutoCommit(false);
+            try (ResultSet rs = s.executeQuery("SELECT v FROM hashes_t WHERE k = 1")) {
+                rs.next();
+                assertEquals(seen, rs.getString(1));
+            }
+            try (Statement o = other.createStatement()) {
+                assertEquals(1, o.executeUpdate("UPDATE hashes_t SET v = '" + changed + "' WHERE k = 1"));
+            }
+            terminateTheApplicationsBackend();
+            SQLException e = assertThrows(SQLException.class, () -> s.executeUpdate("UPDATE hashes_t SET n = n + 1 WHERE k = 1"));
+            assertEquals("40001", e.getSQLState(), "the replay read " + changed + " where the application saw " + seen);
+            assertEquals(before + 1, stat(RetryStats::divergences), "the transaction was replayed and counted as diverged");
+            c.rollback();
+        }
+        try (Connection c = DriverManager.getConnection(raw()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT v, n FROM hashes_t WHERE k = 1")) {
+            assertTrue(rs.next());
+            assertEquals(changed, rs.getString(1), "the other writer's value stands");
+            assertEquals(0, rs.getInt(2), "the diverged transaction wrote nothing");
+        }
     }
 
     @Test

@@ -339,7 +339,7 @@ class ReplayFuzzProperties {
         return "jdbc:resilient:postgresql://" + proxy.host() + ":" + proxy.port() + "/" + pg.database()
                 + "?user=postgres&connectTimeout=5&loginTimeout=10&socketTimeout=2&resilient.connect.maxDuration=30s"
                 + (program.exactlyOnce ? "&resilient.autocommit.exactlyOnce=true" : "")
-                + (program.marker ? "&resilient.indoubt.marker=true" : "") + protocol(program);
+                + "&resilient.indoubt.marker=" + program.marker + protocol(program);
     }
 
     private static String protocol(FuzzPlan program) {
@@ -439,7 +439,7 @@ class ReplayFuzzProperties {
                 || step instanceof FuzzStep.SetSavepoint;
     }
 
-    /** Errors the contract lets reach the application at this call (README "What resilient-jdbc guarantees"). */
+    /** Errors the contract lets reach the application at this call (docs/RECOVERY.md, "What resilient-jdbc guarantees"). */
     private static boolean allowed(String state, FuzzPlan.Planned p) {
         if (state == null) {
             return false;

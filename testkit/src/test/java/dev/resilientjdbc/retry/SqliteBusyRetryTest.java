@@ -28,9 +28,12 @@ class SqliteBusyRetryTest {
     @TempDir
     Path dir;
 
-    /** Runs the writers; returns every exception any of them saw. */
-    private List<SQLException> writeConcurrently(String url) throws Exception {
-        ConcurrentLinkedQueue<SQLException> errors = new ConcurrentLinkedQueue<>();
+    /**
+     * Runs the writers; returns every exception any of them saw. An assertion failing in a writer is
+     * caught and returned too: left to the thread it would only be printed, and the test would pass.
+     */
+    private List<Throwable> writeConcurrently(String url) throws Exception {
+        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
@@ -45,10 +48,8 @@ class SqliteBusyRetryTest {
                             errors.add(e);
                         }
                     }
-                } catch (SQLException e) {
+                } catch (Throwable e) {
                     errors.add(e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
                 }
             }, "sqlite-writer-" + t);
             th.start();
@@ -56,7 +57,8 @@ class SqliteBusyRetryTest {
         }
         start.countDown();
         for (Thread th : threads) {
-            th.join();
+            th.join(60_000);
+            assertTrue(!th.isAlive(), th.getName() + " still hangs");
         }
         return new ArrayList<>(errors);
     }
@@ -81,14 +83,15 @@ class SqliteBusyRetryTest {
     @Test
     void rawDriverFailsWithBusyAndResilientFinishesEveryWrite() throws Exception {
         String raw = createDatabase("raw.db");
-        List<SQLException> rawErrors = writeConcurrently(raw);
+        List<Throwable> rawErrors = writeConcurrently(raw);
         assertTrue(rawErrors.size() > 0, "the raw driver must see SQLITE_BUSY, or the fault was not real");
-        assertTrue(rawErrors.stream().allMatch(e -> e.getMessage().contains("SQLITE_BUSY")), rawErrors.get(0).toString());
+        assertTrue(rawErrors.stream().allMatch(e -> e instanceof SQLException && e.getMessage().contains("SQLITE_BUSY")),
+                rawErrors.toString());
         assertTrue(rows(raw) < THREADS * ROWS_PER_THREAD);
 
         String rawResilient = createDatabase("resilient.db");
         String resilient = rawResilient.replace("jdbc:sqlite:", "jdbc:resilient:sqlite:") + "&resilient.retry.maxAttempts=100";
-        List<SQLException> errors = writeConcurrently(resilient);
+        List<Throwable> errors = writeConcurrently(resilient);
         assertEquals(List.of(), errors, "the application sees no exception");
         assertEquals(THREADS * ROWS_PER_THREAD, rows(rawResilient), "every write applied exactly once");
     }
@@ -150,19 +153,24 @@ class SqliteBusyRetryTest {
             // Another process, as far as our gate knows: a raw connection holding the write lock.
             o.execute("BEGIN IMMEDIATE");
             o.executeUpdate("INSERT INTO t(writer, n) VALUES (-1, 0)");
+            java.util.concurrent.atomic.AtomicReference<Throwable> releaseFailed = new java.util.concurrent.atomic.AtomicReference<>();
             Thread release = new Thread(() -> {
                 try {
-                    while (guard.stats().failures(FailureClass.BUSY) == busyBefore) {
+                    long deadline = System.nanoTime() + 30_000_000_000L;
+                    while (guard.stats().failures(FailureClass.BUSY) == busyBefore && System.nanoTime() < deadline) {
                         Thread.onSpinWait();
                     }
                     o.execute("COMMIT");
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
+                } catch (Throwable e) {
+                    releaseFailed.set(e);
                 }
             }, "sqlite-outside-writer");
+            release.setDaemon(true);
             release.start();
             assertEquals(1, s.executeUpdate("INSERT INTO t(writer, n) VALUES (0, 0)"), "waited out, then applied");
-            release.join();
+            release.join(30_000);
+            assertTrue(!release.isAlive(), "the outside writer never committed");
+            assertEquals(null, releaseFailed.get(), "the outside writer's COMMIT failed");
             assertTrue(guard.stats().failures(FailureClass.BUSY) > busyBefore, "a real SQLITE_BUSY was met and retried");
         }
         assertEquals(2, rows(raw));

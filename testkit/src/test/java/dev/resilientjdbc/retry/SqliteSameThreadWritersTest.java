@@ -64,6 +64,49 @@ class SqliteSameThreadWritersTest {
     }
 
     /**
+     * The same thread's transaction holds the file exclusively; a second connection of the thread then reads
+     * its metadata and runs a query. Both are reads the file refuses (SQLITE_BUSY after busy_timeout); both must
+     * get the raw driver's answer at once: one rule ("may this call run again?") for statements and metadata.
+     */
+    private static long[] busyReadsBehindOwnTransaction(String url, SQLException[] seen) throws SQLException {
+        try (Connection first = DriverManager.getConnection(url); Connection second = DriverManager.getConnection(url);
+             Statement s1 = first.createStatement(); Statement s2 = second.createStatement()) {
+            s1.execute("CREATE TABLE IF NOT EXISTS t(n INTEGER)");
+            // The first commit in this mode takes the file exclusively and keeps it: readers are refused from then on.
+            s1.execute("PRAGMA locking_mode=EXCLUSIVE");
+            s1.executeUpdate("INSERT INTO t VALUES (0)");
+            first.setAutoCommit(false);
+            s1.executeUpdate("INSERT INTO t VALUES (1)");
+            long t0 = System.nanoTime();
+            seen[0] = assertThrows(SQLException.class, () -> second.getMetaData().getTables(null, null, "t", null).close());
+            long metaMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            t0 = System.nanoTime();
+            seen[1] = assertThrows(SQLException.class, () -> s2.executeQuery("SELECT count(*) FROM t").close());
+            long queryMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            first.rollback();
+            return new long[]{metaMillis, queryMillis};
+        }
+    }
+
+    @Test
+    void metadataBehindThisThreadsOwnTransactionIsBusyLikeAStatement() throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("same-thread-metadata.db") + "?busy_timeout=100";
+        SQLException[] raw = new SQLException[2];
+        busyReadsBehindOwnTransaction(url, raw);
+        for (SQLException e : raw) {
+            assertTrue(e.getMessage().startsWith("[SQLITE_BUSY]"), "the raw driver's answer (the fault is real): " + e);
+        }
+        SQLException[] ours = new SQLException[2];
+        long[] millis = busyReadsBehindOwnTransaction(url.replace("jdbc:", "jdbc:resilient:") + "&resilient.retry.maxAttempts=30", ours);
+        String[] what = {"metadata", "query"};
+        for (int i = 0; i < 2; i++) {
+            assertEquals(raw[i].getClass(), ours[i].getClass(), what[i] + ": " + ours[i]);
+            assertEquals(raw[i].getErrorCode(), ours[i].getErrorCode(), what[i] + ": " + ours[i]);
+            assertTrue(millis[i] < 1_500, what[i] + " answered within the busy_timeout, not after retries: " + millis[i] + " ms");
+        }
+    }
+
+    /**
      * Another thread's transaction holds the file longer than the wait allows: the gate's answer is the
      * raw driver's type and result code for a busy file (SQLiteException, SQLITE_BUSY), not a plain
      * SQLException.

@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -40,14 +42,16 @@ public final class AgentSettings {
     private final boolean verbose;
     private final ConfigResolver resolver;
     private final Map<String, String> driverOptions;
+    private final List<String> strayAgentVariables;
 
     private AgentSettings(Pattern include, Pattern exclude, boolean verbose, ConfigResolver resolver,
-                          Map<String, String> driverOptions) {
+                          Map<String, String> driverOptions, List<String> strayAgentVariables) {
         this.include = include;
         this.exclude = exclude;
         this.verbose = verbose;
         this.resolver = resolver;
         this.driverOptions = driverOptions;
+        this.strayAgentVariables = strayAgentVariables;
     }
 
     /** Reads the JVM's own sources. */
@@ -76,18 +80,27 @@ public final class AgentSettings {
         check(file, "the agent config file ".concat(String.valueOf(configPath)));
         check(systemOurs, "a JVM system property");
         check(toProperties(args), "the agent arguments");
+        // Only the variables that are options: the others are named by the driver's one WARNING at the first
+        // connect, not here, where java.util.logging would be set up before the application could configure it.
+        Map<String, String> envOptions = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            if (ResilientOptions.REGISTRY.findByEnvironmentName(e.getKey()) != null) {
+                envOptions.put(e.getKey(), e.getValue());
+            }
+        }
         try {
-            new ConfigResolver(ResilientOptions.REGISTRY, new Properties(), env).resolve(Collections.emptyMap(), null);
+            new ConfigResolver(ResilientOptions.REGISTRY, new Properties(), envOptions).resolve(Collections.emptyMap(), null);
         } catch (SQLException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+        List<String> strayAgentVariables = new ArrayList<>();
         for (String key : agentEnv.keySet()) {
             String asKey = AGENT_PREFIX.concat(key.substring("RESILIENT_AGENT_".length()).toLowerCase(Locale.ROOT));
             if (!isAgentKey(asKey)) {
-                throw new IllegalArgumentException("Unknown environment variable '" + key + "'; the agent knows "
-                        + "RESILIENT_AGENT_INCLUDE, RESILIENT_AGENT_EXCLUDE, RESILIENT_AGENT_CONFIG, RESILIENT_AGENT_VERBOSE");
+                strayAgentVariables.add(key);
             }
         }
+        strayAgentVariables.sort(null);
 
         // Lowest precedence first, later puts win.
         Properties merged = new Properties();
@@ -112,7 +125,7 @@ public final class AgentSettings {
         Pattern include = includeText.equals(DEFAULT_INCLUDE) ? null : regex(INCLUDE, includeText);
         return new AgentSettings(include, excludeText == null ? null : regex(EXCLUDE, excludeText),
                 Boolean.parseBoolean(verboseText), new ConfigResolver(ResilientOptions.REGISTRY, driver, env),
-                Collections.unmodifiableMap(shown));
+                Collections.unmodifiableMap(shown), List.copyOf(strayAgentVariables));
     }
 
     /** Whether connections to {@code url} are made resilient: it matches the include pattern and not the exclude one. */
@@ -138,6 +151,11 @@ public final class AgentSettings {
         }
         for (Map.Entry<String, String> e : driverOptions.entrySet()) {
             b.append(' ').append(e.getKey()).append('=').append(UrlMasking.isSecret(e.getKey()) ? "***" : e.getValue());
+        }
+        if (!strayAgentVariables.isEmpty()) {
+            // Names only: a value may be a secret.
+            b.append("; ignoring environment variables that are not agent options: ").append(String.join(", ", strayAgentVariables))
+                    .append(" (the agent reads RESILIENT_AGENT_INCLUDE, _EXCLUDE, _CONFIG, _VERBOSE)");
         }
         return b.toString();
     }

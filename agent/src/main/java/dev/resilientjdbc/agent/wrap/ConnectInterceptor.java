@@ -2,7 +2,6 @@ package dev.resilientjdbc.agent.wrap;
 
 import dev.resilientjdbc.agent.boot.ConnectHook;
 import dev.resilientjdbc.agent.config.AgentSettings;
-import dev.resilientjdbc.config.ConfigResolver;
 
 import javax.sql.DataSource;
 import java.lang.reflect.Method;
@@ -47,8 +46,7 @@ public final class ConnectInterceptor implements ConnectHook.Handler {
         if (url == null || !settings.covers(url) || !driver.acceptsURL(url) || calledByAppResilientDriver()) {
             return null;
         }
-        Properties realInfo = ConfigResolver.stripped(info);
-        return connections.open(url, info, () -> raw(() -> driver.connect(url, realInfo)));
+        return connections.open(url, info, driver, (realUrl, physicalInfo) -> raw(() -> driver.connect(realUrl, physicalInfo)));
     }
 
     private Connection dataSource(int site, DataSource ds, String user, String password) throws SQLException {

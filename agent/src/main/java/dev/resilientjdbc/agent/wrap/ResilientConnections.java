@@ -7,6 +7,7 @@ import dev.resilientjdbc.config.ResilientOptions;
 import dev.resilientjdbc.target.TargetRegistry;
 
 import java.sql.Connection;
+import java.sql.Driver;
 import java.sql.SQLException;
 import java.util.Collections;
 import java.util.Properties;
@@ -38,8 +39,36 @@ public final class ResilientConnections {
         if (!config.get(ResilientOptions.ENABLED)) {
             return physical.open();
         }
+        warnFallbackIgnored(config);
         return Assembly.connection(Targets.ALL, config, realUrl, ConfigResolver.stripped(info), physical::open);
     }
+
+    /**
+     * As {@link #open(String, Properties, PhysicalOpener)} for a connect through {@code real}'s
+     * {@code Driver.connect}: there the driver's properties are ours to add to, so the physical connections get
+     * what {@code jdbc:resilient:} gives them (the liveness socket factory; on a multi-host URL, a
+     * primary-preferring open for a write a standby refused).
+     */
+    public Connection open(String realUrl, Properties info, Driver real, Assembly.RealConnect connect) throws SQLException {
+        ResilientConfig config = resolver.resolve(Collections.emptyMap(), info);
+        Properties realInfo = ConfigResolver.stripped(info);
+        if (!config.get(ResilientOptions.ENABLED)) {
+            return connect.open(realUrl, realInfo);
+        }
+        warnFallbackIgnored(config);
+        return Assembly.connection(Targets.ALL, config, realUrl, realInfo,
+                Assembly.physicalSource(config, realUrl, realInfo, real, false, connect));
+    }
+
+    private static void warnFallbackIgnored(ResilientConfig config) {
+        if (config.get(ResilientOptions.READ_ONLY_FALLBACK) && !FALLBACK_WARNED.getAndSet(true)) {
+            java.util.logging.Logger.getLogger("dev.resilientjdbc.config").warning("resilient-jdbc: "
+                    + ResilientOptions.READ_ONLY_FALLBACK.key() + "=true is ignored for connections made through the java agent"
+                    + " (use the jdbc:resilient: URL or ResilientDataSource for it)");
+        }
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean FALLBACK_WARNED = new java.util.concurrent.atomic.AtomicBoolean();
 
     // The agent's targets live as long as the JVM: the pools close with the registry's shutdown hook.
     // Made at the first connection, not in premain: the registry's classes are start-up time otherwise.

@@ -56,6 +56,8 @@ final class PgProcess {
     private int port;
     private volatile Process postmaster; // volatile only for the shutdown hook
     private boolean paused;
+    // Backends and helpers stopped by freeze(); continued with the postmaster.
+    private final List<Long> frozenChildren = new java.util.ArrayList<>();
     private boolean initialized;
     private ScheduledExecutorService resumeTimer;
     private Thread resumeThread;
@@ -167,6 +169,19 @@ final class PgProcess {
                 throw new IllegalStateException("could not SIGSTOP postmaster " + postmaster.pid());
             }
             paused = true;
+        }
+    }
+
+    /**
+     * SIGSTOP to the postmaster and then to every process under it (backends included), until
+     * {@link #resume()}: the whole server is frozen, sessions that exist as well as new ones.
+     */
+    void freeze() {
+        pause();
+        for (long pid : descendantPids()) {
+            if (OsProcesses.signal("STOP", pid)) {
+                frozenChildren.add(pid);
+            }
         }
     }
 
@@ -367,6 +382,10 @@ final class PgProcess {
     }
 
     private void resumeIfPaused() {
+        for (long pid : frozenChildren) {
+            OsProcesses.signal("CONT", pid); // the backends first: the postmaster finds them running
+        }
+        frozenChildren.clear();
         if (paused && isAlive()) {
             OsProcesses.signal("CONT", postmaster.pid());
         }

@@ -152,6 +152,17 @@ public final class PgServer implements AutoCloseable {
         });
     }
 
+    /**
+     * SIGSTOP to the postmaster and all its backends: a frozen host. Sockets stay open, the kernel
+     * still accepts connections, nothing answers. Lasts until {@link #resume()}, which continues them all.
+     */
+    public void freeze() {
+        lockedRun(() -> {
+            requireRunning();
+            process.freeze();
+        });
+    }
+
     /** SIGCONT to a paused postmaster; connections that were waiting are then served. */
     public void resume() {
         lockedRun(process::resume);

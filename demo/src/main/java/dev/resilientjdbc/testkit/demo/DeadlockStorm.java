@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -42,29 +43,33 @@ final class DeadlockStorm {
         OpTimings timings = new OpTimings();
         long deadline = System.nanoTime() + duration.toNanos();
         long t0 = System.nanoTime();
-        Workers.run(threads, "deadlock-storm-" + side, () -> {
-            OpTimings.Worker me = timings.worker();
-            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-                while (System.nanoTime() < deadline) {
-                    int a = ThreadLocalRandom.current().nextInt(1, ROWS + 1);
-                    int b = a % ROWS + 1;
-                    if (ThreadLocalRandom.current().nextBoolean()) {
-                        int t = a; a = b; b = t;
-                    }
-                    long start = System.nanoTime();
-                    try {
-                        s.execute("DO $$ BEGIN UPDATE demo_rows SET v = v + 1 WHERE id = " + a
-                                + "; PERFORM pg_sleep(0.005); UPDATE demo_rows SET v = v + 1 WHERE id = " + b + "; END $$");
-                        me.ok(start, System.nanoTime());
-                        ok.increment();
-                    } catch (SQLException e) {
-                        failed.increment();
-                        byState.merge(String.valueOf(e.getSQLState()), 1L, Long::sum);
+        List<long[]> samples;
+        try (ProgressSampler sampler = new ProgressSampler("deadlock-storm-sampler-" + side, t0, ok::sum, failed::sum)) {
+            Workers.run(threads, "deadlock-storm-" + side, () -> {
+                OpTimings.Worker me = timings.worker();
+                try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+                    while (System.nanoTime() < deadline) {
+                        int a = ThreadLocalRandom.current().nextInt(1, ROWS + 1);
+                        int b = a % ROWS + 1;
+                        if (ThreadLocalRandom.current().nextBoolean()) {
+                            int t = a; a = b; b = t;
+                        }
+                        long start = System.nanoTime();
+                        try {
+                            s.execute("DO $$ BEGIN UPDATE demo_rows SET v = v + 1 WHERE id = " + a
+                                    + "; PERFORM pg_sleep(0.005); UPDATE demo_rows SET v = v + 1 WHERE id = " + b + "; END $$");
+                            me.ok(start, System.nanoTime());
+                            ok.increment();
+                        } catch (SQLException e) {
+                            failed.increment();
+                            byState.merge(String.valueOf(e.getSQLState()), 1L, Long::sum);
+                        }
                     }
                 }
-            }
-            return null;
-        });
+                return null;
+            });
+            samples = sampler.samples();
+        }
         long end = System.nanoTime();
         long total;
         try (Connection c = DriverManager.getConnection(plainUrl); Statement s = c.createStatement();
@@ -78,6 +83,7 @@ final class DeadlockStorm {
                 Math.max(0, (expected - total) / 2), Math.max(0, (total - expected) / 2), total == expected,
                 "sum " + total + " = 2 x " + ok.sum(), (end - t0) / 1_000_000)
                 .timing(timings.latency(), timings.longestPauseMs(end))
-                .recovery(resilient ? Recovery.snapshot(url).minus(before) : null);
+                .recovery(resilient ? Recovery.snapshot(url).minus(before) : null)
+                .timeline(samples);
     }
 }

@@ -38,8 +38,6 @@ import java.util.stream.Collectors;
         footer = {"", "Exit status: 0 when every resilient side kept every acknowledged write exactly once and saw only 40001/08007"
                 + " errors, 1 when not, 2 for a usage error."})
 public final class DemoMain implements Callable<Integer> {
-    private static final Set<String> RESILIENT_MAY_SEE = Set.of("40001", "08007");
-
     @Spec
     CommandSpec spec;
 
@@ -69,6 +67,12 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--agent-jar", paramLabel = "PATH", description = "the java agent for --agent (default: agent/target/resilient-agent.jar"
             + " in the current directory, else ../../agent/target/resilient-agent.jar from the demo jar's directory)")
     Path agentJar;
+
+    @Option(names = "--ha", description = "also run the ledger through a failover of a real 3-member Patroni cluster (PostgreSQL 15,"
+            + " etcd, synchronous mode), raw and resilient side by side through the multi-host URL with targetServerType=primary;"
+            + " the leader is killed, then switched over. Needs Debian's patroni, etcd-server, python3-etcd, haproxy and postgresql-15; without them"
+            + " it says so and the rest of the demo runs")
+    boolean ha;
 
     @Option(names = "--no-postgres", description = "skip the PostgreSQL workloads")
     boolean noPostgres;
@@ -116,6 +120,9 @@ public final class DemoMain implements Callable<Integer> {
             if (!noPostgres) {
                 postgres(plan, out, reports, settings);
             }
+            if (ha) {
+                ha(out, reports, settings);
+            }
             if (!noSqlite) {
                 sqlite(plan, out, reports, settings);
             }
@@ -137,7 +144,7 @@ public final class DemoMain implements Callable<Integer> {
         ReportFiles.write(reportDir, settings, reports);
         out.println();
         out.println("Reports: " + reportDir.resolve("resilient-demo-report.html").toAbsolutePath()
-                + " (timeline chart) and resilient-demo-report.json");
+                + " (a chart per workload, raw beside resilient) and resilient-demo-report.json");
         return verdict(out, reports);
     }
 
@@ -243,6 +250,18 @@ public final class DemoMain implements Callable<Integer> {
         }
     }
 
+    /** {@code --ha}: the ledger through a Patroni failover, or one line saying why not. */
+    private void ha(PrintWriter out, List<Report> reports, Map<String, String> settings) throws Exception {
+        String unavailable = HaFailover.unavailable();
+        if (unavailable != null) {
+            out.println(unavailable);
+            settings.put("ha", "skipped: Patroni not installed");
+            return;
+        }
+        settings.put("ha", "Patroni 3 members, PostgreSQL 15, synchronous mode: leader killed, then a switchover");
+        reports.addAll(new HaFailover(threads, duration, out, true).run());
+    }
+
     private void sqlite(Plan plan, PrintWriter out, List<Report> reports, Map<String, String> settings) throws Exception {
         Path dir = plan.sqliteUrl() == null ? Files.createTempDirectory("resilient-demo") : null;
         try {
@@ -258,16 +277,20 @@ public final class DemoMain implements Callable<Integer> {
             out.printf("SQLite busy storm: %d threads insert into one file with busy_timeout=0, %s per side.%n", threads, format(duration));
             SqliteBusyStorm storm = new SqliteBusyStorm(threads, duration);
             reports.add(storm.run("raw", ExternalPg.withParams(sqliteFile(plan, dir, "raw.db"), "busy_timeout=0"), false, ""));
+            // On the demo's own file only: backups while the writers run, then the file damaged and reopened.
+            Path backups = dir != null ? dir.resolve("backups") : null;
             reports.add(storm.run("resilient", ExternalPg.withParams(sqliteFile(plan, dir, "resilient.db"), "busy_timeout=0"), true,
-                    "&resilient.retry.maxAttempts=100"));
+                    "&resilient.retry.maxAttempts=100" + (backups != null ? SqliteDamage.backupOptions(backups) : "")));
+            if (backups != null) {
+                SqliteDamage.run(out, dir.resolve("resilient.db"), backups);
+            }
         } finally {
             if (dir != null) {
-                try (var files = Files.list(dir)) {
-                    for (Path p : (Iterable<Path>) files::iterator) {
+                try (var files = Files.walk(dir)) {
+                    for (Path p : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
                         Files.deleteIfExists(p);
                     }
                 }
-                Files.deleteIfExists(dir);
             }
         }
     }
@@ -278,27 +301,16 @@ public final class DemoMain implements Callable<Integer> {
     }
 
     private static int verdict(PrintWriter out, List<Report> reports) {
-        List<Report> resilient = reports.stream().filter(r -> r.side.equals("resilient")).toList();
-        boolean consistent = resilient.stream().allMatch(r -> r.consistent && r.lost == 0 && r.duplicated == 0);
-        long errors = resilient.stream().mapToLong(r -> r.errors).sum();
-        long rawErrors = reports.stream().filter(r -> r.side.equals("raw")).mapToLong(r -> r.errors).sum();
-        Map<String, Long> unexpected = new LinkedHashMap<>();
-        for (Report r : resilient) {
-            r.errorsByState.forEach((k, v) -> {
-                if (!RESILIENT_MAY_SEE.contains(k)) {
-                    unexpected.merge(r.workload + " " + k, v, Long::sum);
-                }
-            });
-        }
-        out.printf("raw driver: %d errors reached the application.%n", rawErrors);
+        Verdict v = Verdict.of(reports);
+        out.printf("raw driver: %d errors reached the application.%n", v.rawErrors());
         out.printf("resilient-jdbc: %d errors reached the application%s; every acknowledged write landed exactly once: %s.%n",
-                errors, errors == 0 ? "" : " (only 40001 replay divergence or 08007 unknown outcome are expected)",
-                consistent ? "yes" : "NO");
-        if (!unexpected.isEmpty()) {
-            out.println("UNEXPECTED errors on the resilient side: " + unexpected);
+                v.resilientErrors(), v.resilientErrors() == 0 ? "" : " (only 40001 replay divergence or 08007 unknown outcome are expected)",
+                v.landedOnce() ? "yes" : "NO");
+        if (!v.unexpected().isEmpty()) {
+            out.println("UNEXPECTED errors on the resilient side: " + v.unexpected());
         }
         out.flush();
-        return consistent && unexpected.isEmpty() ? 0 : 1;
+        return v.ok() ? 0 : 1;
     }
 
     /** The agent jar: the one given, else in the current directory's agent/target, else next to the demo jar's. */

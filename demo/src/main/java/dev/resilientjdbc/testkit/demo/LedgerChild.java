@@ -11,7 +11,7 @@ import java.util.function.Predicate;
 
 /**
  * The ledger app ({@link LedgerApp}) in a {@link ChildJvm}, with or without {@code -javaagent}: its
- * {@code PROGRESS committed failed} lines become counters for the live line, the rest of its stdout
+ * {@code PROGRESS committed errors} lines become counters for the live line, the rest of its stdout
  * is kept as lines and the last 40 stderr lines for error messages (URLs in them masked).
  * {@link #close()} destroys the process if it still runs, so a child never outlives the demo's run of it.
  */

@@ -58,7 +58,7 @@ final class LedgerUnderFire {
     private interface Running extends AutoCloseable {
         long committed();
 
-        long failed();
+        long errors();
 
         LedgerWorkload.Result finish() throws Exception;
 
@@ -72,29 +72,31 @@ final class LedgerUnderFire {
     Report run(String side, boolean resilient) throws Exception {
         target.prepare();
         String raw = target.clientUrl();
-        long t0;
-        List<long[]> timeline = new ArrayList<>();
+        List<long[]> timeline;
         List<Object[]> struck = new ArrayList<>();
         LedgerWorkload.Result result;
         Recovery recovery;
         try (Running run = agent != null ? child(side, resilient, raw) : inProcess(resilient, raw)) {
-            t0 = System.nanoTime();
-            String current = "-";
-            for (Fault f : faults) {
-                long due = t0 + (long) (duration.toNanos() * f.at);
-                sampleUntil(due, t0, run, timeline, side, current);
-                long at = (System.nanoTime() - t0) / 1_000_000;
-                String skipped = target.strike(f);
-                if (skipped == null) {
-                    struck.add(new Object[]{at, target.title(f)});
-                    current = target.title(f);
-                } else {
-                    out.printf("%n  %s skipped: %s%n", target.title(f), skipped);
+            long t0 = System.nanoTime();
+            // Sampled on its own thread: a strike (a restart takes a while) must not leave a hole in the timeline.
+            try (ProgressSampler sampler = new ProgressSampler("ledger-sampler-" + side, t0, run::committed, run::errors)) {
+                String current = "-";
+                for (Fault f : faults) {
+                    showUntil(t0 + (long) (duration.toNanos() * f.at), t0, run, side, current);
+                    long at = (System.nanoTime() - t0) / 1_000_000;
+                    String skipped = target.strike(f);
+                    if (skipped == null) {
+                        struck.add(new Object[]{at, target.title(f)});
+                        current = target.title(f);
+                    } else {
+                        out.printf("%n  %s skipped: %s%n", target.title(f), skipped);
+                    }
                 }
+                showUntil(t0 + duration.toNanos(), t0, run, side, current);
+                out.println();
+                result = run.finish();
+                timeline = sampler.samples();
             }
-            sampleUntil(t0 + duration.toNanos(), t0, run, timeline, side, current);
-            out.println();
-            result = run.finish();
             recovery = run.recovery();
         }
         LedgerChecker.Report report;
@@ -115,8 +117,8 @@ final class LedgerUnderFire {
         Report r = new Report(WORKLOAD, side, via, result.committed(), result.failed() + result.readsFailed(), errors, lost, duplicated,
                 report.ok(), check, result.elapsed().toMillis())
                 .timing(result.transferLatency(), result.longestPause().toMillis())
-                .recovery(recovery);
-        r.timeline.addAll(timeline);
+                .recovery(recovery)
+                .timeline(timeline);
         r.faults.addAll(struck);
         return r;
     }
@@ -139,8 +141,8 @@ final class LedgerUnderFire {
             }
 
             @Override
-            public long failed() {
-                return run.failedSoFar();
+            public long errors() {
+                return run.errorsSoFar();
             }
 
             @Override
@@ -185,7 +187,7 @@ final class LedgerUnderFire {
             }
 
             @Override
-            public long failed() {
+            public long errors() {
                 return child.failed();
             }
 
@@ -233,15 +235,12 @@ final class LedgerUnderFire {
         }
     }
 
-    /** Samples progress every 250 ms until {@code due}, keeping one live line on the terminal. */
-    private void sampleUntil(long due, long t0, Running run, List<long[]> timeline, String side, String fault) {
+    /** Keeps one live line on the terminal, updated every 250 ms, until {@code due}. */
+    private void showUntil(long due, long t0, Running run, String side, String fault) {
         while (System.nanoTime() < due) {
             LockSupport.parkNanos(Math.min(due - System.nanoTime(), 250_000_000L));
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            long committed = run.committed();
-            long failed = run.failed();
-            timeline.add(new long[]{ms, committed, failed});
-            out.printf("\r  [%-9s] %5.1fs  transactions %6d  errors %4d  last fault: %-29s", side, ms / 1000.0, committed, failed, fault);
+            out.printf("\r  [%-9s] %5.1fs  transactions %6d  errors %4d  last fault: %-29s", side, (System.nanoTime() - t0) / 1e9,
+                    run.committed(), run.errors(), fault);
             out.flush();
         }
     }

@@ -29,7 +29,12 @@ final class Report {
     long longestPauseMs;
     /** What resilient-jdbc did to hide failures; null on the raw side. */
     Recovery recovery;
-    /** Samples of (ms since start, committed so far, failed so far); empty for workloads without a timeline. */
+    /** The HA scenario's own figures ({@code --ha}); null for every other workload. */
+    HaFailover.Figures ha;
+    /**
+     * Samples of (ms since start, committed so far, errors so far), closed by the run's own totals (see
+     * {@link #timeline(List)}); empty for a report made without one.
+     */
     final List<long[]> timeline = new ArrayList<>();
     /** Faults struck: (ms since start, name). */
     final List<Object[]> faults = new ArrayList<>();
@@ -56,6 +61,28 @@ final class Report {
         return this;
     }
 
+    /**
+     * The progress samples taken while the run went on, then one at its end with its final figures, so
+     * the timeline's last point is exactly what the tables say (errors counted after the last sample
+     * land in that last interval).
+     */
+    Report timeline(List<long[]> samples) {
+        long lastMs = 0;
+        for (long[] s : samples) {
+            if (s[0] >= lastMs && s[1] <= succeeded && s[2] <= errors) {
+                timeline.add(s.clone());
+                lastMs = s[0];
+            }
+        }
+        timeline.add(new long[]{Math.max(lastMs + 1, elapsedMs), succeeded, errors});
+        return this;
+    }
+
+    Report ha(HaFailover.Figures figures) {
+        this.ha = figures;
+        return this;
+    }
+
     Report recovery(Recovery recovery) {
         this.recovery = recovery;
         return this;
@@ -63,6 +90,52 @@ final class Report {
 
     double perSecond() {
         return elapsedMs > 0 ? succeeded * 1000.0 / elapsedMs : 0;
+    }
+
+    /**
+     * Committed per second before the first fault struck: from the first sample (connections opening and
+     * code warming up fall before it) to the last sample taken before the fault. NaN for a run without
+     * faults or with fewer than two samples before the first one.
+     */
+    double faultFreePerSecond() {
+        if (faults.isEmpty()) {
+            return Double.NaN;
+        }
+        long firstFault = ((Number) faults.get(0)[0]).longValue();
+        long[] from = null;
+        long[] to = null;
+        for (long[] s : timeline) {
+            if (s[0] > firstFault) {
+                break;
+            }
+            if (from == null) {
+                from = s;
+            } else {
+                to = s;
+            }
+        }
+        return to == null ? Double.NaN : (to[1] - from[1]) * 1000.0 / (to[0] - from[0]);
+    }
+
+    /**
+     * Per workload run under faults, both sides' throughput before the first fault and their ratio: what
+     * resilient-jdbc costs a healthy application, apart from what it does during an outage.
+     */
+    static List<String> faultFreeLines(List<Report> reports) {
+        List<String> lines = new ArrayList<>();
+        for (Report raw : reports) {
+            if (!raw.side.equals("raw") || Double.isNaN(raw.faultFreePerSecond())) {
+                continue;
+            }
+            for (Report ours : reports) {
+                if (ours.workload.equals(raw.workload) && !ours.side.equals("raw") && !Double.isNaN(ours.faultFreePerSecond())) {
+                    lines.add(String.format(Locale.ROOT, "%s before the first fault: raw %.0f tx/s, %s %.0f tx/s, ratio %.2f",
+                            raw.workload, raw.faultFreePerSecond(), ours.side, ours.faultFreePerSecond(),
+                            ours.faultFreePerSecond() / raw.faultFreePerSecond()));
+                }
+            }
+        }
+        return lines;
     }
 
     String errorsText() {
@@ -97,6 +170,9 @@ final class Report {
             row(sb, TIMING, TIMING_LEFT, r.workload, r.side, String.format(Locale.ROOT, "%.0f", r.perSecond()), ms(r.p50Ms), ms(r.p99Ms),
                     r.longestPauseMs + " ms", rec == null ? "-" : String.valueOf(rec.retries()),
                     rec == null ? "-" : String.valueOf(rec.reconnects()), rec == null ? "-" : String.valueOf(rec.replays()));
+        }
+        for (String line : faultFreeLines(reports)) {
+            sb.append(line).append('\n');
         }
         return sb.toString();
     }

@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,24 +47,28 @@ final class SqliteBusyStorm {
         OpTimings timings = new OpTimings();
         long deadline = System.nanoTime() + duration.toNanos();
         long t0 = System.nanoTime();
-        Workers.run(threads, "sqlite-storm-" + side, () -> {
-            int id = ids.incrementAndGet();
-            OpTimings.Worker me = timings.worker();
-            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-                for (int i = 0; System.nanoTime() < deadline; i++) {
-                    long start = System.nanoTime();
-                    try {
-                        s.executeUpdate("INSERT INTO demo_rows VALUES ('" + prefix + id + "-" + i + "')");
-                        me.ok(start, System.nanoTime());
-                        ok.increment();
-                    } catch (SQLException e) {
-                        failed.increment();
-                        byCode.merge(SqliteLedger.tag(e.getSQLState(), e.getMessage(), e.getErrorCode()), 1L, Long::sum);
+        List<long[]> samples;
+        try (ProgressSampler sampler = new ProgressSampler("sqlite-storm-sampler-" + side, t0, ok::sum, failed::sum)) {
+            Workers.run(threads, "sqlite-storm-" + side, () -> {
+                int id = ids.incrementAndGet();
+                OpTimings.Worker me = timings.worker();
+                try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+                    for (int i = 0; System.nanoTime() < deadline; i++) {
+                        long start = System.nanoTime();
+                        try {
+                            s.executeUpdate("INSERT INTO demo_rows VALUES ('" + prefix + id + "-" + i + "')");
+                            me.ok(start, System.nanoTime());
+                            ok.increment();
+                        } catch (SQLException e) {
+                            failed.increment();
+                            byCode.merge(SqliteLedger.tag(e.getSQLState(), e.getMessage(), e.getErrorCode()), 1L, Long::sum);
+                        }
                     }
                 }
-            }
-            return null;
-        });
+                return null;
+            });
+            samples = sampler.samples();
+        }
         long end = System.nanoTime();
         long rows;
         try (Connection c = DriverManager.getConnection(plainUrl);
@@ -78,6 +83,7 @@ final class SqliteBusyStorm {
                 Math.max(0, ok.sum() - rows), Math.max(0, rows - ok.sum()), rows == ok.sum(),
                 rows + " rows = " + ok.sum() + " inserts", (end - t0) / 1_000_000)
                 .timing(timings.latency(), timings.longestPauseMs(end))
-                .recovery(resilient ? Recovery.snapshot(url).minus(before) : null);
+                .recovery(resilient ? Recovery.snapshot(url).minus(before) : null)
+                .timeline(samples);
     }
 }

@@ -1,11 +1,13 @@
 package dev.resilientjdbc.testkit.demo;
 
 import dev.resilientjdbc.testkit.ledger.LedgerChecker;
+import dev.resilientjdbc.testkit.ledger.LedgerRun;
 import dev.resilientjdbc.testkit.ledger.LedgerWorkload;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -27,8 +29,15 @@ final class SqliteLedger {
     Report run(String side, String rawUrl, boolean resilient) throws Exception {
         String url = resilient ? DemoMain.resilient(rawUrl) : rawUrl;
         Recovery before = resilient ? Recovery.snapshot(url) : null;
-        LedgerWorkload.Result result = LedgerWorkload.builder(url).accounts(20).clients(clients).readShare(0.2)
-                .duration(duration).seed(2026).build().run();
+        LedgerWorkload.Result result;
+        List<long[]> samples;
+        try (LedgerRun run = LedgerWorkload.builder(url).accounts(20).clients(clients).readShare(0.2)
+                .duration(duration).seed(2026).build().start();
+             ProgressSampler sampler = new ProgressSampler("sqlite-ledger-sampler-" + side, System.nanoTime(), run::committedSoFar,
+                     run::errorsSoFar)) {
+            result = run.awaitResult();
+            samples = sampler.samples();
+        }
         LedgerChecker.Report report;
         try (Connection c = DriverManager.getConnection(rawUrl)) {
             report = LedgerChecker.check(c, result);
@@ -44,7 +53,8 @@ final class SqliteLedger {
         return new Report(WORKLOAD, side, resilient ? "jdbc:resilient: URL" : "plain driver", result.committed(),
                 result.failed() + result.readsFailed(), errors, lost, duplicated, report.ok(), check, result.elapsed().toMillis())
                 .timing(result.transferLatency(), result.longestPause().toMillis())
-                .recovery(resilient ? Recovery.snapshot(url).minus(before) : null);
+                .recovery(resilient ? Recovery.snapshot(url).minus(before) : null)
+                .timeline(samples);
     }
 
     /** The SQLState, else the result code sqlite-jdbc puts in brackets at the start of its message, else the vendor code. */

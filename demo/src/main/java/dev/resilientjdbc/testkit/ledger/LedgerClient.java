@@ -35,6 +35,7 @@ final class LedgerClient implements Runnable {
     private final WorkerLog log;
     private final long deadlineNanos;
     private volatile Connection connection; // read by the coordinator to abort a hung call
+    private final javax.sql.DataSource pool; // null: one long-lived connection
 
     LedgerClient(LedgerWorkload workload, long seed, BooleanSupplier mayContinue, WorkerLog log, long deadlineNanos) {
         this.url = workload.url();
@@ -49,6 +50,7 @@ final class LedgerClient implements Runnable {
         this.mayContinue = mayContinue;
         this.log = log;
         this.deadlineNanos = deadlineNanos;
+        this.pool = workload.pool();
     }
 
     Connection connection() {
@@ -72,6 +74,10 @@ final class LedgerClient implements Runnable {
                 } else {
                     transfer();
                 }
+                if (pool != null) { // request-scoped: the borrowed connection goes back to the pool
+                    closeQuietly(connection);
+                    connection = null;
+                }
             }
         } finally {
             closeQuietly(connection);
@@ -81,10 +87,10 @@ final class LedgerClient implements Runnable {
 
     private boolean open() {
         try {
-            connection = DriverManager.getConnection(url, properties);
+            connection = pool != null ? pool.getConnection() : DriverManager.getConnection(url, properties);
             return true;
         } catch (SQLException e) {
-            log.connectFailed();
+            log.connectFailed(e.getSQLState());
             return false;
         }
     }

@@ -70,6 +70,21 @@ public final class LedgerRun implements AutoCloseable {
         return clients.stream().mapToLong(c -> c.log().failureCount()).sum();
     }
 
+    /** Failed transfers and failed reads so far: every error that reached the application. */
+    public long errorsSoFar() {
+        return clients.stream().mapToLong(c -> c.log().errorCount()).sum();
+    }
+
+    /** {@code getConnection} calls that failed so far (not in {@link #errorsSoFar()}). */
+    public long connectFailuresSoFar() {
+        return clients.stream().mapToLong(c -> c.log().connectFailureCount()).sum();
+    }
+
+    /** Reads that failed so far. */
+    public long readsFailedSoFar() {
+        return clients.stream().mapToLong(c -> c.log().readFailureCount()).sum();
+    }
+
     /** Asks the clients to stop after their current operation; returns at once. */
     public void stop() {
         stopping = true;

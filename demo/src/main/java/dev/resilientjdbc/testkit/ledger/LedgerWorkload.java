@@ -38,6 +38,7 @@ public final class LedgerWorkload {
     private final boolean reopenClosedConnections;
     private final boolean resetSchema;
     private final Duration stopGrace;
+    private final javax.sql.DataSource pool;
 
     private LedgerWorkload(Builder b) {
         this.url = b.url;
@@ -54,6 +55,12 @@ public final class LedgerWorkload {
         this.reopenClosedConnections = b.reopenClosedConnections;
         this.resetSchema = b.resetSchema;
         this.stopGrace = b.stopGrace;
+        this.pool = b.pool;
+    }
+
+    /** The application's pool each operation borrows a connection from, or null: one long-lived connection per client. */
+    javax.sql.DataSource pool() {
+        return pool;
     }
 
     public static Builder builder(String url) {
@@ -154,9 +161,20 @@ public final class LedgerWorkload {
         private boolean reopenClosedConnections = true;
         private boolean resetSchema = true;
         private Duration stopGrace = Duration.ofSeconds(10);
+        private javax.sql.DataSource pool;
 
         private Builder(String url) {
             this.url = Objects.requireNonNull(url, "url");
+        }
+
+        /**
+         * Clients borrow a connection from {@code pool} (the application's pool over {@link #builder(String) url})
+         * for each transfer or read and give it back after, as request-scoped applications do, instead of keeping
+         * one for the whole run. The schema is still reset through the URL with {@link #properties(Properties)}.
+         */
+        public Builder pooled(javax.sql.DataSource pool) {
+            this.pool = Objects.requireNonNull(pool, "pool");
+            return this;
         }
 
         /** Connection properties (user, password, driver settings), copied. */
@@ -280,6 +298,7 @@ public final class LedgerWorkload {
         private final long inconsistentReads;
         private final long reopens;
         private final long connectFailures;
+        private final Map<String, Long> connectFailuresBySqlState;
         private final LatencySummary transferLatency;
         private final LatencySummary readLatency;
         private final Duration longestPause;
@@ -294,6 +313,7 @@ public final class LedgerWorkload {
             Map<String, Transfer> decl = new HashMap<>();
             Map<String, Transfer> flying = new HashMap<>();
             Map<String, Long> readFailures = new TreeMap<>();
+            Map<String, Long> connectFailureStates = new TreeMap<>();
             long ok = 0;
             long inconsistent = 0;
             long reopened = 0;
@@ -314,6 +334,7 @@ public final class LedgerWorkload {
                 inconsistent += s.inconsistentReads();
                 reopened += s.reopens();
                 connects += s.connectFailures();
+                s.connectFailureStates().forEach(state -> connectFailureStates.merge(state, 1L, Long::sum));
                 if (s.longestPauseNanos() > pause) {
                     pause = s.longestPauseNanos();
                     pauseThread = s.threadName();
@@ -331,6 +352,7 @@ public final class LedgerWorkload {
             this.inconsistentReads = inconsistent;
             this.reopens = reopened;
             this.connectFailures = connects;
+            this.connectFailuresBySqlState = Collections.unmodifiableMap(connectFailureStates);
             this.transferLatency = LatencySummary.of(concat(transferSamples));
             this.readLatency = LatencySummary.of(concat(readSamples));
             this.longestPause = Duration.ofNanos(Math.max(0, pause));
@@ -355,6 +377,7 @@ public final class LedgerWorkload {
             this.inconsistentReads = inconsistentReads;
             this.reopens = reopens;
             this.connectFailures = connectFailures;
+            this.connectFailuresBySqlState = connectFailures == 0 ? Map.of() : Map.of("?", connectFailures); // the lines carry the count only
             this.transferLatency = transferLatency;
             this.readLatency = readLatency;
             this.longestPause = longestPause;
@@ -471,6 +494,11 @@ public final class LedgerWorkload {
         /** {@code getConnection} calls that failed (the client backs off and tries again). */
         public long connectFailures() {
             return connectFailures;
+        }
+
+        /** {@link #connectFailures()} by the SQLState of the failed {@code getConnection} ({@code ?} when rebuilt from another process's lines). */
+        public Map<String, Long> connectFailuresBySqlState() {
+            return connectFailuresBySqlState;
         }
 
         /** Latency of acknowledged transfers, from {@code setAutoCommit(false)} to {@code commit()} returning. */

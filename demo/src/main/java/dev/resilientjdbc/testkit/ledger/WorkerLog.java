@@ -26,6 +26,7 @@ final class WorkerLog {
     private long inconsistentReads;
     private long reopens;
     private long connectFailures;
+    private final List<String> connectFailureStates = new ArrayList<>();
     private Transfer inFlight;
     private long lastSuccessNanos;
     private long longestPauseNanos;
@@ -118,10 +119,11 @@ final class WorkerLog {
         }
     }
 
-    void connectFailed() {
+    void connectFailed(String sqlState) {
         lock.lock();
         try {
             connectFailures++;
+            connectFailureStates.add(String.valueOf(sqlState));
         } finally {
             lock.unlock();
         }
@@ -145,6 +147,34 @@ final class WorkerLog {
         }
     }
 
+    /** Failed transfers and failed reads: every error that reached this client. */
+    int errorCount() {
+        lock.lock();
+        try {
+            return failures.size() + readFailureStates.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long connectFailureCount() {
+        lock.lock();
+        try {
+            return connectFailures;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int readFailureCount() {
+        lock.lock();
+        try {
+            return readFailureStates.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void success(long nowNanos) {
         longestPauseNanos = Math.max(longestPauseNanos, nowNanos - lastSuccessNanos);
         lastSuccessNanos = nowNanos;
@@ -156,7 +186,7 @@ final class WorkerLog {
         try {
             return new Snapshot(threadName, List.copyOf(acknowledged), List.copyOf(failures), List.copyOf(declined),
                     List.copyOf(readFailureStates), Arrays.copyOf(transferNanos, transferCount),
-                    Arrays.copyOf(readNanos, readCount), inconsistentReads, reopens, connectFailures, inFlight,
+                    Arrays.copyOf(readNanos, readCount), inconsistentReads, reopens, connectFailures, List.copyOf(connectFailureStates), inFlight,
                     Math.max(longestPauseNanos, endNanos - lastSuccessNanos));
         } finally {
             lock.unlock();
@@ -165,6 +195,6 @@ final class WorkerLog {
 
     record Snapshot(String threadName, List<Transfer> acknowledged, List<Failure> failures, List<Transfer> declined,
                     List<String> readFailureStates, long[] transferNanos, long[] readNanos, long inconsistentReads,
-                    long reopens, long connectFailures, Transfer inFlight, long longestPauseNanos) {
+                    long reopens, long connectFailures, List<String> connectFailureStates, Transfer inFlight, long longestPauseNanos) {
     }
 }

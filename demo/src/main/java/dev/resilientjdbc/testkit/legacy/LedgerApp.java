@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * <p>Stdout, one fact per line: {@code WRAP proxy=<bool> physical=<class> resilient=<interface|none>}
  * (what {@code DriverManager} handed out: with the agent one resilient proxy over the real
  * connection, never a proxy over a proxy), {@code READY} once the clients run, {@code PROGRESS
- * <committed> <failed>} about five times a second, the result as {@link ResultLines}, then
+ * <committed> <errors>} (failed transfers and reads) about five times a second, the result as {@link ResultLines}, then
  * {@code METRICS retries=.. reconnects=.. replays=..} (read over JMX when the agent publishes
  * there, else {@code METRICS none}) and {@code DONE}. {@code STOP} on stdin, or stdin closing (the
  * parent died), ends the run early.
@@ -75,9 +75,9 @@ public final class LedgerApp {
             out.println("READY");
             long deadline = System.nanoTime() + duration.toNanos();
             while (System.nanoTime() < deadline && !stop.await(Math.min(200_000_000L, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                out.println("PROGRESS " + run.committedSoFar() + " " + run.failedSoFar());
+                out.println("PROGRESS " + run.committedSoFar() + " " + run.errorsSoFar());
             }
-            out.println("PROGRESS " + run.committedSoFar() + " " + run.failedSoFar());
+            out.println("PROGRESS " + run.committedSoFar() + " " + run.errorsSoFar());
             ResultLines.write(run.awaitResult(), out::println);
         }
         out.println("METRICS " + metrics());

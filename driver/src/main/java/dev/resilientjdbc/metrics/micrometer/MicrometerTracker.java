@@ -1,9 +1,9 @@
 package dev.resilientjdbc.metrics.micrometer;
 
+import dev.resilientjdbc.retry.RerunRules;
 import dev.failsafe.CircuitBreaker;
 import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.metrics.TargetMeters;
-import dev.resilientjdbc.reconnect.InDoubt;
 import dev.resilientjdbc.retry.CallObserver;
 import dev.resilientjdbc.retry.RetryStats;
 import dev.resilientjdbc.retry.TargetGuard;
@@ -54,7 +54,7 @@ final class MicrometerTracker implements TargetMeters.Bound {
                 "lost COMMIT replies: answered 08007 (unknown), resolved committed, resolved aborted and replayed");
         counter("resilient.indoubt", t.and("outcome", "aborted"), stats, RetryStats::inDoubtAborted,
                 "lost COMMIT replies: answered 08007 (unknown), resolved committed, resolved aborted and replayed");
-        for (InDoubt.Evidence e : InDoubt.Evidence.values()) {
+        for (RerunRules.InDoubtEvidence e : RerunRules.InDoubtEvidence.values()) {
             counter("resilient.indoubt.evidence", t.and("evidence", e.metricName()), stats, s -> s.inDoubtEvidence(e.ordinal()),
                     "which evidence settled each lost COMMIT reply");
         }
@@ -64,6 +64,17 @@ final class MicrometerTracker implements TargetMeters.Bound {
         counter("resilient.breaker.rejected", t, stats, RetryStats::breakerRejected, "connects refused at once while the breaker was open");
         meters.add(Gauge.builder("resilient.breaker.state", guard, MicrometerTracker::breakerState).tags(t)
                 .description("0 closed, 1 half-open, 2 open").register(registry));
+        dev.resilientjdbc.retry.FallbackState fallback = guard.fallback();
+        if (fallback != null) { // resilient.readOnlyFallback
+            meters.add(Gauge.builder("resilient.readOnlyFallback.active", fallback, f -> f.degraded() ? 1 : 0).tags(t)
+                    .description("1 while a standby serves reads because no primary answers").register(registry));
+            meters.add(Gauge.builder("resilient.readOnlyFallback.member", fallback, f -> f.memberIndex()).tags(t)
+                    .description("which host of the URL serves reads (1-based position), 0 none").register(registry));
+            meters.add(FunctionCounter.builder("resilient.readOnlyFallback.standbyConnects", fallback, f -> f.standbyConnects()).tags(t)
+                    .description("connections opened on a standby because no primary answered").register(registry));
+            meters.add(FunctionCounter.builder("resilient.readOnlyFallback.refusedWrites", fallback, f -> f.refusedWrites()).tags(t)
+                    .description("writes that failed for want of a primary").register(registry));
+        }
         Timer[] byKind = new Timer[CallObserver.Kind.values().length];
         for (CallObserver.Kind k : CallObserver.Kind.values()) {
             byKind[k.ordinal()] = Timer.builder("resilient.calls").tags(t.and("kind", k.name().toLowerCase(Locale.ROOT)))

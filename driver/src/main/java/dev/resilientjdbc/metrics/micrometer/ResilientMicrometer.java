@@ -12,7 +12,7 @@ import io.micrometer.core.instrument.Metrics;
  * Publishes resilient-jdbc's metrics to a Micrometer {@link MeterRegistry}, beside the Dropwizard
  * ones (which stay the default): hand the application's registry to {@link #bindTo}, or set
  * {@code resilient.metrics.micrometer=true} for Micrometer's global registry. Meter names are in the
- * README ({@code resilient.retries}, {@code resilient.reconnects}, {@code resilient.calls}, ... with a
+ * docs/OBSERVABILITY.md ({@code resilient.retries}, {@code resilient.reconnects}, {@code resilient.calls}, ... with a
  * {@code target} tag). Micrometer is an optional dependency of the driver: this package is loaded only
  * when one of the two is used.
  */

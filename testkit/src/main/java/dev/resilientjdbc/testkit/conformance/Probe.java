@@ -32,6 +32,16 @@ public final class Probe implements AutoCloseable {
         return connection;
     }
 
+    /** The URL this run connects with: the real driver's, or the same under {@code jdbc:resilient:}. */
+    public String url() {
+        return proxied ? target.resilientUrl() : target.rawUrl();
+    }
+
+    /** The properties both runs connect with. */
+    public java.util.Properties properties() {
+        return target.properties();
+    }
+
     public boolean proxied() {
         return proxied;
     }

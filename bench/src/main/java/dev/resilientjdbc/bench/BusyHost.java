@@ -1,0 +1,391 @@
+package dev.resilientjdbc.bench;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.resilientjdbc.ResilientDriver;
+import dev.resilientjdbc.testkit.pg.PgServer;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
+
+/**
+ * A busy host (issue 28): several applications, each with its own pool, share one PostgreSQL server
+ * on the same cores; every thread borrows a connection, runs a one-row UPDATE in a transaction,
+ * commits and gives the connection back. Sides, interleaved round by round in one JVM against one
+ * server: raw pgjdbc under the application's HikariCP, {@code jdbc:resilient:} with
+ * {@code resilient.pool=true} through {@code DriverManager}, and the application's HikariCP over
+ * {@code jdbc:resilient:}.
+ *
+ * <p>Per side and round it prints committed transactions, errors reaching the application (by
+ * SQLState), CPU per committed transaction of this JVM and of the server's processes, and the
+ * statements the server ran per transaction ({@code pg_stat_statements}). With {@code --restart S}
+ * the server is restarted (fast) S seconds into each measurement and the time until every thread
+ * commits again is printed; with {@code --jfr DIR} each measurement is recorded to DIR/side-round.jfr.
+ *
+ * <p>Run: {@code java -cp bench/target/benchmarks.jar dev.resilientjdbc.bench.BusyHost
+ * [--apps 4] [--pool 10] [--seconds 8] [--warmup 3] [--rounds 2] [--sides raw,dm,hikari]
+ * [--restart 0] [--jfr DIR] [--top 12]}.
+ */
+public final class BusyHost {
+    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("dev.resilientjdbc");
+    private static final int ROWS = 10_000;
+    private static final String UPDATE = "UPDATE acct SET v = v + 1 WHERE id = ?";
+
+    private BusyHost() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = options(args);
+        int apps = Integer.parseInt(a.getOrDefault("apps", "4"));
+        int pool = Integer.parseInt(a.getOrDefault("pool", "10"));
+        int seconds = Integer.parseInt(a.getOrDefault("seconds", "8"));
+        int warmup = Integer.parseInt(a.getOrDefault("warmup", "3"));
+        int rounds = Integer.parseInt(a.getOrDefault("rounds", "2"));
+        int restartAt = Integer.parseInt(a.getOrDefault("restart", "0"));
+        int top = Integer.parseInt(a.getOrDefault("top", "12"));
+        String[] sides = a.getOrDefault("sides", "raw,dm,hikari").split(",");
+        Path jfr = a.containsKey("jfr") ? Path.of(a.get("jfr")) : null;
+        QUIET.setLevel(java.util.logging.Level.WARNING);
+        try (PgServer pg = PgServer.builder().maxConnections(Math.max(100, apps * pool + 10))
+                .setting("shared_preload_libraries", "pg_stat_statements")
+                .setting("pg_stat_statements.track", "all")
+                .build().start()) {
+            String raw = pg.jdbcUrl() + "?user=postgres";
+            try (Connection c = DriverManager.getConnection(raw); Statement s = c.createStatement()) {
+                s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+                s.execute("CREATE TABLE acct (id int PRIMARY KEY, v bigint NOT NULL)");
+                s.execute("INSERT INTO acct SELECT g, 0 FROM generate_series(1, " + ROWS + ") g");
+            }
+            System.out.printf("BusyHost: %d applications x pool %d (threads = pool), %d s warm-up, %d s measured, %d rounds%s%n",
+                    apps, pool, warmup, seconds, rounds, restartAt > 0 ? ", fast restart at " + restartAt + " s" : "");
+            Map<String, List<Result>> all = new TreeMap<>();
+            for (int r = 1; r <= rounds; r++) {
+                for (String side : sides) {
+                    Result res = run(pg, raw, side.trim(), apps, pool, warmup, seconds, restartAt,
+                            jfr == null ? null : jfr.resolve(side.trim() + "-" + r + ".jfr"), top);
+                    all.computeIfAbsent(side.trim(), k -> new ArrayList<>()).add(res);
+                    System.out.printf("round %d %-7s %s%n", r, side.trim(), res);
+                    System.out.flush();
+                }
+                List<Result> raws = all.get("raw");
+                if (raws != null && raws.size() == r) {
+                    for (String side : sides) {
+                        if (!side.trim().equals("raw")) {
+                            Result x = all.get(side.trim()).get(r - 1);
+                            System.out.printf("round %d %-7s throughput %.2fx raw, client CPU/tx %.2fx raw%n", r, side.trim(),
+                                    (double) x.committed / raws.get(r - 1).committed,
+                                    x.clientUsPerTx() / raws.get(r - 1).clientUsPerTx());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> m = new TreeMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --name value, got '" + args[i] + "'");
+            }
+            m.put(args[i].substring(2), args[i + 1]);
+        }
+        return m;
+    }
+
+    /** How one application gets a connection. */
+    private interface Borrow extends AutoCloseable {
+        Connection get() throws SQLException;
+
+        @Override
+        void close();
+    }
+
+    private static Borrow app(String side, String raw, int app, int pool) {
+        String url = raw + "&ApplicationName=app" + app;
+        String resilient = url.replace("jdbc:", "jdbc:resilient:");
+        switch (side) {
+            case "raw":
+                return hikari(url, pool, app);
+            case "hikari":
+                return hikari(resilient, pool, app);
+            case "dm": {
+                String u = resilient + "&resilient.pool=true&resilient.pool.maxSize=" + pool + "&resilient.pool.minIdle=" + pool;
+                return new Borrow() {
+                    @Override
+                    public Connection get() throws SQLException {
+                        return DriverManager.getConnection(u);
+                    }
+
+                    @Override
+                    public void close() {
+                        ResilientDriver.targets().close();
+                    }
+                };
+            }
+            default:
+                throw new IllegalArgumentException("unknown side '" + side + "' (raw, dm, hikari)");
+        }
+    }
+
+    private static Borrow hikari(String url, int pool, int app) {
+        HikariConfig c = new HikariConfig();
+        c.setJdbcUrl(url);
+        c.setMaximumPoolSize(pool);
+        c.setMinimumIdle(pool);
+        c.setPoolName("app" + app);
+        HikariDataSource ds = new HikariDataSource(c);
+        return new Borrow() {
+            @Override
+            public Connection get() throws SQLException {
+                return ds.getConnection();
+            }
+
+            @Override
+            public void close() {
+                ds.close();
+            }
+        };
+    }
+
+    private static final class Worker implements Runnable {
+        final Borrow borrow;
+        final Run run;
+        volatile long firstAfterRestart;
+
+        Worker(Borrow borrow, Run run) {
+            this.borrow = borrow;
+            this.run = run;
+        }
+
+        @Override
+        public void run() {
+            ThreadLocalRandom rnd = ThreadLocalRandom.current();
+            while (!run.stop) {
+                try (Connection c = borrow.get()) {
+                    c.setAutoCommit(false);
+                    try (PreparedStatement ps = c.prepareStatement(UPDATE)) {
+                        ps.setInt(1, 1 + rnd.nextInt(ROWS));
+                        ps.executeUpdate();
+                    }
+                    c.commit();
+                    if (run.measuring) {
+                        run.committed.increment();
+                        long restarted = run.restartedAt;
+                        if (restarted != 0 && firstAfterRestart == 0) {
+                            firstAfterRestart = System.nanoTime();
+                        }
+                    }
+                } catch (SQLException e) {
+                    if (run.measuring) {
+                        run.errors.computeIfAbsent(String.valueOf(e.getSQLState()), k -> new LongAdder()).increment();
+                    }
+                }
+            }
+        }
+    }
+
+    private static final class Run {
+        volatile boolean stop;
+        volatile boolean measuring;
+        volatile long restartedAt;
+        final LongAdder committed = new LongAdder();
+        final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+    }
+
+    static final class Result {
+        long committed;
+        double seconds;
+        long clientCpuNs;
+        long serverCpuNs;
+        long statements;
+        // Every application transaction runs exactly one UPDATE: statements per transaction are counted against it,
+        // since the statistics window is a little wider than the measured one on a busy host.
+        long updates;
+        long allBackMs = -1;
+        boolean restarted;
+        Map<String, Long> errors = new TreeMap<>();
+        List<String> topStatements = new ArrayList<>();
+
+        double clientUsPerTx() {
+            return committed == 0 ? Double.NaN : clientCpuNs / 1e3 / committed;
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder(String.format(
+                    "committed %,d (%.0f/s)  errors %s  CPU/tx: client %.1f us, server %.1f us  statements/tx %.2f (per UPDATE)",
+                    committed, committed / seconds, errors, clientUsPerTx(),
+                    committed == 0 ? Double.NaN : serverCpuNs / 1e3 / committed,
+                    updates == 0 ? Double.NaN : (double) statements / updates));
+            if (restarted) {
+                b.append(String.format("  all threads back after restart: %s", allBackMs < 0 ? "never" : allBackMs + " ms"));
+            }
+            for (String s : topStatements) {
+                b.append("\n      ").append(s);
+            }
+            return b.toString();
+        }
+    }
+
+    private static Result run(PgServer pg, String raw, String side, int apps, int pool, int warmup, int seconds,
+                              int restartAt, Path jfrFile, int top) throws Exception {
+        Run run = new Run();
+        List<Borrow> borrows = new ArrayList<>();
+        List<Worker> workers = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        Result res = new Result();
+        Connection monitor = restartAt > 0 ? null : DriverManager.getConnection(raw);
+        try {
+            for (int i = 0; i < apps; i++) {
+                Borrow b = app(side, raw, i, pool);
+                borrows.add(b);
+                for (int t = 0; t < pool; t++) {
+                    Worker w = new Worker(b, run);
+                    workers.add(w);
+                    Thread th = new Thread(w, "busy-" + side + "-app" + i + "-" + t);
+                    th.setDaemon(true);
+                    threads.add(th);
+                }
+            }
+            threads.forEach(Thread::start);
+            Thread.sleep(warmup * 1000L);
+            jdk.jfr.Recording rec = null;
+            if (jfrFile != null) {
+                Files.createDirectories(jfrFile.getParent());
+                rec = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+                rec.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(1)); // threads mostly wait on sockets
+                rec.setToDisk(true);
+                rec.start();
+            }
+            long cpu0 = processCpu();
+            long srv0 = serverCpu(pg.postmasterPid());
+            resetStatements(monitor);
+            long t0 = System.nanoTime();
+            run.measuring = true;
+            if (restartAt > 0) {
+                Thread.sleep(restartAt * 1000L);
+                res.restarted = true;
+                // Server CPU is not comparable across a restart (backends are new): measured to the restart only.
+                res.serverCpuNs = serverCpu(pg.postmasterPid()) - srv0;
+                pg.stopFast();
+                pg.start();
+                run.restartedAt = System.nanoTime();
+                Thread.sleep((seconds - restartAt) * 1000L);
+            } else {
+                Thread.sleep(seconds * 1000L);
+            }
+            run.measuring = false;
+            long t1 = System.nanoTime();
+            long cpu1 = processCpu();
+            if (restartAt <= 0) {
+                readStatements(monitor, res, top); // at once: the threads keep running until they are stopped
+                res.serverCpuNs = serverCpu(pg.postmasterPid()) - srv0;
+            }
+            if (rec != null) {
+                rec.stop();
+                rec.dump(jfrFile);
+                rec.close();
+            }
+            res.committed = run.committed.sum();
+            res.seconds = (t1 - t0) / 1e9;
+            res.clientCpuNs = cpu1 - cpu0;
+            run.errors.forEach((k, v) -> res.errors.put(k, v.sum()));
+            if (restartAt > 0) {
+                long last = 0;
+                for (Worker w : workers) {
+                    if (w.firstAfterRestart == 0) {
+                        last = -1;
+                        break;
+                    }
+                    last = Math.max(last, w.firstAfterRestart);
+                }
+                res.allBackMs = last < 0 ? -1 : (last - run.restartedAt) / 1_000_000;
+            }
+        } finally {
+            run.stop = true;
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
+            borrows.forEach(Borrow::close);
+            if (monitor != null) {
+                monitor.close();
+            }
+        }
+        return res;
+    }
+
+    private static void resetStatements(Connection monitor) throws SQLException {
+        if (monitor != null) {
+            try (Statement s = monitor.createStatement()) {
+                s.execute("SELECT pg_stat_statements_reset()");
+            }
+        }
+    }
+
+    /**
+     * What the server ran since the reset, by statement. pgjdbc sends a plain {@code COMMIT} through the
+     * extended protocol, which pg_stat_statements does not list; a COMMIT inside a statement text is listed.
+     */
+    private static void readStatements(Connection monitor, Result res, int top) throws SQLException {
+        try (Statement s = monitor.createStatement();
+             ResultSet rs = s.executeQuery("SELECT calls, query FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY calls DESC")) {
+            int n = 0;
+            while (rs.next()) {
+                long calls = rs.getLong(1);
+                res.statements += calls;
+                if (rs.getString(2).startsWith("UPDATE acct")) {
+                    res.updates = calls;
+                }
+                if (n++ < top) {
+                    String q = rs.getString(2).replaceAll("\\s+", " ");
+                    res.topStatements.add(String.format("%10d  %s", calls, q.length() > 110 ? q.substring(0, 110) + "..." : q));
+                }
+            }
+        }
+    }
+
+    private static long processCpu() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** utime+stime of the postmaster and its children (the backends live through a measurement: pools keep them). */
+    private static long serverCpu(long postmaster) throws IOException {
+        long ticks = 0;
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) procs::iterator) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String stat = Files.readString(p.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long pid = Long.parseLong(name);
+                    long ppid = Long.parseLong(f[1]);
+                    if (pid == postmaster || ppid == postmaster) {
+                        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // the process ended while we looked
+                }
+            }
+        }
+        return ticks * 10_000_000L; // USER_HZ = 100
+    }
+}
