@@ -122,7 +122,7 @@ class PatroniFailoverTest {
     }
 
     /**
-     * @param end null, or what ends the fault once ours is done (thawing a frozen host), before the raw driver's
+     * @param end null, or what ends the fault once ours is done (fencing a frozen host), before the raw driver's
      *            run is awaited: its calls hang on a frozen host for as long as the freeze lasts, so it is not waited for
      */
     private static Outcome run(String name, Function<String, String> url, Fault fault, Fault end) throws Exception {
@@ -189,7 +189,7 @@ class PatroniFailoverTest {
                     || end == null && raw.committedSoFar() < rawThen + 20)) {
                 Thread.sleep(20);
             }
-            // The leader to check on, found while a frozen one is still frozen: once thawed, it may answer as leader a moment longer.
+            // The leader to check on, found while a frozen one is still frozen (and so not taken for the leader).
             PatroniCluster.Member checkOn = cluster.awaitLeader(Duration.ofSeconds(10));
             long oursAfter = ours.committedSoFar() - oursThen;
             long rawAfter = raw.committedSoFar() - rawThen;
@@ -231,7 +231,26 @@ class PatroniFailoverTest {
         }
     }
 
+    /**
+     * The ledger checked on {@code leader}. When that member refuses (Patroni restarting it), the check waits
+     * for a healthy cluster and runs on its leader then: the invariants are the same on any member that holds
+     * every acknowledged commit, and a leader after {@link PatroniCluster#awaitHealthy} is one.
+     */
     private static LedgerChecker.Report check(PatroniCluster.Member leader, String database, LedgerWorkload.Result r) throws Exception {
+        try {
+            return checkOn(leader, database, r);
+        } catch (SQLException e) {
+            if (e.getSQLState() == null || !e.getSQLState().startsWith("08")) {
+                throw e;
+            }
+            System.out.printf("patroni: the check could not connect to %s (%s); waiting for a healthy cluster%n%s%n",
+                    leader, e.getMessage(), cluster.list());
+            cluster.awaitHealthy(Duration.ofSeconds(90));
+            return checkOn(cluster.awaitLeader(Duration.ofSeconds(10)), database, r);
+        }
+    }
+
+    private static LedgerChecker.Report checkOn(PatroniCluster.Member leader, String database, LedgerWorkload.Result r) throws Exception {
         try (Connection c = DriverManager.getConnection(leader.jdbcUrl(database), user())) {
             return LedgerChecker.check(c, r);
         }
@@ -340,16 +359,24 @@ class PatroniFailoverTest {
      * nothing answers, as a frozen VM. Patroni elects a new leader after its ttl; the raw driver waits on
      * the frozen sockets as long as the freeze lasts, ours notices the silent host and moves: no
      * application thread waits longer than Patroni's own failover time + 2 s.
+     *
+     * <p>The fault ends by fencing the frozen member (SIGKILL while it is still stopped), as Patroni's watchdog or a
+     * cluster manager's STONITH would, not by thawing it: a thawed old leader that still runs as primary can take the
+     * leader key back when the new leader misses a renewal on a loaded machine, and Patroni then demotes the new
+     * leader and drops the commits it acknowledged (seen in CI: the new leader on timeline 9 rejoined as a replica
+     * of the old one on timeline 8). That is the split brain Patroni documents a watchdog against, not a driver
+     * behaviour; the raw driver's threads, waiting on the frozen sockets, get their error when the fenced
+     * member's sockets close.
      */
     @Test
-    @Order(Integer.MAX_VALUE) // last: the thawed old leader is the slowest to rejoin
+    @Order(Integer.MAX_VALUE) // last: the fenced old leader is the slowest to rejoin (pg_rewind)
     void leaderFrozenThroughTheMultiHostUrl() throws Exception {
         PatroniCluster.Member[] frozen = new PatroniCluster.Member[1];
-        // The raw driver's threads wait on the frozen leader's sockets until it is thawed, after ours is done.
+        // The raw driver's threads wait on the frozen leader's sockets until it is fenced, after ours is done.
         Outcome o = run("leader frozen, multi-host URL", cluster::multiHostUrl, () -> {
             frozen[0] = cluster.awaitLeader(Duration.ofSeconds(10));
             cluster.freeze(frozen[0]);
-        }, () -> cluster.thaw(frozen[0]));
+        }, () -> cluster.kill(frozen[0]));
         assertTrue(o.ours().longestPause().compareTo(o.newLeaderAfter().plusSeconds(2)) <= 0,
                 () -> "no thread of ours waited longer than the failover (" + o.newLeaderAfter().toMillis() + " ms) + 2 s: "
                         + o.ours().longestPause().toMillis() + " ms (" + o.ours().longestPauseThread() + ")");
