@@ -110,6 +110,19 @@ public final class Assembly {
         return new FallbackUrls(bare, primary, bare, standby, hosts);
     }
 
+    /** Whether a PostgreSQL URL names several hosts ({@code //h1,h2/db}): an HA cluster, whose failover takes longer. */
+    static boolean severalHosts(String realUrl) {
+        int hostsAt = realUrl.indexOf("//");
+        if (hostsAt < 0) {
+            return false;
+        }
+        int end = hostsAt + 2;
+        while (end < realUrl.length() && realUrl.charAt(end) != '/' && realUrl.charAt(end) != '?') {
+            end++;
+        }
+        return realUrl.substring(hostsAt + 2, end).indexOf(',') >= 0;
+    }
+
     /** {@code url} without the query parameter {@code name} (pgjdbc reads the URL's over the properties). */
     static String withoutParameter(String url, String name) {
         int q = url.indexOf('?');
@@ -271,7 +284,8 @@ public final class Assembly {
             this.realUrl = realUrl;
             this.physical = physical;
             Dialect d = dialect(config, realUrl);
-            this.settings = RetrySettings.from(config).withLoginTimeout(loginTimeout(d, realUrl, realInfo));
+            this.settings = RetrySettings.from(config, d == Dialect.POSTGRESQL && severalHosts(realUrl))
+                    .withLoginTimeout(loginTimeout(d, realUrl, realInfo));
             this.classifier = Classifiers.forDialect(d, config.get(ResilientOptions.CLASSIFY_OVERRIDES),
                     d == Dialect.POSTGRESQL ? pgjdbcSetting(realUrl, realInfo, "localSocketAddress") : null);
             this.targetName = targetName(realUrl, realInfo);

@@ -62,7 +62,7 @@ public final class ResilientOptions {
     public static final Option<Duration> CONNECT_MAX_DURATION = new Option<>("resilient.connect.maxDuration",
             OptionType.duration(Duration.ZERO, Duration.ofHours(1)), Duration.ofSeconds(30), "30s",
             "most time a connect may spend retrying refused, unavailable or overloaded servers (08001, 57P03, 53300, ...);"
-                    + " 0 tries once; never longer than the application's own loginTimeout (pgjdbc's property, or"
+                    + " unset, 60s for a PostgreSQL URL naming several hosts (an HA cluster's failover); 0 tries once; never longer than the application's own loginTimeout (pgjdbc's property, or"
                     + " DriverManager.setLoginTimeout) when one is set");
 
     public static final Option<Duration> CONNECT_MAX_DELAY = new Option<>("resilient.connect.maxDelay",

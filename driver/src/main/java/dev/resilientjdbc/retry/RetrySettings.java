@@ -3,6 +3,7 @@ package dev.resilientjdbc.retry;
 import dev.resilientjdbc.config.BackoffStrategy;
 import dev.resilientjdbc.config.Option;
 import dev.resilientjdbc.config.OptionRegistry;
+import dev.resilientjdbc.config.OptionSource;
 import dev.resilientjdbc.config.ResilientConfig;
 
 import java.sql.SQLException;
@@ -64,7 +65,14 @@ public final class RetrySettings {
         return connectMaxDuration;
     }
 
-    private RetrySettings(ResilientConfig c) {
+    /**
+     * The connect budget when resilient.connect.maxDuration is not set and the URL names several hosts: an HA
+     * cluster's failover outlasts one server's restart (Patroni's worst case is about ttl + loop_wait, 40 s with
+     * its defaults; with a 30 s budget a COMMIT lost in such a failover could not be settled in time).
+     */
+    public static final Duration SEVERAL_HOSTS_CONNECT_BUDGET = Duration.ofSeconds(60);
+
+    private RetrySettings(ResilientConfig c, boolean severalHosts) {
         strategy = c.get(RETRY_STRATEGY);
         maxAttempts = c.get(RETRY_MAX_ATTEMPTS);
         baseDelay = c.get(RETRY_BASE_DELAY);
@@ -72,7 +80,8 @@ public final class RetrySettings {
         multiplier = c.get(RETRY_MULTIPLIER);
         jitter = c.get(RETRY_JITTER);
         maxDuration = c.get(RETRY_MAX_DURATION);
-        connectMaxDuration = c.get(CONNECT_MAX_DURATION);
+        connectMaxDuration = severalHosts && c.sourceOf(CONNECT_MAX_DURATION) == OptionSource.DEFAULT
+                ? SEVERAL_HOSTS_CONNECT_BUDGET : c.get(CONNECT_MAX_DURATION);
         connectMaxDelay = c.get(CONNECT_MAX_DELAY);
         breakerEnabled = c.get(BREAKER_ENABLED);
         breakerFailureThreshold = c.get(BREAKER_FAILURE_THRESHOLD);
@@ -82,7 +91,15 @@ public final class RetrySettings {
 
     /** Reads the settings, rejecting combinations no strategy can honour. */
     public static RetrySettings from(ResilientConfig c) throws SQLException {
-        RetrySettings s = new RetrySettings(c);
+        return from(c, false);
+    }
+
+    /**
+     * Reads the settings for a URL that names several hosts ({@code severalHosts}) or one; the connect budget
+     * of several hosts defaults to {@link #SEVERAL_HOSTS_CONNECT_BUDGET}.
+     */
+    public static RetrySettings from(ResilientConfig c, boolean severalHosts) throws SQLException {
+        RetrySettings s = new RetrySettings(c, severalHosts);
         if (s.baseDelay.compareTo(s.maxDelay) >= 0) {
             throw new SQLException("Option '" + RETRY_BASE_DELAY.key() + "' (" + s.baseDelay.toMillis() + "ms) must be less than '"
                     + RETRY_MAX_DELAY.key() + "' (" + s.maxDelay.toMillis() + "ms)", OptionRegistry.BAD_VALUE_STATE);

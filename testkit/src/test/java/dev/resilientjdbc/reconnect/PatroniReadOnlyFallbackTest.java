@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 10/2/4): the leader is killed (kill -9 of Patroni, the postmaster and its backends) and, until Patroni elects
  * another, no member is primary. Through the multi-host URL with {@code targetServerType=primary}, raw pgjdbc
  * fails every read of that gap; ours answers them from a replica, and a write issued in the gap waits (within the
- * default 30 s connect budget) and lands on the new leader. Needs Debian's patroni, etcd-server and postgresql-15
+ * default connect budget, 60 s for a URL naming several hosts) and lands on the new leader. Needs Debian's patroni, etcd-server and postgresql-15
  * (.ci/run installs them); outside CI it skips without them, saying so; in CI their absence fails the test.
  */
 @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
