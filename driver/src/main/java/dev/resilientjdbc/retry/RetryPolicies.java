@@ -30,20 +30,22 @@ final class RetryPolicies {
      * soon after the server is; a server out of resources (too many connections) is backed off in full.
      */
     static <R> RetryPolicyBuilder<R> connect(RetrySettings s) {
-        RetryPolicyBuilder<R> b = RetryPolicy.<R>builder().handle(RetryableFailure.class);
+        RetryPolicyBuilder<R> b = backoff(RetryPolicy.<R>builder().handle(RetryableFailure.class), s);
         if (s.connectMaxDuration.isZero()) {
             b.withMaxAttempts(1);
         } else {
             b.withMaxAttempts(-1).withMaxDuration(s.connectMaxDuration);
         }
+        // Set after the strategy: the linear one is itself a delay function, and the last one set is the one used.
         b.withDelayFn(ctx -> {
             Throwable last = ctx.getLastException();
             if (last instanceof RetryableFailure && ((RetryableFailure) last).failureClass == FailureClass.RESOURCE) {
-                return NO_DELAY_OF_OUR_OWN; // Failsafe then applies the strategy in full, up to retry.maxDelay
+                // The strategy in full, up to retry.maxDelay: Failsafe's own backoff, or the linear steps.
+                return s.strategy == dev.resilientjdbc.config.BackoffStrategy.LINEAR ? linear(s, ctx.getAttemptCount()) : NO_DELAY_OF_OUR_OWN;
             }
             return capped(s, ctx.getAttemptCount(), s.connectMaxDelay);
         });
-        return backoff(b, s);
+        return b;
     }
 
     /** The strategy's delay after {@code attemptsSoFar} attempts, at most {@code cap} (and at most retry.maxDelay). */
