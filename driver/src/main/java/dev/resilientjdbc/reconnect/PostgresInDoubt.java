@@ -46,21 +46,14 @@ public final class PostgresInDoubt implements InDoubt {
                 } catch (ReflectiveOperationException old) {
                     state = null;
                 }
-                Method threshold;
-                try {
-                    threshold = Class.forName("org.postgresql.PGStatement", false, type.getClassLoader())
-                            .getMethod("setPrepareThreshold", int.class);
-                } catch (ReflectiveOperationException old) {
-                    threshold = null;
-                }
-                return Optional.of(new PgMethods(pg.getMethod("getBackendPID"), status, state, threshold));
+                return Optional.of(new PgMethods(pg.getMethod("getBackendPID"), status, state));
             } catch (ReflectiveOperationException | LinkageError e) {
                 return Optional.empty();
             }
         }
     };
 
-    private record PgMethods(Method backendPid, Method parameterStatus, Method transactionState, Method prepareThreshold) {
+    private record PgMethods(Method backendPid, Method parameterStatus, Method transactionState) {
     }
 
     // As ProxyShape's: the classes looked up, weakly, so that deregister() can take our entries off them.
@@ -372,31 +365,14 @@ public final class PostgresInDoubt implements InDoubt {
     @Override
     public void commitWithMarker(Connection physical, Ticket ticket) throws SQLException {
         Marked m = (Marked) ticket;
+        // Prepared as the application's statements are, with the connection's own prepareThreshold: from pgjdbc's
+        // fifth use on a connection, a named server statement that the server no longer parses and plans per commit
+        // (its CPU per writing transaction was twice raw's with an unnamed one, bench/RESULTS.md); behind a
+        // transaction pooler the application sets prepareThreshold=0 for its own statements, and ours follow.
         try (PreparedStatement s = physical.prepareStatement(markerCommit)) {
-            unnamed(physical, s);
             s.setInt(1, m.slot().number);
             s.setLong(2, m.sequence());
             s.execute();
-        }
-    }
-
-    /**
-     * Never a named server-side statement: the COMMIT goes out as text in every exchange, as a plain
-     * COMMIT does, and a pooled session that is reset (DISCARD ALL, a transaction-mode bouncer) loses nothing of ours.
-     */
-    private static void unnamed(Connection physical, PreparedStatement s) {
-        PgMethods pg = PG.get(physical.getClass()).orElse(null);
-        Method threshold = pg == null ? null : pg.prepareThreshold();
-        if (threshold == null) {
-            return;
-        }
-        try {
-            Class<?> type = threshold.getDeclaringClass();
-            if (s.isWrapperFor(type)) {
-                threshold.invoke(s.unwrap(type), 0);
-            }
-        } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
-            LOG.log(Level.FINE, "resilient-jdbc: prepare threshold not set: {0}", e.toString());
         }
     }
 

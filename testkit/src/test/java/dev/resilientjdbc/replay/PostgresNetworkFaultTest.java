@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -253,6 +254,55 @@ class PostgresNetworkFaultTest {
         }
         assertEquals(1, rows("in-doubt"), "exactly once");
         assertTrue(stat(dev.resilientjdbc.retry.RetryStats::inDoubtCommitted) > resolvedBefore, "resolved through pg_xact_status");
+    }
+
+    /**
+     * pgjdbc sends a prepared statement's text once and, from its fifth execution on a connection, only binds it
+     * by name. The proxy's trigger still strikes then (raw pgjdbc: the reply to the eighth execution never comes).
+     */
+    @Test
+    void aTriggerStrikesAStatementSentOnlyByName() throws Exception {
+        try (Connection rawC = DriverManager.getConnection(raw());
+             PreparedStatement ps = rawC.prepareStatement("SELECT 'trigger-by-name', ?::int")) {
+            for (int i = 0; i < 7; i++) {
+                ps.setInt(1, i);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                }
+            }
+            proxy.dropRepliesOnceAfterClientSends("trigger-by-name");
+            ps.setInt(1, 7);
+            assertThrows(SQLException.class, ps::executeQuery, "the reply to a statement bound by name is dropped");
+            assertFalse(proxy.dropTriggerArmed(), "the trigger struck");
+        }
+    }
+
+    /**
+     * The commit marker and COMMIT are one prepared text, server-prepared by name from the fifth commit on a
+     * connection (as the application's statements are): a COMMIT sent that way whose reply is lost is settled as
+     * committed by its marker, exactly once.
+     */
+    @Test
+    void aCommitSentByNameWhoseReplyIsLostIsResolvedAsCommitted() throws Exception {
+        long resolvedBefore = stat(dev.resilientjdbc.retry.RetryStats::inDoubtCommitted);
+        try (Connection c = DriverManager.getConnection(resilient()); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            for (int i = 0; i < 8; i++) {
+                s.executeUpdate("INSERT INTO net_t VALUES ('named-" + i + "')");
+                c.commit();
+            }
+            s.executeUpdate("INSERT INTO net_t VALUES ('named-in-doubt')");
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_prepared_statements WHERE statement ILIKE 'commit%'")) {
+                assertTrue(rs.next() && rs.getInt(1) > 0, "the COMMIT after the marker is a named statement of the session");
+            }
+            proxy.dropRepliesOnceAfterClientSends("COMMIT");
+            Future<?> cut = cutOnceTheReplyIsDropped(committed("named-in-doubt"));
+            c.commit(); // returns normally: the marker says it committed
+            cut.get();
+            assertFalse(proxy.dropTriggerArmed(), "the COMMIT's reply was dropped");
+        }
+        assertEquals(1, rows("named-in-doubt"), "exactly once");
+        assertTrue(stat(dev.resilientjdbc.retry.RetryStats::inDoubtCommitted) > resolvedBefore, "resolved as committed");
     }
 
     /** The application's own socketTimeout runs out during COMMIT: 08007 within the limit, no waiting for an answer beyond it. */

@@ -129,7 +129,9 @@ public final class ChaosProxy implements AutoCloseable {
     /**
      * From the moment a client sends bytes containing {@code trigger} (for example the text of a
      * COMMIT), that one connection's server replies are dropped: the server does the work, the client
-     * never hears. Other connections are untouched. Null turns it off.
+     * never hears. Other connections are untouched. Null turns it off. A statement prepared by name
+     * earlier on the connection and now only bound (pgjdbc's server-prepared statements) counts as
+     * sending its text.
      */
     public void dropRepliesAfterClientSends(String trigger) {
         dropRepliesOnce = false;
@@ -338,6 +340,19 @@ public final class ChaosProxy implements AutoCloseable {
         return false;
     }
 
+    private static boolean binds(List<String> boundTexts, byte[] trigger) {
+        if (boundTexts.isEmpty()) {
+            return false;
+        }
+        String t = new String(trigger, java.nio.charset.StandardCharsets.UTF_8);
+        for (String text : boundTexts) {
+            if (text.contains(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Bytes waiting to go one way, each chunk with the time it may leave. */
     private static final class Outbound {
         final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
@@ -362,6 +377,7 @@ public final class ChaosProxy implements AutoCloseable {
         boolean repliesDropped;
         boolean requestsDropped;
         final long byteLimit = closeAfterBytes;
+        final PgClientMessages messages = new PgClientMessages();
         long forwarded;
         boolean closeWhenFlushed;
 
@@ -387,15 +403,17 @@ public final class ChaosProxy implements AutoCloseable {
                 return;
             }
             boolean toServerSide = from == client;
+            // Named statements this chunk runs (sent as text once, then by name): a trigger matches their text too.
+            List<String> bound = toServerSide ? messages.feed(buf.array(), n) : List.of();
             byte[] trigger = dropRepliesTrigger;
-            if (toServerSide && trigger != null && contains(buf.array(), n, trigger)) {
+            if (toServerSide && trigger != null && (contains(buf.array(), n, trigger) || binds(bound, trigger))) {
                 if (dropRepliesOnce) {
                     dropRepliesTrigger = null;
                 }
                 repliesDropped = true;
             }
             byte[] requestTrigger = dropRequestsTrigger;
-            if (toServerSide && requestTrigger != null && contains(buf.array(), n, requestTrigger)) {
+            if (toServerSide && requestTrigger != null && (contains(buf.array(), n, requestTrigger) || binds(bound, requestTrigger))) {
                 dropRequestsTrigger = null;
                 requestsDropped = true;
             }
