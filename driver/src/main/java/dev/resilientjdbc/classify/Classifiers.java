@@ -30,14 +30,4 @@ public final class Classifiers {
             return own != null ? own : base.classify(e);
         };
     }
-
-    /** Classifies without ever throwing, whatever a classifier does. */
-    public static FailureClass safely(FailureClassifier c, SQLException e) {
-        try {
-            FailureClass r = c.classify(e);
-            return r == null ? FailureClass.FATAL : r;
-        } catch (RuntimeException ex) {
-            return FailureClass.FATAL;
-        }
-    }
 }

@@ -516,7 +516,7 @@ public final class LogicalConnection {
             physical = null;
             TransactionState t = tx;
             if (t != null) { // without one nothing ran outside autocommit: nothing to lose
-                t.connectionLost(which, log().replayable());
+                t.connectionLost(which, log().replayable(), log().notReplayableBecause());
             }
         } finally {
             lock.unlock();

@@ -38,8 +38,8 @@ public final class TransactionState {
         CONNECTION, ABANDONED, OWN_TIME_LIMIT
     }
 
-    private static final State NONE = new State(Phase.NONE, null, null);
-    private static final State ACTIVE = new State(Phase.ACTIVE, null, null);
+    private static final State NONE = new State(Phase.NONE, null, null, null);
+    private static final State ACTIVE = new State(Phase.ACTIVE, null, null, null);
 
     private volatile State state = NONE;
 
@@ -48,11 +48,13 @@ public final class TransactionState {
         final Phase phase;
         final Connection lostOn;
         final Cause cause;
+        final String notReplayableBecause; // CONNECTION: why replay was off, said in the 40000 (null: not known)
 
-        State(Phase phase, Connection lostOn, Cause cause) {
+        State(Phase phase, Connection lostOn, Cause cause, String notReplayableBecause) {
             this.phase = phase;
             this.lostOn = lostOn;
             this.cause = cause;
+            this.notReplayableBecause = notReplayableBecause;
         }
     }
 
@@ -83,7 +85,7 @@ public final class TransactionState {
     public boolean beforeStatement(boolean autoCommit) throws SQLException {
         State s = state;
         if (s.phase == Phase.LOST) {
-            throw lost(s.cause);
+            throw lost(s);
         }
         boolean had = s.phase != Phase.NONE;
         if (!autoCommit && !had) {
@@ -94,11 +96,20 @@ public final class TransactionState {
 
     /** The transaction's physical connection {@code which} was lost. */
     public void connectionLost(Connection which, boolean replayable) {
+        connectionLost(which, replayable, null);
+    }
+
+    /**
+     * The transaction's physical connection {@code which} was lost; {@code notReplayableBecause}, when it cannot be
+     * replayed, says why (the transaction log's reason), so that the application's 40000 tells the user.
+     */
+    public void connectionLost(Connection which, boolean replayable, String notReplayableBecause) {
         if (!hasWork()) {
             return; // nothing ran (nothing to lose), or it is lost already
         }
         // Lost again before a pending replay ran: the replay starts from the connection lost last.
-        state = replayable ? new State(Phase.LOST_REPLAYABLE, which, null) : new State(Phase.LOST, null, Cause.CONNECTION);
+        state = replayable ? new State(Phase.LOST_REPLAYABLE, which, null, null)
+                : new State(Phase.LOST, null, Cause.CONNECTION, notReplayableBecause);
     }
 
     /** The statement that opens the transaction runs again on a new connection: the transaction starts afresh. */
@@ -113,13 +124,13 @@ public final class TransactionState {
 
     /** Replay failed or diverged: the transaction was rolled back and cannot go on. */
     public void abandoned() {
-        state = new State(Phase.LOST, null, Cause.ABANDONED);
+        state = new State(Phase.LOST, null, Cause.ABANDONED, null);
     }
 
     /** The application's own time limit ran out and its connection was dropped: the transaction is gone, never replayed. */
     public void ranOutOfOwnTime() {
         if (hasWork()) {
-            state = new State(Phase.LOST, null, Cause.OWN_TIME_LIMIT);
+            state = new State(Phase.LOST, null, Cause.OWN_TIME_LIMIT, null);
         }
     }
 
@@ -128,7 +139,7 @@ public final class TransactionState {
         State s = state;
         if (s.phase == Phase.LOST) {
             state = NONE;
-            throw lost(s.cause);
+            throw lost(s);
         }
     }
 
@@ -137,9 +148,9 @@ public final class TransactionState {
         state = NONE;
     }
 
-    private static SQLException lost(Cause cause) {
+    private static SQLException lost(State s) {
         String why;
-        switch (cause) {
+        switch (s.cause) {
             case ABANDONED:
                 why = "the transaction failed during recovery and was rolled back";
                 break;
@@ -148,7 +159,8 @@ public final class TransactionState {
                         + " transaction back";
                 break;
             default:
-                why = "the connection was lost in the middle of this transaction, and the database rolled the transaction back";
+                why = "the connection was lost in the middle of this transaction, and the database rolled the transaction back"
+                        + (s.notReplayableBecause == null ? "" : "; it could not be replayed: " + s.notReplayableBecause);
         }
         return new SQLTransactionRollbackException("resilient-jdbc: " + why + "; call rollback() and run the transaction again",
                 "40000");

@@ -249,6 +249,7 @@ class PostgresReconnectTest {
             // The transaction is gone: going on as if it were not would commit half of it.
             SQLException half = assertThrows(SQLException.class, () -> s.executeUpdate("INSERT INTO items VALUES ('tx-3', 3)"));
             assertEquals("40000", half.getSQLState());
+            assertTrue(half.getMessage().contains("resilient.replay.maxBytes=0"), "the 40000 says why replay was off: " + half.getMessage());
             c.rollback();
             s.executeUpdate("INSERT INTO items VALUES ('tx-4', 4)");
             c.commit();
