@@ -69,7 +69,7 @@ public final class ResilientOptions {
             OptionType.duration(Duration.ofMillis(1), Duration.ofMinutes(5)), Duration.ofMillis(200), "200ms",
             "longest delay between two connects while the server refuses or cannot be reached: it bounds how long after"
                     + " the server is back the application waits; servers out of resources (too many connections) are"
-                    + " backed off from 250ms, doubling up to retry.maxDelay");
+                    + " still backed off up to retry.maxDelay");
 
     public static final Option<Boolean> READ_ONLY_FALLBACK = new Option<>("resilient.readOnlyFallback",
             OptionType.bool(), false, "false",

@@ -27,7 +27,7 @@ final class RetryPolicies {
     /**
      * Retries of a connect: as many attempts as fit in the connect budget. While the server refuses or
      * cannot be reached the delays stop growing at {@code connect.maxDelay}, so the application is back
-     * soon after the server is; a server out of resources (too many connections) is backed off from 250 ms.
+     * soon after the server is; a server out of resources (too many connections) is backed off in full.
      */
     static <R> RetryPolicyBuilder<R> connect(RetrySettings s) {
         RetryPolicyBuilder<R> b = backoff(RetryPolicy.<R>builder().handle(RetryableFailure.class), s);
@@ -40,29 +40,13 @@ final class RetryPolicies {
         b.withDelayFn(ctx -> {
             Throwable last = ctx.getLastException();
             if (last instanceof RetryableFailure && ((RetryableFailure) last).failureClass == FailureClass.RESOURCE) {
-                return outOfResources(s, ctx.getAttemptCount());
+                // The strategy in full, up to retry.maxDelay: Failsafe's own backoff, or the linear steps.
+                return s.strategy == dev.resilientjdbc.config.BackoffStrategy.LINEAR ? linear(s, ctx.getAttemptCount()) : NO_DELAY_OF_OUR_OWN;
             }
             return capped(s, ctx.getAttemptCount(), s.connectMaxDelay);
         });
         return b;
     }
-
-    /**
-     * The delay before connecting again to a server out of resources (53300, too many connections): from
-     * {@link #OUT_OF_RESOURCES_FIRST}, doubling, up to retry.maxDelay, less up to retry.jitter of it. A full server
-     * frees a slot only when a session ends; tries milliseconds apart (the strategy's 10 ms start) only add refusals
-     * to a reconnect storm: ReconnectStormTest saw 213 refusals where HikariCP over raw pgjdbc made 35.
-     */
-    static Duration outOfResources(RetrySettings s, int attemptsSoFar) {
-        long nanos = OUT_OF_RESOURCES_FIRST.toNanos() << Math.min(20, Math.max(0, attemptsSoFar - 1));
-        long d = Math.min(nanos, s.maxDelay.toNanos());
-        if (s.jitter > 0) {
-            d -= (long) (d * s.jitter * java.util.concurrent.ThreadLocalRandom.current().nextDouble());
-        }
-        return Duration.ofNanos(d);
-    }
-
-    static final Duration OUT_OF_RESOURCES_FIRST = Duration.ofMillis(250);
 
     /** The strategy's delay after {@code attemptsSoFar} attempts, at most {@code cap} (and at most retry.maxDelay). */
     static Duration capped(RetrySettings s, int attemptsSoFar, Duration cap) {
