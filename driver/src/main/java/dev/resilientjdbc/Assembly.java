@@ -81,7 +81,7 @@ public final class Assembly {
         String type = pgjdbcSetting(realUrl, info, "targetServerType");
         if (dialect(config, realUrl) != Dialect.POSTGRESQL || path < 0) {
             why = "it needs a PostgreSQL URL";
-        } else if (realUrl.substring(hostsAt + 2, path).indexOf(',') < 0) {
+        } else if (!severalHosts(realUrl)) {
             why = "the URL names one host; list the members (jdbc:postgresql://h1:5432,h2:5432,h3:5432/db)";
         } else if (type != null && !java.util.Set.of("primary", "master", "preferprimary").contains(type.toLowerCase(java.util.Locale.ROOT))) {
             why = "targetServerType=" + type + " already lets reads go to a standby";

@@ -270,6 +270,10 @@ class PostgresNetworkFaultTest {
                     assertTrue(rs.next());
                 }
             }
+            try (Statement s = rawC.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT ''trigger-by-name''%'")) {
+                assertTrue(rs.next() && rs.getInt(1) == 1, "pgjdbc sends the statement by name now: its text no longer crosses the wire");
+            }
             proxy.dropRepliesOnceAfterClientSends("trigger-by-name");
             ps.setInt(1, 7);
             assertThrows(SQLException.class, ps::executeQuery, "the reply to a statement bound by name is dropped");
