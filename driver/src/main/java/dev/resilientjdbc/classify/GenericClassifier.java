@@ -31,6 +31,9 @@ public final class GenericClassifier implements FailureClassifier {
         if (e instanceof SQLTransactionRollbackException) {
             return FailureClass.TRANSACTION;
         }
+        if (closedByThePool(e)) {
+            return FailureClass.CONNECTION;
+        }
         // No state (or an unhelpful one) but an I/O failure underneath: the connection broke.
         if (causedByIo(e)) {
             return FailureClass.CONNECTION;
@@ -70,6 +73,22 @@ public final class GenericClassifier implements FailureClassifier {
             default:
                 return null;
         }
+    }
+
+    /**
+     * The embedded pool's answer on a physical connection it closed itself: HikariCP closes its proxy as
+     * soon as a call on it fails with a connection error (08, 57P01...) and from then on answers every call
+     * with "Connection is closed" and no SQLState. Our pool never closes a connection the application still
+     * holds for any other reason, so this is a lost connection: recovered like the failure that caused it,
+     * never handed to the application as a fatal error.
+     */
+    public static boolean closedByThePool(SQLException e) {
+        if (e.getSQLState() != null || !"Connection is closed".equals(e.getMessage())) {
+            return false;
+        }
+        StackTraceElement[] trace = e.getStackTrace();
+        // The stand-in lives in HikariCP's ProxyConnection (relocated in the self-contained jar: the name follows).
+        return trace.length > 0 && trace[0].getClassName().startsWith(com.zaxxer.hikari.pool.ProxyConnection.class.getName());
     }
 
     /** Whether {@code e} or one of its causes matches; safe on cause cycles and bounded in depth. */

@@ -86,6 +86,6 @@ final class CallGate implements Retrier.RetryGate {
 
     /** The driver refused before sending: its connection was already known closed. */
     private static boolean notSent(SQLException e) {
-        return "08003".equals(e.getSQLState());
+        return RerunRules.refusedBeforeSending(e);
     }
 }

@@ -213,7 +213,7 @@ public final class CommitProtocol {
                 holdTurn(); // settling the outcome reconnects first: the replay it may lead to comes before new work
             }
             RerunRules.CommitVerdict v = RerunRules.commit(new RerunRules.CommitFacts(c, RerunRules.applicationTimeLimit(e),
-                    closed, log.wrote(), log.replayable(), "08003".equals(e.getSQLState()), abortedByServer, xid != null));
+                    closed, log.wrote(), log.replayable(), RerunRules.refusedBeforeSending(e), abortedByServer, xid != null));
             if (v == RerunRules.CommitVerdict.ASK_DATABASE) {
                 v = RerunRules.afterInDoubt(outcomeOfLostCommit(p, xid), log.replayable());
             }

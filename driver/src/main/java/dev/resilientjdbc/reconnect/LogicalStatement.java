@@ -331,7 +331,7 @@ public final class LogicalStatement implements ReplayableStatement {
             if (!runsBatch || !connection.session().autoCommit()) {
                 throw e;
             }
-            if (RerunRules.autocommitBatch("08003".equals(e.getSQLState()), recipe.repeatable()) == RerunRules.StatementVerdict.RUN_AGAIN) {
+            if (RerunRules.autocommitBatch(RerunRules.refusedBeforeSending(e), recipe.repeatable()) == RerunRules.StatementVerdict.RUN_AGAIN) {
                 return track(Reflective.invoke(current(), method, args), null); // on a new connection
             }
             throw unknownOutcome("batch", e);

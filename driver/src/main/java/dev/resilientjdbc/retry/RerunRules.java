@@ -94,6 +94,14 @@ public final class RerunRules {
     }
 
     /**
+     * The call was refused before anything was sent: the real driver's own "connection closed" (08003), or
+     * the embedded pool's stand-in for a connection it closed after a failure. Sending it again is safe.
+     */
+    public static boolean refusedBeforeSending(java.sql.SQLException e) {
+        return "08003".equals(e.getSQLState()) || dev.resilientjdbc.classify.GenericClassifier.closedByThePool(e);
+    }
+
+    /**
      * An autocommit batch lost its connection. Only a batch the driver refused before sending it (its
      * connection known closed, {@code 08003}) runs again, and only when it can be sent again; any other
      * may have committed in part: never run again blind, never the raw I/O error, but 08007.

@@ -32,6 +32,26 @@ class ClassifierTest {
     private final FailureClassifier sqlite = Classifiers.forDialect(Dialect.SQLITE, ClassOverrides.NONE);
     private final FailureClassifier generic = Classifiers.forDialect(Dialect.GENERIC, ClassOverrides.NONE);
 
+    @Test
+    void aConnectionTheEmbeddedPoolClosedAfterAFailureIsALostConnection(@TempDir Path dir) throws Exception {
+        // HikariCP's own stand-in, as our pool leaves it under a logical connection once a call failed with a
+        // connection error: "Connection is closed" without a SQLState. Lost, and recovered: never fatal.
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setJdbcUrl("jdbc:sqlite:" + dir.resolve("pool.db"));
+        config.setMaximumPoolSize(1);
+        try (com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(config)) {
+            Connection proxy = pool.getConnection();
+            proxy.close(); // what HikariCP does to its proxy after a connection failure, and after a close
+            SQLException standIn = assertThrows(SQLException.class, proxy::createStatement);
+            assertEquals(null, standIn.getSQLState(), "HikariCP's stand-in carries no state: " + standIn);
+            for (FailureClassifier c : new FailureClassifier[]{postgres, sqlite, generic}) {
+                assertEquals(CONNECTION, c.classify(standIn), standIn.toString());
+            }
+        }
+        // The same words from anywhere else say nothing about the connection: as before.
+        assertEquals(FATAL, postgres.classify(new SQLException("Connection is closed")));
+    }
+
     @org.junit.jupiter.api.Test
     void pgjdbcsConnectionRejectedIsConfigurationNotNetwork() {
         // pgjdbc's 08004: SSL demanded from a server without it, an authentication method it cannot use.

@@ -222,6 +222,7 @@ class PoolingTest {
             // A client hung in a call adds nothing to errors: it must have ended to count as having seen none.
             assertFalse(th.isAlive(), th.getName() + " still hangs in a call");
         }
+        errors.forEach(Throwable::printStackTrace); // where it came from, in the test's output file
         assertEquals(java.util.List.of(), new java.util.ArrayList<>(errors), "no error reaches the application");
         HikariDataSource pool = ResilientDriver.targets().pools().values().iterator().next();
         await(() -> pool.getHikariPoolMXBean().getTotalConnections() == 8, Duration.ofSeconds(20), "the pool to refill to its size");
