@@ -23,14 +23,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Safety rule 11, measured: with a fixed delay on every message in each direction (the chaos proxy,
- * 10 ms; the CPU a loaded machine adds is then a small part), time is round trips, so a healthy application must take the same time through
+ * 25 ms; the CPU a loaded machine adds is then a small part), time is round trips, so a healthy application must take the same time through
  * {@code jdbc:resilient:} (default options) as through the raw driver. The oracle is the raw driver
- * through the same proxy, making the same calls; medians of interleaved runs.
+ * through the same proxy, making the same calls; the fastest of interleaved runs.
  */
 @PgTest
 @org.junit.jupiter.api.Timeout(300)
 class RoundTripParityTest {
-    private static final Duration DELAY = Duration.ofMillis(10);
+    // Long enough that the CPU a loaded machine adds (a few ms per operation on our side or raw's) stays a few per
+    // cent of a round trip: with 10 ms, CI's neighbours alone took the writing transaction to 1.09.
+    private static final Duration DELAY = Duration.ofMillis(25);
     private static final int RUNS = 11;
     private static PgServer pg;
     private static ChaosProxy proxy;
@@ -174,7 +176,11 @@ class RoundTripParityTest {
         return System.nanoTime() - t0;
     }
 
-    /** Medians of raw and resilient, interleaved after a warm-up, and their ratio. */
+    /**
+     * Fastest of raw and of resilient, interleaved after a warm-up, and their ratio. A machine's other work only
+     * ever adds time to a run, so the fastest run is the one made of round trips alone; a round trip more on
+     * every run shows in it just as in the median.
+     */
     private static double[] ratio(Timed raw, Timed resilient) throws SQLException {
         for (int i = 0; i < 3; i++) {
             raw.nanos();
@@ -188,8 +194,8 @@ class RoundTripParityTest {
         }
         Arrays.sort(r);
         Arrays.sort(s);
-        double rawMs = r[RUNS / 2] / 1e6;
-        double resMs = s[RUNS / 2] / 1e6;
+        double rawMs = r[0] / 1e6;
+        double resMs = s[0] / 1e6;
         return new double[]{rawMs, resMs, resMs / rawMs};
     }
 
