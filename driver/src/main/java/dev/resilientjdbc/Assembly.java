@@ -314,7 +314,7 @@ public final class Assembly {
             this.fallbackHosts = poolSettings == null ? physical.fallbackHosts() : null;
             this.backups = d == Dialect.SQLITE ? dev.resilientjdbc.sqlite.backup.BackupSettings.from(config) : null;
             this.sqliteFile = backups != null ? dev.resilientjdbc.sqlite.backup.SqliteFile.of(realUrl) : null;
-            if (d == Dialect.SQLITE && backups == null && config.get(ResilientOptions.SQLITE_RECOVER) != dev.resilientjdbc.sqlite.backup.Recover.OFF) {
+            if (d == Dialect.SQLITE && backups == null && config.get(ResilientOptions.SQLITE_RECOVER) != dev.resilientjdbc.config.Recover.OFF) {
                 throw new SQLException("resilient-jdbc: " + ResilientOptions.SQLITE_RECOVER.key() + "=restore needs "
                         + ResilientOptions.SQLITE_BACKUP_DIR.key() + " (where the backups to restore are)", "HY024");
             }
