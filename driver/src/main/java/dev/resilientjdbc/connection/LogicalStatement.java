@@ -1,4 +1,4 @@
-package dev.resilientjdbc.reconnect;
+package dev.resilientjdbc.connection;
 
 import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.replay.Reflective;
@@ -8,6 +8,8 @@ import dev.resilientjdbc.replay.TransactionLog;
 import dev.resilientjdbc.retry.CallObserver;
 import dev.resilientjdbc.retry.RerunRules;
 import dev.resilientjdbc.retry.Retrier;
+import dev.resilientjdbc.util.SqlText;
+import dev.resilientjdbc.transaction.TransactionGate;
 
 import java.lang.reflect.Method;
 import java.sql.Connection;

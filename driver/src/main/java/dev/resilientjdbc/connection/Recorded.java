@@ -1,4 +1,4 @@
-package dev.resilientjdbc.reconnect;
+package dev.resilientjdbc.connection;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;

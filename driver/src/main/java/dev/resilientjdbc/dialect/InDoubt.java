@@ -1,4 +1,4 @@
-package dev.resilientjdbc.reconnect;
+package dev.resilientjdbc.dialect;
 
 import dev.resilientjdbc.retry.RerunRules;
 

@@ -1,4 +1,4 @@
-package dev.resilientjdbc.reconnect;
+package dev.resilientjdbc.transaction;
 
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -61,7 +61,7 @@ public final class TransactionGate {
      * Before a transaction's first statement (or an autocommit write); {@code physical} is the connection it
      * will run on. {@code mayWait} false: take the file's turn only when it is free, never wait for it.
      */
-    void enter(Object physical, boolean mayWait) throws SQLException {
+    public void enter(Object physical, boolean mayWait) throws SQLException {
         if (held.get()) {
             return;
         }
@@ -109,7 +109,7 @@ public final class TransactionGate {
     }
 
     /** The transaction ended (commit, rollback, close). */
-    void leave() {
+    public void leave() {
         if (held.compareAndSet(true, false)) {
             file.holder = null;
             permit.release();
@@ -120,7 +120,7 @@ public final class TransactionGate {
      * Another connection's transaction on this file was begun by the calling thread: a busy answer cannot
      * get better while this thread waits, so it is the application's, as with the raw driver.
      */
-    boolean heldByThisThreadElsewhere() {
+    public boolean heldByThisThreadElsewhere() {
         return !held.get() && file.holder == Thread.currentThread();
     }
 }

@@ -1,4 +1,6 @@
-package dev.resilientjdbc.reconnect;
+package dev.resilientjdbc.connection;
+
+import dev.resilientjdbc.util.SqlText;
 
 import java.lang.reflect.Method;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package dev.resilientjdbc.reconnect;
+package dev.resilientjdbc.dialect;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -40,7 +40,7 @@ public final class SqliteBusyWait {
     }
 
     /** A statement that ran: a PRAGMA busy_timeout changes how the application waits. */
-    void ran(String sql) {
+    public void ran(String sql) {
         if (sql == null || sql.length() < 19 || !sql.regionMatches(true, firstNonSpace(sql), "pragma", 0, 6)) {
             return;
         }
@@ -51,7 +51,7 @@ public final class SqliteBusyWait {
     }
 
     /** Whether SQLite waits for the file as the application told it to, on this real connection. */
-    boolean applies(Connection physical) {
+    public boolean applies(Connection physical) {
         return timeoutSet || handlerInstalled(physical);
     }
 

@@ -1,4 +1,4 @@
-package dev.resilientjdbc.reconnect;
+package dev.resilientjdbc.connection;
 
 import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.replay.Reflective;

@@ -1,4 +1,4 @@
-package dev.resilientjdbc.reconnect;
+package dev.resilientjdbc.connection;
 
 import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.replay.Reflective;
@@ -8,6 +8,9 @@ import dev.resilientjdbc.retry.CallObserver;
 import dev.resilientjdbc.retry.Retrier;
 import dev.resilientjdbc.retry.RerunRules;
 import dev.resilientjdbc.retry.ReplayTurns;
+import dev.resilientjdbc.dialect.CommitMarkers;
+import dev.resilientjdbc.dialect.InDoubt;
+import dev.resilientjdbc.dialect.PostgresInDoubt;
 
 import java.lang.reflect.Method;
 import java.sql.Connection;
@@ -305,7 +308,7 @@ public final class CommitProtocol {
                 }
                 throw e;
             }
-            boolean marked = ticket instanceof PostgresInDoubt.Marked;
+            boolean marked = PostgresInDoubt.isMarker(ticket);
             try {
                 if (marked) {
                     inDoubt.commitWithMarker(p, ticket);

@@ -1,4 +1,4 @@
-package dev.resilientjdbc.reconnect;
+package dev.resilientjdbc.util;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.resilientjdbc.reconnect;
+package dev.resilientjdbc.dialect;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

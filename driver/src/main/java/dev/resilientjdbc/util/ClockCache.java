@@ -1,4 +1,4 @@
-package dev.resilientjdbc.reconnect;
+package dev.resilientjdbc.util;
 
 import java.util.Iterator;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.resilientjdbc.reconnect;
+package dev.resilientjdbc.connection;
 
 import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.replay.Reflective;
@@ -9,6 +9,10 @@ import dev.resilientjdbc.retry.ReplayTurns;
 import dev.resilientjdbc.retry.Retrier;
 import dev.resilientjdbc.retry.RerunRules;
 import dev.resilientjdbc.transaction.TransactionState;
+import dev.resilientjdbc.dialect.InDoubt;
+import dev.resilientjdbc.util.SqlText;
+import dev.resilientjdbc.dialect.SqliteBusyWait;
+import dev.resilientjdbc.transaction.TransactionGate;
 
 import java.sql.Connection;
 import java.sql.SQLException;

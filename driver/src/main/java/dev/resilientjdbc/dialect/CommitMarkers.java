@@ -1,4 +1,4 @@
-package dev.resilientjdbc.reconnect;
+package dev.resilientjdbc.dialect;
 
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -53,7 +53,7 @@ public final class CommitMarkers {
     }
 
     /** A logical connection's hold on a slot, taken at its first writing COMMIT and given back when it closes. */
-    static final class Holder {
+    public static final class Holder {
         private static final java.lang.invoke.VarHandle SLOT;
 
         static {
@@ -79,7 +79,7 @@ public final class CommitMarkers {
             return s;
         }
 
-        void release() {
+        public void release() {
             Slot s = (Slot) SLOT.getAndSet(this, (Slot) null);
             if (s != null) {
                 CommitMarkers.release(s);

@@ -1,4 +1,4 @@
-package dev.resilientjdbc.reconnect;
+package dev.resilientjdbc.connection;
 
 import java.lang.reflect.Method;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package dev.resilientjdbc.reconnect;
+package dev.resilientjdbc.dialect;
 
 import dev.resilientjdbc.retry.RerunRules;
 import dev.resilientjdbc.retry.RerunRules.InDoubtAnswer;
@@ -170,6 +170,11 @@ public final class PostgresInDoubt implements InDoubt {
     }
 
     /** A writing transaction's marker: its row (this JVM's run, a slot) and the sequence number its COMMIT writes. */
+    /** Whether {@code ticket} is a commit marker row's (resilient.indoubt.marker), not a transaction id. */
+    public static boolean isMarker(Ticket ticket) {
+        return ticket instanceof Marked;
+    }
+
     record Marked(CommitMarkers.Slot slot, long sequence) implements Ticket {
     }
 

@@ -1,8 +1,9 @@
-package dev.resilientjdbc.reconnect;
+package dev.resilientjdbc.connection;
 
 import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.retry.RerunRules;
 import dev.resilientjdbc.retry.Retrier;
+import dev.resilientjdbc.util.SqlText;
 
 import java.sql.Connection;
 import java.sql.SQLException;
