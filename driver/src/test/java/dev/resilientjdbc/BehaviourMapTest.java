@@ -33,7 +33,7 @@ class BehaviourMapTest {
             "reconnect", "session restore", "replay", "commit and in-doubt", "SQLite gate", "pool", "metrics", "health", "agent");
     /** Names the docs give that are neither class nor package of ours: keep it short and say why. */
     private static final Set<String> NOT_OURS = Set.of(
-            "dev.resilientjdbc.shaded");   // the agent jar's relocation prefix (agent/pom.xml)
+            "dev.resilientjdbc.shaded");   // the bundle jar's relocation prefix for its libraries (bundle/pom.xml)
 
     @Test
     void everyClassTheMapNamesExists() throws IOException {
