@@ -16,10 +16,10 @@ import dev.resilientjdbc.metrics.ResilientMetrics;
 import dev.resilientjdbc.pool.PoolSettings;
 import dev.resilientjdbc.pool.Pools;
 import dev.resilientjdbc.proxy.ProxyFactory;
-import dev.resilientjdbc.reconnect.InDoubt;
-import dev.resilientjdbc.reconnect.LogicalConnection;
-import dev.resilientjdbc.reconnect.PostgresInDoubt;
-import dev.resilientjdbc.reconnect.TransactionGate;
+import dev.resilientjdbc.dialect.InDoubt;
+import dev.resilientjdbc.connection.LogicalConnection;
+import dev.resilientjdbc.dialect.PostgresInDoubt;
+import dev.resilientjdbc.transaction.TransactionGate;
 import dev.resilientjdbc.retry.Retrier;
 import dev.resilientjdbc.retry.RetrySettings;
 import dev.resilientjdbc.target.Target;
@@ -308,13 +308,13 @@ public final class Assembly {
             // Only where the database can say what became of a transaction; elsewhere it would cost and resolve nothing.
             this.exactlyOnceWrites = config.get(ResilientOptions.AUTOCOMMIT_EXACTLY_ONCE) && inDoubt != InDoubt.NONE;
             this.gateWait = config.get(ResilientOptions.RETRY_MAX_DURATION);
-            this.sqliteBusyTimeoutSet = d == Dialect.SQLITE ? dev.resilientjdbc.reconnect.SqliteBusyWait.declaredIn(realUrl, realInfo) : null;
+            this.sqliteBusyTimeoutSet = d == Dialect.SQLITE ? dev.resilientjdbc.dialect.SqliteBusyWait.declaredIn(realUrl, realInfo) : null;
             this.probe = () -> nonNull(physical.open(), realUrl);
             this.probeForWrite = () -> nonNull(physical.openForWrite(), realUrl);
             this.fallbackHosts = poolSettings == null ? physical.fallbackHosts() : null;
             this.backups = d == Dialect.SQLITE ? dev.resilientjdbc.sqlite.backup.BackupSettings.from(config) : null;
             this.sqliteFile = backups != null ? dev.resilientjdbc.sqlite.backup.SqliteFile.of(realUrl) : null;
-            if (d == Dialect.SQLITE && backups == null && config.get(ResilientOptions.SQLITE_RECOVER) != dev.resilientjdbc.sqlite.backup.Recover.OFF) {
+            if (d == Dialect.SQLITE && backups == null && config.get(ResilientOptions.SQLITE_RECOVER) != dev.resilientjdbc.config.Recover.OFF) {
                 throw new SQLException("resilient-jdbc: " + ResilientOptions.SQLITE_RECOVER.key() + "=restore needs "
                         + ResilientOptions.SQLITE_BACKUP_DIR.key() + " (where the backups to restore are)", "HY024");
             }
@@ -418,7 +418,7 @@ public final class Assembly {
                 logical.gate(TransactionGate.forSqlite(realUrl, gateWait));
             }
             if (sqliteBusyTimeoutSet != null) {
-                logical.busyWait(new dev.resilientjdbc.reconnect.SqliteBusyWait(sqliteBusyTimeoutSet));
+                logical.busyWait(new dev.resilientjdbc.dialect.SqliteBusyWait(sqliteBusyTimeoutSet));
             }
             logical.exactlyOnceWrites(exactlyOnceWrites);
             logical.replayFirstWait(replayFirstWait);

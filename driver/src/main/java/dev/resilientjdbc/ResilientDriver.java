@@ -91,7 +91,7 @@ public final class ResilientDriver implements Driver {
     // Entries we left on the real driver's classes (which a container may load in a parent loader).
     private static void forgetClasses() {
         dev.resilientjdbc.proxy.ProxyFactory.forgetClasses();
-        dev.resilientjdbc.reconnect.PostgresInDoubt.forgetClasses();
+        dev.resilientjdbc.dialect.PostgresInDoubt.forgetClasses();
     }
 
     @Override

@@ -147,14 +147,14 @@ public final class ResilientOptions {
             OptionType.bool(), true, "true", "store backups gzip-compressed (fastest level); verification runs on the"
                     + " decompressed copy");
 
-    public static final Option<dev.resilientjdbc.sqlite.backup.Check> SQLITE_BACKUP_VERIFY = new Option<>(
-            "resilient.sqlite.backup.verify", OptionType.oneOf(dev.resilientjdbc.sqlite.backup.Check.class),
-            dev.resilientjdbc.sqlite.backup.Check.INTEGRITY_CHECK, "integrity_check",
+    public static final Option<Check> SQLITE_BACKUP_VERIFY = new Option<>(
+            "resilient.sqlite.backup.verify", OptionType.oneOf(Check.class),
+            Check.INTEGRITY_CHECK, "integrity_check",
             "how each backup is checked before it counts: integrity_check (full) or quick_check (faster, skips index"
                     + " contents); a backup that fails is deleted and reported");
 
-    public static final Option<dev.resilientjdbc.sqlite.backup.Recover> SQLITE_RECOVER = new Option<>("resilient.sqlite.recover",
-            OptionType.oneOf(dev.resilientjdbc.sqlite.backup.Recover.class), dev.resilientjdbc.sqlite.backup.Recover.OFF, "off",
+    public static final Option<Recover> SQLITE_RECOVER = new Option<>("resilient.sqlite.recover",
+            OptionType.oneOf(Recover.class), Recover.OFF, "off",
             "restore: when the first connection finds the file damaged (SQLITE_CORRUPT, SQLITE_NOTADB) or missing while"
                     + " verified backups exist, put the newest verified backup in place, the damaged file kept aside;"
                     + " needs backup.dir");

@@ -1,10 +1,10 @@
 package dev.resilientjdbc.proxy;
 
 import dev.resilientjdbc.classify.FailureClass;
-import dev.resilientjdbc.reconnect.Calls;
-import dev.resilientjdbc.reconnect.LogicalConnection;
-import dev.resilientjdbc.reconnect.LogicalStatement;
-import dev.resilientjdbc.reconnect.StatementRecipe;
+import dev.resilientjdbc.connection.Calls;
+import dev.resilientjdbc.connection.LogicalConnection;
+import dev.resilientjdbc.connection.LogicalStatement;
+import dev.resilientjdbc.connection.StatementRecipe;
 
 import java.lang.reflect.Method;
 import java.sql.Connection;

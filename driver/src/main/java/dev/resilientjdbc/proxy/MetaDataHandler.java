@@ -84,7 +84,7 @@ final class MetaDataHandler extends JdbcHandler {
             on[0] = connection.logical().physical();
             DatabaseMetaData md = (DatabaseMetaData) callOn(on[0], GET_META_DATA, null);
             return callOn(md, method, args);
-        }, dev.resilientjdbc.reconnect.Calls.withoutEffectGate(connection.logical(), on)); // metadata reads are calls without effect
+        }, dev.resilientjdbc.connection.Calls.withoutEffectGate(connection.logical(), on)); // metadata reads are calls without effect
         if (result instanceof ResultSet) {
             return ProxyFactory.resultSet(result, connection, null, on[0]);
         }

@@ -1,7 +1,7 @@
 package dev.resilientjdbc.proxy;
 
-import dev.resilientjdbc.reconnect.SessionState;
-import dev.resilientjdbc.reconnect.StatementCall;
+import dev.resilientjdbc.connection.SessionState;
+import dev.resilientjdbc.connection.StatementCall;
 
 import java.lang.reflect.Method;
 import java.sql.CallableStatement;

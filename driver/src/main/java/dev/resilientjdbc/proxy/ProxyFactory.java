@@ -1,8 +1,8 @@
 package dev.resilientjdbc.proxy;
 
-import dev.resilientjdbc.reconnect.LogicalConnection;
-import dev.resilientjdbc.reconnect.LogicalStatement;
-import dev.resilientjdbc.reconnect.StatementRecipe;
+import dev.resilientjdbc.connection.LogicalConnection;
+import dev.resilientjdbc.connection.LogicalStatement;
+import dev.resilientjdbc.connection.StatementRecipe;
 import dev.resilientjdbc.replay.ResultSetTrack;
 
 import java.sql.Connection;

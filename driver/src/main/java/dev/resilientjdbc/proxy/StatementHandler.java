@@ -1,7 +1,7 @@
 package dev.resilientjdbc.proxy;
 
-import dev.resilientjdbc.reconnect.LogicalStatement;
-import dev.resilientjdbc.reconnect.StatementCall;
+import dev.resilientjdbc.connection.LogicalStatement;
+import dev.resilientjdbc.connection.StatementCall;
 import dev.resilientjdbc.replay.ResultSetTrack;
 
 import java.lang.reflect.Method;

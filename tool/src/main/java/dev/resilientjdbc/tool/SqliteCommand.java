@@ -2,7 +2,7 @@ package dev.resilientjdbc.tool;
 
 import dev.resilientjdbc.sqlite.backup.Backup;
 import dev.resilientjdbc.sqlite.backup.BackupSettings;
-import dev.resilientjdbc.sqlite.backup.Check;
+import dev.resilientjdbc.config.Check;
 import dev.resilientjdbc.sqlite.backup.SqliteBackups;
 import dev.resilientjdbc.sqlite.backup.Verification;
 import picocli.CommandLine.Command;

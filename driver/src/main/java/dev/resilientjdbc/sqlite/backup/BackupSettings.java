@@ -1,5 +1,8 @@
 package dev.resilientjdbc.sqlite.backup;
 
+import dev.resilientjdbc.config.Check;
+import dev.resilientjdbc.config.Recover;
+
 import dev.resilientjdbc.config.ResilientConfig;
 import dev.resilientjdbc.config.ResilientOptions;
 

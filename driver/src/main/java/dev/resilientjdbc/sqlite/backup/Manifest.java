@@ -1,5 +1,7 @@
 package dev.resilientjdbc.sqlite.backup;
 
+import dev.resilientjdbc.config.Check;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;

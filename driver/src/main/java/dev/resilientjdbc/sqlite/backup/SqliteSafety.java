@@ -1,5 +1,7 @@
 package dev.resilientjdbc.sqlite.backup;
 
+import dev.resilientjdbc.config.Recover;
+
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.HashMap;

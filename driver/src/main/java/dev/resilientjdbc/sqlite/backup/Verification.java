@@ -1,5 +1,7 @@
 package dev.resilientjdbc.sqlite.backup;
 
+import dev.resilientjdbc.config.Check;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,16 +36,21 @@ public record Verification(boolean ok, String detail, long pageCount, int pageSi
         }
     }
 
+    /** The PRAGMA that runs {@code check}. */
+    static String pragma(Check check) {
+        return check == Check.INTEGRITY_CHECK ? "PRAGMA integrity_check" : "PRAGMA quick_check";
+    }
+
     static Verification checkDatabase(Path db, Check check, String sha) {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
             List<String> problems = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery(check.pragma())) {
+            try (ResultSet rs = st.executeQuery(pragma(check))) {
                 while (rs.next() && problems.size() < 20) {
                     problems.add(rs.getString(1));
                 }
             }
             if (!problems.equals(List.of("ok"))) {
-                return new Verification(false, check.pragma() + " reported: " + String.join("; ", problems), 0, 0, sha);
+                return new Verification(false, pragma(check) + " reported: " + String.join("; ", problems), 0, 0, sha);
             }
             long pages = single(st, "PRAGMA page_count");
             int pageSize = (int) single(st, "PRAGMA page_size");

@@ -1,5 +1,7 @@
 package dev.resilientjdbc.sqlite.backup;
 
+import dev.resilientjdbc.config.Check;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,0 +1,404 @@
+package dev.resilientjdbc.connection;
+
+import dev.resilientjdbc.classify.FailureClass;
+import dev.resilientjdbc.replay.Reflective;
+import dev.resilientjdbc.replay.ReplayDivergedException;
+import dev.resilientjdbc.replay.TransactionLog;
+import dev.resilientjdbc.retry.CallObserver;
+import dev.resilientjdbc.retry.Retrier;
+import dev.resilientjdbc.retry.RerunRules;
+import dev.resilientjdbc.retry.ReplayTurns;
+import dev.resilientjdbc.dialect.CommitMarkers;
+import dev.resilientjdbc.dialect.InDoubt;
+import dev.resilientjdbc.dialect.PostgresInDoubt;
+
+import java.lang.reflect.Method;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransactionRollbackException;
+
+/**
+ * The commit protocol of one logical connection, in one place: COMMIT of an explicit transaction
+ * with its recovery (replay on a lost connection or serialization failure, the transaction's ticket
+ * fetched before COMMIT, a lost reply resolved in doubt by the dialect — committed, aborted and
+ * replayed, or 08007), and autocommit writes made exactly-once by running each in a transaction of
+ * its own under the same protocol. Where the transaction stands is {@code TransactionState}'s; what
+ * may run again is decided by the gates and rules it consults.
+ */
+public final class CommitProtocol {
+    private static final int LOOKUP_ATTEMPTS = 4;
+    private final LogicalConnection logical;
+    private final InDoubt inDoubt;
+    // This connection's commit marker row, when resilient.indoubt.marker is on; given back on close.
+    private final CommitMarkers.Holder marker = new CommitMarkers.Holder();
+
+    CommitProtocol(LogicalConnection logical, InDoubt inDoubt) {
+        this.logical = logical;
+        this.inDoubt = inDoubt;
+    }
+
+    /** The connection closes: its marker row goes back to the JVM's pool of rows. */
+    void release() {
+        marker.release();
+    }
+
+    /**
+     * commit. A transaction lost with its connection fails here (40000). A COMMIT whose reply was
+     * lost is resolved: on PostgreSQL the transaction id fetched just before COMMIT is looked up with
+     * {@code pg_xact_status} once the old session is gone — committed: success; aborted: the
+     * transaction is replayed and committed again; otherwise SQLState 08007. A serialization failure
+     * at COMMIT replays the transaction; a busy SQLite file retries the COMMIT.
+     */
+    public Object commit(Method method) throws Throwable {
+        long t0 = System.nanoTime();
+        boolean ok = false;
+        try {
+            Object r = commitUntimed(method);
+            ok = true;
+            return r;
+        } finally {
+            logical.retrier().guard().observer().took(CallObserver.Kind.COMMIT, System.nanoTime() - t0, !ok);
+        }
+    }
+
+    private Object commitUntimed(Method method) throws Throwable {
+        logical.checkCommittable();
+        try {
+            if (!logical.transactionHasWork()) {
+                Connection p = logical.physical();
+                try {
+                    return Reflective.invoke(p, method, null);
+                } catch (SQLException e) {
+                    if (logical.classify(e) == FailureClass.CONNECTION && !logical.isClosed()) {
+                        logical.lost(p);
+                        return null; // nothing ran in this transaction: there was nothing to commit
+                    }
+                    throw e;
+                }
+            }
+            Object r = new CommitRun(method).run();
+            logical.session().commitPending();
+            return r;
+        } finally {
+            logical.transactionEnded();
+        }
+    }
+
+    /** One commit with its recovery state; the loop is the retrier's policy. */
+    private final class CommitRun {
+        private final Method method;
+        private boolean needsReplay;
+        private boolean connectionLost;
+        private Connection failedOn;
+        private boolean decided;
+        private boolean retry;
+        private boolean committedAfterAll;
+        // The transaction id could not be asked for because the server had aborted the transaction.
+        private boolean abortedByServer;
+        // The marker write was refused in this transaction (it is read-only after all): its replay commits without one.
+        private boolean markerRefused;
+        // Held from the moment the COMMIT's connection is known lost until its replay went through (or the run
+        // ends): new work on the target waits for it (see ReplayTurns).
+        private ReplayTurns.Turn turn;
+
+        CommitRun(Method method) {
+            this.method = method;
+        }
+
+        private void holdTurn() {
+            if (turn == null) {
+                turn = logical.retrier().guard().replayTurns().begin();
+            }
+        }
+
+        Object run() throws Throwable {
+            try {
+                return runUnderTurn();
+            } finally {
+                if (turn != null) {
+                    turn.close();
+                }
+            }
+        }
+
+        private Object runUnderTurn() throws Throwable {
+            if (logical.replayPending()) {
+                needsReplay = true;
+                connectionLost = true;
+                failedOn = logical.lostPhysical();
+                holdTurn();
+            }
+            return logical.retrier().statement(this::attempt, (e, failureClass) -> {
+                if (decided) {
+                    decided = false;
+                    return retry;
+                }
+                if (logical.isClosed() || logical.isReconnectFailure(e) || e instanceof ReplayDivergedException) {
+                    return false;
+                }
+                switch (RerunRules.replay(logical.classify(e), logical.log().replayable(), true)) {
+                    case AFTER_LOSS:
+                        needsReplay = true;
+                        connectionLost = true;
+                        failedOn = logical.lastPhysical();
+                        holdTurn();
+                        return true;
+                    case AFTER_ROLLBACK:
+                        needsReplay = true;
+                        connectionLost = false;
+                        return true;
+                    default:
+                        return false;
+                }
+            });
+        }
+
+        private Object attempt() throws Throwable {
+            if (needsReplay) {
+                logical.replayForCommit(failedOn, connectionLost, turn);
+                needsReplay = false;
+            }
+            TransactionLog log = logical.log();
+            Connection p = logical.physical();
+            InDoubt.Ticket ticket = null;
+            abortedByServer = false;
+            if (log.wrote()) {
+                logical.noteSession();
+                // The marker goes with the COMMIT only where a refused marker write can be made good by a replay.
+                ticket = markerRefused || !log.replayable() ? null : inDoubt.marker(p, marker);
+                if (ticket != null) {
+                    return commitWithMarker(p, ticket, log);
+                }
+                try {
+                    ticket = transactionId(p);
+                } catch (SQLException e) {
+                    if (logical.breaksAttempt(e)) {
+                        throw e;
+                    }
+                    // The server already aborted the transaction (25P02): COMMIT only rolls it back, as on the raw driver.
+                    abortedByServer = true;
+                }
+            }
+            try {
+                return Reflective.invoke(p, method, null);
+            } catch (SQLException e) {
+                SQLException failure = afterFailedCommit(e, p, ticket, log);
+                if (committedAfterAll) {
+                    return null;
+                }
+                throw failure;
+            }
+        }
+
+        /** The marker write and COMMIT in one round trip; a refused marker write rolls back and replays the transaction. */
+        private Object commitWithMarker(Connection p, InDoubt.Ticket ticket, TransactionLog log) throws SQLException {
+            try {
+                inDoubt.commitWithMarker(p, ticket);
+                return null;
+            } catch (SQLException e) {
+                if (logical.classify(e) != FailureClass.CONNECTION && inDoubt.markerFailed(p, e)) {
+                    markerRefused = "25006".equals(e.getSQLState());
+                    throw decide(e, true, false, p); // the COMMIT never ran: roll back, replay, commit again
+                }
+                SQLException failure = afterFailedCommit(e, p, ticket, log);
+                if (committedAfterAll) {
+                    return null;
+                }
+                throw failure;
+            }
+        }
+
+        private SQLException afterFailedCommit(SQLException e, Connection p, InDoubt.Ticket xid, TransactionLog log) {
+            FailureClass c = logical.classify(e);
+            boolean closed = logical.isClosed();
+            if (c == FailureClass.CONNECTION && !closed) {
+                logical.lost(p);
+                holdTurn(); // settling the outcome reconnects first: the replay it may lead to comes before new work
+            }
+            RerunRules.CommitVerdict v = RerunRules.commit(new RerunRules.CommitFacts(c, RerunRules.applicationTimeLimit(e),
+                    closed, log.wrote(), log.replayable(), RerunRules.refusedBeforeSending(e), abortedByServer, xid != null));
+            if (v == RerunRules.CommitVerdict.ASK_DATABASE) {
+                v = RerunRules.afterInDoubt(outcomeOfLostCommit(p, xid), log.replayable());
+            }
+            switch (v) {
+                case SUCCEEDED:
+                    committedAfterAll = true;
+                    return e;
+                case RETRY_COMMIT:
+                    return decide(e, true, null, p);
+                case REPLAY_AFTER_ROLLBACK:
+                    return decide(e, true, false, p);
+                case REPLAY_AFTER_LOSS:
+                    return decide(e, true, true, p);
+                case ROLLED_BACK:
+                    return decide(rolledBack(e), false, null, p);
+                case UNKNOWN:
+                    logical.retrier().guard().stats().onInDoubt();
+                    return decide(unknown(e), false, null, p);
+                default:
+                    return decide(e, false, null, p);
+            }
+        }
+
+        private SQLException decide(SQLException e, boolean again, Boolean replayAfterLoss, Connection p) {
+            decided = true;
+            retry = again;
+            if (again && replayAfterLoss != null) {
+                needsReplay = true;
+                connectionLost = replayAfterLoss;
+                failedOn = p;
+            }
+            return e;
+        }
+
+        private SQLException unknown(SQLException cause) {
+            return new SQLException("resilient-jdbc: the connection to " + logical.retrier().guard().name()
+                    + " was lost during COMMIT and whether the transaction committed cannot be known"
+                    + " (transaction resolution unknown)", "08007", cause);
+        }
+
+        private SQLException rolledBack(SQLException cause) {
+            return new SQLTransactionRollbackException("resilient-jdbc: the connection was lost before COMMIT completed and"
+                    + " the database rolled the transaction back; it could not be replayed", "40000", cause);
+        }
+    }
+
+    /**
+     * Runs one autocommit write in a transaction of its own: BEGIN goes with the statement, then the
+     * marker write with COMMIT in one round trip (or, where the marker cannot be used, the transaction
+     * id, then COMMIT). A connection lost before COMMIT left nothing committed (the gate may run it
+     * again); a lost COMMIT reply is resolved like an explicit transaction's: committed → the
+     * statement's own result, aborted → run again, unknown → the failure (08007 from the gate). A
+     * refused marker write rolls the transaction back and the statement runs again without one.
+     */
+    Object inOwnTransaction(Retrier.SqlCall<Object> statement, CallGate gate) throws Throwable {
+        try {
+            return inOwnTransaction(statement, gate, true);
+        } catch (MarkerRefused refused) {
+            return inOwnTransaction(statement, gate, false);
+        }
+    }
+
+    /** The marker write failed, so the COMMIT never ran; the transaction was rolled back. */
+    private static final class MarkerRefused extends Exception {
+        MarkerRefused() {
+            super(null, null, false, false);
+        }
+    }
+
+    private Object inOwnTransaction(Retrier.SqlCall<Object> statement, CallGate gate, boolean withMarker) throws Throwable {
+        Connection p = logical.physical();
+        p.setAutoCommit(false);
+        boolean open = true;
+        try {
+            Object result;
+            InDoubt.Ticket ticket;
+            try {
+                result = statement.call();
+                logical.noteSession();
+                ticket = withMarker ? inDoubt.marker(p, marker) : null;
+                if (ticket == null) {
+                    ticket = transactionId(p);
+                }
+            } catch (SQLException e) {
+                FailureClass c = logical.classify(e);
+                if (c == FailureClass.CONNECTION || RerunRules.applicationTimeLimit(e)) {
+                    open = false;
+                    gate.uncommitted = true; // the session died with its transaction open: the server rolled it back
+                }
+                throw e;
+            }
+            boolean marked = PostgresInDoubt.isMarker(ticket);
+            try {
+                if (marked) {
+                    inDoubt.commitWithMarker(p, ticket);
+                } else {
+                    p.commit();
+                }
+                open = false;
+                return result;
+            } catch (SQLException e) {
+                if (logical.classify(e) != FailureClass.CONNECTION) {
+                    if (marked && inDoubt.markerFailed(p, e)) {
+                        throw new MarkerRefused(); // rolled back below
+                    }
+                    open = false;
+                    throw e; // refused at COMMIT (serialization, deferred constraint): rolled back
+                }
+                open = false;
+                if (ticket == null) {
+                    logical.lost(p);
+                    return result; // the statement wrote nothing: there was nothing to commit
+                }
+                return resolveLostCommit(p, ticket, result, e, gate);
+            }
+        } finally {
+            if (open) {
+                try {
+                    p.rollback();
+                } catch (SQLException ignored) {
+                    // the statement's own failure is what the application gets
+                }
+            }
+            try {
+                if (!p.isClosed()) {
+                    p.setAutoCommit(true);
+                }
+            } catch (SQLException ignored) {
+                // a dead connection: it is replaced before the next call
+            }
+        }
+    }
+
+    private Object resolveLostCommit(Connection p, InDoubt.Ticket xid, Object result, SQLException failure, CallGate gate) throws SQLException {
+        logical.lost(p);
+        switch (outcomeOfLostCommit(p, xid)) {
+            case COMMITTED:
+                return result;
+            case ABORTED:
+                gate.uncommitted = true;
+                throw failure;
+            default:
+                throw failure; // the gate reports it as 08007
+        }
+    }
+
+    /**
+     * What became of transaction {@code xid}, whose COMMIT reply was lost with {@code lost}: its old
+     * session is ended from a new connection, then the database is asked. UNKNOWN when no new
+     * connection can be had. Resolved outcomes are counted here; the caller counts UNKNOWN as it reports it.
+     */
+    private RerunRules.InDoubtOutcome outcomeOfLostCommit(Connection lost, InDoubt.Ticket xid) {
+        RerunRules.InDoubtAnswer r = RerunRules.InDoubtAnswer.NO_ANSWER;
+        Object oldSession = logical.sessionOf(lost); // asked before a reconnect moves it out of reach
+        // A server that crashes again while we ask (restarts every few seconds) loses the new connection too:
+        // asked again on another, a few times, each reconnect bounded by the connect policy.
+        for (int attempt = 1; attempt <= LOOKUP_ATTEMPTS; attempt++) {
+            Connection fresh = null;
+            try {
+                fresh = logical.physical();
+                inDoubt.endOldBackend(oldSession, fresh);
+                r = inDoubt.outcome(fresh, xid, oldSession);
+                break;
+            } catch (SQLException e) {
+                if (fresh == null || logical.isClosed() || logical.classify(e) != FailureClass.CONNECTION) {
+                    break; // no new connection within the connect policy, or closed by the application
+                }
+                logical.lost(fresh);
+            }
+        }
+        var stats = logical.retrier().guard().stats();
+        stats.onInDoubtEvidence(r.evidence().ordinal());
+        if (r.outcome() == RerunRules.InDoubtOutcome.COMMITTED) {
+            stats.onInDoubtCommitted();
+        } else if (r.outcome() == RerunRules.InDoubtOutcome.ABORTED) {
+            stats.onInDoubtAborted();
+        }
+        return r.outcome();
+    }
+
+    /** Before COMMIT of a writing transaction: the dialect's ticket for it (and its marker row, when markers are on). */
+    private InDoubt.Ticket transactionId(Connection p) throws SQLException {
+        return inDoubt.transactionId(p, marker);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.resilientjdbc.dialect;
+
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The marker rows of one target's table (resilient.indoubt.marker): one row per open logical
+ * connection that has committed a write, keyed by this JVM's run id and a slot number, and updated in
+ * place with a sequence number at every writing COMMIT. Run id and slots belong to the JVM (this
+ * driver's class loader), not to a target: a target looked up again, or two URLs naming the same
+ * database, never start a second run or hand out the same slot twice. Each table therefore holds at
+ * most as many rows per JVM as connections were open at once; a closed connection's slot goes to the
+ * next one, sequence and all.
+ */
+public final class CommitMarkers {
+    private static final UUID RUN = UUID.randomUUID();
+    private static final AtomicInteger SLOTS = new AtomicInteger();
+    private static final ConcurrentLinkedQueue<Slot> FREE = new ConcurrentLinkedQueue<>();
+
+    private final String table;
+
+    public CommitMarkers(String table) {
+        this.table = table;
+    }
+
+    /** The table, as validated by its option (letters, digits, _ and one optional schema dot). */
+    String table() {
+        return table;
+    }
+
+    static UUID run() {
+        return RUN;
+    }
+
+    static Slot acquire() {
+        Slot s = FREE.poll();
+        return s != null ? s : new Slot(SLOTS.getAndIncrement());
+    }
+
+    static void release(Slot s) {
+        FREE.add(s);
+    }
+
+    /** One marker row. Its sequence is touched only by the connection holding the slot. */
+    static final class Slot {
+        final int number;
+        long sequence;
+
+        Slot(int number) {
+            this.number = number;
+        }
+    }
+
+    /** A logical connection's hold on a slot, taken at its first writing COMMIT and given back when it closes. */
+    public static final class Holder {
+        private static final java.lang.invoke.VarHandle SLOT;
+
+        static {
+            try {
+                SLOT = java.lang.invoke.MethodHandles.lookup().findVarHandle(Holder.class, "slot", Slot.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        // Set and taken with compare-and-set through SLOT: no AtomicReference object per connection.
+        private volatile Slot slot;
+
+        Slot slot() {
+            Slot s = slot;
+            if (s == null) {
+                s = acquire();
+                if (!SLOT.compareAndSet(this, null, s)) {
+                    CommitMarkers.release(s);
+                    s = slot;
+                }
+            }
+            return s;
+        }
+
+        public void release() {
+            Slot s = (Slot) SLOT.getAndSet(this, (Slot) null);
+            if (s != null) {
+                CommitMarkers.release(s);
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.resilientjdbc.dialect;
+
+import dev.resilientjdbc.retry.RerunRules;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * What a dialect can do about work whose connection was lost: end the old server session for good
+ * (so it holds no locks and cannot commit later) and tell whether a transaction committed.
+ * PostgreSQL can ({@link PostgresInDoubt}); for others nothing is known and nothing is done.
+ */
+public interface InDoubt {
+    /** What identifies a transaction to ask about after its COMMIT reply was lost; dialect-specific. */
+    interface Ticket {
+    }
+
+    /**
+     * What will identify the server session of {@code physical}, opened (or borrowed) at
+     * {@code openedAtMillis}, once the connection is lost; null when nothing can be known. Asked while
+     * the connection is alive, when a transaction starts and before its COMMIT, not on every connect.
+     */
+    Object session(Connection physical, long openedAtMillis);
+
+    /**
+     * Whether the server of {@code physical} is a standby (read-only as a whole), as far as it is known
+     * without a round trip; null when unknown.
+     */
+    default Boolean standby(Connection physical) {
+        return null;
+    }
+
+    /** The host and port {@code physical} is connected to, as the URL names it (host:port); null when unknown. */
+    default String serverAddress(Connection physical) {
+        return null;
+    }
+
+    /** Makes sure the server session {@code oldBackend} (from {@link #session}) is gone, using {@code fresh}. */
+    void endOldBackend(Object oldBackend, Connection fresh);
+
+    /**
+     * Once per target, on its first physical connection: whatever later tickets rely on (the marker
+     * table). Never fails the connect: what cannot be had is warned about and done without. Returns
+     * false when it could not find out yet (a lost connection, a standby) and should be tried again at
+     * the next connect.
+     */
+    default boolean prepare(Connection physical) {
+        return true;
+    }
+
+    /**
+     * Before COMMIT of a writing transaction: its marker ticket when the evidence can travel with the
+     * COMMIT (see {@link #commitWithMarker}), else null and the caller takes {@link #transactionId}.
+     */
+    default Ticket marker(Connection physical, CommitMarkers.Holder holder) {
+        return null;
+    }
+
+    /** The marker write of {@code marker} and COMMIT, sent in one round trip. */
+    default void commitWithMarker(Connection physical, Ticket marker) throws SQLException {
+        throw new SQLException("resilient-jdbc: no commit marker on this database", "0A000");
+    }
+
+    /**
+     * After {@link #commitWithMarker} failed with the connection still there: true when the marker
+     * write itself failed, so the COMMIT never ran and the transaction is left aborted on the server;
+     * markers are then off for this target (one WARNING). False: the COMMIT failed on its own, as on the raw driver.
+     */
+    default boolean markerFailed(Connection physical, SQLException e) {
+        return false;
+    }
+
+    /**
+     * Before COMMIT: a ticket for the transaction to ask about later, or null when it wrote nothing or
+     * cannot be known. {@code marker} is the logical connection's hold on a commit marker row.
+     */
+    Ticket transactionId(Connection physical, CommitMarkers.Holder marker) throws SQLException;
+
+    /**
+     * What became of the transaction of {@code ticket}; {@code oldSession} (from {@link #session}) is
+     * the session it ran in, which {@link #endOldBackend} was asked to end. Throws only when
+     * {@code fresh} itself was lost meanwhile (the caller may ask again on another).
+     */
+    RerunRules.InDoubtAnswer outcome(Connection fresh, Ticket ticket, Object oldSession) throws SQLException;
+
+    InDoubt NONE = new InDoubt() {
+        @Override
+        public Object session(Connection physical, long openedAtMillis) {
+            return null;
+        }
+
+        @Override
+        public void endOldBackend(Object oldBackend, Connection fresh) {
+        }
+
+        @Override
+        public Ticket transactionId(Connection physical, CommitMarkers.Holder marker) {
+            return null;
+        }
+
+        @Override
+        public RerunRules.InDoubtAnswer outcome(Connection fresh, Ticket ticket, Object oldSession) {
+            return RerunRules.InDoubtAnswer.NO_ANSWER;
+        }
+    };
+}

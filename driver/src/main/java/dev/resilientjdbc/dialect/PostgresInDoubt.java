@@ -1,0 +1,544 @@
+package dev.resilientjdbc.dialect;
+
+import dev.resilientjdbc.retry.RerunRules;
+import dev.resilientjdbc.retry.RerunRules.InDoubtAnswer;
+import dev.resilientjdbc.retry.RerunRules.InDoubtEvidence;
+import dev.resilientjdbc.retry.RerunRules.InDoubtOutcome;
+
+import java.lang.reflect.Method;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * PostgreSQL's answers about lost work: the backend pid of each physical connection (from pgjdbc,
+ * no round trip), {@code pg_terminate_backend} to end an old session, and the evidence of a COMMIT:
+ * a marker row written in the same round trip as the COMMIT (settles it across restarts, crashes and
+ * promotions), or where the marker cannot be used, {@code pg_current_xact_id_if_assigned()} before
+ * COMMIT and {@code pg_xact_status} after (same server run only).
+ */
+public final class PostgresInDoubt implements InDoubt {
+    private static final Logger LOG = Logger.getLogger("dev.resilientjdbc.replay");
+
+    // PGConnection's getBackendPID and getParameterStatus as seen from each physical connection class's loader
+    // (a pool's proxy class included), looked up once per class: opened() runs on every connect and every pool borrow.
+    private static final ClassValue<Optional<PgMethods>> PG = new ClassValue<>() {
+        @Override
+        protected Optional<PgMethods> computeValue(Class<?> type) {
+            LOOKED_UP.add(type);
+            try {
+                Class<?> pg = Class.forName("org.postgresql.PGConnection", false, type.getClassLoader());
+                Method status;
+                try {
+                    status = pg.getMethod("getParameterStatus", String.class);
+                } catch (NoSuchMethodException old) {
+                    status = null; // pgjdbc before 42.2.x
+                }
+                Method state;
+                try {
+                    state = Class.forName("org.postgresql.core.BaseConnection", false, type.getClassLoader())
+                            .getMethod("getTransactionState");
+                } catch (ReflectiveOperationException old) {
+                    state = null;
+                }
+                return Optional.of(new PgMethods(pg.getMethod("getBackendPID"), status, state));
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return Optional.empty();
+            }
+        }
+    };
+
+    private record PgMethods(Method backendPid, Method parameterStatus, Method transactionState) {
+    }
+
+    // As ProxyShape's: the classes looked up, weakly, so that deregister() can take our entries off them.
+    private static final java.util.Set<Class<?>> LOOKED_UP = java.util.Collections.synchronizedSet(
+            java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+
+    /** Takes this driver's entries off the real driver's classes (they may outlive this class loader's use). */
+    public static void forgetClasses() {
+        java.util.List<Class<?>> classes;
+        synchronized (LOOKED_UP) {
+            classes = new java.util.ArrayList<>(LOOKED_UP);
+            LOOKED_UP.clear();
+        }
+        classes.forEach(PG::remove);
+    }
+
+    /** The backend pid and the client's clock when the connection was opened. */
+    @Override
+    public Object session(Connection physical, long openedAtMillis) {
+        PgMethods pg = PG.get(physical.getClass()).orElse(null);
+        if (pg == null) {
+            return null;
+        }
+        try {
+            Class<?> type = pg.backendPid().getDeclaringClass();
+            if (physical.isWrapperFor(type)) {
+                return new long[]{(Integer) pg.backendPid().invoke(physical.unwrap(type)), openedAtMillis};
+            }
+        } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
+            LOG.log(Level.FINE, "resilient-jdbc: backend pid unknown: {0}", e.toString());
+        }
+        return null;
+    }
+
+    /**
+     * in_hot_standby as the server last reported it (PostgreSQL 14 and later report it on every
+     * connection, so this costs no round trip, and works in a transaction the server aborted).
+     */
+    @Override
+    public Boolean standby(Connection physical) {
+        String v = parameter(physical, "in_hot_standby");
+        return v == null ? null : "on".equals(v);
+    }
+
+    /**
+     * pgjdbc's own record of the host it connected to ({@code BaseConnection.getQueryExecutor().getHostSpec()}:
+     * host:port as the URL names it), read without a round trip; else the server's address as it reports it.
+     */
+    @Override
+    public String serverAddress(Connection physical) {
+        try {
+            Class<?> base = Class.forName("org.postgresql.core.BaseConnection", false, physical.getClass().getClassLoader());
+            if (physical.isWrapperFor(base)) {
+                Object executor = base.getMethod("getQueryExecutor").invoke(physical.unwrap(base));
+                Object spec = Class.forName("org.postgresql.core.QueryExecutor", false, base.getClassLoader())
+                        .getMethod("getHostSpec").invoke(executor);
+                java.lang.reflect.Method host = spec.getClass().getMethod("getHost");
+                java.lang.reflect.Method port = spec.getClass().getMethod("getPort");
+                return host.invoke(spec) + ":" + port.invoke(spec);
+            }
+        } catch (ReflectiveOperationException | SQLException | LinkageError | RuntimeException e) {
+            LOG.log(Level.FINE, "resilient-jdbc: pgjdbc host unknown: {0}", e.toString());
+        }
+        try (Statement s = physical.createStatement();
+             ResultSet rs = s.executeQuery("SELECT coalesce(host(inet_server_addr()), 'local') || ':' || current_setting('port')")) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
+    /** A parameter the server reports on every change (pgjdbc keeps it: no round trip); null when unknown. */
+    private static String parameter(Connection physical, String name) {
+        PgMethods pg = physical == null ? null : PG.get(physical.getClass()).orElse(null);
+        if (pg == null || pg.parameterStatus() == null) {
+            return null;
+        }
+        try {
+            Class<?> type = pg.parameterStatus().getDeclaringClass();
+            if (physical.isWrapperFor(type)) {
+                Object v = pg.parameterStatus().invoke(physical.unwrap(type), name);
+                return v == null ? null : v.toString();
+            }
+        } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
+            LOG.log(Level.FINE, "resilient-jdbc: {0} unknown: {1}", new Object[]{name, e.toString()});
+        }
+        return null;
+    }
+
+    @Override
+    public void endOldBackend(Object oldBackend, Connection fresh) {
+        if (!(oldBackend instanceof long[])) {
+            return;
+        }
+        long[] b = (long[]) oldBackend;
+        // Only that pid if the backend started before our connection did: never another client's session.
+        try (PreparedStatement ps = fresh.prepareStatement("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+                + " WHERE pid = ? AND backend_start <= to_timestamp(?) AND usename = current_user")) {
+            ps.setInt(1, (int) b[0]);
+            ps.setDouble(2, (b[1] + 5_000) / 1000.0);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    LOG.log(Level.FINE, "resilient-jdbc: ended old backend {0}: {1}", new Object[]{b[0], rs.getBoolean(1)});
+                }
+            }
+        } catch (SQLException e) {
+            // Not allowed or already gone: pg_xact_status still answers once the session ends by itself.
+            LOG.log(Level.FINE, "resilient-jdbc: could not end old backend {0}: {1}", new Object[]{b[0], e.getMessage()});
+        }
+    }
+
+    /** A writing transaction's full 64-bit id and the server run that gave it out (the fallback evidence). */
+    record Xact(long xid, String serverRun) implements Ticket {
+    }
+
+    /** A writing transaction's marker: its row (this JVM's run, a slot) and the sequence number its COMMIT writes. */
+    /** Whether {@code ticket} is a commit marker row's (resilient.indoubt.marker), not a transaction id. */
+    public static boolean isMarker(Ticket ticket) {
+        return ticket instanceof Marked;
+    }
+
+    record Marked(CommitMarkers.Slot slot, long sequence) implements Ticket {
+    }
+
+    private final CommitMarkers markers;
+    private final String target;
+    // The marker write and ";COMMIT" as one text, the same for every commit (slot and sequence are parameters):
+    // pgjdbc parses it once per connection instead of once per commit, and keeps the application's texts in its cache.
+    private final String markerCommit;
+    // Set by prepare(): the marker table is there and ours to write; the fallback's functions may be called.
+    private volatile boolean markersUsable;
+    private volatile boolean xidEvidence;
+    private volatile boolean warned;
+
+    /**
+     * @param markerTable resilient.indoubt.markerTable when resilient.indoubt.marker is on, else null
+     * @param target      the target's name, for the warning when the marker cannot be used
+     */
+    public PostgresInDoubt(String markerTable, String target) {
+        this.markers = markerTable == null ? null : new CommitMarkers(markerTable);
+        this.target = target;
+        this.markerCommit = markerTable == null ? null : "INSERT INTO " + markerTable + " (run, slot, sequence, at) VALUES ('"
+                + CommitMarkers.run() + "', ?, ?, clock_timestamp()) ON CONFLICT (run, slot)"
+                + " DO UPDATE SET sequence = EXCLUDED.sequence, at = EXCLUDED.at;COMMIT";
+    }
+
+    static String createTableSql(String table) {
+        return "CREATE TABLE IF NOT EXISTS " + table + " (run uuid NOT NULL, slot integer NOT NULL,"
+                + " sequence bigint NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (run, slot))";
+    }
+
+    /**
+     * One round trip to learn whether the fallback's functions may be called (PostgreSQL 13 and later,
+     * EXECUTE not revoked) and whether the marker table is there and writable; the table is created
+     * when missing, once across all connections and JVMs (an advisory lock serialises the creators:
+     * CREATE TABLE IF NOT EXISTS alone races into 23505); rows no connection has touched for a day
+     * (runs that ended) are removed. Nothing here fails the connect: what cannot be had is warned about.
+     */
+    @Override
+    public boolean prepare(Connection physical) {
+        try {
+            boolean autoCommit = physical.getAutoCommit();
+            try {
+                boolean settled = prepareOn(physical);
+                if (!autoCommit) {
+                    physical.commit();
+                }
+                return settled;
+            } catch (SQLException e) {
+                if (!autoCommit) {
+                    physical.rollback();
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+                return false; // the connection went: the next connect finds out
+            }
+            markersUsable = false;
+            warnNoMarker(e.getMessage());
+            return true;
+        }
+    }
+
+    private boolean prepareOn(Connection physical) throws SQLException {
+        String product = physical.getMetaData().getDatabaseProductName();
+        if (product == null || !product.toLowerCase(java.util.Locale.ROOT).contains("postgres")) {
+            // resilient.dialect=postgresql over another driver (its SQLStates, not its catalog): no
+            // evidence to gather, a lost COMMIT reply stays 08007, and no query of ours runs on it.
+            LOG.log(Level.FINE, "resilient-jdbc: in-doubt evidence off, the server is {0}, not PostgreSQL", product);
+            return true;
+        }
+        String t = markers == null ? null : markers.table();
+        Boolean exists = null;
+        try (Statement s = physical.createStatement();
+             ResultSet rs = s.executeQuery("SELECT CASE WHEN current_setting('server_version_num')::int >= 130000 THEN"
+                     + " has_function_privilege('pg_current_xact_id_if_assigned()', 'EXECUTE')"
+                     + " AND has_function_privilege('pg_xact_status(xid8)', 'EXECUTE')"
+                     + " AND has_function_privilege('pg_postmaster_start_time()', 'EXECUTE')"
+                     + " AND has_function_privilege('pg_current_snapshot()', 'EXECUTE')"
+                     + " AND has_function_privilege('pg_snapshot_xmax(pg_snapshot)', 'EXECUTE') ELSE false END,"
+                     + " current_setting('server_version')"
+                     + (t == null ? "" : ", CASE WHEN to_regclass('" + t + "') IS NULL THEN NULL"
+                     + " ELSE has_table_privilege('" + t + "', 'SELECT, INSERT, UPDATE') END"))) {
+            rs.next();
+            xidEvidence = rs.getBoolean(1);
+            if (t != null) {
+                exists = rs.getObject(3) == null ? null : rs.getBoolean(3);
+            } else if (!xidEvidence) {
+                warnNoEvidence(rs.getString(2));
+            }
+        }
+        if (t == null) {
+            return true;
+        }
+        if (Boolean.FALSE.equals(exists)) {
+            warnNoMarker("this user may not SELECT, INSERT and UPDATE it");
+            return true;
+        }
+        if (exists == null) {
+            if (Boolean.TRUE.equals(standby(physical))) {
+                return false; // a standby can create nothing: asked again at the next connect (after a promotion)
+            }
+            create(physical, t);
+        }
+        try (Statement s = physical.createStatement()) {
+            s.execute("DELETE FROM " + t + " WHERE at < now() - interval '1 day'");
+        } catch (SQLException e) {
+            if (!physical.getAutoCommit()) {
+                physical.rollback();
+            }
+            LOG.log(Level.FINE, "resilient-jdbc: old marker rows not removed: {0}", e.getMessage());
+        }
+        markersUsable = true;
+        return true;
+    }
+
+    private static void create(Connection physical, String t) throws SQLException {
+        boolean autoCommit = physical.getAutoCommit();
+        physical.setAutoCommit(false);
+        try (Statement s = physical.createStatement()) {
+            s.execute("SELECT pg_advisory_xact_lock(" + (0x7265_7369_0000_0000L | (t.hashCode() & 0xffff_ffffL)) + ")");
+            s.execute(createTableSql(t));
+            physical.commit();
+        } catch (SQLException e) {
+            physical.rollback();
+            // No advisory lock allowed and another creator won the race: the table is there all the same.
+            if (!"42P07".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) {
+                throw e;
+            }
+        } finally {
+            physical.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** The marker is off by option and the transaction-id functions cannot be called: said once per target. */
+    private void warnNoEvidence(String version) {
+        if (warned) {
+            return;
+        }
+        warned = true;
+        LOG.log(Level.WARNING, "resilient-jdbc: {0} has no evidence for a COMMIT whose reply is lost: resilient.indoubt.marker"
+                + " is false and the transaction-id functions need PostgreSQL 13 or later with EXECUTE on"
+                + " pg_current_xact_id_if_assigned(), pg_xact_status(xid8), pg_postmaster_start_time(), pg_current_snapshot()"
+                + " and pg_snapshot_xmax(pg_snapshot) (this server: PostgreSQL {1}). Such a COMMIT is reported as 08007, as the"
+                + " raw driver reports an error; everything else works. Set resilient.indoubt.marker=true to settle it.",
+                new Object[]{target, version});
+    }
+
+    private void warnNoMarker(String why) {
+        if (warned) {
+            return;
+        }
+        warned = true;
+        String t = markers == null ? "resilient_commit_marker" : markers.table();
+        LOG.log(Level.WARNING, "resilient-jdbc: the commit marker table {0} cannot be used on {1} ({2}). A COMMIT whose reply"
+                + " is lost is then settled from the transaction id where the server allows it (not across a crash or"
+                + " restart), else reported as 08007. To settle it always, create the table once as its owner: {3};"
+                + " GRANT SELECT, INSERT, UPDATE, DELETE ON {0} TO <the application''s role>. Set"
+                + " resilient.indoubt.marker=false to keep the fallback on purpose.", new Object[]{t, target, why, createTableSql(t)});
+    }
+
+    /**
+     * The marker of a writing transaction whose evidence can go with its COMMIT: the table is usable, the
+     * transaction is open and not aborted (pgjdbc knows without a round trip), and nothing says it is
+     * read-only (the connection's read-only flag, a read-only default or a standby, as the server reports).
+     */
+    @Override
+    public Ticket marker(Connection physical, CommitMarkers.Holder holder) {
+        if (!markersUsable) {
+            return null;
+        }
+        PgMethods pg = PG.get(physical.getClass()).orElse(null);
+        if (pg == null || pg.transactionState() == null || !"OPEN".equals(pgCall(physical, pg.transactionState()))) {
+            return null;
+        }
+        try {
+            if (physical.isReadOnly() || "on".equals(parameter(physical, "default_transaction_read_only"))
+                    || "on".equals(parameter(physical, "in_hot_standby"))) {
+                return null;
+            }
+        } catch (SQLException e) {
+            return null;
+        }
+        CommitMarkers.Slot slot = holder.slot();
+        slot.sequence++; // before it is sent: a later attempt never writes a number an earlier one may have committed
+        return new Marked(slot, slot.sequence);
+    }
+
+    /**
+     * One statement text, so pgjdbc sends both in one exchange (one flush, one Sync, one reply): the
+     * marker row's upsert, then COMMIT. An error in the upsert makes the server skip the COMMIT.
+     */
+    @Override
+    public void commitWithMarker(Connection physical, Ticket ticket) throws SQLException {
+        Marked m = (Marked) ticket;
+        // Prepared as the application's statements are, with the connection's own prepareThreshold: from pgjdbc's
+        // fifth use on a connection, a named server statement that the server no longer parses and plans per commit
+        // (its CPU per writing transaction was twice raw's with an unnamed one, bench/RESULTS.md); behind a
+        // transaction pooler the application sets prepareThreshold=0 for its own statements, and ours follow.
+        try (PreparedStatement s = physical.prepareStatement(markerCommit)) {
+            s.setInt(1, m.slot().number);
+            s.setLong(2, m.sequence());
+            s.execute();
+        }
+    }
+
+    @Override
+    public boolean markerFailed(Connection physical, SQLException e) {
+        PgMethods pg = PG.get(physical.getClass()).orElse(null);
+        if (pg == null || pg.transactionState() == null || !"FAILED".equals(pgCall(physical, pg.transactionState()))) {
+            return false;
+        }
+        String state = e.getSQLState();
+        if (state != null && state.startsWith("42")) { // the table's matter (gone, no privilege), not this transaction's
+            markersUsable = false;
+            warnNoMarker(e.getMessage());
+        }
+        return true;
+    }
+
+    /** The value pgjdbc's {@code method} (of BaseConnection) gives on {@code physical}, as text; null when unknown. */
+    private static String pgCall(Connection physical, Method method) {
+        try {
+            Class<?> type = method.getDeclaringClass();
+            if (physical.isWrapperFor(type)) {
+                Object v = method.invoke(physical.unwrap(type));
+                return v == null ? null : v.toString();
+            }
+        } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
+            LOG.log(Level.FINE, "resilient-jdbc: pgjdbc state unknown: {0}", e.toString());
+        }
+        return null;
+    }
+
+    /**
+     * The transaction id with the server's start time in one round trip (the fallback, where the
+     * marker cannot be used): after a restart (above all a crash) PostgreSQL can give an id that never
+     * became durable to a new transaction, so an id alone is trusted only on the server run that gave it out.
+     */
+    @Override
+    public Ticket transactionId(Connection physical, CommitMarkers.Holder marker) throws SQLException {
+        if (!xidEvidence) {
+            return null; // an older server, or the functions revoked: the raw driver's behaviour
+        }
+        try (Statement s = physical.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_current_xact_id_if_assigned()::text, pg_postmaster_start_time()::text")) {
+            if (!rs.next() || rs.getString(1) == null) {
+                return null;
+            }
+            return new Xact(Long.parseLong(rs.getString(1)), rs.getString(2));
+        }
+    }
+
+    /**
+     * The marker answers when there is one; otherwise the transaction id's status, the server run and
+     * the last checkpoint are gathered here and {@link RerunRules#byTransactionStatus} says what they prove.
+     */
+    @Override
+    public InDoubtAnswer outcome(Connection fresh, Ticket ticket, Object oldSession) throws SQLException {
+        try {
+            InDoubtAnswer r = ticket instanceof Marked m ? byMarker(fresh, m, oldSession) : resolve(fresh, (Xact) ticket);
+            endTransaction(fresh);
+            return r;
+        } catch (SQLException e) {
+            String state = e.getSQLState();
+            if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
+                throw e; // the new connection went too (the server crashed again): the caller asks on another
+            }
+            LOG.log(Level.FINE, "resilient-jdbc: in-doubt lookup failed: {0}", e.getMessage());
+            try {
+                if (!fresh.getAutoCommit()) {
+                    fresh.rollback(); // our failed query must not leave the new connection's transaction aborted
+                }
+            } catch (SQLException ignored) {
+                // the connection is broken too: the caller gets UNKNOWN either way
+            }
+            return InDoubtAnswer.NO_ANSWER;
+        }
+    }
+
+    private InDoubtAnswer resolve(Connection fresh, Xact t) throws SQLException {
+        String status;
+        boolean sameRun;
+        boolean mayReadCheckpoint;
+        try (PreparedStatement ps = fresh.prepareStatement("SELECT CASE WHEN ?::xid8 >= pg_snapshot_xmax(pg_current_snapshot())"
+                + " THEN 'unassigned' ELSE pg_xact_status(?::xid8) END, pg_postmaster_start_time()::text,"
+                + " has_function_privilege('pg_control_checkpoint()', 'EXECUTE')")) {
+            ps.setString(1, Long.toString(t.xid()));
+            ps.setString(2, Long.toString(t.xid()));
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return InDoubtAnswer.NO_ANSWER;
+                }
+                status = rs.getString(1);
+                sameRun = t.serverRun().equals(rs.getString(2));
+                mayReadCheckpoint = rs.getBoolean(3);
+            }
+        }
+        return RerunRules.byTransactionStatus(status, sameRun, () -> mayReadCheckpoint && t.xid() >= checkpointNextXid(fresh));
+    }
+
+    /**
+     * The marker alone settles it, on the same server run and after a restart, a crash or a promotion
+     * alike: our sequence in the row is our COMMIT. Without it, "not committed" is believed only once
+     * the old session is proven gone (a session ends its transaction before it leaves
+     * pg_stat_activity), and the row is read again after that proof, in a new transaction.
+     */
+    private InDoubtAnswer byMarker(Connection fresh, Marked m, Object oldSession) throws SQLException {
+        if (markerSequence(fresh, m) == m.sequence()) {
+            return new InDoubtAnswer(InDoubtOutcome.COMMITTED, InDoubtEvidence.MARKER);
+        }
+        if (!(oldSession instanceof long[] b)) {
+            return InDoubtAnswer.NO_ANSWER; // which session it ran in is unknown: it cannot be proven gone
+        }
+        try (PreparedStatement ps = fresh.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = ?"
+                + " AND backend_start <= to_timestamp(?) AND usename = current_user)")) {
+            ps.setInt(1, (int) b[0]);
+            ps.setDouble(2, (b[1] + 5_000) / 1000.0);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getBoolean(1)) {
+                    return InDoubtAnswer.NO_ANSWER; // still there: its transaction may yet commit
+                }
+            }
+        }
+        endTransaction(fresh);
+        return new InDoubtAnswer(markerSequence(fresh, m) == m.sequence() ? InDoubtOutcome.COMMITTED : InDoubtOutcome.ABORTED,
+                InDoubtEvidence.MARKER);
+    }
+
+    private long markerSequence(Connection fresh, Marked m) throws SQLException {
+        try (PreparedStatement ps = fresh.prepareStatement("SELECT sequence FROM " + markers.table() + " WHERE run = ?::uuid AND slot = ?")) {
+            ps.setString(1, CommitMarkers.run().toString());
+            ps.setInt(2, m.slot().number);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        } finally {
+            endTransaction(fresh);
+        }
+    }
+
+    /** Outside autocommit our lookups opened a transaction on the new connection: it ends before anything else runs. */
+    private static void endTransaction(Connection fresh) throws SQLException {
+        if (!fresh.getAutoCommit()) {
+            fresh.rollback();
+        }
+    }
+
+    /**
+     * The next transaction id of the latest checkpoint, as a full 64-bit id. After a crash the first
+     * checkpoint is the end-of-recovery one, taken before any new transaction: an id at or above it was
+     * in no WAL that survived, and every later checkpoint's is higher still. A promoted standby's latest
+     * checkpoint may be a restartpoint older than WAL it replayed: only a checkpoint of the timeline the
+     * server writes now counts (otherwise Long.MAX_VALUE: proves nothing).
+     */
+    private static long checkpointNextXid(Connection fresh) throws SQLException {
+        try (Statement s = fresh.createStatement(); ResultSet rs = s.executeQuery("SELECT next_xid, timeline_id,"
+                + " ('x' || substr(pg_walfile_name(pg_current_wal_insert_lsn()), 1, 8))::bit(32)::int FROM pg_control_checkpoint()")) {
+            if (!rs.next() || rs.getInt(2) != rs.getInt(3)) {
+                return Long.MAX_VALUE;
+            }
+            String v = rs.getString(1); // "epoch:xid"
+            int colon = v.indexOf(':');
+            return (Long.parseLong(v.substring(0, colon)) << 32) | Long.parseLong(v.substring(colon + 1));
+        }
+    }
+}

@@ -1,4 +1,0 @@
-package dev.resilientjdbc.sqlite.backup;
-
-/** What the first connection to a file does when the file is damaged or gone: nothing, or restore the newest verified backup. */
-public enum Recover { OFF, RESTORE }
