@@ -87,7 +87,7 @@ class BehaviourMapTest {
     @ValueSource(strings = {"dev.resilientjdbc.connection.LogicalConnection", "dev.resilientjdbc.config.Check",
             "dev.resilientjdbc.sqlite.backup", "dev.resilientjdbc.proxy.ResilientProxy.class",
             "dev.resilientjdbc.metrics.micrometer.ResilientMicrometer.bindTo", "dev.resilientjdbc.agent.ResilientAgent",
-            "dev.resilientjdbc.testkit.legacy.LedgerApp"})
+            "dev.resilientjdbc.demo.legacy.LedgerApp"})
     void aRealNamePasses(String name) {
         assertTrue(exists(name), name);
     }

@@ -3,7 +3,7 @@ package dev.resilientjdbc.bench;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.resilientjdbc.ResilientDriver;
-import dev.resilientjdbc.testkit.pg.PgServer;
+import dev.resilientjdbc.control.pg.PgServer;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -1,6 +1,6 @@
 package dev.resilientjdbc.bench;
 
-import dev.resilientjdbc.testkit.pg.PgServer;
+import dev.resilientjdbc.control.pg.PgServer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

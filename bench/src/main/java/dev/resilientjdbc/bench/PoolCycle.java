@@ -3,7 +3,7 @@ package dev.resilientjdbc.bench;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.resilientjdbc.ResilientDriver;
-import dev.resilientjdbc.testkit.pg.PgServer;
+import dev.resilientjdbc.control.pg.PgServer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

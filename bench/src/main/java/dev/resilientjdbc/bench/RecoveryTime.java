@@ -1,6 +1,6 @@
 package dev.resilientjdbc.bench;
 
-import dev.resilientjdbc.testkit.pg.PgServer;
+import dev.resilientjdbc.control.pg.PgServer;
 
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,6 +1,7 @@
 package dev.resilientjdbc.testkit.pg;
 
-import dev.resilientjdbc.testkit.chaos.ChaosProxy;
+import dev.resilientjdbc.control.chaos.ChaosProxy;
+import dev.resilientjdbc.control.pg.PgServer;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;

@@ -1,6 +1,6 @@
 package dev.resilientjdbc.testkit.sqlite;
 
-import dev.resilientjdbc.testkit.pg.FileTrees;
+import dev.resilientjdbc.control.pg.FileTrees;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

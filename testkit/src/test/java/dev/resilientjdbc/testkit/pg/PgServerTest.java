@@ -1,5 +1,9 @@
 package dev.resilientjdbc.testkit.pg;
 
+
+
+import dev.resilientjdbc.control.pg.OsProcesses;
+import dev.resilientjdbc.control.pg.PgServer;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

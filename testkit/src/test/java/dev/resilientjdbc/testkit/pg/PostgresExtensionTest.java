@@ -1,5 +1,7 @@
 package dev.resilientjdbc.testkit.pg;
 
+
+import dev.resilientjdbc.control.pg.PgServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;

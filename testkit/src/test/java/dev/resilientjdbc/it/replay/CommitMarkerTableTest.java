@@ -1,0 +1,280 @@
+package dev.resilientjdbc.it.replay;
+
+import dev.resilientjdbc.control.pg.PgServer;
+import dev.resilientjdbc.testkit.pg.PgTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The commit marker table with default options: created once, race-free, by many connections of
+ * several drivers (class loaders: each has its own run id and its own "prepared" flag, as separate
+ * JVMs would) opening at once on an empty database; and where it cannot be used (no CREATE right, a
+ * read-only role, the transaction-id functions revoked as on a server older than 13), transactions
+ * behave as on the raw driver with one WARNING naming the option and the SQL, never an error.
+ */
+@PgTest
+@org.junit.jupiter.api.Timeout(180)
+class CommitMarkerTableTest {
+    private static PgServer pg;
+    // Held here: a Logger only the LogManager refers to may be collected and made anew without our handler.
+    private static final Logger REPLAY_LOG = Logger.getLogger("dev.resilientjdbc.replay");
+    private final List<LogRecord> warnings = Collections.synchronizedList(new ArrayList<>());
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+                warnings.add(r);
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeAll
+    static void start(PgServer server) throws SQLException {
+        pg = server;
+        admin("DROP TABLE IF EXISTS marker_t",
+                "CREATE TABLE marker_t(k text PRIMARY KEY)",
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON marker_t TO PUBLIC");
+    }
+
+    @BeforeEach
+    void listen() {
+        REPLAY_LOG.addHandler(capture);
+    }
+
+    @AfterEach
+    void stopListening() {
+        REPLAY_LOG.removeHandler(capture);
+    }
+
+    /** 16 connections of 4 drivers open at once on a database without the table: no error, one table, one row each. */
+    @Test
+    void sixteenConnectionsOfFourDriversOpeningAtOnceCreateOneTable() throws Exception {
+        admin("DROP TABLE IF EXISTS race_marker");
+        List<URL> pgjdbc = new ArrayList<>();
+        List<URL> driver = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            URL url = Path.of(entry).toUri().toURL();
+            String name = Path.of(entry).getFileName().toString();
+            if (name.startsWith("postgresql-") && name.endsWith(".jar")) {
+                pgjdbc.add(url);
+            } else if (entry.replace('\\', '/').endsWith("driver/target/classes")
+                    || name.startsWith("resilient-jdbc-") && !name.endsWith("-tests.jar")
+                    || name.matches("(failsafe|HikariCP|metrics-core|metrics-jmx|metrics-healthchecks|prometheus-metrics|slf4j-api).*\\.jar")) {
+                driver.add(url);
+            }
+        }
+        String url = "jdbc:resilient:postgresql://" + pg.host() + ":" + pg.port() + "/" + pg.database()
+                + "?resilient.indoubt.markerTable=race_marker";
+        ExecutorService threads = Executors.newFixedThreadPool(16, r -> {
+            Thread t = new Thread(r, "marker-race");
+            t.setDaemon(true);
+            return t;
+        });
+        List<URLClassLoader> loaders = new ArrayList<>();
+        try (URLClassLoader container = new URLClassLoader("container", pgjdbc.toArray(new URL[0]), ClassLoader.getPlatformClassLoader())) {
+            CyclicBarrier together = new CyclicBarrier(16);
+            List<Future<?>> opened = new ArrayList<>();
+            for (int d = 0; d < 4; d++) {
+                URLClassLoader app = new URLClassLoader("app-" + d, driver.toArray(new URL[0]), container);
+                loaders.add(app);
+                Driver resilient = (Driver) Class.forName("dev.resilientjdbc.ResilientDriver", true, app).getDeclaredConstructor().newInstance();
+                for (int i = 0; i < 4; i++) {
+                    String key = "race-" + d + "-" + i;
+                    opened.add(threads.submit(() -> {
+                        Properties info = new Properties();
+                        info.setProperty("user", "postgres");
+                        together.await(30, TimeUnit.SECONDS);
+                        try (Connection c = resilient.connect(url, info); Statement s = c.createStatement()) {
+                            c.setAutoCommit(false);
+                            s.executeUpdate("INSERT INTO marker_t VALUES ('" + key + "')");
+                            c.commit();
+                        }
+                        return null;
+                    }));
+                }
+            }
+            List<Throwable> errors = new ArrayList<>();
+            for (Future<?> f : opened) {
+                try {
+                    f.get(60, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    errors.add(e.getCause());
+                }
+            }
+            assertEquals(List.of(), errors, "no connection of the 16 failed");
+        } finally {
+            threads.shutdownNow();
+            for (URLClassLoader l : loaders) {
+                l.close();
+            }
+        }
+        assertEquals(1, count("SELECT count(*) FROM pg_class WHERE relname = 'race_marker'"), "one table");
+        assertEquals(16, count("SELECT count(*) FROM marker_t WHERE k LIKE 'race-%'"), "every transaction committed");
+        long rows = count("SELECT count(*) FROM race_marker");
+        assertTrue(rows >= 4 && rows <= 16, "at most one marker row per connection open at once (a closed one's goes to the next): " + rows);
+        assertEquals(16, count("SELECT sum(sequence) FROM race_marker"), "every COMMIT wrote its marker");
+        assertEquals(4, count("SELECT count(DISTINCT run) FROM race_marker"), "one run id per driver");
+        assertEquals(List.of(), warnings.stream().map(LogRecord::getMessage).toList(), "no warning");
+    }
+
+    /** A role that may not create the table: transactions work, one WARNING for the target names the option and the SQL. */
+    @Test
+    void aRoleWithoutCreateRightGetsOneWarningAndWorkingTransactions() throws Exception {
+        role("marker_nocreate", "");
+        assertFallbackWorks("marker_nocreate", "nocreate_marker", "k-nocreate");
+    }
+
+    /** A read-only role: the table cannot be created; reads work, a write fails as it does on the raw driver. */
+    @Test
+    void aReadOnlyRoleKeepsTheRawBehaviour() throws Exception {
+        role("marker_ro", "ALTER ROLE marker_ro SET default_transaction_read_only = on");
+        String table = "ro_marker";
+        admin("DROP TABLE IF EXISTS " + table);
+        String options = "&resilient.indoubt.markerTable=" + table;
+        SQLException rawFailure = writeFails(DriverManager.getConnection(url("marker_ro", false, "")), "k-ro");
+        SQLException ourFailure = writeFails(DriverManager.getConnection(url("marker_ro", true, options)), "k-ro");
+        assertEquals(rawFailure.getSQLState(), ourFailure.getSQLState(), "the raw driver's answer to a write: " + ourFailure);
+        try (Connection c = DriverManager.getConnection(url("marker_ro", true, options)); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM marker_t")) {
+                assertTrue(rs.next());
+            }
+            c.commit();
+        }
+        assertEquals(0, count("SELECT count(*) FROM pg_class WHERE relname = '" + table + "'"), "nothing created");
+    }
+
+    /**
+     * Issue 26: a server where the transaction-id functions cannot be called (PostgreSQL before 13,
+     * simulated by revoking EXECUTE from PUBLIC) keeps transactions working, with the marker off and on.
+     */
+    @Test
+    void revokedTransactionIdFunctionsKeepTransactionsWorking() throws Exception {
+        role("marker_old", "");
+        admin("REVOKE EXECUTE ON FUNCTION pg_current_xact_id_if_assigned() FROM PUBLIC",
+                "REVOKE EXECUTE ON FUNCTION pg_xact_status(xid8) FROM PUBLIC");
+        try {
+            for (boolean marker : new boolean[]{false, true}) {
+                String key = "k-old-" + marker;
+                try (Connection c = DriverManager.getConnection(url("marker_old", true,
+                        "&resilient.indoubt.marker=" + marker + "&resilient.autocommit.exactlyOnce=true"));
+                     Statement s = c.createStatement()) {
+                    c.setAutoCommit(false);
+                    s.executeUpdate("INSERT INTO marker_t VALUES ('" + key + "')");
+                    c.commit();
+                    c.setAutoCommit(true);
+                    s.executeUpdate("INSERT INTO marker_t VALUES ('" + key + "-autocommit')");
+                }
+                assertEquals(2, count("SELECT count(*) FROM marker_t WHERE k LIKE '" + key + "%'"), "both writes committed, marker=" + marker);
+            }
+            // Marker off and no transaction-id evidence: a lost COMMIT reply can only be 08007, said once (the
+            // target with the marker on warns, once, that this role cannot create the marker table).
+            List<String> said = warnings.stream().map(r -> java.text.MessageFormat.format(r.getMessage(), r.getParameters()))
+                    .filter(m -> m.contains("has no evidence")).toList();
+            assertEquals(1, said.size(), "one warning, for the target with the marker off: " + said);
+            assertTrue(said.get(0).contains("PostgreSQL 13") && said.get(0).contains("08007")
+                    && said.get(0).contains("resilient.indoubt.marker=true"), said.get(0));
+        } finally {
+            admin("GRANT EXECUTE ON FUNCTION pg_current_xact_id_if_assigned() TO PUBLIC",
+                    "GRANT EXECUTE ON FUNCTION pg_xact_status(xid8) TO PUBLIC");
+        }
+    }
+
+    private void assertFallbackWorks(String user, String table, String key) throws Exception {
+        admin("DROP TABLE IF EXISTS " + table);
+        String options = "&resilient.indoubt.markerTable=" + table + "&resilient.autocommit.exactlyOnce=true";
+        for (int i = 0; i < 2; i++) {
+            try (Connection c = DriverManager.getConnection(url(user, true, options)); Statement s = c.createStatement()) {
+                c.setAutoCommit(false);
+                s.executeUpdate("INSERT INTO marker_t VALUES ('" + key + i + "')");
+                c.commit();
+                c.setAutoCommit(true);
+                s.executeUpdate("INSERT INTO marker_t VALUES ('" + key + i + "-autocommit')");
+            }
+        }
+        assertEquals(4, count("SELECT count(*) FROM marker_t WHERE k LIKE '" + key + "%'"), "every write committed");
+        assertEquals(0, count("SELECT count(*) FROM pg_class WHERE relname = '" + table + "'"), "nothing created");
+        List<String> said = warnings.stream().map(r -> java.text.MessageFormat.format(r.getMessage(), r.getParameters())).toList();
+        assertEquals(1, said.size(), "one warning for the target: " + said);
+        assertTrue(said.get(0).contains("resilient.indoubt.marker=false") && said.get(0).contains("CREATE TABLE IF NOT EXISTS " + table),
+                "names the option and the SQL: " + said.get(0));
+    }
+
+    private static SQLException writeFails(Connection c, String key) throws SQLException {
+        try (c; Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            try {
+                s.executeUpdate("INSERT INTO marker_t VALUES ('" + key + "')");
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                return e;
+            }
+        }
+        throw new AssertionError("a read-only role wrote");
+    }
+
+    private static void role(String name, String extra) throws SQLException {
+        admin("DROP ROLE IF EXISTS " + name, "CREATE ROLE " + name + " LOGIN");
+        if (!extra.isEmpty()) {
+            admin(extra);
+        }
+    }
+
+    private static String url(String user, boolean resilient, String options) {
+        return (resilient ? pg.jdbcUrl().replace("jdbc:", "jdbc:resilient:") : pg.jdbcUrl()) + "?user=" + user + options;
+    }
+
+    private static void admin(String... sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl() + "?user=postgres"); Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        }
+    }
+
+    private static long count(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl() + "?user=postgres"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

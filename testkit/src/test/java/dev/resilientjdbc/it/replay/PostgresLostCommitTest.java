@@ -1,0 +1,327 @@
+package dev.resilientjdbc.it.replay;
+
+import dev.resilientjdbc.retry.RerunRules;
+import dev.resilientjdbc.ResilientDriver;
+import dev.resilientjdbc.retry.RetryStats;
+import dev.resilientjdbc.control.chaos.ChaosProxy;
+import dev.resilientjdbc.control.pg.PgServer;
+import dev.resilientjdbc.testkit.pg.PgSettings;
+import dev.resilientjdbc.testkit.pg.PgTest;
+import dev.resilientjdbc.testkit.pg.PostgresExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A COMMIT whose reply is lost, on a real crash-safe PostgreSQL 17, through every way the session can
+ * end: only its backend terminated, a fast restart (clean shutdown), and kill -9 of the whole server
+ * with crash recovery. The COMMIT either never reaches the server (the chaos proxy drops it) or is made
+ * durable and only its reply is dropped. The oracle is the database: the row is there exactly once
+ * whenever the application was told success, and a restart never lets another transaction that was
+ * given the same id answer for ours.
+ */
+@PgTest
+@PgSettings(crashSafe = true)
+@org.junit.jupiter.api.Timeout(180)
+class PostgresLostCommitTest {
+    private static PgServer pg;
+    private static ChaosProxy proxy;
+    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "lost-commit-client");
+        t.setDaemon(true);
+        return t;
+    });
+
+    enum Lost { COMMIT, REPLY }
+
+    enum Fault { TERMINATE, FAST_RESTART, CRASH }
+
+    enum Mode { EXPLICIT, EXACTLY_ONCE_AUTOCOMMIT }
+
+    @BeforeAll
+    static void start(PgServer server, ChaosProxy chaos) {
+        pg = server;
+        proxy = chaos;
+    }
+
+    @BeforeEach
+    void clean() throws SQLException {
+        proxy.reset();
+        pg.ensureRunning();
+        try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS lost_t");
+            s.execute("CREATE TABLE lost_t(k text PRIMARY KEY)");
+            s.execute("DROP TABLE IF EXISTS reuse_t");
+            s.execute("CREATE TABLE reuse_t(xid text)");
+        }
+    }
+
+    @AfterEach
+    void shutdown() {
+        proxy.reset();
+        pool.shutdownNow();
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> all = new ArrayList<>();
+        for (Mode mode : Mode.values()) {
+            for (Lost lost : Lost.values()) {
+                for (Fault fault : Fault.values()) {
+                    for (boolean marker : new boolean[]{false, true}) {
+                        all.add(Arguments.of(mode, lost, fault, marker));
+                    }
+                }
+            }
+        }
+        return all.stream();
+    }
+
+    /**
+     * Success exactly when it can be proven: always when the COMMIT never arrived (the transaction is
+     * run again); when it was made durable, success on the same server run, and across a restart only
+     * with the commit marker — without it the answer is 08007, never a guess.
+     */
+    @ParameterizedTest(name = "{0}, lost {1}, {2}, marker={3}")
+    @MethodSource("cases")
+    void lostCommitIsResolvedOnlyByProof(Mode mode, Lost lost, Fault fault, boolean marker) throws Exception {
+        // Lower case: the proxy recognises the COMMIT by its upper-case text, which no key may contain.
+        String key = (mode + "-" + lost + "-" + fault + "-" + marker).toLowerCase(java.util.Locale.ROOT);
+        long evidenceBefore = evidence(marker, lost, fault);
+        Outcome o = run(key, mode, lost, fault, marker, false);
+        boolean provable = lost == Lost.COMMIT || fault == Fault.TERMINATE || marker;
+        if (provable) {
+            assertNull(o.failure, () -> "resolved outcome expected, got " + o.failure);
+        } else {
+            assertTrue(o.failure != null && "08007".equals(o.failure.getSQLState()),
+                    () -> "a durable COMMIT across a restart without a marker cannot be attributed: 08007 expected, got " + o.failure);
+        }
+        assertEquals(1, rows(key), "the transaction is in the database exactly once");
+        assertTrue(evidence(marker, lost, fault) > evidenceBefore, "the lost COMMIT went through in-doubt resolution");
+    }
+
+    /**
+     * Issue 15: the COMMIT never reaches the server, the server is killed, and after crash recovery
+     * another client's transaction is given our transaction's id and commits. pg_xact_status then reads
+     * "committed"; the application must not be told its transaction committed on that word.
+     */
+    @ParameterizedTest(name = "marker={0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void anIdReusedAfterACrashNeverAnswersForTheLostTransaction(boolean marker) throws Exception {
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            String key = "reuse-" + marker + "-" + attempt;
+            Outcome o = run(key, Mode.EXPLICIT, Lost.COMMIT, Fault.CRASH, marker, true);
+            assertNull(o.failure, () -> "the lost transaction is run again, got " + o.failure);
+            assertEquals(1, rows(key), "the lost transaction committed exactly once, by its replay");
+            if (o.reused) {
+                try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT count(*) FROM reuse_t WHERE xid = '" + o.xid + "'")) {
+                    rs.next();
+                    assertEquals(1, rs.getInt(1), "the other transaction committed with our id");
+                }
+                return;
+            }
+            // The insert's WAL reached disk before the kill (a page filled up): its id stayed taken. Try again.
+        }
+        fail("in 3 attempts the crashed server never handed the lost transaction's id out again: the fault did not hit");
+    }
+
+    private record Outcome(SQLException failure, String xid, boolean reused) {
+    }
+
+    private Outcome run(String key, Mode mode, Lost lost, Fault fault, boolean marker, boolean reuseId) throws Exception {
+        String startBefore = startTime();
+        try {
+            return runOnce(key, mode, lost, fault, marker, reuseId, startBefore);
+        } finally {
+            // A failed check must not leave the client blocked on a dropped request while its connection is closed.
+            proxy.reset();
+            proxy.cutAll();
+        }
+    }
+
+    private Outcome runOnce(String key, Mode mode, Lost lost, Fault fault, boolean marker, boolean reuseId, String startBefore)
+            throws Exception {
+        try (Connection c = DriverManager.getConnection(resilient(marker)); Statement s = c.createStatement()) {
+            int pid;
+            try (ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+            String[] xid = {null};
+            Future<?> call;
+            if (mode == Mode.EXPLICIT) {
+                c.setAutoCommit(false);
+                s.executeUpdate("INSERT INTO lost_t VALUES ('" + key + "')");
+                xid[0] = backendXid(pid); // asked on the side: a replay would see a new id and rightly diverge
+                arm(lost);
+                call = pool.submit(() -> {
+                    c.commit();
+                    return null;
+                });
+            } else {
+                arm(lost);
+                call = pool.submit(() -> s.executeUpdate("INSERT INTO lost_t VALUES ('" + key + "')"));
+            }
+            awaitCondition(() -> lost == Lost.COMMIT ? !proxy.dropRequestTriggerArmed() : !proxy.dropTriggerArmed(),
+                    "the proxy saw the COMMIT");
+            if (lost == Lost.REPLY) {
+                awaitCondition(() -> rowsQuietly(key) == 1, "the server committed");
+            }
+            boolean reused = false;
+            switch (fault) {
+                case TERMINATE -> assertTrue(pg.terminateBackend(pid), "the backend was terminated");
+                case FAST_RESTART -> {
+                    proxy.refuseNew(true);
+                    pg.restart();
+                }
+                case CRASH -> {
+                    proxy.refuseNew(true);
+                    pg.crash();
+                    pg.start();
+                    if (reuseId) {
+                        reused = takeId(Long.parseLong(xid[0]));
+                    }
+                }
+            }
+            if (fault != Fault.TERMINATE) {
+                assertNotEquals(startBefore, startTime(), "the server restarted");
+            }
+            proxy.refuseNew(false);
+            SQLException failure = null;
+            try {
+                call.get(90, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof SQLException)) {
+                    throw e;
+                }
+                failure = (SQLException) e.getCause();
+            }
+            return new Outcome(failure, xid[0], reused);
+        }
+    }
+
+    private static void arm(Lost lost) {
+        if (lost == Lost.COMMIT) {
+            proxy.dropRequestsOnceContaining("COMMIT");
+        } else {
+            proxy.dropRepliesOnceAfterClientSends("COMMIT");
+        }
+    }
+
+    /**
+     * Directly (not through the proxy, which still refuses the driver): new transactions take ids until
+     * one is given {@code xid}, which then commits a row. False when the server was already past it.
+     */
+    private static boolean takeId(long xid) throws SQLException {
+        try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            for (int i = 0; i < 1000; i++) {
+                long got;
+                try (ResultSet rs = s.executeQuery("SELECT pg_current_xact_id()::text")) {
+                    rs.next();
+                    got = Long.parseLong(rs.getString(1));
+                }
+                if (got > xid) {
+                    c.rollback();
+                    return false;
+                }
+                if (got == xid) {
+                    s.executeUpdate("INSERT INTO reuse_t VALUES ('" + xid + "')");
+                    c.commit();
+                    return true;
+                }
+                c.commit();
+            }
+        }
+        return false;
+    }
+
+    private static long evidence(boolean marker, Lost lost, Fault fault) {
+        RerunRules.InDoubtEvidence e = marker ? RerunRules.InDoubtEvidence.MARKER
+                : fault == Fault.TERMINATE ? RerunRules.InDoubtEvidence.XACT_STATUS
+                : lost == Lost.COMMIT ? RerunRules.InDoubtEvidence.NOT_COMMITTED : RerunRules.InDoubtEvidence.RESTARTED;
+        return stat(s -> s.inDoubtEvidence(e.ordinal()));
+    }
+
+    private static long stat(java.util.function.ToLongFunction<RetryStats> f) {
+        return ResilientDriver.targets().matching("127.0.0.1:" + proxy.port() + "/").stream().mapToLong(g -> f.applyAsLong(g.stats())).sum();
+    }
+
+    private static void awaitCondition(BooleanSupplier done, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting until " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private static String direct() {
+        return pg.jdbcUrl() + "?user=postgres";
+    }
+
+    private static String resilient(boolean marker) {
+        return PostgresExtension.proxiedUrl(pg, proxy).replace("jdbc:", "jdbc:resilient:")
+                + "?user=postgres&resilient.connect.maxDuration=60s&resilient.retry.maxDuration=60s"
+                + "&resilient.autocommit.exactlyOnce=true&resilient.indoubt.marker=" + marker;
+    }
+
+    /** The 32-bit id of the transaction open in backend {@code pid}; the test server's epoch is 0, so it is the full id. */
+    private static String backendXid(int pid) throws SQLException {
+        try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT backend_xid::text FROM pg_stat_activity WHERE pid = " + pid)) {
+            assertTrue(rs.next(), "backend " + pid + " is there");
+            return rs.getString(1);
+        }
+    }
+
+    private static String startTime() throws SQLException {
+        try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_postmaster_start_time()::text")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static long rows(String k) throws SQLException {
+        try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM lost_t WHERE k = '" + k + "'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static long rowsQuietly(String k) {
+        try {
+            return rows(k);
+        } catch (SQLException e) {
+            return -1;
+        }
+    }
+}
