@@ -27,7 +27,7 @@ import java.util.logging.Logger;
  * follow lazily. Whether the failed call itself may be made again is decided by {@link CallGate}.
  */
 public final class LogicalConnection {
-    private static final Logger LOG = Logger.getLogger("dev.resilientjdbc.reconnect");
+    private static final Logger LOG = Logger.getLogger("dev.resilientjdbc.connection");
 
     /** Where physical connections come from (the real driver, or a pool) and where dead ones go. */
     @FunctionalInterface
