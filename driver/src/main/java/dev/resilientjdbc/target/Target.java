@@ -135,9 +135,12 @@ public final class Target implements AutoCloseable {
         }
     }
 
-    /** Whether this call is the target's first to ask (true once): that caller may {@link #startAside} its metrics and health. */
+    /**
+     * Whether this call is the target's first to ask (true once) while its health checks are not registered yet: that
+     * caller may {@link #startAside} its metrics and health. False for a target a pooled connect already set up.
+     */
     public boolean firstStart() {
-        return !startClaimed.getAndSet(true);
+        return health == null && !startClaimed.getAndSet(true);
     }
 
     private final java.util.concurrent.atomic.AtomicBoolean startClaimed = new java.util.concurrent.atomic.AtomicBoolean();
