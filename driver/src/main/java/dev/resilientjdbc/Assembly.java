@@ -379,7 +379,11 @@ public final class Assembly {
             Retrier retrier = b.retrier;
             MetricRegistry metrics = null;
             MetricsTracker tracker = null;
-            if (metricsEnabled) {
+            // The plain case (no pool, backups, JMX or HTTP endpoint needing them first): a target's first connect makes
+            // its metrics and health checks aside while it opens the connection, and waits for them before returning.
+            Target.Start aside = poolKey == null && backups == null && !jmx && httpPort <= 0 && b.fallback == null && target.firstStart()
+                    ? target.startAside(metricsEnabled ? registryName : null, probe, health) : null;
+            if (metricsEnabled && aside == null) {
                 metrics = ResilientMetrics.registry(registryName);
                 tracker = target.metrics(metrics);
                 if (jmx) {
@@ -398,14 +402,21 @@ public final class Assembly {
             }
             HikariDataSource pool = poolKey != null ? target.pool(poolKey, b.poolOpener, poolSettings, targetName, metrics) : null;
             LogicalConnection.Opener opener = pool != null ? b.pooled(pool) : b.direct;
-            target.watch(probe, pool, health);
+            if (aside == null) {
+                target.watch(probe, pool, health);
+            }
             if (httpPort > 0) {
                 targets.startHttp(config.get(ResilientOptions.HTTP_BIND), httpPort, config.get(ResilientOptions.HTTP_TOKEN),
                         tracker != null ? tracker.registry() : ResilientMetrics.registry(registryName));
             }
             dev.resilientjdbc.retry.FallbackState fallback = opener == b.direct ? b.fallback : null;
             LogicalConnection.Opened firstForRead = fallback != null ? LogicalConnection.openForRead(opener, fallback, inDoubt, retrier) : null;
-            Connection first = firstForRead != null ? firstForRead.connection() : opener.open();
+            Connection first;
+            if (aside == null) {
+                first = firstForRead != null ? firstForRead.connection() : opener.open();
+            } else {
+                first = openThenJoin(aside, opener);
+            }
             if (fallback != null && firstForRead == null) {
                 fallback.primaryReached();
             }
@@ -424,6 +435,32 @@ public final class Assembly {
             logical.replayFirstWait(replayFirstWait);
             logical.onRelease(targets.connectionOpened(target));
             return ProxyFactory.connection(logical);
+        }
+
+        // The first connection of a target whose metrics and health are made aside: both exist when this returns or throws.
+        private static Connection openThenJoin(Target.Start aside, LogicalConnection.Opener opener) throws SQLException {
+            Connection first;
+            try {
+                first = opener.open();
+            } catch (SQLException | RuntimeException | Error e) {
+                try {
+                    aside.join();
+                } catch (SQLException | RuntimeException | Error made) {
+                    e.addSuppressed(made);
+                }
+                throw e;
+            }
+            try {
+                aside.join();
+            } catch (SQLException | RuntimeException | Error e) {
+                try {
+                    first.close();
+                } catch (SQLException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
+            }
+            return first;
         }
 
         /** A target and what connects to it, made once per target rather than once per connect. */

@@ -27,7 +27,9 @@ import java.util.stream.Stream;
  * <p>Run, after {@code mvn -q -B -DskipTests package}: {@code java -cp bench/target/classes
  * dev.resilientjdbc.bench.FirstConnectTime [runs]} (default 20 runs per side, after one warm-up round). Another
  * build's driver class path and agent jar: {@code -Dfirstconnect.driver=... -Dfirstconnect.agent=...}
- * ({@code -Dfirstconnect.anyStderr=true} for a build that prints on stderr).
+ * ({@code -Dfirstconnect.anyStderr=true} for a build that prints on stderr). A before/after comparison in one run:
+ * {@code -Dfirstconnect.before.driver=... -Dfirstconnect.before.agent=...} (e.g. the jars of the base commit, copied
+ * aside) add a "before" side of each, interleaved with the others.
  */
 public final class FirstConnectTime {
     private static final boolean ANY_STDERR = Boolean.getBoolean("firstconnect.anyStderr");
@@ -49,6 +51,14 @@ public final class FirstConnectTime {
         sides.put("raw sqlite-jdbc", List.of(java, "-cp", probe + sep + sqlite, main, "jdbc:sqlite::memory:"));
         sides.put("jdbc:resilient: URL", List.of(java, "-cp", probe + sep + bundle + sep + sqlite, main, "jdbc:resilient:sqlite::memory:"));
         sides.put("raw URL + -javaagent", List.of(java, "-javaagent:" + agent, "-cp", probe + sep + sqlite, main, "jdbc:sqlite::memory:"));
+        String beforeDriver = System.getProperty("firstconnect.before.driver");
+        if (beforeDriver != null) {
+            sides.put("URL, before", List.of(java, "-cp", probe + sep + beforeDriver + sep + sqlite, main, "jdbc:resilient:sqlite::memory:"));
+        }
+        String beforeAgent = System.getProperty("firstconnect.before.agent");
+        if (beforeAgent != null) {
+            sides.put("-javaagent, before", List.of(java, "-javaagent:" + beforeAgent, "-cp", probe + sep + sqlite, main, "jdbc:sqlite::memory:"));
+        }
 
         double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         for (List<String> cmd : sides.values()) {

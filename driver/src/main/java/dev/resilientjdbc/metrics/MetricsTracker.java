@@ -20,15 +20,22 @@ public final class MetricsTracker implements AutoCloseable {
     private final List<String> names;
     private final ErrorWindow window;
     private final Map<CallObserver.Kind, Timer> timers;
+    private final CallObserver observer;
 
     MetricsTracker(TargetGuard guard, String name, MetricRegistry registry, List<String> names, ErrorWindow window,
-                   Map<CallObserver.Kind, Timer> timers) {
+                   Map<CallObserver.Kind, Timer> timers, CallObserver observer) {
         this.guard = guard;
         this.name = name;
         this.registry = registry;
         this.names = List.copyOf(names);
         this.window = window;
         this.timers = timers;
+        this.observer = observer;
+    }
+
+    /** What times the target's calls into these metrics (installed on the guard by the binding). */
+    public CallObserver observer() {
+        return observer;
     }
 
     /** The name the target's metrics go under: {@code resilient.<name>....}. */

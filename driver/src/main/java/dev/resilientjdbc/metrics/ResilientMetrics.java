@@ -106,11 +106,12 @@ public final class ResilientMetrics {
         }
         Timer[] byKind = timers.values().toArray(new Timer[0]);
         ErrorWindow window = new ErrorWindow(60);
-        guard.observer((kind, nanos, failed) -> {
+        CallObserver observer = (kind, nanos, failed) -> {
             byKind[kind.ordinal()].update(nanos, TimeUnit.NANOSECONDS);
             window.record(failed);
-        });
-        return new MetricsTracker(guard, name, registry, names, window, timers);
+        };
+        guard.observer(observer);
+        return new MetricsTracker(guard, name, registry, names, window, timers, observer);
     }
 
     private static void gauge(MetricRegistry r, java.util.List<String> names, String name, StatGauge g) {

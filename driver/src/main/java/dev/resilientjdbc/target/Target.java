@@ -4,6 +4,8 @@ import com.codahale.metrics.MetricRegistry;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.resilientjdbc.health.TargetHealth;
 import dev.resilientjdbc.metrics.MetricsTracker;
+import dev.resilientjdbc.metrics.PendingCalls;
+import dev.resilientjdbc.retry.CallObserver;
 import dev.resilientjdbc.metrics.ResilientMetrics;
 import dev.resilientjdbc.metrics.TargetMeters;
 import dev.resilientjdbc.pool.PoolSettings;
@@ -130,6 +132,113 @@ public final class Target implements AutoCloseable {
             return pool;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Whether this call is the target's first to ask (true once) while its health checks are not registered yet: that
+     * caller may {@link #startAside} its metrics and health. False for a target a pooled connect already set up.
+     */
+    public boolean firstStart() {
+        return health == null && !startClaimed.getAndSet(true);
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean startClaimed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * What the target's first connect makes besides its connection — its metrics in the registry {@code registryName}
+     * names ({@link ResilientMetrics#registry}; null: metrics disabled) and its health checks — made on a short-lived thread of its own while the caller opens the
+     * physical connection, which is most of a first connect's time (loading and initialising the metrics and
+     * health libraries is some 40 ms of a cold JVM's first connect). The caller must {@link Start#join} before it hands the
+     * connection out, so that both exist once the connect returns or fails, as when they were made first. Calls
+     * timed meanwhile (the connect itself) are kept and counted once the metrics exist ({@link PendingCalls}).
+     */
+    public Start startAside(String registryName, TargetHealth.Probe probe, TargetHealth.HealthSettings settings) {
+        PendingCalls pending = null;
+        if (registryName != null) {
+            lock.lock();
+            try {
+                if (metrics == null && !closed) {
+                    pending = new PendingCalls();
+                    guard.observer(pending);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        Start start = new Start(this, registryName, probe, settings, pending);
+        Thread t = new Thread(start, "resilient-jdbc-start");
+        t.setDaemon(true);
+        start.thread = t;
+        t.start();
+        return start;
+    }
+
+    /** The metrics and health checks of a target's first connect, being made aside ({@link #startAside}). */
+    public static final class Start implements Runnable {
+        private final Target target;
+        private final String registryName;
+        private final TargetHealth.Probe probe;
+        private final TargetHealth.HealthSettings settings;
+        private final PendingCalls pending;
+        private Thread thread;
+        private volatile Throwable failure;
+
+        private Start(Target target, String registryName, TargetHealth.Probe probe, TargetHealth.HealthSettings settings,
+                      PendingCalls pending) {
+            this.target = target;
+            this.registryName = registryName;
+            this.probe = probe;
+            this.settings = settings;
+            this.pending = pending;
+        }
+
+        @Override
+        public void run() {
+            try {
+                if (registryName != null) {
+                    MetricsTracker m = target.metrics(ResilientMetrics.registry(registryName));
+                    if (pending != null) {
+                        pending.deliverTo(m.observer());
+                    }
+                }
+                target.watch(probe, null, settings);
+            } catch (Throwable e) {
+                failure = e;
+            } finally {
+                if (pending != null && failure != null) {
+                    pending.deliverTo(CallObserver.NONE); // nothing to count into: let the kept calls go
+                }
+            }
+        }
+
+        /**
+         * Waits for the metrics and health checks; throws what making them threw (a closed target's 08003), as
+         * the connect did when it made them itself. An interrupt is kept for the caller, not lost.
+         */
+        public void join() throws SQLException {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            Throwable e = failure;
+            if (e instanceof SQLException) {
+                throw (SQLException) e;
+            } else if (e instanceof RuntimeException) {
+                throw (RuntimeException) e;
+            } else if (e instanceof Error) {
+                throw (Error) e;
+            } else if (e != null) {
+                throw new SQLException(e);
+            }
         }
     }
 

@@ -10,8 +10,8 @@ import java.util.List;
  * Watches class loading for the classes where a supported real driver hands out a connection,
  * matched by name in any class loader (a driver loaded by a web application's own loader is
  * covered as well as one on the class path). Only a name comparison runs per loaded class;
- * ByteBuddy is loaded when the first driver class appears ({@link Weaver}), so an application pays
- * for it at its first JDBC use rather than before main.
+ * the bytecode library (ASM's core, {@link Weaver}) is loaded when the first driver class appears, so an
+ * application pays for it at its first JDBC use rather than before main.
  */
 public final class Instrumenter implements ClassFileTransformer {
     static final String PG_DRIVER = "org/postgresql/Driver";
@@ -59,8 +59,8 @@ public final class Instrumenter implements ClassFileTransformer {
             return null;
         }
         try {
-            byte[] woven = Weaver.weave(className, bytes, loader);
-            if (verbose) {
+            byte[] woven = Weaver.weave(className, bytes);
+            if (verbose && woven != null) {
                 System.err.println("resilient-agent: instrumented " + className.replace('/', '.') + " in " + loader);
             }
             return woven;

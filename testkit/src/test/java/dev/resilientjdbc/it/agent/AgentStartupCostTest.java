@@ -5,10 +5,15 @@ import dev.resilientjdbc.it.legacy.StartupProbe;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,6 +49,44 @@ class AgentStartupCostTest {
         // A budget, not a benchmark: catches an agent that suddenly scans every class or blocks.
         assertTrue(a - p < 3_000, "agent start-up cost " + (a - p) + " ms");
     }
+
+    /**
+     * Issue 26: what the agent's first connection loads. Its driver-class instructions are written with ASM's core,
+     * not ByteBuddy's Advice, which loaded some 820 classes and took about 400 ms of the first JDBC use. A budget
+     * on the classes the agent jar gives a first SQLite connection (functions registered, so the connection takers
+     * are woven too) keeps that from coming back unnoticed.
+     */
+    @ParameterizedTest(name = "JDK {0}")
+    @ValueSource(strings = {"17", "25"})
+    void theFirstConnectionLoadsLittleFromTheAgentJar(String jdk, @TempDir Path dir) throws Exception {
+        String javaCmd = AgentJvm.JDK17;
+        if (jdk.equals("25")) {
+            assumeTrue(AgentJvm.jdk25Available(), "JDK 25 not installed");
+            javaCmd = AgentJvm.jdk25();
+        }
+        Path log = dir.resolve("classes.log");
+        String url = "jdbc:sqlite:" + dir.resolve("first.db");
+        try (ChildJvm child = ChildJvm.start(javaCmd, Map.of(), List.of("-Xlog:class+load=info:file=" + log, AgentJvm.agentArg("")),
+                dev.resilientjdbc.testkit.legacy.SqliteFunctionApp.class.getName(), url)) {
+            child.awaitLine("DONE"::equals, TIMEOUT, "DONE");
+            assertEquals(0, child.awaitExit(TIMEOUT), "exits cleanly: " + child.stderr());
+            assertTrue(child.stdout().contains("PROXY true"), "the connection was made resilient: " + child.stdout());
+        }
+        List<String> fromAgent = Files.readAllLines(log).stream()
+                .filter(l -> l.contains("[class,load] ") && l.contains("resilient-agent.jar"))
+                .map(l -> l.substring(l.indexOf("[class,load] ") + "[class,load] ".length()).split(" ")[0])
+                .toList();
+        long bytecode = fromAgent.stream().filter(c -> c.startsWith("dev.resilientjdbc.agent.shaded.asm.")).count();
+        long byteBuddy = fromAgent.stream().filter(c -> c.contains("bytebuddy")).count();
+        System.out.println("first connection under the agent, JDK " + jdk + ": " + fromAgent.size() + " classes from the agent jar, "
+                + bytecode + " of them ASM");
+        assertEquals(0, byteBuddy, "no ByteBuddy");
+        assertTrue(bytecode <= 40, "ASM classes loaded to weave the driver: " + bytecode + " (30 when this budget was set)");
+        assertTrue(fromAgent.size() <= BUDGET, "classes from the agent jar: " + fromAgent.size() + " (budget " + BUDGET + ")");
+    }
+
+    // Classes the agent jar gives SqliteFunctionApp's first connection: 228 when this budget was set (JDK 17 and 25).
+    private static final int BUDGET = 250;
 
     private static long timeToMain(String java, List<String> jvmArgs, boolean withAgent) throws Exception {
         long start = System.nanoTime();
