@@ -67,7 +67,7 @@ class AgentStartupCostTest {
         Path log = dir.resolve("classes.log");
         String url = "jdbc:sqlite:" + dir.resolve("first.db");
         try (ChildJvm child = ChildJvm.start(javaCmd, Map.of(), List.of("-Xlog:class+load=info:file=" + log, AgentJvm.agentArg("")),
-                dev.resilientjdbc.testkit.legacy.SqliteFunctionApp.class.getName(), url)) {
+                dev.resilientjdbc.it.legacy.SqliteFunctionApp.class.getName(), url)) {
             child.awaitLine("DONE"::equals, TIMEOUT, "DONE");
             assertEquals(0, child.awaitExit(TIMEOUT), "exits cleanly: " + child.stderr());
             assertTrue(child.stdout().contains("PROXY true"), "the connection was made resilient: " + child.stdout());
