@@ -6,7 +6,8 @@ import dev.resilientjdbc.control.pg.PgServer;
 import dev.resilientjdbc.testkit.pg.PgTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
@@ -42,12 +43,18 @@ class AgentFrozenServerTest {
         return child.awaitLine(l -> l.startsWith("ANSWER " + n + " "), timeout, "the answer to query " + n);
     }
 
-    @Test
-    void underTheAgentACallOnAFrozenServerEndsWithinTheBudgetsWhileTheSameAppWithoutItWaits() throws Exception {
+    /**
+     * The application's connection comes from {@code DriverManager}, or from a {@code PGSimpleDataSource} bean (what a
+     * {@code dataSourceClassName} configuration makes): pgjdbc's data sources connect through its driver, where the
+     * agent gives the physical connection its liveness watch.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"drivermanager", "datasource"})
+    void underTheAgentACallOnAFrozenServerEndsWithinTheBudgetsWhileTheSameAppWithoutItWaits(String source) throws Exception {
         String url = pg.jdbcUrl() + "?user=" + pg.user();
         try (ChildJvm ours = ChildJvm.start(AgentJvm.JDK17, List.of(AgentJvm.agentArg("resilient.connect.maxDuration=1s")),
-                OneConnectionApp.class.getName(), url);
-             ChildJvm raw = ChildJvm.start(AgentJvm.JDK17, List.of(), OneConnectionApp.class.getName(), url)) {
+                OneConnectionApp.class.getName(), url, source);
+             ChildJvm raw = ChildJvm.start(AgentJvm.JDK17, List.of(), OneConnectionApp.class.getName(), url, source)) {
             ours.awaitLine("READY"::equals, START, "READY");
             raw.awaitLine("READY"::equals, START, "READY");
             ours.send("Q 1");
@@ -67,7 +74,7 @@ class AgentFrozenServerTest {
             assertTrue(ms < 6_000, "ended within the budgets (liveness 2 s + connect 1 s): " + ms + " ms");
             // The fault hit: the same application without the agent is still waiting on the same server.
             assertThrows(IllegalStateException.class, () -> answer(raw, 2, Duration.ofMillis(200)), "the raw app still waits");
-            System.out.println("agent, frozen server: " + line + " after " + ms + " ms; the app without the agent still waits");
+            System.out.println("agent (" + source + "), frozen server: " + line + " after " + ms + " ms; the app without the agent still waits");
 
             pg.resume();
             assertTrue(answer(raw, 2, START).startsWith("ANSWER 2 OK 42"), "the raw app is answered once the server runs");

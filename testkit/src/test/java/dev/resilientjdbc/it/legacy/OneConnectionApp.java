@@ -12,13 +12,21 @@ import java.sql.Statement;
 /**
  * A legacy app that keeps one connection open for its whole life, as a pool's connection lives, and runs a
  * query for every {@code Q n} line on stdin, answering {@code ANSWER n OK value ms} or
- * {@code ANSWER n ERR sqlstate ms}. Args: url.
+ * {@code ANSWER n ERR sqlstate ms}. Args: url [{@code datasource}: the connection comes from a {@code PGSimpleDataSource}
+ * bean set to that URL, as a Spring or Hikari {@code dataSourceClassName} application gets it].
  */
 public final class OneConnectionApp {
     private OneConnectionApp() {}
 
+    private static org.postgresql.ds.PGSimpleDataSource dataSource(String url) {
+        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+        ds.setUrl(url);
+        return ds;
+    }
+
     public static void main(String[] args) throws Exception {
-        try (Connection c = DriverManager.getConnection(args[0]);
+        try (Connection c = args.length > 1 && args[1].equals("datasource") ? dataSource(args[0]).getConnection()
+                : DriverManager.getConnection(args[0]);
              BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             System.out.println("READY");
             for (String line = in.readLine(); line != null && line.startsWith("Q "); line = in.readLine()) {
