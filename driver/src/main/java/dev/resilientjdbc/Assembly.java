@@ -421,18 +421,11 @@ public final class Assembly {
                 fallback.primaryReached();
             }
             prepareOnce(first);
-            LogicalConnection logical = new LogicalConnection(first, retrier, opener, replayMaxBytes, inDoubt);
-            if (fallback != null) {
-                logical.fallback(fallback, firstForRead != null && firstForRead.standby());
-            }
-            if (serializeSqlite) {
-                logical.gate(TransactionGate.forSqlite(realUrl, gateWait));
-            }
-            if (sqliteBusyTimeoutSet != null) {
-                logical.busyWait(new dev.resilientjdbc.dialect.SqliteBusyWait(sqliteBusyTimeoutSet));
-            }
-            logical.exactlyOnceWrites(exactlyOnceWrites);
-            logical.replayFirstWait(replayFirstWait);
+            LogicalConnection logical = new LogicalConnection(first, retrier, opener, inDoubt, new LogicalConnection.Setup(
+                    replayMaxBytes, exactlyOnceWrites, replayFirstWait,
+                    serializeSqlite ? TransactionGate.forSqlite(realUrl, gateWait) : null,
+                    sqliteBusyTimeoutSet != null ? new dev.resilientjdbc.dialect.SqliteBusyWait(sqliteBusyTimeoutSet) : null,
+                    fallback, fallback != null && firstForRead != null && firstForRead.standby()));
             logical.onRelease(targets.connectionOpened(target));
             return ProxyFactory.connection(logical);
         }

@@ -68,7 +68,7 @@ public final class LogicalConnection {
     // Made by the first explicit transaction (see log()); until then it would be an empty, freshly reset one.
     private volatile TransactionLog log;
     private final InDoubt inDoubt;
-    private volatile TransactionGate gate;
+    private final TransactionGate gate;
     private final SessionState session = new SessionState();
     // Taken only when the physical connection is lost or replaced: made on first use (see swap()).
     private volatile ReentrantLock swap;
@@ -90,33 +90,46 @@ public final class LogicalConnection {
     // resilient.readOnlyFallback of the target (null when off); whether the physical connection is a standby serving
     // reads because no primary answered; whether the work about to run needs a primary (a write, a transaction of a
     // connection that is not read-only).
-    private volatile FallbackState fallback;
+    private final FallbackState fallback;
     private volatile boolean onStandby;
     private volatile boolean needsPrimary;
     private volatile long seenPrimaryEpoch;
 
-    public LogicalConnection(Connection first, Retrier retrier, Opener opener, long replayMaxBytes, InDoubt inDoubt) {
+    /**
+     * What a logical connection is given at birth and keeps. Per target: the replay bound
+     * (resilient.replay.maxBytes), exactly-once autocommit writes and how long new work waits for replays
+     * (resilient.replay.firstWait). Per connection: the SQLite file's transaction gate and how the application
+     * waits for a busy file (null for other databases), resilient.readOnlyFallback's state (null when off) and
+     * whether the first physical connection is to a standby.
+     */
+    public record Setup(long replayMaxBytes, boolean exactlyOnceWrites, java.time.Duration replayFirstWait, TransactionGate gate,
+                        SqliteBusyWait busyWait, FallbackState fallback, boolean firstOnStandby) {
+    }
+
+    public LogicalConnection(Connection first, Retrier retrier, Opener opener, InDoubt inDoubt, Setup setup) {
         this.physical = first;
         this.last = first;
         this.retrier = retrier;
         this.opener = opener;
-        this.replayMaxBytes = replayMaxBytes;
+        this.replayMaxBytes = setup.replayMaxBytes();
+        this.exactlyOnceWrites = setup.exactlyOnceWrites();
+        this.replayFirstWaitNanos = setup.replayFirstWait().toNanos();
+        this.gate = setup.gate();
+        this.busyWait = setup.busyWait();
+        this.fallback = setup.fallback();
+        this.onStandby = setup.firstOnStandby();
+        this.seenPrimaryEpoch = fallback != null ? fallback.primaryEpoch() : 0;
         this.inDoubt = inDoubt;
         this.backend = new Backend(first);
         // As in reconnect(): a transaction the first connection begins on a standby stays read-only past a promotion.
         this.openedOnStandby = Boolean.TRUE.equals(inDoubt.standby(first)) ? first : null;
     }
 
-    private volatile boolean exactlyOnceWrites;
-    private volatile long replayFirstWaitNanos;
+    private final boolean exactlyOnceWrites;
+    private final long replayFirstWaitNanos;
     // COMMIT, exactly-once autocommit writes and the resolution of a lost COMMIT reply; made at the first of them
     // (a pool borrow that only reads in autocommit never needs it).
     private volatile CommitProtocol commits;
-
-    /** resilient.autocommit.exactlyOnce, where the dialect can resolve a lost COMMIT. */
-    public void exactlyOnceWrites(boolean on) {
-        this.exactlyOnceWrites = on;
-    }
 
     boolean exactlyOnceWrites() {
         return exactlyOnceWrites;
@@ -179,15 +192,6 @@ public final class LogicalConnection {
         }
     }
 
-    /**
-     * resilient.readOnlyFallback: {@code state} is the target's; {@code firstOnStandby} says the first physical
-     * connection is a standby that serves reads because no primary answered.
-     */
-    public void fallback(FallbackState state, boolean firstOnStandby) {
-        this.fallback = state;
-        this.onStandby = firstOnStandby;
-        this.seenPrimaryEpoch = state.primaryEpoch();
-    }
 
     /** Whether resilient.readOnlyFallback is on for this connection. */
     public boolean fallbackOn() {
@@ -335,11 +339,6 @@ public final class LogicalConnection {
             lock.unlock();
         }
         opener.discard(p);
-    }
-
-    /** Explicit transactions pass this gate before their first statement (SQLite files); null for none. */
-    public void gate(TransactionGate gate) {
-        this.gate = gate;
     }
 
     /** The explicit transaction's log. */
@@ -529,11 +528,6 @@ public final class LogicalConnection {
         LOG.log(Level.FINE, "resilient-jdbc: lost the physical connection to {0}", retrier.guard().name());
     }
 
-    /** How long new work waits while interrupted transactions of the target replay (resilient.replay.firstWait). */
-    public void replayFirstWait(java.time.Duration wait) {
-        replayFirstWaitNanos = wait.toNanos();
-    }
-
     /** New work (an autocommit statement, a transaction's first statement) lets interrupted transactions of the target replay first. */
     void awaitReplays() {
         retrier.guard().replayTurns().awaitTurn(replayFirstWaitNanos);
@@ -618,12 +612,7 @@ public final class LogicalConnection {
     }
 
     // SQLite: whether the application said how to wait for a busy file (null for other databases).
-    private volatile SqliteBusyWait busyWait;
-
-    /** SQLite: how the application waits for a busy file, as its URL and properties say so far. */
-    public void busyWait(SqliteBusyWait w) {
-        busyWait = w;
-    }
+    private final SqliteBusyWait busyWait;
 
     /** A statement ran: a PRAGMA busy_timeout may have changed how the application waits. */
     void ran(String sql) {
