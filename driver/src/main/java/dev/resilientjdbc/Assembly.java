@@ -40,8 +40,7 @@ public final class Assembly {
 
     /** Opens one physical connection the way the application would have, without us. */
     @FunctionalInterface
-    public interface PhysicalSource {
-        Connection open() throws SQLException;
+    public interface PhysicalSource extends dev.resilientjdbc.connection.PhysicalOpener {
 
         /** One for a write a standby refused: see {@link LogicalConnection.Opener#openForWrite()}. By default {@link #open()}. */
         default Connection openForWrite() throws SQLException {
@@ -461,14 +460,14 @@ public final class Assembly {
             final Target target;
             final Retrier retrier;
             // How the target's pool opens its physical connections, and how an unpooled connection opens one.
-            final Pools.PhysicalOpener poolOpener;
+            final dev.resilientjdbc.connection.PhysicalOpener poolOpener;
             final LogicalConnection.Opener direct;
             // resilient.readOnlyFallback of the target; null when off.
             final dev.resilientjdbc.retry.FallbackState fallback;
             // Borrows from the target's pool; a target keeps one pool per key until it closes (then a new Bound is made).
             private volatile PooledOpener pooled;
 
-            Bound(Target target, Retrier retrier, Pools.PhysicalOpener poolOpener, LogicalConnection.Opener direct,
+            Bound(Target target, Retrier retrier, dev.resilientjdbc.connection.PhysicalOpener poolOpener, LogicalConnection.Opener direct,
                   dev.resilientjdbc.retry.FallbackState fallback) {
                 this.fallback = fallback;
                 this.target = target;

@@ -31,8 +31,9 @@ public final class LogicalConnection {
 
     /** Where physical connections come from (the real driver, or a pool) and where dead ones go. */
     @FunctionalInterface
-    public interface Opener {
+    public interface Opener extends PhysicalOpener {
         /** A new physical connection (through the retrier's connect policy). */
+        @Override
         Connection open() throws SQLException;
 
         /**

@@ -15,18 +15,12 @@ import javax.sql.DataSource;
  * adder sees a failure only once the connect budget is spent.
  */
 final class PhysicalDataSource implements DataSource {
-    /** Opens one physical connection, retrying within the connect budget. */
-    @FunctionalInterface
-    interface Opener {
-        Connection open() throws SQLException;
-    }
-
-    private final Opener opener;
+    private final dev.resilientjdbc.connection.PhysicalOpener opener;
     private final String description;
     private volatile PrintWriter logWriter;
     private volatile int loginTimeoutSeconds;
 
-    PhysicalDataSource(Opener opener, String description) {
+    PhysicalDataSource(dev.resilientjdbc.connection.PhysicalOpener opener, String description) {
         this.opener = opener;
         this.description = description;
     }

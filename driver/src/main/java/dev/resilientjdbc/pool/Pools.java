@@ -23,18 +23,13 @@ public final class Pools {
 
     private Pools() {}
 
-    /** Opens one physical connection to the target, with connect retries; what the pool's connections come from. */
-    @FunctionalInterface
-    public interface PhysicalOpener {
-        java.sql.Connection open() throws java.sql.SQLException;
-    }
 
     /** A new pool whose connections come from {@code opener}; HikariCP's own metrics go to {@code metrics} when given. */
-    public static HikariDataSource create(PhysicalOpener opener, PoolSettings settings, String targetName,
+    public static HikariDataSource create(dev.resilientjdbc.connection.PhysicalOpener opener, PoolSettings settings, String targetName,
                                           com.codahale.metrics.MetricRegistry metrics) {
         HikariConfig c = new HikariConfig();
         c.setPoolName("resilient-pool-" + SEQ.incrementAndGet());
-        c.setDataSource(new PhysicalDataSource(opener::open, targetName));
+        c.setDataSource(new PhysicalDataSource(opener, targetName));
         c.setMaximumPoolSize(settings.maxSize);
         c.setMinimumIdle(settings.minIdle);
         c.setConnectionTimeout(settings.connectionTimeout.toMillis());

@@ -114,7 +114,7 @@ public final class Target implements AutoCloseable {
     }
 
     /** The pool under {@code key} ({@link Pools#keyOf}), made on first use; connections come from {@code opener}. */
-    public HikariDataSource pool(String key, Pools.PhysicalOpener opener, PoolSettings settings, String targetName,
+    public HikariDataSource pool(String key, dev.resilientjdbc.connection.PhysicalOpener opener, PoolSettings settings, String targetName,
                                  MetricRegistry hikariMetrics) throws SQLException {
         HikariDataSource existing = pools.get(key);
         if (existing != null) {

@@ -64,7 +64,7 @@ public final class ConnectInterceptor implements ConnectHook.Handler {
         return connections.open(url, info, () -> raw(() -> ds.getConnection(user, password)));
     }
 
-    private static Connection raw(ResilientConnections.PhysicalOpener real) throws SQLException {
+    private static Connection raw(dev.resilientjdbc.connection.PhysicalOpener real) throws SQLException {
         ConnectHook.beginRaw();
         try {
             return real.open();

@@ -2,6 +2,7 @@ package dev.resilientjdbc.agent.wrap;
 
 import dev.resilientjdbc.Assembly;
 import dev.resilientjdbc.config.ConfigResolver;
+import dev.resilientjdbc.connection.PhysicalOpener;
 import dev.resilientjdbc.config.ResilientConfig;
 import dev.resilientjdbc.config.ResilientOptions;
 import dev.resilientjdbc.target.TargetRegistry;
@@ -18,12 +19,6 @@ import java.util.Properties;
  * the driver's public pieces only.
  */
 public final class ResilientConnections {
-    /** Opens one physical connection with the real driver, as the application would have. */
-    @FunctionalInterface
-    public interface PhysicalOpener {
-        Connection open() throws SQLException;
-    }
-
     private final ConfigResolver resolver;
 
     public ResilientConnections(ConfigResolver resolver) {
