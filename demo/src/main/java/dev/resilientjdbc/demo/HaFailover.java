@@ -4,6 +4,7 @@ import dev.resilientjdbc.control.ha.PatroniCluster;
 import dev.resilientjdbc.demo.ledger.LedgerChecker;
 import dev.resilientjdbc.demo.ledger.LedgerRun;
 import dev.resilientjdbc.demo.ledger.LedgerWorkload;
+import dev.resilientjdbc.demo.ledger.WritePause;
 
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -70,42 +71,6 @@ final class HaFailover {
         p.setProperty("user", "postgres");
         p.setProperty("connectTimeout", "3");
         return p;
-    }
-
-    /** The longest time in which a run acknowledged no transfer, sampled every 5 ms from its start on. */
-    private static final class WritePause implements Runnable {
-        private final LedgerRun run;
-        private final Thread thread;
-        private volatile boolean stop;
-        private volatile long longest;
-
-        WritePause(String name, LedgerRun run) {
-            this.run = run;
-            this.thread = new Thread(this, name);
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        @Override
-        public void run() {
-            long last = run.committedSoFar();
-            long since = System.nanoTime();
-            while (!stop) {
-                long now = System.nanoTime();
-                long c = run.committedSoFar();
-                if (c != last) {
-                    last = c;
-                    since = now;
-                }
-                longest = Math.max(longest, now - since);
-                LockSupport.parkNanos(5_000_000L);
-            }
-        }
-
-        long stopMs() {
-            stop = true;
-            return longest / 1_000_000;
-        }
     }
 
     /** Starts the cluster, runs both sides through the kill, checks both ledgers: the raw report, then the resilient one. */
@@ -191,8 +156,8 @@ final class HaFailover {
     private void step(PatroniCluster cluster, String fault, Strike strike, long t0, LedgerRun raw, LedgerRun ours, List<Step> rawSteps,
                       List<Step> oursSteps, List<Object[]> struck) throws Exception {
         PatroniCluster.Member old = cluster.awaitLeader(Duration.ofSeconds(10));
-        WritePause rawPause = new WritePause("ha-pause-raw", raw);
-        WritePause oursPause = new WritePause("ha-pause-resilient", ours);
+        WritePause rawPause = WritePause.start("ha-pause-raw", raw);
+        WritePause oursPause = WritePause.start("ha-pause-resilient", ours);
         try {
             struck.add(new Object[]{(System.nanoTime() - t0) / 1_000_000, fault});
             long at = System.nanoTime();
@@ -207,11 +172,11 @@ final class HaFailover {
                     && (ours.committedSoFar() < oursThen + 100 || raw.committedSoFar() < rawThen + 20)) {
                 show(Math.min(System.nanoTime() + 250_000_000L, deadline), t0, raw, ours, fault + ", " + old.name + " -> " + leader.name);
             }
-            rawSteps.add(new Step(fault, leaderAgainMs, rawPause.stopMs()));
-            oursSteps.add(new Step(fault, leaderAgainMs, oursPause.stopMs()));
+            rawSteps.add(new Step(fault, leaderAgainMs, rawPause.stop().toMillis()));
+            oursSteps.add(new Step(fault, leaderAgainMs, oursPause.stop().toMillis()));
         } finally {
-            rawPause.stopMs();
-            oursPause.stopMs();
+            rawPause.stop(); // a second stop only returns the figure again
+            oursPause.stop();
         }
     }
 

@@ -6,6 +6,7 @@ import dev.resilientjdbc.control.ha.PatroniCluster;
 import dev.resilientjdbc.demo.ledger.LedgerChecker;
 import dev.resilientjdbc.demo.ledger.LedgerRun;
 import dev.resilientjdbc.demo.ledger.LedgerWorkload;
+import dev.resilientjdbc.demo.ledger.WritePause;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,42 +78,6 @@ class PatroniFailoverTest {
         void inject() throws Exception;
     }
 
-    /** The longest time, from the fault on, in which no client of a run acknowledged a transfer: sampled every 5 ms. */
-    private static final class WritePause implements Runnable {
-        private final LedgerRun run;
-        private volatile boolean stop;
-        private volatile long longest;
-
-        WritePause(LedgerRun run) {
-            this.run = run;
-        }
-
-        @Override
-        public void run() {
-            long last = run.committedSoFar();
-            long since = System.nanoTime();
-            while (!stop) {
-                long now = System.nanoTime();
-                long c = run.committedSoFar();
-                if (c != last) {
-                    last = c;
-                    since = now;
-                }
-                longest = Math.max(longest, now - since);
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        Duration stop() {
-            stop = true;
-            return Duration.ofNanos(longest);
-        }
-    }
-
     /**
      * Both ledgers, started together; the fault once both have committed a little; stopped once ours has
      * committed 100 more transfers after the cluster has a leader again (or 30 s after that at most).
@@ -170,13 +135,14 @@ class PatroniFailoverTest {
                 .duration(Duration.ofSeconds(90)).stopGrace(Duration.ofSeconds(10)).build().start();
         LedgerRun ours = oursLedger.properties(user()).accounts(10)
                 .clients(4).readShare(0.2).seed(24).duration(Duration.ofSeconds(90)).stopGrace(Duration.ofSeconds(10)).build().start();
-        WritePause rawPause = new WritePause(raw);
-        WritePause oursPause = new WritePause(ours);
+        WritePause rawPause = null;
+        WritePause oursPause = null;
         try {
             awaitCommits(raw, 30, Duration.ofSeconds(20));
             awaitCommits(ours, 30, Duration.ofSeconds(20));
-            daemon("patroni-raw-pause", rawPause);
-            daemon("patroni-ours-pause", oursPause);
+            // From the fault on: the longest time without an acknowledged transfer.
+            rawPause = WritePause.start("patroni-raw-pause", raw);
+            oursPause = WritePause.start("patroni-ours-pause", ours);
             long faultAt = System.nanoTime();
             fault.inject();
             cluster.awaitLeader(Duration.ofSeconds(60));
@@ -210,17 +176,13 @@ class PatroniFailoverTest {
             report(name, o, checkOn);
             return o;
         } finally {
-            rawPause.stop();
-            oursPause.stop();
+            if (rawPause != null) {
+                rawPause.stop();
+                oursPause.stop();
+            }
             raw.close();
             ours.close();
         }
-    }
-
-    private static void daemon(String name, Runnable r) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        t.start();
     }
 
     private static void awaitCommits(LedgerRun run, long n, Duration timeout) throws InterruptedException {
