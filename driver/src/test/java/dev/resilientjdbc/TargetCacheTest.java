@@ -134,6 +134,24 @@ class TargetCacheTest {
     }
 
     @Test
+    void pastItsBoundTheCacheLetsOneTargetGoNotAll() {
+        // An application with a URL per tenant: the 513th tenant costs one entry, not every tenant's next connect.
+        Targets.clear();
+        Assembly.PhysicalSource source = () -> null;
+        List<Targets.Key> keys = new ArrayList<>();
+        for (int i = 0; i < 512; i++) {
+            Targets.Key k = Targets.key("jdbc:resilient:recording:tenant" + i, new Properties());
+            keys.add(k);
+            Targets.put(k, source);
+        }
+        assertTrue(Targets.get(keys.get(0)) != null, "the first tenant, used just now");
+        Targets.put(Targets.key("jdbc:resilient:recording:tenant512", new Properties()), source);
+        assertEquals(512, Targets.size(), "one entry went to make room");
+        assertTrue(Targets.get(keys.get(0)) != null, "a target used since the last pass stays");
+        Targets.clear();
+    }
+
+    @Test
     void deregisteringForgetsEveryTarget() throws SQLException {
         DriverManager.getConnection(URL, props("app", "right")).close();
         assertTrue(Targets.size() > 0);

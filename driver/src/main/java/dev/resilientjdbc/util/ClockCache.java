@@ -12,18 +12,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * a thread that finds another one evicting leaves it to that one (the map may then pass the bound by a
  * few entries for a moment).
  */
-final class ClockCache<K, V> {
+public final class ClockCache<K, V> {
     private final int max;
     private final ConcurrentHashMap<K, Slot<V>> map = new ConcurrentHashMap<>();
     private final ReentrantLock evicting = new ReentrantLock();
     private Iterator<Map.Entry<K, Slot<V>>> hand; // guarded by evicting
 
-    ClockCache(int max) {
+    public ClockCache(int max) {
         this.max = max;
     }
 
     /** The value kept for {@code key}, or null. */
-    V get(K key) {
+    public V get(K key) {
         Slot<V> s = map.get(key);
         if (s == null) {
             return null;
@@ -35,7 +35,7 @@ final class ClockCache<K, V> {
     }
 
     /** Keeps {@code value} for {@code key} (the first value kept wins); evicts past the bound. */
-    void put(K key, V value) {
+    public void put(K key, V value) {
         if (map.putIfAbsent(key, new Slot<>(value)) == null && map.size() > max && evicting.tryLock()) {
             try {
                 while (map.size() > max) {
@@ -48,12 +48,17 @@ final class ClockCache<K, V> {
     }
 
     /** Whether {@code key} is kept, without marking it read (for tests: a look must not buy a second chance). */
-    boolean contains(K key) {
+    public boolean contains(K key) {
         return map.containsKey(key);
     }
 
-    int size() {
+    public int size() {
         return map.size();
+    }
+
+    /** Forgets every entry. */
+    public void clear() {
+        map.clear();
     }
 
     // Under evicting. Two turns of the hand clear every mark, so the loop ends even while readers keep marking.
