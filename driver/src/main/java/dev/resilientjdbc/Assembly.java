@@ -587,7 +587,7 @@ public final class Assembly {
 
         @Override
         public Connection open() throws SQLException {
-            return retrier.connect(borrow);
+            return retrier.borrow(borrow);
         }
 
         @Override

@@ -156,7 +156,7 @@ public final class Retrier {
     public Connection connectForPool(SqlCall<Connection> open) throws SQLException {
         List<SQLException> failures = new ArrayList<>(2);
         try {
-            return (Connection) policies().poolConnects.get(ctx -> connectAttempt(open, null, failures));
+            return (Connection) policies().poolConnects.get(ctx -> connectAttempt(open, null, failures, true));
         } catch (RetryableFailure exhausted) {
             throw withEarlier(exhausted.failure, failures);
         } catch (FailsafeException wrapped) {
@@ -170,10 +170,23 @@ public final class Retrier {
 
     /** Opens a physical connection, retrying refused or overloaded servers within the connect budget, behind the breaker. */
     public Connection connect(SqlCall<Connection> open) throws SQLException {
+        return connect(open, true);
+    }
+
+    /**
+     * As {@link #connect} for a borrow from the target's own pool: the pool's physical connects take their turns
+     * at a full server ({@link FullServerTurns}), its borrows do not (a borrow holding the turn would keep it from
+     * the very connect it waits for).
+     */
+    public Connection borrow(SqlCall<Connection> borrow) throws SQLException {
+        return connect(borrow, false);
+    }
+
+    private Connection connect(SqlCall<Connection> open, boolean physical) throws SQLException {
         long t0 = System.nanoTime();
         boolean ok = false;
         try {
-            Connection c = connectUntimed(open);
+            Connection c = connectUntimed(open, physical);
             ok = true;
             return c;
         } finally {
@@ -189,7 +202,7 @@ public final class Retrier {
         long t0 = System.nanoTime();
         boolean ok = false;
         try {
-            Connection c = (Connection) invokeOpen(open);
+            Connection c = (Connection) invokeOpen(open, true);
             guard.connected();
             ok = true;
             return c;
@@ -198,14 +211,14 @@ public final class Retrier {
         }
     }
 
-    private Connection connectUntimed(SqlCall<Connection> open) throws SQLException {
+    private Connection connectUntimed(SqlCall<Connection> open, boolean physical) throws SQLException {
         CircuitBreaker<Object> breaker = guard.breaker();
         SQLException first;
         if (breaker == null || breaker.isClosed()) {
             // The healthy path (every pool borrow goes here) makes one attempt without Failsafe; only a failure
             // enters the policies, with this attempt counted as their first.
             try {
-                Connection c = (Connection) invokeOpen(open);
+                Connection c = (Connection) invokeOpen(open, physical);
                 if (breaker != null && breaker.getFailureCount() > 0) {
                     breaker.recordSuccess(); // as Failsafe would have: a success ends a run of failures
                 }
@@ -221,7 +234,7 @@ public final class Retrier {
         SQLException direct = first;
         List<SQLException> failures = new ArrayList<>(2);
         try {
-            Connection c = (Connection) policies().connects.get(ctx -> connectAttempt(open, ctx.isFirstAttempt() ? direct : null, failures));
+            Connection c = (Connection) policies().connects.get(ctx -> connectAttempt(open, ctx.isFirstAttempt() ? direct : null, failures, physical));
             guard.connected();
             return c;
         } catch (RetryableFailure exhausted) {
@@ -276,13 +289,13 @@ public final class Retrier {
      * to the policy as a {@link RetryableFailure}, anything else leaves as it is. {@code alreadyFailed}
      * is an attempt made before the policy took over, counted as this one.
      */
-    private Connection connectAttempt(SqlCall<Connection> open, SQLException alreadyFailed, List<SQLException> failures)
-            throws Throwable {
+    private Connection connectAttempt(SqlCall<Connection> open, SQLException alreadyFailed, List<SQLException> failures,
+                                      boolean physical) throws Throwable {
         try {
             if (alreadyFailed != null) {
                 throw alreadyFailed;
             }
-            return open.call();
+            return physical ? inTurn(open) : open.call();
         } catch (SQLException e) {
             failures.add(e);
             FailureClass c = classifier.classify(e);
@@ -293,9 +306,27 @@ public final class Retrier {
         }
     }
 
-    private static Object invokeOpen(SqlCall<Connection> open) throws SQLException {
+    /** One connect attempt; while the server is full, in turn with the target's other connects ({@link FullServerTurns}). */
+    private Connection inTurn(SqlCall<Connection> open) throws Throwable {
+        FullServerTurns turns = guard.fullServerTurns();
+        boolean held = turns.enter();
         try {
-            return open.call();
+            Connection c = open.call();
+            turns.accepted();
+            return c;
+        } catch (SQLException e) {
+            turns.refused(e);
+            throw e;
+        } finally {
+            if (held) {
+                turns.leave();
+            }
+        }
+    }
+
+    private Object invokeOpen(SqlCall<Connection> open, boolean physical) throws SQLException {
+        try {
+            return physical ? inTurn(open) : open.call();
         } catch (SQLException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

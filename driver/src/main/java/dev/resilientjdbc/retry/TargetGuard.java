@@ -20,6 +20,7 @@ public final class TargetGuard {
     private final RetryStats stats = new RetryStats();
     private final ReplayTurns replayTurns = new ReplayTurns();
     private final RetrySettings settings;
+    private final FullServerTurns fullServerTurns;
     // Made at the first failed connect: before it, a breaker could only be closed with nothing counted, and
     // making it would load Failsafe into every short-lived process that never meets a failure.
     private volatile CircuitBreaker<Object> breaker;
@@ -39,6 +40,8 @@ public final class TargetGuard {
     public TargetGuard(String name, RetrySettings s) {
         this.name = name;
         this.settings = s;
+        // A turn is waited for at most one connect delay: past it the connect tries anyway, as without the turns.
+        this.fullServerTurns = new FullServerTurns(s.connectMaxDelay.toNanos());
     }
 
     // Under breakerLock, once: the first failed connect of the target asks for it.
@@ -95,6 +98,11 @@ public final class TargetGuard {
 
     public RetryStats stats() {
         return stats;
+    }
+
+    /** After a 53300, this target's connects ask the server one at a time until one is accepted. */
+    FullServerTurns fullServerTurns() {
+        return fullServerTurns;
     }
 
     /** Interrupted transactions of this target replay before new work starts. */

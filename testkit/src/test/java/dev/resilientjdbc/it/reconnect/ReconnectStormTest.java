@@ -131,11 +131,10 @@ class ReconnectStormTest {
         assertTrue(ours.convergeMillis() < 10_000, "every application served again within 10 s: " + figures);
         // The oracle is HikariCP over raw pgjdbc refilling the same pools: our retries add no storm of their own.
         assertTrue(ours.accepted() <= raw.accepted() * 3 / 2 + 2, "no more sessions than raw pools open, within half: " + figures);
-        // A pool's connect refused with 53300 is tried again within the connect budget, backed off from 10 ms to 2 s
-        // with jitter, where HikariCP alone waits for its next fill: more refusals than raw (57-213 against 32-43 in
-        // runs here), but bounded; a retry without backoff would make thousands in these seconds. A later first try
-        // (250 ms) barely cut them (188 against 43) and starved one application of every slot in one run of two: the other pools took all
-        // 47 slots while it waited, and pools keep what they hold.
-        assertTrue(ours.refused() <= raw.refused() * 8 + 50, "refused connects (53300) backed off: " + figures);
+        // After a 53300 a target's connects ask the full server one at a time (FullServerTurns), as HikariCP's one
+        // adder thread refills a raw pool: 33-90 refusals against raw's 27-38 in six runs here (four of them within
+        // 1.3x raw). Before, every logical connection of a JVM reconnected on its own at once: 57-213 against 32-43.
+        // (A later first retry instead, 250 ms, barely cut them and starved one application of every slot: reverted.)
+        assertTrue(ours.refused() <= raw.refused() * 4 + 40, "refused connects (53300): one connect at a time per target: " + figures);
     }
 }
