@@ -57,7 +57,7 @@ final class CallGate implements Retrier.RetryGate {
             connection.lost(physical);
         }
         // The connection may know better than the classifier (a file busy with its own thread's other transaction).
-        boolean stillThatClass = (c == FailureClass.TRANSACTION || c == FailureClass.BUSY) && connection.classify(failure) == c;
+        boolean stillThatClass = (c == FailureClass.TRANSACTION || c == FailureClass.BUSY) && connection.failed(failure) == c;
         boolean connectionAutoCommitWrite = c == FailureClass.CONNECTION && autoCommit;
         RerunRules.StatementVerdict v = RerunRules.statement(new RerunRules.StatementFacts(c, stillThatClass, autoCommit,
                 firstInTransaction, statement.recipe().repeatable(), notSent(failure),

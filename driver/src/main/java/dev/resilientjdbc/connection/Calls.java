@@ -50,7 +50,7 @@ public final class Calls {
             }
             // SQLite reading its schema while another connection commits: wait and ask again (unless that
             // connection is this thread's own: then waiting cannot help).
-            boolean again = RerunRules.callWithoutEffect(c, c == FailureClass.BUSY && logical.classify(e) == FailureClass.BUSY);
+            boolean again = RerunRules.callWithoutEffect(c, c == FailureClass.BUSY && logical.failed(e) == FailureClass.BUSY);
             if (again && c == FailureClass.CONNECTION) {
                 logical.lost(on[0]);
             }
@@ -68,7 +68,7 @@ public final class Calls {
         try {
             return Reflective.invoke(p, method, null);
         } catch (SQLException e) {
-            if (logical.classify(e) == FailureClass.CONNECTION && !logical.isClosed()) {
+            if (logical.failed(e) == FailureClass.CONNECTION && !logical.isClosed()) {
                 boolean unseen = logical.lostWorkOutOfSight(p);
                 logical.lost(p);
                 if (unseen) {

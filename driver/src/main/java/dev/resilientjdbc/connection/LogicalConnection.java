@@ -2,7 +2,6 @@ package dev.resilientjdbc.connection;
 
 import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.replay.Reflective;
-import dev.resilientjdbc.replay.ReplayDivergedException;
 import dev.resilientjdbc.replay.TransactionLog;
 import dev.resilientjdbc.retry.FallbackState;
 import dev.resilientjdbc.retry.ReplayTurns;
@@ -16,18 +15,17 @@ import dev.resilientjdbc.transaction.TransactionGate;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
- * The connection the application holds for its whole life. Underneath, the physical connection is
- * replaced whenever it is lost: the dead one is closed and forgotten, a new one is opened (connect
- * retries and breaker apply) on the next call and put in the recorded session state; statements
- * follow lazily. Whether the failed call itself may be made again is decided by {@link CallGate}.
+ * The connection the application holds for its whole life, and the one owner of what it keeps across
+ * physical connections: the session state, the explicit transaction (its state and log), the commit
+ * protocol and the replay recovery. Underneath, the {@link PhysicalLink} replaces the physical
+ * connection whenever it is lost (connect retries and breaker apply, the recorded session is put
+ * back); statements follow lazily. Whether a failed call may be made again is decided by
+ * {@link CallGate} and {@link dev.resilientjdbc.retry.RerunRules}; a failure's class for this connection
+ * is {@link #classify} (it only answers), and what a failure ends is ended by {@link #failed}.
  */
 public final class LogicalConnection {
-    private static final Logger LOG = Logger.getLogger("dev.resilientjdbc.connection");
 
     /** Where physical connections come from (the real driver, or a pool) and where dead ones go. */
     @FunctionalInterface
@@ -64,37 +62,26 @@ public final class LogicalConnection {
     }
 
     private final Retrier retrier;
-    private final Opener opener;
+    private final InDoubt inDoubt;
     private final long replayMaxBytes;
+    private final boolean exactlyOnceWrites;
+    private final long replayFirstWaitNanos;
+    private final TransactionGate gate;
+    // SQLite: whether the application said how to wait for a busy file (null for other databases).
+    private final SqliteBusyWait busyWait;
+    private final SessionState session = new SessionState();
+    // The physical side: which physical connection is current, its replacement and its server session.
+    private final PhysicalLink link;
     // Made by the first explicit transaction (see log()); until then it would be an empty, freshly reset one.
     private volatile TransactionLog log;
-    private final InDoubt inDoubt;
-    private final TransactionGate gate;
-    private final SessionState session = new SessionState();
-    // Taken only when the physical connection is lost or replaced: made on first use (see swap()).
-    private volatile ReentrantLock swap;
-    private volatile Connection physical;
-    private volatile Connection last;
-    private volatile Connection openedOnStandby;
-    // A standby refused a write on the connection just lost: the next one is asked of a primary (Opener.openForWrite).
-    private volatile boolean seekPrimary;
-    private volatile int generation;
-    private volatile boolean closed;
     // The explicit transaction: did it run anything, was it lost, must it be replayed first? Made when the first
     // statement outside autocommit runs (see tx()); null reads as a transaction in phase NONE.
     private volatile TransactionState tx;
-    private volatile SQLException reconnectFailure;
-    // The server sessions of the current physical connection and of the one before it, so that the session of a
-    // connection lost a moment ago can still be ended once a new one is open.
-    private volatile Backend backend;
-    private volatile Backend previousBackend;
-    // resilient.readOnlyFallback of the target (null when off); whether the physical connection is a standby serving
-    // reads because no primary answered; whether the work about to run needs a primary (a write, a transaction of a
-    // connection that is not read-only).
-    private final FallbackState fallback;
-    private volatile boolean onStandby;
-    private volatile boolean needsPrimary;
-    private volatile long seenPrimaryEpoch;
+    // COMMIT, exactly-once autocommit writes and the resolution of a lost COMMIT reply; made at the first of them
+    // (a pool borrow that only reads in autocommit never needs it).
+    private volatile CommitProtocol commits;
+    // Recovery of the explicit transaction by replay; made at its first failure (a healthy connection never needs it).
+    private volatile ReplayRecovery recovery;
 
     /**
      * What a logical connection is given at birth and keeps. Per target: the replay bound
@@ -108,29 +95,15 @@ public final class LogicalConnection {
     }
 
     public LogicalConnection(Connection first, Retrier retrier, Opener opener, InDoubt inDoubt, Setup setup) {
-        this.physical = first;
-        this.last = first;
         this.retrier = retrier;
-        this.opener = opener;
+        this.inDoubt = inDoubt;
         this.replayMaxBytes = setup.replayMaxBytes();
         this.exactlyOnceWrites = setup.exactlyOnceWrites();
         this.replayFirstWaitNanos = setup.replayFirstWait().toNanos();
         this.gate = setup.gate();
         this.busyWait = setup.busyWait();
-        this.fallback = setup.fallback();
-        this.onStandby = setup.firstOnStandby();
-        this.seenPrimaryEpoch = fallback != null ? fallback.primaryEpoch() : 0;
-        this.inDoubt = inDoubt;
-        this.backend = new Backend(first);
-        // As in reconnect(): a transaction the first connection begins on a standby stays read-only past a promotion.
-        this.openedOnStandby = Boolean.TRUE.equals(inDoubt.standby(first)) ? first : null;
+        this.link = new PhysicalLink(first, retrier, opener, inDoubt, session, setup.fallback(), setup.firstOnStandby());
     }
-
-    private final boolean exactlyOnceWrites;
-    private final long replayFirstWaitNanos;
-    // COMMIT, exactly-once autocommit writes and the resolution of a lost COMMIT reply; made at the first of them
-    // (a pool borrow that only reads in autocommit never needs it).
-    private volatile CommitProtocol commits;
 
     boolean exactlyOnceWrites() {
         return exactlyOnceWrites;
@@ -149,8 +122,20 @@ public final class LogicalConnection {
         return c;
     }
 
+    private ReplayRecovery recovery() {
+        ReplayRecovery r = recovery;
+        if (r == null) {
+            r = new ReplayRecovery(this);
+            ReplayRecovery raced = (ReplayRecovery) RECOVERY.compareAndExchange(this, null, r);
+            if (raced != null) {
+                r = raced;
+            }
+        }
+        return r;
+    }
+
     /** The transaction's state, made on first need (readers that need no object read the field). */
-    private TransactionState tx() {
+    TransactionState tx() {
         TransactionState t = tx;
         if (t == null) {
             t = new TransactionState();
@@ -162,21 +147,9 @@ public final class LogicalConnection {
         return t;
     }
 
-    private ReentrantLock swap() {
-        ReentrantLock l = swap;
-        if (l == null) {
-            l = new ReentrantLock();
-            ReentrantLock raced = (ReentrantLock) SWAP.compareAndExchange(this, null, l);
-            if (raced != null) {
-                l = raced;
-            }
-        }
-        return l;
-    }
-
     private static final java.lang.invoke.VarHandle COMMITS;
+    private static final java.lang.invoke.VarHandle RECOVERY;
     private static final java.lang.invoke.VarHandle TX;
-    private static final java.lang.invoke.VarHandle SWAP;
     private static final java.lang.invoke.VarHandle ON_RELEASE;
     private static final java.lang.invoke.VarHandle LOG_FIELD;
 
@@ -184,8 +157,8 @@ public final class LogicalConnection {
         try {
             java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
             COMMITS = l.findVarHandle(LogicalConnection.class, "commits", CommitProtocol.class);
+            RECOVERY = l.findVarHandle(LogicalConnection.class, "recovery", ReplayRecovery.class);
             TX = l.findVarHandle(LogicalConnection.class, "tx", TransactionState.class);
-            SWAP = l.findVarHandle(LogicalConnection.class, "swap", ReentrantLock.class);
             ON_RELEASE = l.findVarHandle(LogicalConnection.class, "onRelease", Runnable.class);
             LOG_FIELD = l.findVarHandle(LogicalConnection.class, "log", TransactionLog.class);
         } catch (ReflectiveOperationException e) {
@@ -196,19 +169,19 @@ public final class LogicalConnection {
 
     /** Whether resilient.readOnlyFallback is on for this connection. */
     public boolean fallbackOn() {
-        return fallback != null;
+        return link.fallbackOn();
     }
 
     /** resilient.readOnlyFallback: an autocommit batch is about to run; it writes, unless the connection is read-only. */
     public void beforeAutocommitBatch() throws SQLException {
-        if (fallback != null) {
-            route(session.readOnly());
+        if (link.fallbackOn()) {
+            link.route(session.readOnly());
         }
     }
 
     /** Whether the physical connection is a standby serving reads while no primary answers (resilient.readOnlyFallback). */
     public boolean onStandby() {
-        return onStandby;
+        return link.onStandby();
     }
 
     /** What {@link #openForRead} opened: a connection, and whether it is a standby serving reads in the fallback. */
@@ -221,125 +194,7 @@ public final class LogicalConnection {
      * A failure that waiting cannot mend (authentication, a bad database) is thrown at once.
      */
     public static Opened openForRead(Opener opener, FallbackState state, InDoubt inDoubt, Retrier retrier) throws SQLException {
-        if (state.degraded()) {
-            state.lookForPrimary(opener::openPrimaryOnce);
-        } else { // when already known to have none: straight to a standby, the look for a primary in the background
-            try {
-                Connection p = opener.openPrimaryOnce();
-                if (p != null) {
-                    state.primaryReached();
-                    return new Opened(p, false);
-                }
-            } catch (SQLException e) {
-                if (!RerunRules.connectMayRetry(retrier.classifier().classify(e))) {
-                    throw e;
-                }
-            }
-        }
-        Connection s;
-        try {
-            s = opener.openStandby();
-        } catch (SQLException e) {
-            LOG.log(Level.FINE, "resilient-jdbc: no standby of {0} answers either: {1}", new Object[]{retrier.guard().name(), e.getSQLState()});
-            return null;
-        }
-        if (s == null) {
-            return null;
-        }
-        if (!inRecovery(s, inDoubt)) {
-            state.primaryReached(); // no standby is up and a primary came back meanwhile: pgjdbc gave that
-            return new Opened(s, false);
-        }
-        String member = inDoubt.serverAddress(s);
-        state.servedBy(member);
-        LOG.log(Level.FINE, "resilient-jdbc: no primary of {0} answers; reads served by standby {1} (resilient.readOnlyFallback)",
-                new Object[]{retrier.guard().name(), member});
-        return new Opened(s, true);
-    }
-
-    /**
-     * Whether the server of {@code c} is a standby: as it reported on connect (in_hot_standby, PostgreSQL 14 and
-     * later), else asked (one round trip, only where the fallback connects). Unknown counts as a standby: nothing is
-     * written through a connection that is not known to be a primary's.
-     */
-    private static boolean inRecovery(Connection c, InDoubt inDoubt) {
-        Boolean reported = inDoubt.standby(c);
-        if (reported != null) {
-            return reported;
-        }
-        try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
-            return !rs.next() || rs.getBoolean(1);
-        } catch (SQLException e) {
-            return true;
-        }
-    }
-
-    /**
-     * resilient.readOnlyFallback, at the start of an autocommit statement or a transaction: {@code reads} says the work
-     * may be served by a standby (the connection is read-only, or an autocommit query). Work that needs a primary
-     * leaves a standby (the next physical() waits for a primary); reads on a standby move to a primary once one is back.
-     */
-    private void route(boolean reads) throws SQLException {
-        needsPrimary = !reads;
-        Connection p = physical;
-        if (!onStandby || p == null) {
-            return;
-        }
-        if (!reads) {
-            dropStandby(p);
-            return;
-        }
-        FallbackState f = fallback;
-        long epoch = f.primaryEpoch();
-        if (epoch == seenPrimaryEpoch) {
-            f.lookForPrimary(opener::openPrimaryOnce); // in the background: this read is not held up
-            return;
-        }
-        seenPrimaryEpoch = epoch; // a primary answered another connection: tried once for this news
-        Connection primary;
-        try {
-            primary = opener.openPrimaryOnce();
-        } catch (SQLException e) {
-            return; // still none: the standby serves on
-        }
-        if (primary == null) {
-            return;
-        }
-        f.primaryReached();
-        ReentrantLock lock = swap();
-        lock.lock();
-        try {
-            if (physical != p || closed) {
-                opener.discard(primary);
-                return;
-            }
-            try {
-                session.restoreOn(primary);
-            } catch (SQLException e) {
-                opener.discard(primary);
-                return;
-            }
-            install(primary, false);
-        } finally {
-            lock.unlock();
-        }
-        opener.discard(p);
-    }
-
-    /** The standby is left between two units of work (nothing of a transaction is on it). */
-    private void dropStandby(Connection p) {
-        ReentrantLock lock = swap();
-        lock.lock();
-        try {
-            if (physical != p) {
-                return;
-            }
-            physical = null;
-            onStandby = false;
-        } finally {
-            lock.unlock();
-        }
-        opener.discard(p);
+        return PhysicalLink.openForRead(opener, state, inDoubt, retrier);
     }
 
     /** The explicit transaction's log. */
@@ -355,42 +210,19 @@ public final class LogicalConnection {
         return l;
     }
 
-    /**
-     * Learns which server session the current physical connection has, if not known yet. Called while
-     * it is alive and a transaction is about to depend on it (its first statement, after a replay, before
-     * COMMIT): a connect or pool borrow never pays for it.
-     */
+    /** See {@link PhysicalLink#noteSession}. */
     void noteSession() {
-        Backend b = backend;
-        if (b != null && !b.known) {
-            b.session = inDoubt.session(b.physical, b.openedAt);
-            b.known = true;
-        }
+        link.noteSession();
     }
 
     /** Ends the server session of {@code old}, a physical connection this logical one has just lost, using {@code fresh}. */
     void endOldBackend(Connection old, Connection fresh) {
-        inDoubt.endOldBackend(sessionOf(old), fresh);
+        inDoubt.endOldBackend(link.sessionOf(old), fresh);
     }
 
     /** The server session of {@code old}, a physical connection this logical one had, when it was learnt; else null. */
     Object sessionOf(Connection old) {
-        Backend b = backend;
-        Backend p = previousBackend;
-        Backend which = old == null ? null : b != null && b.physical == old ? b : p != null && p.physical == old ? p : null;
-        return which != null ? which.session : null;
-    }
-
-    /** A physical connection, when this logical one got it, and its server session once learnt. */
-    private static final class Backend {
-        final Connection physical;
-        final long openedAt = System.currentTimeMillis();
-        volatile Object session;
-        volatile boolean known;
-
-        Backend(Connection physical) {
-            this.physical = physical;
-        }
+        return link.sessionOf(old);
     }
 
     InDoubt inDoubt() {
@@ -407,126 +239,41 @@ public final class LogicalConnection {
 
     /** Increments each time the physical connection is replaced; statements compare it to know when to re-create. */
     public int generation() {
-        return generation;
+        return link.generation();
     }
 
     /** The live physical connection, opening a new one when the last was lost. */
     public Connection physical() throws SQLException {
-        Connection p = physical;
-        return p != null ? p : reconnect();
+        return link.physical();
     }
 
     /** The current physical connection, or null when it was lost and not yet replaced. */
     public Connection physicalIfAlive() {
-        return physical;
+        return link.ifAlive();
     }
 
     /** The physical connection without reconnecting: the current one or, once lost or closed, the last one. */
     public Connection lastPhysical() {
-        return last;
+        return link.last();
     }
 
     public boolean isClosed() {
-        return closed;
-    }
-
-    private Connection reconnect() throws SQLException {
-        ReentrantLock lock = swap();
-        lock.lock();
-        try {
-            Connection p = physical;
-            if (p != null) {
-                return p;
-            }
-            if (closed) {
-                return last; // closed by the application: the real connection answers as it would
-            }
-            Connection fresh = null;
-            boolean standby = false;
-            FallbackState f = fallback;
-            boolean write = seekPrimary || needsPrimary;
-            long t0 = System.nanoTime();
-            try {
-                if (f != null && !write) {
-                    Opened o = openForRead(opener, f, inDoubt, retrier);
-                    if (o != null) {
-                        fresh = o.connection();
-                        standby = o.standby();
-                    }
-                }
-                if (fresh == null) {
-                    fresh = seekPrimary ? opener.openForWrite() : opener.open();
-                    if (f != null) {
-                        f.primaryReached();
-                    }
-                }
-                seekPrimary = false;
-            } catch (SQLException e) {
-                SQLException thrown = e;
-                if (f != null && write && RerunRules.connectMayRetry(retrier.classifier().classify(e))) {
-                    dev.failsafe.CircuitBreaker<Object> breaker = retrier.guard().breaker();
-                    thrown = f.noPrimary(e, System.nanoTime() - t0, breaker != null && breaker.isOpen());
-                    needsPrimary = false; // the work that needed it failed; what comes next says what it needs
-                }
-                reconnectFailure = thrown;
-                throw thrown;
-            }
-            try {
-                session.restoreOn(fresh);
-            } catch (SQLException e) {
-                opener.discard(fresh);
-                reconnectFailure = e;
-                throw e;
-            }
-            install(fresh, standby);
-            return fresh;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Makes {@code fresh} (its session restored) the physical connection. Under the swap lock. */
-    private void install(Connection fresh, boolean standby) {
-        generation++;
-        // A session opened on a standby keeps its read-only transactions after a promotion reports
-        // in_hot_standby=off: remembered here (a reconnect, off the hot path) so its 25006 still reconnects.
-        openedOnStandby = Boolean.TRUE.equals(inDoubt.standby(fresh)) ? fresh : null;
-        last = fresh;
-        physical = fresh;
-        previousBackend = backend;
-        backend = new Backend(fresh);
-        onStandby = standby;
-        FallbackState f = fallback;
-        if (f != null) {
-            seenPrimaryEpoch = f.primaryEpoch();
-        }
-        retrier.guard().stats().onReconnected();
-        retrier.guard().reconnected();
+        return link.isClosed();
     }
 
     /** True when {@code e} is the failure of our own reconnect: its budget is spent, no more retries. */
     public boolean isReconnectFailure(SQLException e) {
-        return e == reconnectFailure;
+        return link.isReconnectFailure(e);
     }
 
     /** The physical connection {@code which} is gone: close it, forget it, and lose an explicit transaction that had work. */
     public void lost(Connection which) {
-        ReentrantLock lock = swap();
-        lock.lock();
-        try {
-            if (which == null || physical != which) {
-                return;
-            }
-            physical = null;
+        link.drop(which, () -> {
             TransactionState t = tx;
             if (t != null) { // without one nothing ran outside autocommit: nothing to lose
                 t.connectionLost(which, log().replayable(), log().notReplayableBecause());
             }
-        } finally {
-            lock.unlock();
-        }
-        opener.discard(which);
-        LOG.log(Level.FINE, "resilient-jdbc: lost the physical connection to {0}", retrier.guard().name());
+        });
     }
 
     /** New work (an autocommit statement, a transaction's first statement) lets interrupted transactions of the target replay first. */
@@ -548,11 +295,11 @@ public final class LogicalConnection {
         TransactionState t = autoCommit ? tx : tx();
         boolean had = t != null && t.beforeStatement(autoCommit);
         if (!had) {
-            if (fallback != null) {
-                route(session.readOnly() || autoCommit && query);
+            if (link.fallbackOn()) {
+                link.route(session.readOnly() || autoCommit && query);
             }
-            if (physical == null) {
-                physical(); // the reconnect first: it may wait out an outage, after which replays are what come first
+            if (link.ifAlive() == null) {
+                link.physical(); // the reconnect first: it may wait out an outage, after which replays are what come first
             }
             awaitReplays();
         }
@@ -563,7 +310,7 @@ public final class LogicalConnection {
                     // A transaction waits its turn at the file whatever the application's busy_timeout: SQLite waits
                     // that only where a statement starts from no transaction, and one that read first and then wants
                     // to write behind another writer gets SQLITE_BUSY at once — what taking turns prevents.
-                    g.enter(last, true);
+                    g.enter(link.last(), true);
                 } catch (SQLException e) {
                     t.ended(); // it never began: the gate refused it
                     throw e;
@@ -584,7 +331,7 @@ public final class LogicalConnection {
         if (g == null || SqlText.isReadOnly(sql)) {
             return null;
         }
-        g.enter(last, !waitsItsOwnWay());
+        g.enter(link.last(), !waitsItsOwnWay());
         return g;
     }
 
@@ -599,7 +346,7 @@ public final class LogicalConnection {
      * and the loss of that connection is reported to the application (see {@link #lostWorkOutOfSight}).
      */
     public void drivenDirectly() {
-        directly = last;
+        directly = link.last();
         log().markNotReplayable(OUT_OF_SIGHT);
     }
 
@@ -612,8 +359,6 @@ public final class LogicalConnection {
         return lost != null && lost == directly && !session.autoCommit();
     }
 
-    // SQLite: whether the application said how to wait for a busy file (null for other databases).
-    private final SqliteBusyWait busyWait;
 
     /** A statement ran: a PRAGMA busy_timeout may have changed how the application waits. */
     void ran(String sql) {
@@ -626,7 +371,7 @@ public final class LogicalConnection {
     /** SQLite waits for a busy file as the application told it (busy_timeout, its own BusyHandler). */
     boolean waitsItsOwnWay() {
         SqliteBusyWait w = busyWait;
-        return w != null && w.applies(last);
+        return w != null && w.applies(link.last());
     }
 
     /** commit, rollback or a switch to autocommit ended the transaction. */
@@ -644,7 +389,7 @@ public final class LogicalConnection {
         if (l != null) { // none made: nothing to forget
             l.reset();
             Connection d = directly;
-            if (d != null && d == physical) {
+            if (d != null && d == link.ifAlive()) {
                 l.markNotReplayable(OUT_OF_SIGHT); // the application may COPY in the next transaction too
             }
         }
@@ -676,164 +421,19 @@ public final class LogicalConnection {
     public Object inTransaction(Retrier.SqlCall<?> call, LogicalStatement statement, boolean hadWork) throws Throwable {
         TransactionState t = tx;
         if (t != null && t.replayPending()) {
-            Connection lostOne = t.lostOn();
-            return recoverByReplay(new SQLException("connection lost between calls", "08006"), FailureClass.CONNECTION,
-                    lostOne, call);
+            return recovery().replayThen(t.lostOn(), call);
         }
-        Connection on = physical();
+        Connection on = link.physical();
         try {
             return call.call();
         } catch (SQLException first) {
-            FailureClass c = classify(first);
-            // BUSY inside a transaction (SQLite's lock upgrade refused, PostgreSQL's lock_not_available) leaves a
-            // transaction that must not simply wait: it is rolled back, releasing its locks, and replayed after a backoff.
-            if (closed || !RerunRules.breaksAttempt(c) || first instanceof ReplayDivergedException) {
-                throw first;
-            }
-            if (!log().replayable()) {
-                if (c == FailureClass.CONNECTION) {
-                    lost(on);
-                    if (RerunRules.restartsTransaction(c, hadWork, statement == null || statement.recipe().repeatable())) {
-                        // Started afresh on a new connection — opened first, so that the statement is made again
-                        // on it rather than run on the lost one.
-                        restartTransaction();
-                        return retrier.statement(() -> {
-                            physical();
-                            awaitReplays(); // after the reconnect, which may have waited out the whole outage
-                            return call.call();
-                        }, (e, cls) -> false);
-                    }
-                }
-                throw first;
-            }
-            return recoverByReplay(first, c, on, call);
+            return recovery().afterFailure(first, on, call, statement, hadWork);
         }
-    }
-
-    private Object recoverByReplay(SQLException first, FailureClass firstClass, Connection failedOn, Retrier.SqlCall<?> call)
-            throws Throwable {
-        // Only a lost connection (an incident: others lost theirs too) holds new work back; a deadlock or
-        // serialization victim replays among the other transactions, as it would have run.
-        if (firstClass != FailureClass.CONNECTION && firstClass != FailureClass.READ_ONLY) {
-            return replayThenCall(first, firstClass, failedOn, call, null);
-        }
-        try (ReplayTurns.Turn turn = retrier.guard().replayTurns().begin()) {
-            return replayThenCall(first, firstClass, failedOn, call, turn);
-        }
-    }
-
-    private Object replayThenCall(SQLException first, FailureClass firstClass, Connection failedOn, Retrier.SqlCall<?> call,
-                                  ReplayTurns.Turn turn) throws Throwable {
-        Connection[] on = {failedOn};
-        boolean[] connectionLost = {firstClass == FailureClass.CONNECTION || firstClass == FailureClass.READ_ONLY};
-        Retrier.RetryGate gate = (e, failureClass) -> {
-            if (closed || isReconnectFailure(e) || e instanceof ReplayDivergedException) {
-                return false;
-            }
-            RerunRules.Replay how = RerunRules.replay(classify(e), log().replayable(), false);
-            if (how == RerunRules.Replay.AFTER_LOSS) {
-                connectionLost[0] = true;
-            }
-            return how != RerunRules.Replay.NO;
-        };
-        // Set once the replay succeeded and the call itself failed: its own error, not one of the replay's.
-        SQLException[] callsOwn = {null};
-        Retrier.SqlCall<Object> replayThenCall = () -> {
-            boolean lostIt = connectionLost[0];
-            connectionLost[0] = false;
-            callsOwn[0] = null;
-            replayOnce(on, lostIt);
-            if (turn != null) {
-                // Back where it was; the call goes on once the other interrupted transactions are back too.
-                turn.replayed();
-                awaitReplays();
-            }
-            try {
-                return call.call();
-            } catch (SQLException e) {
-                callsOwn[0] = e;
-                throw e;
-            }
-        };
-        try {
-            return retrier.statement(replayThenCall, gate);
-        } catch (ReplayDivergedException diverged) {
-            retrier.guard().stats().onDiverged();
-            abandonTransaction();
-            throw diverged;
-        } catch (SQLException e) {
-            if (e == callsOwn[0] && !breaksAttempt(e)) {
-                // The transaction was replayed and then the call failed on its own (a duplicate key, ...): the
-                // application gets that error with the transaction as it would be on a healthy run.
-                throw e;
-            }
-            if (classify(e) == FailureClass.CONNECTION) {
-                lost(on[0]);
-            }
-            abandonTransaction();
-            throw e;
-        }
-    }
-
-    /**
-     * Replaces (connection lost) or rolls back (deadlock, serialization, busy) the physical connection,
-     * then replays the log on it. {@code on[0]} is the connection the last attempt ran on, and becomes
-     * the one this replay runs on, so that a failure during the replay is pinned on the right one.
-     */
-    private void replayOnce(Connection[] on, boolean connectionLost) throws SQLException {
-        Connection failedOn = on[0];
-        if (connectionLost) {
-            lost(failedOn);
-        }
-        Connection p = physical();
-        on[0] = p;
-        if (connectionLost) {
-            endOldBackend(failedOn, p);
-        } else {
-            p.rollback();
-        }
-        TransactionLog log = log();
-        int calls = log.size();
-        log.replay(p, this::breaksAttempt);
-        noteSession();
-        tx().replayed();
-        if (calls > 0) {
-            retrier.guard().stats().onReplayed(); // a transaction lost at its first call restarts: nothing was replayed
-        }
-        LOG.log(Level.FINE, "resilient-jdbc: replayed a transaction of {0} calls on {1}", new Object[]{calls, retrier.guard().name()});
-    }
-
-    /** The transaction cannot go on: it is rolled back, and further statements fail until the application rolls back. */
-    private void abandonTransaction() {
-        Connection p = physical;
-        if (p != null) {
-            try {
-                p.rollback();
-            } catch (SQLException ignored) {
-                // the connection may be gone as well; the database rolls back then
-            }
-        }
-        log().markNotReplayable("the transaction failed");
-        tx().abandoned();
     }
 
     /** Replays the whole transaction on a fresh start of the current physical connection (used by commit). */
     void replayForCommit(Connection failedOn, boolean connectionLost, ReplayTurns.Turn held) throws SQLException {
-        if (held != null) {
-            replayOnce(new Connection[]{failedOn}, connectionLost);
-            held.replayed();
-            awaitReplays(); // COMMIT goes on once the other interrupted transactions are back too
-            return;
-        }
-        if (!connectionLost) {
-            replayOnce(new Connection[]{failedOn}, false);
-            return;
-        }
-        try (ReplayTurns.Turn turn = retrier.guard().replayTurns().begin()) {
-            replayOnce(new Connection[]{failedOn}, true);
-            turn.replayed();
-            awaitReplays(); // COMMIT goes on once the other interrupted transactions are back too
-        }
+        recovery().replayForCommit(failedOn, connectionLost, held);
     }
 
     /** Throws when the current transaction was lost with its connection; clears the mark (the transaction is over). */
@@ -856,16 +456,16 @@ public final class LogicalConnection {
      */
     public void abort(java.lang.reflect.Method method, Object[] args) throws Throwable {
         if (args == null || args.length != 1 || args[0] == null) {
-            Reflective.invoke(last, method, args); // the real driver's own answer to a bad argument
+            Reflective.invoke(link.last(), method, args); // the real driver's own answer to a bad argument
             return;
         }
-        closed = true;
+        link.markClosed();
         released();
         TransactionGate g = gate;
         if (g != null) {
             g.leave();
         }
-        Reflective.invoke(last, method, args);
+        Reflective.invoke(link.last(), method, args);
     }
 
     // Told once when the application closes or aborts this connection (its owner counts open connections); taken
@@ -886,7 +486,7 @@ public final class LogicalConnection {
 
     /** The application closed the connection. */
     public void close() throws SQLException {
-        closed = true;
+        link.markClosed();
         released();
         CommitProtocol c = commits;
         if (c != null) { // none made: no marker row was ever taken
@@ -896,7 +496,7 @@ public final class LogicalConnection {
         if (g != null) {
             g.leave();
         }
-        Connection p = physical;
+        Connection p = link.ifAlive();
         if (p != null) {
             p.close();
         }
@@ -908,17 +508,17 @@ public final class LogicalConnection {
     }
 
     /**
-     * The failure's class for this connection. A read-only failure (25006) is a reason to reconnect only
-     * when the server is read-only (a standby, or not known to be none); in a session the application made
-     * read-only it is the application's own answer, never recovered.
+     * The failure's class for this connection; it only answers, and may be asked any number of times. A read-only
+     * failure (25006) is a reason to reconnect only when the server is read-only (a standby, or not known to be
+     * none); in a session the application made read-only it is the application's own answer, never recovered. The
+     * application's own time limit running out is never recovered either.
      */
     public FailureClass classify(SQLException e) {
         FailureClass c = retrier.classifier().classify(e);
-        if (c == FailureClass.CONNECTION && ranOutOfOwnTime(e)) {
+        if (c == FailureClass.CONNECTION && RerunRules.applicationTimeLimit(e)) {
             return FailureClass.FATAL;
         }
         if (c == FailureClass.FATAL) {
-            closedByTheDriver(e);
             return c;
         }
         TransactionGate g = gate;
@@ -931,20 +531,36 @@ public final class LogicalConnection {
             // behind another writer at once, busy_timeout or not): that one is retried and replayed as always.
             return FailureClass.FATAL;
         }
-        Connection on = last;
-        if (c == FailureClass.READ_ONLY && (session.readOnly()
-                || Boolean.FALSE.equals(inDoubt.standby(on)) && on != openedOnStandby)) {
+        if (c == FailureClass.READ_ONLY && (session.readOnly() || link.onKnownPrimary())) {
             // Made read-only by the application (setReadOnly, SET default_transaction_read_only, BEGIN READ ONLY),
             // its role or database, on a server that is no standby: another connection would refuse it just the same.
             return FailureClass.FATAL;
         }
-        if (c == FailureClass.READ_ONLY) {
-            seekPrimary = true;
-        }
         return c;
     }
 
-    // The last failure that ended the connection for the application; classify() may be asked about it more than once.
+    /**
+     * Takes in {@code e}, the failure of a call on the physical connection, and returns its class. What the
+     * failure ends is ended here, once, whoever asks first: the application's own time limit ran out or the
+     * real driver closed the connection over a setting the application made (the connection ends for the
+     * application, as the raw one did: {@link #endedForTheApplication}); a standby refused a write (the next
+     * physical connection is asked of a primary). {@link #classify} only answers.
+     */
+    public FailureClass failed(SQLException e) {
+        FailureClass c = retrier.classifier().classify(e);
+        if (c == FailureClass.CONNECTION) {
+            ranOutOfOwnTime(e);
+        } else if (c == FailureClass.FATAL) {
+            closedByTheDriver(e);
+        }
+        FailureClass mine = classify(e);
+        if (mine == FailureClass.READ_ONLY) {
+            link.seekPrimary();
+        }
+        return mine;
+    }
+
+    // The last failure that ended the connection for the application; it may be taken in more than once.
     private volatile SQLException endedBy;
 
     /**
@@ -969,11 +585,11 @@ public final class LogicalConnection {
      * sent. A new connection would only hide that: as raw.
      */
     void closedByTheDriver(SQLException e) {
-        Connection p = physical;
+        Connection p = link.ifAlive();
         String state = e.getSQLState();
         // Only a connection error (08) the classifier judged the application's own: a server ending an idle
         // session (57P05) or the like stays a loss that the next call recovers from.
-        if (p == null || closed || e == endedBy || state == null || !state.startsWith("08")
+        if (p == null || link.isClosed() || e == endedBy || state == null || !state.startsWith("08")
                 || retrier.classifier().classify(e) != FailureClass.FATAL) {
             return;
         }
@@ -997,25 +613,14 @@ public final class LogicalConnection {
      */
     private void endedForTheApplication(SQLException e) {
         endedBy = e;
-        Connection p;
-        ReentrantLock lock = swap();
-        lock.lock();
-        try {
-            p = physical;
-            if (p == null) {
-                return;
-            }
-            physical = null;
+        link.dropCurrent(() -> {
             TransactionState t = tx;
             if (t != null && t.hasWork()) {
                 t.ranOutOfOwnTime();
             } else {
-                closed = true;
+                link.markClosed();
             }
-        } finally {
-            lock.unlock();
-        }
-        opener.discard(p);
+        });
     }
 
     static void closeQuietly(Connection c) {

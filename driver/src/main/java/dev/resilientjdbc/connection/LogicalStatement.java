@@ -284,7 +284,7 @@ public final class LogicalStatement implements ReplayableStatement {
             try {
                 return Reflective.invoke(current(), method, args);
             } catch (SQLException e) {
-                if (connection.classify(e) == FailureClass.CONNECTION && !connection.isClosed() && !closed) {
+                if (connection.failed(e) == FailureClass.CONNECTION && !connection.isClosed() && !closed) {
                     connection.lost(p);
                     return null;
                 }
@@ -326,7 +326,7 @@ public final class LogicalStatement implements ReplayableStatement {
         try {
             return track(Reflective.invoke(current(), method, args), null);
         } catch (SQLException e) {
-            if (connection.classify(e) != FailureClass.CONNECTION || connection.isClosed() || closed) {
+            if (connection.failed(e) != FailureClass.CONNECTION || connection.isClosed() || closed) {
                 throw e;
             }
             connection.lost(p);

@@ -152,7 +152,7 @@ final class ConnectionHandler extends JdbcHandler {
             }
             return r;
         } catch (SQLException e) {
-            if (logical.classify(e) == FailureClass.CONNECTION && !logical.isClosed()) {
+            if (logical.failed(e) == FailureClass.CONNECTION && !logical.isClosed()) {
                 // The new connection will be put in this state when it is opened.
                 logical.lost(p);
                 record(method, args, autoCommitSetter);

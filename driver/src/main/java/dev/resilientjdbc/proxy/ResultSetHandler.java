@@ -102,7 +102,7 @@ final class ResultSetHandler extends JdbcHandler {
         ResultSetTrack track = recording(this.source);
         var logical = connection.logical();
         if (!logical.isClosed() && track != null && logical.log() == track.log() && logical.log().replayable()) {
-            if (!RerunRules.breaksAttempt(logical.classify(e))) {
+            if (!RerunRules.breaksAttempt(logical.failed(e))) {
                 // The database's own answer: the application gets it, and a replay must meet it again.
                 logical.log().recordFailedRead(track, method, args, e);
                 throw e;
@@ -119,7 +119,7 @@ final class ResultSetHandler extends JdbcHandler {
      */
     private SQLException unrecoverable(SQLException e) {
         var logical = connection.logical();
-        if (!logical.isClosed() && logical.classify(e) == FailureClass.CONNECTION) {
+        if (!logical.isClosed() && logical.failed(e) == FailureClass.CONNECTION) {
             logical.lost(owner);
         }
         return e;
