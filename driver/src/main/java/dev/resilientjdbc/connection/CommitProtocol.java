@@ -69,7 +69,7 @@ public final class CommitProtocol {
                 try {
                     return Reflective.invoke(p, method, null);
                 } catch (SQLException e) {
-                    if (logical.classify(e) == FailureClass.CONNECTION && !logical.isClosed()) {
+                    if (logical.failed(e) == FailureClass.CONNECTION && !logical.isClosed()) {
                         logical.lost(p);
                         return null; // nothing ran in this transaction: there was nothing to commit
                     }
@@ -84,17 +84,33 @@ public final class CommitProtocol {
         }
     }
 
+    /** A replay the next COMMIT attempt makes first: after a lost connection (on a new one) or after a rollback. */
+    private record Replay(boolean afterLoss, Connection failedOn) {
+    }
+
+    /**
+     * What one failed COMMIT attempt comes to: committed after all (no failure), or the failure the application
+     * gets unless the attempt is made again, whether it is, and the replay that goes first.
+     */
+    private record Outcome(SQLException failure, boolean again, Replay replay) {
+        static final Outcome COMMITTED = new Outcome(null, false, null);
+
+        static Outcome fail(SQLException failure) {
+            return new Outcome(failure, false, null);
+        }
+
+        static Outcome retry(SQLException failure, Replay replay) {
+            return new Outcome(failure, true, replay);
+        }
+    }
+
     /** One commit with its recovery state; the loop is the retrier's policy. */
     private final class CommitRun {
         private final Method method;
-        private boolean needsReplay;
-        private boolean connectionLost;
-        private Connection failedOn;
-        private boolean decided;
-        private boolean retry;
-        private boolean committedAfterAll;
-        // The transaction id could not be asked for because the server had aborted the transaction.
-        private boolean abortedByServer;
+        // The replay the next attempt makes first; null when there is none.
+        private Replay replay;
+        // The outcome the last attempt settled on, for the retry gate to act on (the gate sees only the failure).
+        private Outcome settled;
         // The marker write was refused in this transaction (it is read-only after all): its replay commits without one.
         private boolean markerRefused;
         // Held from the moment the COMMIT's connection is known lost until its replay went through (or the run
@@ -123,29 +139,28 @@ public final class CommitProtocol {
 
         private Object runUnderTurn() throws Throwable {
             if (logical.replayPending()) {
-                needsReplay = true;
-                connectionLost = true;
-                failedOn = logical.lostPhysical();
+                replay = new Replay(true, logical.lostPhysical());
                 holdTurn();
             }
             return logical.retrier().statement(this::attempt, (e, failureClass) -> {
-                if (decided) {
-                    decided = false;
-                    return retry;
+                Outcome o = settled;
+                if (o != null) {
+                    settled = null;
+                    if (o.again() && o.replay() != null) {
+                        replay = o.replay();
+                    }
+                    return o.again();
                 }
                 if (logical.isClosed() || logical.isReconnectFailure(e) || e instanceof ReplayDivergedException) {
                     return false;
                 }
-                switch (RerunRules.replay(logical.classify(e), logical.log().replayable(), true)) {
+                switch (RerunRules.replay(logical.failed(e), logical.log().replayable(), true)) {
                     case AFTER_LOSS:
-                        needsReplay = true;
-                        connectionLost = true;
-                        failedOn = logical.lastPhysical();
+                        replay = new Replay(true, logical.lastPhysical());
                         holdTurn();
                         return true;
                     case AFTER_ROLLBACK:
-                        needsReplay = true;
-                        connectionLost = false;
+                        replay = new Replay(false, null);
                         return true;
                     default:
                         return false;
@@ -154,14 +169,16 @@ public final class CommitProtocol {
         }
 
         private Object attempt() throws Throwable {
-            if (needsReplay) {
-                logical.replayForCommit(failedOn, connectionLost, turn);
-                needsReplay = false;
+            Replay r = replay;
+            if (r != null) {
+                logical.replayForCommit(r.failedOn(), r.afterLoss(), turn);
+                replay = null;
             }
             TransactionLog log = logical.log();
             Connection p = logical.physical();
             InDoubt.Ticket ticket = null;
-            abortedByServer = false;
+            // The transaction id could not be asked for because the server had aborted the transaction.
+            boolean abortedByServer = false;
             if (log.wrote()) {
                 logical.noteSession();
                 // The marker goes with the COMMIT only where a refused marker write can be made good by a replay.
@@ -182,12 +199,17 @@ public final class CommitProtocol {
             try {
                 return Reflective.invoke(p, method, null);
             } catch (SQLException e) {
-                SQLException failure = afterFailedCommit(e, p, ticket, log);
-                if (committedAfterAll) {
-                    return null;
-                }
-                throw failure;
+                return settle(afterFailedCommit(e, p, ticket, log, abortedByServer));
             }
+        }
+
+        /** Committed after all: the COMMIT's result (none); else the outcome is kept for the gate and its failure thrown. */
+        private Object settle(Outcome o) throws SQLException {
+            if (o.failure() == null) {
+                return null;
+            }
+            settled = o;
+            throw o.failure();
         }
 
         /** The marker write and COMMIT in one round trip; a refused marker write rolls back and replays the transaction. */
@@ -196,20 +218,16 @@ public final class CommitProtocol {
                 inDoubt.commitWithMarker(p, ticket);
                 return null;
             } catch (SQLException e) {
-                if (logical.classify(e) != FailureClass.CONNECTION && inDoubt.markerFailed(p, e)) {
+                if (logical.failed(e) != FailureClass.CONNECTION && inDoubt.markerFailed(p, e)) {
                     markerRefused = "25006".equals(e.getSQLState());
-                    throw decide(e, true, false, p); // the COMMIT never ran: roll back, replay, commit again
+                    return settle(Outcome.retry(e, new Replay(false, p))); // the COMMIT never ran: roll back, replay, commit again
                 }
-                SQLException failure = afterFailedCommit(e, p, ticket, log);
-                if (committedAfterAll) {
-                    return null;
-                }
-                throw failure;
+                return settle(afterFailedCommit(e, p, ticket, log, false));
             }
         }
 
-        private SQLException afterFailedCommit(SQLException e, Connection p, InDoubt.Ticket xid, TransactionLog log) {
-            FailureClass c = logical.classify(e);
+        private Outcome afterFailedCommit(SQLException e, Connection p, InDoubt.Ticket xid, TransactionLog log, boolean abortedByServer) {
+            FailureClass c = logical.failed(e);
             boolean closed = logical.isClosed();
             if (c == FailureClass.CONNECTION && !closed) {
                 logical.lost(p);
@@ -222,33 +240,21 @@ public final class CommitProtocol {
             }
             switch (v) {
                 case SUCCEEDED:
-                    committedAfterAll = true;
-                    return e;
+                    return Outcome.COMMITTED;
                 case RETRY_COMMIT:
-                    return decide(e, true, null, p);
+                    return Outcome.retry(e, null);
                 case REPLAY_AFTER_ROLLBACK:
-                    return decide(e, true, false, p);
+                    return Outcome.retry(e, new Replay(false, p));
                 case REPLAY_AFTER_LOSS:
-                    return decide(e, true, true, p);
+                    return Outcome.retry(e, new Replay(true, p));
                 case ROLLED_BACK:
-                    return decide(rolledBack(e), false, null, p);
+                    return Outcome.fail(rolledBack(e));
                 case UNKNOWN:
                     logical.retrier().guard().stats().onInDoubt();
-                    return decide(unknown(e), false, null, p);
+                    return Outcome.fail(unknown(e));
                 default:
-                    return decide(e, false, null, p);
+                    return Outcome.fail(e);
             }
-        }
-
-        private SQLException decide(SQLException e, boolean again, Boolean replayAfterLoss, Connection p) {
-            decided = true;
-            retry = again;
-            if (again && replayAfterLoss != null) {
-                needsReplay = true;
-                connectionLost = replayAfterLoss;
-                failedOn = p;
-            }
-            return e;
         }
 
         private SQLException unknown(SQLException cause) {
@@ -301,7 +307,7 @@ public final class CommitProtocol {
                     ticket = transactionId(p);
                 }
             } catch (SQLException e) {
-                FailureClass c = logical.classify(e);
+                FailureClass c = logical.failed(e);
                 if (c == FailureClass.CONNECTION || RerunRules.applicationTimeLimit(e)) {
                     open = false;
                     gate.uncommitted = true; // the session died with its transaction open: the server rolled it back
@@ -318,7 +324,7 @@ public final class CommitProtocol {
                 open = false;
                 return result;
             } catch (SQLException e) {
-                if (logical.classify(e) != FailureClass.CONNECTION) {
+                if (logical.failed(e) != FailureClass.CONNECTION) {
                     if (marked && inDoubt.markerFailed(p, e)) {
                         throw new MarkerRefused(); // rolled back below
                     }
@@ -381,7 +387,7 @@ public final class CommitProtocol {
                 r = inDoubt.outcome(fresh, xid, oldSession);
                 break;
             } catch (SQLException e) {
-                if (fresh == null || logical.isClosed() || logical.classify(e) != FailureClass.CONNECTION) {
+                if (fresh == null || logical.isClosed() || logical.failed(e) != FailureClass.CONNECTION) {
                     break; // no new connection within the connect policy, or closed by the application
                 }
                 logical.lost(fresh);

@@ -502,6 +502,102 @@ public final class LogicalConnection {
         }
     }
 
+    private static final java.lang.reflect.Method COMMIT;
+
+    static {
+        try {
+            COMMIT = Connection.class.getMethod("commit");
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** setSavepoint: a call of the transaction (replayed with it), its savepoint recorded for the replay to map. */
+    public java.sql.Savepoint setSavepoint(java.lang.reflect.Method method, Object[] args) throws Throwable {
+        boolean hadWork = beforeExecute();
+        java.sql.Savepoint sp = (java.sql.Savepoint) inTransaction(() -> Reflective.invoke(physical(), method, args), null, hadWork);
+        log().recordSavepoint(method, args, sp);
+        return sp;
+    }
+
+    /** rollback(Savepoint), releaseSavepoint: run with the savepoint of the current physical connection. */
+    public Object useSavepoint(java.lang.reflect.Method method, java.sql.Savepoint appSavepoint) throws Throwable {
+        boolean hadWork = beforeExecute();
+        Object r = inTransaction(() -> Reflective.invoke(physical(), method, new Object[]{log().translate(appSavepoint)}), null, hadWork);
+        log().recordSavepointUse(method, appSavepoint);
+        return r;
+    }
+
+    /**
+     * A session setter (setAutoCommit when {@code autoCommitSetter}, setReadOnly, setTransactionIsolation, ...):
+     * made on the physical connection and recorded for the next one. On a lost connection it is only recorded:
+     * the new connection is put in that state when it opens.
+     */
+    public Object set(java.lang.reflect.Method method, Object[] args, boolean autoCommitSetter) throws Throwable {
+        if (autoCommitSetter && Boolean.TRUE.equals(args[0]) && !session.autoCommit()) {
+            // Switching autocommit on commits the open transaction: the same commit as commit(), with its
+            // replay and in-doubt resolution, so a connection lost since the last call cannot drop it silently.
+            commits().commit(COMMIT);
+        }
+        Connection p = physical();
+        try {
+            Object r = Reflective.invoke(p, method, args);
+            record(method, args, autoCommitSetter);
+            if (autoCommitSetter) {
+                if (Boolean.TRUE.equals(args[0])) {
+                    session.commitPending(); // switching autocommit on committed the open transaction
+                }
+                transactionEnded();
+            }
+            return r;
+        } catch (SQLException e) {
+            if (failed(e) == FailureClass.CONNECTION && !isClosed()) {
+                lost(p);
+                record(method, args, autoCommitSetter);
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private void record(java.lang.reflect.Method method, Object[] args, boolean autoCommitSetter) {
+        if (autoCommitSetter) {
+            session.recordAutoCommit((Boolean) args[0]);
+        } else {
+            session.record(method, args);
+        }
+    }
+
+    /**
+     * A read from a result set failed with {@code e}. Inside the replayable transaction that recorded it
+     * ({@code track}): the database's own answer is recorded (a replay must meet it again) and thrown; a failure
+     * recovery deals with replays the transaction, then reads on from the replayed result set ({@code readAgain}).
+     * Anywhere else, see {@link #resultSetLost}.
+     */
+    public Object resultSetReadFailed(SQLException e, dev.resilientjdbc.replay.ResultSetTrack track, java.lang.reflect.Method method,
+                                      Object[] args, Connection owner, Retrier.SqlCall<?> readAgain) throws Throwable {
+        if (!isClosed() && track != null && log() == track.log() && log().replayable()) {
+            if (!RerunRules.breaksAttempt(failed(e))) {
+                log().recordFailedRead(track, method, args, e);
+                throw e;
+            }
+            return inTransaction(readAgain, null, true);
+        }
+        throw resultSetLost(e, owner);
+    }
+
+    /**
+     * A result set's read failed where nothing can recover it: rows already read stay readable, a result set whose
+     * connection died cannot go on, and that connection, {@code owner}, is dropped (the next call reconnects).
+     * Returns {@code e}, for the caller to throw.
+     */
+    public SQLException resultSetLost(SQLException e, Connection owner) {
+        if (!isClosed() && failed(e) == FailureClass.CONNECTION) {
+            lost(owner);
+        }
+        return e;
+    }
+
     /** A failure that recovery deals with (replay, reconnect, backoff), not an answer of the database to the call. */
     boolean breaksAttempt(SQLException e) {
         return RerunRules.breaksAttempt(classify(e));

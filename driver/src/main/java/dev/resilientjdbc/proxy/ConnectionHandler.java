@@ -1,6 +1,5 @@
 package dev.resilientjdbc.proxy;
 
-import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.connection.Calls;
 import dev.resilientjdbc.connection.LogicalConnection;
 import dev.resilientjdbc.connection.LogicalStatement;
@@ -13,18 +12,12 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 
-/** Handler of the application's Connection proxy; the logic lives in {@link LogicalConnection}. */
+/**
+ * Handler of the application's Connection proxy: it makes the proxies the application gets back and hands
+ * every call to the logical layer ({@link LogicalConnection}, {@link Calls}) by the kind {@link MethodInfo}
+ * decided once per method.
+ */
 final class ConnectionHandler extends JdbcHandler {
-    private static final Method COMMIT;
-
-    static {
-        try {
-            COMMIT = Connection.class.getMethod("commit");
-        } catch (NoSuchMethodException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final LogicalConnection logical;
     // The real drivers hand out one metadata object per connection; so do we, as one proxy.
     private volatile DatabaseMetaData metaData;
@@ -99,13 +92,13 @@ final class ConnectionHandler extends JdbcHandler {
             case ROLLBACK:
                 return Calls.rollback(logical, method);
             case SAVEPOINT_USE:
-                return savepointUse(method, (Savepoint) args[0]);
+                return logical.useSavepoint(method, (Savepoint) args[0]);
             case SET_SAVEPOINT:
-                return setSavepoint(method, args);
+                return logical.setSavepoint(method, args);
             case SET_AUTOCOMMIT:
-                return setter(method, args, true);
+                return logical.set(method, args, true);
             case SETTER:
-                return setter(method, args, false);
+                return logical.set(method, args, false);
             case OUT_OF_SIGHT: {
                 Object api = Calls.withReconnect(logical, method, args);
                 logical.drivenDirectly(); // on the connection the call just ran on
@@ -117,57 +110,6 @@ final class ConnectionHandler extends JdbcHandler {
         Object result = Calls.withReconnect(logical, method, args);
         return result instanceof java.sql.Array && info.returns == MethodInfo.Returns.ARRAY
                 ? ProxyFactory.array((java.sql.Array) result, this) : result;
-    }
-
-    private Object setSavepoint(Method method, Object[] args) throws Throwable {
-        boolean hadWork = logical.beforeExecute();
-        Savepoint sp = (Savepoint) logical.inTransaction(() -> callOn(logical.physical(), method, args), null, hadWork);
-        logical.log().recordSavepoint(method, args, sp);
-        return sp;
-    }
-
-    private Object savepointUse(Method method, Savepoint appSavepoint) throws Throwable {
-        boolean hadWork = logical.beforeExecute();
-        Object r = logical.inTransaction(
-                () -> callOn(logical.physical(), method, new Object[]{logical.log().translate(appSavepoint)}), null, hadWork);
-        logical.log().recordSavepointUse(method, appSavepoint);
-        return r;
-    }
-
-    private Object setter(Method method, Object[] args, boolean autoCommitSetter) throws Throwable {
-        if (autoCommitSetter && Boolean.TRUE.equals(args[0]) && !logical.session().autoCommit()) {
-            // Switching autocommit on commits the open transaction: the same commit as commit(), with its
-            // replay and in-doubt resolution, so a connection lost since the last call cannot drop it silently.
-            logical.commits().commit(COMMIT);
-        }
-        Connection p = logical.physical();
-        try {
-            Object r = callOn(p, method, args);
-            record(method, args, autoCommitSetter);
-            if (autoCommitSetter) {
-                if (Boolean.TRUE.equals(args[0])) {
-                    logical.session().commitPending(); // switching autocommit on committed the open transaction
-                }
-                logical.transactionEnded();
-            }
-            return r;
-        } catch (SQLException e) {
-            if (logical.failed(e) == FailureClass.CONNECTION && !logical.isClosed()) {
-                // The new connection will be put in this state when it is opened.
-                logical.lost(p);
-                record(method, args, autoCommitSetter);
-                return null;
-            }
-            throw e;
-        }
-    }
-
-    private void record(Method method, Object[] args, boolean autoCommitSetter) {
-        if (autoCommitSetter) {
-            logical.session().recordAutoCommit((Boolean) args[0]);
-        } else {
-            logical.session().record(method, args);
-        }
     }
 
     Connection proxy() {

@@ -1,8 +1,6 @@
 package dev.resilientjdbc.proxy;
 
-import dev.resilientjdbc.classify.FailureClass;
 import dev.resilientjdbc.replay.ResultSetTrack;
-import dev.resilientjdbc.retry.RerunRules;
 
 import java.lang.reflect.Method;
 import java.sql.Connection;
@@ -100,29 +98,13 @@ final class ResultSetHandler extends JdbcHandler {
 
     private Object recover(SQLException e, Method method, Object[] args) throws Throwable {
         ResultSetTrack track = recording(this.source);
-        var logical = connection.logical();
-        if (!logical.isClosed() && track != null && logical.log() == track.log() && logical.log().replayable()) {
-            if (!RerunRules.breaksAttempt(logical.failed(e))) {
-                // The database's own answer: the application gets it, and a replay must meet it again.
-                logical.log().recordFailedRead(track, method, args, e);
-                throw e;
-            }
-            // Inside a replayable transaction: replay it, then read on from the replayed result set.
-            return logical.inTransaction(() -> callOn(track.real(), method, args), null, true);
-        }
-        throw unrecoverable(e);
+        return connection.logical().resultSetReadFailed(e, track, method, args, owner,
+                track == null ? null : () -> callOn(track.real(), method, args));
     }
 
-    /**
-     * Rows already read stay readable; a result set whose connection died cannot go on. The next call on
-     * the connection reconnects. Returns {@code e}, for the caller to throw.
-     */
+    /** See {@link dev.resilientjdbc.connection.LogicalConnection#resultSetLost}. Returns {@code e}, for the caller to throw. */
     private SQLException unrecoverable(SQLException e) {
-        var logical = connection.logical();
-        if (!logical.isClosed() && logical.failed(e) == FailureClass.CONNECTION) {
-            logical.lost(owner);
-        }
-        return e;
+        return connection.logical().resultSetLost(e, owner);
     }
 
     private Statement statementProxy(Statement realStatement) {
