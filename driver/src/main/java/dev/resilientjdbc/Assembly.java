@@ -250,7 +250,9 @@ public final class Assembly {
         private final String targetName;
         private final PoolSettings poolSettings;
         private final String poolKey;
-        private final InDoubt inDoubt;
+        // PostgreSQL: the in-doubt support is the target's (one per marker table setting); resilient.indoubt.markerTable
+        // when resilient.indoubt.marker is on, else "" (no marker). Null for other databases: no evidence there.
+        private final String inDoubtKey;
         private final long replayMaxBytes;
         private final java.time.Duration replayFirstWait;
         private final boolean metricsEnabled;
@@ -274,7 +276,6 @@ public final class Assembly {
         private final java.util.List<String> fallbackHosts;
         // The target and a retrier on its guard; replaced when the registry closed the target.
         private volatile Bound bound;
-        private volatile boolean prepared;
 
         private Recipe(TargetRegistry targets, ResilientConfig config, String realUrl, Properties realInfo, PhysicalSource physical)
                 throws SQLException {
@@ -292,10 +293,8 @@ public final class Assembly {
             this.metricsEnabled = config.get(ResilientOptions.METRICS_ENABLED);
             this.poolSettings = config.get(ResilientOptions.POOL) ? PoolSettings.from(config) : null;
             this.poolKey = poolSettings != null ? Pools.keyOf(realUrl, realInfo, poolSettings) : null;
-            this.inDoubt = d == Dialect.POSTGRESQL
-                    ? new PostgresInDoubt(config.get(ResilientOptions.INDOUBT_MARKER) ? config.get(ResilientOptions.INDOUBT_MARKER_TABLE) : null,
-                            targetName)
-                    : InDoubt.NONE;
+            this.inDoubtKey = d != Dialect.POSTGRESQL ? null
+                    : config.get(ResilientOptions.INDOUBT_MARKER) ? config.get(ResilientOptions.INDOUBT_MARKER_TABLE) : "";
             this.replayMaxBytes = config.get(ResilientOptions.REPLAY_MAX_BYTES);
             this.replayFirstWait = config.get(ResilientOptions.REPLAY_FIRST_WAIT);
             this.health = TargetHealth.HealthSettings.from(config);
@@ -305,7 +304,7 @@ public final class Assembly {
             this.micrometerGlobal = config.get(ResilientOptions.METRICS_MICROMETER);
             this.serializeSqlite = config.get(ResilientOptions.SQLITE_SERIALIZE_TRANSACTIONS);
             // Only where the database can say what became of a transaction; elsewhere it would cost and resolve nothing.
-            this.exactlyOnceWrites = config.get(ResilientOptions.AUTOCOMMIT_EXACTLY_ONCE) && inDoubt != InDoubt.NONE;
+            this.exactlyOnceWrites = config.get(ResilientOptions.AUTOCOMMIT_EXACTLY_ONCE) && inDoubtKey != null;
             this.gateWait = config.get(ResilientOptions.RETRY_MAX_DURATION);
             this.sqliteBusyTimeoutSet = d == Dialect.SQLITE ? dev.resilientjdbc.dialect.SqliteBusyWait.declaredIn(realUrl, realInfo) : null;
             this.probe = () -> nonNull(physical.open(), realUrl);
@@ -330,7 +329,10 @@ public final class Assembly {
                 Target t = targets.target(targetName, settings, metricsName);
                 Retrier r = new Retrier(settings, classifier, t.guard());
                 dev.resilientjdbc.retry.TargetGuard guard = t.guard();
-                b = new Bound(t, r, () -> r.connectForPool(probe::open), new LogicalConnection.Opener() {
+                String name = targetName;
+                InDoubt inDoubt = inDoubtKey == null ? InDoubt.NONE
+                        : t.inDoubt(inDoubtKey, table -> new PostgresInDoubt(table.isEmpty() ? null : table, name));
+                b = new Bound(t, r, inDoubt, () -> r.connectForPool(probe::open), new LogicalConnection.Opener() {
                     @Override
                     public Connection open() throws SQLException {
                         return r.connect(probe::open);
@@ -365,9 +367,9 @@ public final class Assembly {
         }
 
         /** The dialect's one-off setup (the commit marker table) on the target's first connection; never fails the connect. */
-        private void prepareOnce(Connection first) {
-            if (!prepared) {
-                prepared = inDoubt.prepare(first);
+        private void prepareOnce(Bound b, Connection first) {
+            if (!b.prepared) {
+                b.prepared = b.inDoubt.prepare(first);
             }
         }
 
@@ -409,7 +411,7 @@ public final class Assembly {
                         tracker != null ? tracker.registry() : ResilientMetrics.registry(registryName));
             }
             dev.resilientjdbc.retry.FallbackState fallback = opener == b.direct ? b.fallback : null;
-            LogicalConnection.Opened firstForRead = fallback != null ? LogicalConnection.openForRead(opener, fallback, inDoubt, retrier) : null;
+            LogicalConnection.Opened firstForRead = fallback != null ? LogicalConnection.openForRead(opener, fallback, b.inDoubt, retrier) : null;
             Connection first;
             if (aside == null) {
                 first = firstForRead != null ? firstForRead.connection() : opener.open();
@@ -419,8 +421,8 @@ public final class Assembly {
             if (fallback != null && firstForRead == null) {
                 fallback.primaryReached();
             }
-            prepareOnce(first);
-            LogicalConnection logical = new LogicalConnection(first, retrier, opener, inDoubt, new LogicalConnection.Setup(
+            prepareOnce(b, first);
+            LogicalConnection logical = new LogicalConnection(first, retrier, opener, b.inDoubt, new LogicalConnection.Setup(
                     replayMaxBytes, exactlyOnceWrites, replayFirstWait,
                     serializeSqlite ? TransactionGate.forSqlite(realUrl, gateWait) : null,
                     sqliteBusyTimeoutSet != null ? new dev.resilientjdbc.dialect.SqliteBusyWait(sqliteBusyTimeoutSet) : null,
@@ -459,6 +461,9 @@ public final class Assembly {
         private static final class Bound {
             final Target target;
             final Retrier retrier;
+            // The target's in-doubt support (the commit marker table's state); prepared once per target, on a first connection.
+            final InDoubt inDoubt;
+            volatile boolean prepared;
             // How the target's pool opens its physical connections, and how an unpooled connection opens one.
             final dev.resilientjdbc.connection.PhysicalOpener poolOpener;
             final LogicalConnection.Opener direct;
@@ -467,9 +472,10 @@ public final class Assembly {
             // Borrows from the target's pool; a target keeps one pool per key until it closes (then a new Bound is made).
             private volatile PooledOpener pooled;
 
-            Bound(Target target, Retrier retrier, dev.resilientjdbc.connection.PhysicalOpener poolOpener, LogicalConnection.Opener direct,
-                  dev.resilientjdbc.retry.FallbackState fallback) {
+            Bound(Target target, Retrier retrier, InDoubt inDoubt, dev.resilientjdbc.connection.PhysicalOpener poolOpener,
+                  LogicalConnection.Opener direct, dev.resilientjdbc.retry.FallbackState fallback) {
                 this.fallback = fallback;
+                this.inDoubt = inDoubt;
                 this.target = target;
                 this.retrier = retrier;
                 this.poolOpener = poolOpener;

@@ -187,6 +187,8 @@ public final class PostgresInDoubt implements InDoubt {
     private volatile boolean markersUsable;
     private volatile boolean xidEvidence;
     private volatile boolean warned;
+    // prepare() found out what it had to: the target's later connects (any of its recipes) do not ask again.
+    private volatile boolean settled;
 
     /**
      * @param markerTable resilient.indoubt.markerTable when resilient.indoubt.marker is on, else null
@@ -214,6 +216,15 @@ public final class PostgresInDoubt implements InDoubt {
      */
     @Override
     public boolean prepare(Connection physical) {
+        if (settled) {
+            return true; // another recipe of the target (other options, a cache eviction) settled it already
+        }
+        boolean done = prepareOrNot(physical);
+        settled = done;
+        return done;
+    }
+
+    private boolean prepareOrNot(Connection physical) {
         try {
             boolean autoCommit = physical.getAutoCommit();
             try {

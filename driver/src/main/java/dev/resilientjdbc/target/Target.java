@@ -34,6 +34,9 @@ public final class Target implements AutoCloseable {
     private volatile TargetMeters metersTo;
     private TargetMeters.Bound meters; // guarded by lock
     private volatile TargetHealth health;
+    // The database's in-doubt support for the target's connections (the commit marker table's state, its warning said
+    // once), one per marker table setting: every recipe of the target shares it.
+    private final ConcurrentHashMap<String, dev.resilientjdbc.dialect.InDoubt> inDoubt = new ConcurrentHashMap<>();
     // What else the target owns and closes with it (the SQLite backup scheduler's handle), by name.
     private final ConcurrentHashMap<String, AutoCloseable> attached = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -56,6 +59,12 @@ public final class Target implements AutoCloseable {
     /** The name the target's metrics and health checks go under; unique in its registry, never with a secret. */
     public String name() {
         return name;
+    }
+
+    /** The target's in-doubt support for {@code key} (the marker table, "" for none), made by {@code make} on first need. */
+    public dev.resilientjdbc.dialect.InDoubt inDoubt(String key,
+                                                     java.util.function.Function<String, dev.resilientjdbc.dialect.InDoubt> make) {
+        return inDoubt.computeIfAbsent(key, make);
     }
 
     public boolean isClosed() {
