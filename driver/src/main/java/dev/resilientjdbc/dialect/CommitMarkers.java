@@ -42,10 +42,33 @@ public final class CommitMarkers {
         FREE.add(s);
     }
 
-    /** One marker row. Its sequence is touched only by the connection holding the slot. */
+    // How long a row this JVM wrote is taken to be still there: prepare() removes rows untouched for a day, so a
+    // row written within the hour is one no cleanup has removed (see PostgresInDoubt.commitWithMarker).
+    private static final long ROW_FRESH_NANOS = java.util.concurrent.TimeUnit.HOURS.toNanos(1);
+
+    /** Whether {@code s}'s row is known to be in this table: written here by a COMMIT that answered, within the hour. */
+    boolean rowThere(Slot s) {
+        return s.rowIn == this && System.nanoTime() - s.rowAt < ROW_FRESH_NANOS;
+    }
+
+    /** A COMMIT that wrote {@code s}'s row in this table answered: the row is there. */
+    void rowWritten(Slot s) {
+        s.rowIn = this;
+        s.rowAt = System.nanoTime();
+    }
+
+    /** {@code s}'s row was not found where it was taken to be: the next COMMIT writes it anew. */
+    void rowGone(Slot s) {
+        s.rowIn = null;
+    }
+
+    /** One marker row. Its fields are touched only by the connection holding the slot. */
     static final class Slot {
         final int number;
         long sequence;
+        // The table (one per target) whose row for this slot a COMMIT last wrote and saw answered, and when.
+        CommitMarkers rowIn;
+        long rowAt;
 
         Slot(int number) {
             this.number = number;

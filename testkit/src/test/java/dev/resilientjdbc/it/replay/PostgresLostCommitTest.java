@@ -150,6 +150,68 @@ class PostgresLostCommitTest {
         fail("in 3 attempts the crashed server never handed the lost transaction's id out again: the fault did not hit");
     }
 
+    /**
+     * Once a connection's marker row is known to be there, COMMIT updates it in place. Removed by hand under the
+     * connection, the next COMMIT's UPDATE finds no row and commits without its evidence: a lost reply then cannot
+     * be settled, and the answer is 08007 — never "not committed", whose replay would write the row twice. The
+     * COMMIT after that writes the row anew, and the marker settles lost replies again.
+     */
+    @org.junit.jupiter.api.Test
+    void aMarkerRowRemovedByHandLeavesALostCommitUnknownNeverReplayed() throws Exception {
+        String key = "removed-marker";
+        try (Connection c = DriverManager.getConnection(resilient(true)); Statement s = c.createStatement()) {
+            int pid;
+            try (ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+            c.setAutoCommit(false);
+            s.executeUpdate("INSERT INTO lost_t VALUES ('" + key + "-first')");
+            c.commit(); // the slot's row is written: from now on it is updated in place
+            try (Connection d = DriverManager.getConnection(direct()); Statement ds = d.createStatement()) {
+                assertTrue(ds.executeUpdate("DELETE FROM resilient_commit_marker") >= 1, "the marker row was there");
+            }
+            s.executeUpdate("INSERT INTO lost_t VALUES ('" + key + "')");
+            arm(Lost.REPLY);
+            Future<?> call = pool.submit(() -> {
+                c.commit();
+                return null;
+            });
+            awaitCondition(() -> !proxy.dropTriggerArmed(), "the proxy saw the COMMIT");
+            awaitCondition(() -> rowsQuietly(key) == 1, "the server committed");
+            assertTrue(pg.terminateBackend(pid), "the backend was terminated");
+            ExecutionException thrown = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                    () -> call.get(90, TimeUnit.SECONDS));
+            SQLException failure = (SQLException) thrown.getCause();
+            assertEquals("08007", failure.getSQLState(), failure::toString);
+            assertEquals(1, rows(key), "committed once and never run again");
+
+            // Written anew by the next COMMIT, the row settles a lost reply again (and that transaction is not run twice).
+            s.executeUpdate("INSERT INTO lost_t VALUES ('" + key + "-after')");
+            c.commit();
+            try (ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+            c.commit();
+            s.executeUpdate("INSERT INTO lost_t VALUES ('" + key + "-settled')");
+            arm(Lost.REPLY);
+            Future<?> settled = pool.submit(() -> {
+                c.commit();
+                return null;
+            });
+            awaitCondition(() -> !proxy.dropTriggerArmed(), "the proxy saw the second COMMIT");
+            awaitCondition(() -> rowsQuietly(key + "-settled") == 1, "the server committed the second");
+            assertTrue(pg.terminateBackend(pid), "the second backend was terminated");
+            settled.get(90, TimeUnit.SECONDS); // settled by the marker: success
+            assertEquals(1, rows(key + "-settled"));
+            assertEquals(1, rows(key + "-after"));
+        } finally {
+            proxy.reset();
+            proxy.cutAll();
+        }
+    }
+
     private record Outcome(SQLException failure, String xid, boolean reused) {
     }
 
