@@ -141,7 +141,8 @@ public final class LogicalStatement implements ReplayableStatement {
             ok = true;
             return r;
         } finally {
-            observer.took(query ? CallObserver.Kind.QUERY : CallObserver.Kind.UPDATE, System.nanoTime() - t0, !ok);
+            long t1 = System.nanoTime();
+            observer.took(query ? CallObserver.Kind.QUERY : CallObserver.Kind.UPDATE, t1 - t0, !ok, t1);
         }
     }
 
@@ -301,7 +302,8 @@ public final class LogicalStatement implements ReplayableStatement {
             } finally {
                 // The real driver empties the batch whatever the outcome; the recipe follows once it has run.
                 recipe.observe(kind, method, args);
-                connection.retrier().guard().observer().took(CallObserver.Kind.BATCH, System.nanoTime() - t0, !ok);
+                long t1 = System.nanoTime();
+                connection.retrier().guard().observer().took(CallObserver.Kind.BATCH, t1 - t0, !ok, t1);
             }
         }
         if (kind.changesRecipe && !closed) {
