@@ -275,6 +275,9 @@ public final class Assembly {
         // The target and a retrier on its guard; replaced when the registry closed the target.
         private volatile Bound bound;
         private volatile boolean prepared;
+        // The setup of a connection with nothing of its own in it (no SQLite gate or busy wait, no read-only fallback):
+        // immutable, so one for all of them rather than one per connect.
+        private final LogicalConnection.Setup plainSetup;
 
         private Recipe(TargetRegistry targets, ResilientConfig config, String realUrl, Properties realInfo, PhysicalSource physical)
                 throws SQLException {
@@ -317,6 +320,7 @@ public final class Assembly {
                 throw new SQLException("resilient-jdbc: " + ResilientOptions.SQLITE_RECOVER.key() + "=restore needs "
                         + ResilientOptions.SQLITE_BACKUP_DIR.key() + " (where the backups to restore are)", "HY024");
             }
+            this.plainSetup = new LogicalConnection.Setup(replayMaxBytes, exactlyOnceWrites, replayFirstWait, null, null, null, false);
             if (backups != null && sqliteFile == null) {
                 throw new SQLException("resilient-jdbc: " + ResilientOptions.SQLITE_BACKUP_DIR.key() + " needs an SQLite"
                         + " database file; " + UrlMasking.mask(realUrl) + " names none (in memory)", "HY024");
@@ -383,10 +387,15 @@ public final class Assembly {
             Target.Start aside = poolKey == null && backups == null && !jmx && httpPort <= 0 && b.fallback == null && target.firstStart()
                     ? target.startAside(metricsEnabled ? registryName : null, probe, health) : null;
             if (metricsEnabled && aside == null) {
-                metrics = ResilientMetrics.registry(registryName);
-                tracker = target.metrics(metrics);
-                if (jmx) {
-                    targets.startJmx(metrics);
+                tracker = target.boundMetrics();
+                // The registry is looked up (a map lookup by name) only where something is still to be made in it;
+                // a borrow from a running pool makes nothing.
+                if (tracker == null || jmx || backups != null || poolKey != null && !target.hasPool(poolKey)) {
+                    metrics = ResilientMetrics.registry(registryName);
+                    tracker = target.metrics(metrics);
+                    if (jmx) {
+                        targets.startJmx(metrics);
+                    }
                 }
             }
             TargetMeters meters = MicrometerHook.forConnect(micrometerGlobal);
@@ -420,11 +429,12 @@ public final class Assembly {
                 fallback.primaryReached();
             }
             prepareOnce(first);
-            LogicalConnection logical = new LogicalConnection(first, retrier, opener, inDoubt, new LogicalConnection.Setup(
-                    replayMaxBytes, exactlyOnceWrites, replayFirstWait,
+            LogicalConnection.Setup setup = fallback == null && !serializeSqlite && sqliteBusyTimeoutSet == null ? plainSetup
+                    : new LogicalConnection.Setup(replayMaxBytes, exactlyOnceWrites, replayFirstWait,
                     serializeSqlite ? TransactionGate.forSqlite(realUrl, gateWait) : null,
                     sqliteBusyTimeoutSet != null ? new dev.resilientjdbc.dialect.SqliteBusyWait(sqliteBusyTimeoutSet) : null,
-                    fallback, fallback != null && firstForRead != null && firstForRead.standby()));
+                    fallback, fallback != null && firstForRead != null && firstForRead.standby());
+            LogicalConnection logical = new LogicalConnection(first, retrier, opener, inDoubt, setup);
             logical.onRelease(targets.connectionOpened(target));
             return ProxyFactory.connection(logical);
         }
