@@ -5,9 +5,6 @@ import dev.resilientjdbc.retry.RerunRules.InDoubtAnswer;
 import dev.resilientjdbc.retry.RerunRules.InDoubtEvidence;
 import dev.resilientjdbc.retry.RerunRules.InDoubtOutcome;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -56,21 +53,7 @@ public final class PostgresInDoubt implements InDoubt {
         }
     };
 
-    private record PgMethods(Method backendPid, Method parameterStatus, Method transactionState, MethodHandle status) {
-        PgMethods(Method backendPid, Method parameterStatus, Method transactionState) {
-            this(backendPid, parameterStatus, transactionState, handle(parameterStatus));
-        }
-
-        // getParameterStatus as (Object, String)Object: asked on every connect and pool borrow (in_hot_standby), where
-        // Method.invoke cost a varargs array and a reflective dispatch.
-        private static MethodHandle handle(Method m) {
-            try {
-                return m == null ? null : MethodHandles.publicLookup().unreflect(m)
-                        .asType(MethodType.methodType(Object.class, Object.class, String.class));
-            } catch (IllegalAccessException e) {
-                return null;
-            }
-        }
+    private record PgMethods(Method backendPid, Method parameterStatus, Method transactionState) {
     }
 
     // As ProxyShape's: the classes looked up, weakly, so that deregister() can take our entries off them.
@@ -142,17 +125,6 @@ public final class PostgresInDoubt implements InDoubt {
         }
     }
 
-    private static Object status(PgMethods pg, Object real, String name) throws ReflectiveOperationException {
-        if (pg.status() == null) {
-            return pg.parameterStatus().invoke(real, name);
-        }
-        try {
-            return (Object) pg.status().invokeExact(real, name);
-        } catch (Throwable e) {
-            throw new java.lang.reflect.InvocationTargetException(e); // as Method.invoke reports what the call threw
-        }
-    }
-
     /** A parameter the server reports on every change (pgjdbc keeps it: no round trip); null when unknown. */
     private static String parameter(Connection physical, String name) {
         PgMethods pg = physical == null ? null : PG.get(physical.getClass()).orElse(null);
@@ -161,9 +133,8 @@ public final class PostgresInDoubt implements InDoubt {
         }
         try {
             Class<?> type = pg.parameterStatus().getDeclaringClass();
-            if (type.isInstance(physical) || physical.isWrapperFor(type)) {
-                Object real = type.isInstance(physical) ? physical : physical.unwrap(type);
-                Object v = status(pg, real, name);
+            if (physical.isWrapperFor(type)) {
+                Object v = pg.parameterStatus().invoke(physical.unwrap(type), name);
                 return v == null ? null : v.toString();
             }
         } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
