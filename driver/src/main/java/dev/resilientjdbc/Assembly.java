@@ -275,9 +275,6 @@ public final class Assembly {
         // The target and a retrier on its guard; replaced when the registry closed the target.
         private volatile Bound bound;
         private volatile boolean prepared;
-        // The setup of a connection with nothing of its own in it (no SQLite gate or busy wait, no read-only fallback):
-        // immutable, so one for all of them rather than one per connect.
-        private final LogicalConnection.Setup plainSetup;
 
         private Recipe(TargetRegistry targets, ResilientConfig config, String realUrl, Properties realInfo, PhysicalSource physical)
                 throws SQLException {
@@ -320,7 +317,6 @@ public final class Assembly {
                 throw new SQLException("resilient-jdbc: " + ResilientOptions.SQLITE_RECOVER.key() + "=restore needs "
                         + ResilientOptions.SQLITE_BACKUP_DIR.key() + " (where the backups to restore are)", "HY024");
             }
-            this.plainSetup = new LogicalConnection.Setup(replayMaxBytes, exactlyOnceWrites, replayFirstWait, null, null, null, false);
             if (backups != null && sqliteFile == null) {
                 throw new SQLException("resilient-jdbc: " + ResilientOptions.SQLITE_BACKUP_DIR.key() + " needs an SQLite"
                         + " database file; " + UrlMasking.mask(realUrl) + " names none (in memory)", "HY024");
@@ -429,12 +425,11 @@ public final class Assembly {
                 fallback.primaryReached();
             }
             prepareOnce(first);
-            LogicalConnection.Setup setup = fallback == null && !serializeSqlite && sqliteBusyTimeoutSet == null ? plainSetup
-                    : new LogicalConnection.Setup(replayMaxBytes, exactlyOnceWrites, replayFirstWait,
+            LogicalConnection logical = new LogicalConnection(first, retrier, opener, inDoubt, new LogicalConnection.Setup(
+                    replayMaxBytes, exactlyOnceWrites, replayFirstWait,
                     serializeSqlite ? TransactionGate.forSqlite(realUrl, gateWait) : null,
                     sqliteBusyTimeoutSet != null ? new dev.resilientjdbc.dialect.SqliteBusyWait(sqliteBusyTimeoutSet) : null,
-                    fallback, fallback != null && firstForRead != null && firstForRead.standby());
-            LogicalConnection logical = new LogicalConnection(first, retrier, opener, inDoubt, setup);
+                    fallback, fallback != null && firstForRead != null && firstForRead.standby()));
             logical.onRelease(targets.connectionOpened(target));
             return ProxyFactory.connection(logical);
         }
