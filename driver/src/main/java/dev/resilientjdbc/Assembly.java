@@ -385,10 +385,15 @@ public final class Assembly {
             Target.Start aside = poolKey == null && backups == null && !jmx && httpPort <= 0 && b.fallback == null && target.firstStart()
                     ? target.startAside(metricsEnabled ? registryName : null, probe, health) : null;
             if (metricsEnabled && aside == null) {
-                metrics = ResilientMetrics.registry(registryName);
-                tracker = target.metrics(metrics);
-                if (jmx) {
-                    targets.startJmx(metrics);
+                tracker = target.boundMetrics();
+                // The registry is looked up (a map lookup by name) only where something is still to be made in it;
+                // a borrow from a running pool makes nothing.
+                if (tracker == null || jmx || backups != null || poolKey != null && !target.hasPool(poolKey)) {
+                    metrics = ResilientMetrics.registry(registryName);
+                    tracker = target.metrics(metrics);
+                    if (jmx) {
+                        targets.startJmx(metrics);
+                    }
                 }
             }
             TargetMeters meters = MicrometerHook.forConnect(micrometerGlobal);

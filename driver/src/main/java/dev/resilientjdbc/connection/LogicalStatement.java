@@ -141,7 +141,8 @@ public final class LogicalStatement implements ReplayableStatement {
             ok = true;
             return r;
         } finally {
-            observer.took(query ? CallObserver.Kind.QUERY : CallObserver.Kind.UPDATE, System.nanoTime() - t0, !ok);
+            long t1 = System.nanoTime();
+            observer.took(query ? CallObserver.Kind.QUERY : CallObserver.Kind.UPDATE, t1 - t0, !ok, t1);
         }
     }
 
@@ -149,12 +150,25 @@ public final class LogicalStatement implements ReplayableStatement {
         boolean autoCommit = connection.session().autoCommit();
         Object result = autoCommit ? executeInAutocommit(method, args, sql, query) : inTransaction(method, args, !SqlText.isReadOnly(sql), false);
         connection.ran(sql);
-        SqlText.SessionChange change = SqlText.sessionChange(sql);
+        SqlText.SessionChange change = sql != null && sql == recipe.sql() ? recipeChange() : SqlText.sessionChange(sql);
         if (change.kind != SqlText.SessionChange.Kind.NONE) {
             // SET search_path and the like: a new connection after a reconnect must be put in the same state.
             connection.session().recordSql(change, sql, !autoCommit);
         }
         return result;
+    }
+
+    // What the prepared text says about the session, asked once rather than on every execute (a lookup in SqlText's
+    // cache each time). Immutable, and the same answer whichever thread works it out: no need to publish it safely.
+    private SqlText.SessionChange recipeChange;
+
+    private SqlText.SessionChange recipeChange() {
+        SqlText.SessionChange c = recipeChange;
+        if (c == null) {
+            c = SqlText.sessionChange(recipe.sql());
+            recipeChange = c;
+        }
+        return c;
     }
 
     private Object executeInAutocommit(Method method, Object[] args, String sql, boolean query) throws Throwable {
@@ -301,7 +315,8 @@ public final class LogicalStatement implements ReplayableStatement {
             } finally {
                 // The real driver empties the batch whatever the outcome; the recipe follows once it has run.
                 recipe.observe(kind, method, args);
-                connection.retrier().guard().observer().took(CallObserver.Kind.BATCH, System.nanoTime() - t0, !ok);
+                long t1 = System.nanoTime();
+                connection.retrier().guard().observer().took(CallObserver.Kind.BATCH, t1 - t0, !ok, t1);
             }
         }
         if (kind.changesRecipe && !closed) {

@@ -5,6 +5,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * Calls and failed calls of one target over the last {@code seconds} seconds, in one-second
  * buckets: what the error-rate health check reads. Lock-free; a bucket is reused a window later.
+ * Seconds of {@link System#nanoTime()}: the caller timing a call has read it already, so recording costs
+ * no clock read of its own.
  */
 public final class ErrorWindow {
     private final int seconds;
@@ -20,8 +22,13 @@ public final class ErrorWindow {
     }
 
     public void record(boolean failed) {
-        long now = System.currentTimeMillis() / 1000;
-        int i = (int) (now % seconds);
+        record(failed, System.nanoTime());
+    }
+
+    /** A call that ended at {@code nowNanos} ({@link System#nanoTime()}). */
+    public void record(boolean failed, long nowNanos) {
+        long now = second(nowNanos);
+        int i = (int) Math.floorMod(now, (long) seconds);
         long seen = epochs.get(i);
         if (seen != now && epochs.compareAndSet(i, seen, now)) {
             calls.set(i, 0);
@@ -35,7 +42,7 @@ public final class ErrorWindow {
 
     /** {calls, failures} in the window ending now. */
     public long[] totals() {
-        long now = System.currentTimeMillis() / 1000;
+        long now = second(System.nanoTime());
         long c = 0;
         long f = 0;
         for (int i = 0; i < seconds; i++) {
@@ -45,5 +52,9 @@ public final class ErrorWindow {
             }
         }
         return new long[]{c, f};
+    }
+
+    private static long second(long nanos) {
+        return Math.floorDiv(nanos, 1_000_000_000L);
     }
 }

@@ -2,7 +2,6 @@ package dev.resilientjdbc.metrics;
 
 import dev.resilientjdbc.retry.RerunRules;
 import com.codahale.metrics.Gauge;
-import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.SharedMetricRegistries;
 import com.codahale.metrics.Timer;
@@ -98,20 +97,48 @@ public final class ResilientMetrics {
         });
         Map<CallObserver.Kind, Timer> timers = new EnumMap<>(CallObserver.Kind.class);
         for (CallObserver.Kind k : CallObserver.Kind.values()) {
-            // Lock-free reservoir: the default one takes a lock and a skip-list insert on every update, the
-            // largest single cost of an executeQuery through us.
+            // CallTimer: Dropwizard's timer with its decaying reservoir cost more than a whole SQLite point select's
+            // other overhead (issue 28). A timer of that name already in the application's registry is used as it is.
             String timer = p + ".calls." + k.name().toLowerCase(Locale.ROOT);
             names.add(timer);
-            timers.put(k, registry.timer(timer, () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build())));
+            timers.put(k, registry.timer(timer, CallTimer::new));
         }
-        Timer[] byKind = timers.values().toArray(new Timer[0]);
-        ErrorWindow window = new ErrorWindow(60);
-        CallObserver observer = (kind, nanos, failed) -> {
-            byKind[kind.ordinal()].update(nanos, TimeUnit.NANOSECONDS);
-            window.record(failed);
-        };
+        CallObserver observer = new Observer(timers.values().toArray(new Timer[0]), new ErrorWindow(60));
         guard.observer(observer);
-        return new MetricsTracker(guard, name, registry, names, window, timers, observer);
+        return new MetricsTracker(guard, name, registry, names, ((Observer) observer).window, timers, observer);
+    }
+
+    /** Times each call into its kind's timer and the error window; the end of the call is the caller's clock read. */
+    private static final class Observer implements CallObserver {
+        private final Timer[] byKind;
+        // The same timers where they are ours (the cheap path), else null.
+        private final CallTimer[] fast;
+        final ErrorWindow window;
+
+        Observer(Timer[] byKind, ErrorWindow window) {
+            this.byKind = byKind;
+            this.fast = new CallTimer[byKind.length];
+            for (int i = 0; i < byKind.length; i++) {
+                fast[i] = byKind[i] instanceof CallTimer ? (CallTimer) byKind[i] : null;
+            }
+            this.window = window;
+        }
+
+        @Override
+        public void took(Kind kind, long nanos, boolean failed) {
+            took(kind, nanos, failed, System.nanoTime());
+        }
+
+        @Override
+        public void took(Kind kind, long nanos, boolean failed, long endNanos) {
+            CallTimer t = fast[kind.ordinal()];
+            if (t != null) {
+                t.record(nanos, endNanos);
+            } else {
+                byKind[kind.ordinal()].update(nanos, TimeUnit.NANOSECONDS);
+            }
+            window.record(failed, endNanos);
+        }
     }
 
     private static void gauge(MetricRegistry r, java.util.List<String> names, String name, StatGauge g) {

@@ -50,15 +50,15 @@ public final class Pools {
 
     /**
      * HikariCP asks the registry for its wait timer and usage histograms by name and takes what is
-     * there: registered first, they get a lock-free reservoir instead of the default one, which locks
-     * and inserts into a skip list on every borrow and return. HikariCP removes them when the pool closes.
+     * there: registered first, they get our cheap timer and reservoir of the last 1,024 values instead of
+     * Dropwizard's decaying one (a clock read, an exp() and mostly a skip-list insert on every borrow and
+     * return, issue 28). HikariCP removes them when the pool closes.
      */
     private static void lockFreeHikariTimers(com.codahale.metrics.MetricRegistry metrics, String poolName) {
-        metrics.timer(com.codahale.metrics.MetricRegistry.name(poolName, "pool", "Wait"),
-                () -> new com.codahale.metrics.Timer(com.codahale.metrics.LockFreeExponentiallyDecayingReservoir.builder().build()));
+        metrics.timer(com.codahale.metrics.MetricRegistry.name(poolName, "pool", "Wait"), dev.resilientjdbc.metrics.CallTimer::new);
         for (String h : new String[]{"Usage", "ConnectionCreation"}) {
             metrics.histogram(com.codahale.metrics.MetricRegistry.name(poolName, "pool", h),
-                    () -> new com.codahale.metrics.Histogram(com.codahale.metrics.LockFreeExponentiallyDecayingReservoir.builder().build()));
+                    () -> new com.codahale.metrics.Histogram(new dev.resilientjdbc.metrics.RecentReservoir(1024)));
         }
     }
 

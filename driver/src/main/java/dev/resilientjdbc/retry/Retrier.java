@@ -190,7 +190,8 @@ public final class Retrier {
             ok = true;
             return c;
         } finally {
-            guard.observer().took(CallObserver.Kind.CONNECT, System.nanoTime() - t0, !ok);
+            long t1 = System.nanoTime();
+            guard.observer().took(CallObserver.Kind.CONNECT, t1 - t0, !ok, t1);
         }
     }
 
@@ -207,7 +208,8 @@ public final class Retrier {
             ok = true;
             return c;
         } finally {
-            guard.observer().took(CallObserver.Kind.CONNECT, System.nanoTime() - t0, !ok);
+            long t1 = System.nanoTime();
+            guard.observer().took(CallObserver.Kind.CONNECT, t1 - t0, !ok, t1);
         }
     }
 

@@ -141,21 +141,53 @@ public final class TargetGuard {
     private void install() {
         CallObserver a = metricsObserver;
         CallObserver b = secondObserver;
-        CallObserver inner = a == CallObserver.NONE ? b : b == CallObserver.NONE ? a : (kind, nanos, failed) -> {
-            a.took(kind, nanos, failed);
-            b.took(kind, nanos, failed);
-        };
-        this.observer = inner == CallObserver.NONE ? CallObserver.NONE : (kind, nanos, failed) -> {
-            if (!failed) {
-                long now = System.nanoTime();
-                // At most one write a millisecond: every thread of the target shares these fields (hot path).
-                if (!succeeded || now - lastSuccessNanos > 1_000_000L) {
-                    lastSuccessNanos = now;
-                    succeeded = true;
-                }
+        CallObserver inner = a == CallObserver.NONE ? b : b == CallObserver.NONE ? a : new Both(a, b);
+        this.observer = inner == CallObserver.NONE ? CallObserver.NONE : new Noting(inner);
+    }
+
+    private static final class Both implements CallObserver {
+        private final CallObserver a;
+        private final CallObserver b;
+
+        Both(CallObserver a, CallObserver b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public void took(Kind kind, long nanos, boolean failed) {
+            took(kind, nanos, failed, System.nanoTime());
+        }
+
+        @Override
+        public void took(Kind kind, long nanos, boolean failed, long endNanos) {
+            a.took(kind, nanos, failed, endNanos);
+            b.took(kind, nanos, failed, endNanos);
+        }
+    }
+
+    // Notes the last success for health (succeededSince) before the observers are told.
+    private final class Noting implements CallObserver {
+        private final CallObserver inner;
+
+        Noting(CallObserver inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void took(Kind kind, long nanos, boolean failed) {
+            took(kind, nanos, failed, System.nanoTime());
+        }
+
+        @Override
+        public void took(Kind kind, long nanos, boolean failed, long endNanos) {
+            // At most one write a millisecond: every thread of the target shares these fields (hot path).
+            if (!failed && (!succeeded || endNanos - lastSuccessNanos > 1_000_000L)) {
+                lastSuccessNanos = endNanos;
+                succeeded = true;
             }
-            inner.took(kind, nanos, failed);
-        };
+            inner.took(kind, nanos, failed, endNanos);
+        }
     }
 
     /** Whether a call of this target succeeded at or after {@code sinceNanos} (System.nanoTime); only seen while metrics observe calls. */

@@ -72,6 +72,16 @@ public final class Target implements AutoCloseable {
     }
 
     /** The target's metrics in {@code registry}, registered on first use. */
+    /** The metrics bound by {@link #metrics}, or null while none are. */
+    public MetricsTracker boundMetrics() {
+        return metrics;
+    }
+
+    /** Whether {@link #pool} has made the pool of {@code key}: a connect then needs no registry to give it. */
+    public boolean hasPool(String key) {
+        return pools.get(key) != null;
+    }
+
     public MetricsTracker metrics(MetricRegistry registry) throws SQLException {
         MetricsTracker m = metrics;
         if (m != null) {
