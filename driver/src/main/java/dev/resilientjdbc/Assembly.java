@@ -307,8 +307,8 @@ public final class Assembly {
             this.exactlyOnceWrites = config.get(ResilientOptions.AUTOCOMMIT_EXACTLY_ONCE) && inDoubtKey != null;
             this.gateWait = config.get(ResilientOptions.RETRY_MAX_DURATION);
             this.sqliteBusyTimeoutSet = d == Dialect.SQLITE ? dev.resilientjdbc.dialect.SqliteBusyWait.declaredIn(realUrl, realInfo) : null;
-            this.probe = () -> nonNull(physical.open(), realUrl);
-            this.probeForWrite = () -> nonNull(physical.openForWrite(), realUrl);
+            this.probe = () -> opened(nonNull(physical.open(), realUrl));
+            this.probeForWrite = () -> opened(nonNull(physical.openForWrite(), realUrl));
             this.fallbackHosts = poolSettings == null ? physical.fallbackHosts() : null;
             this.backups = d == Dialect.SQLITE ? dev.resilientjdbc.sqlite.backup.BackupSettings.from(config) : null;
             this.sqliteFile = backups != null ? dev.resilientjdbc.sqlite.backup.SqliteFile.of(realUrl) : null;
@@ -354,16 +354,28 @@ public final class Assembly {
 
                     @Override
                     public Connection openStandby() throws SQLException {
-                        return r.connectOnce(physical::openStandby);
+                        return r.connectOnce(() -> {
+                            Connection s = physical.openStandby();
+                            return s == null ? null : opened(s);
+                        });
                     }
                 }, fallbackHosts != null ? guard.fallback(fallbackHosts) : null);
+                bound = b; // before anything can open through it: opened() notes each connection with b's dialect
                 if (b.fallback != null) {
                     Bound made = b;
                     b.fallback.probe(() -> made.direct.openPrimaryOnce());
                 }
-                bound = b;
             }
             return b;
+        }
+
+        /** Every physical connection of the target comes through here once, as it is opened: its dialect notes it. */
+        private Connection opened(Connection c) {
+            Bound b = bound;
+            if (b != null) {
+                b.inDoubt.opened(c);
+            }
+            return c;
         }
 
         /** The dialect's one-off setup (the commit marker table) on the target's first connection; never fails the connect. */

@@ -70,7 +70,7 @@ final class PhysicalLink {
         this.seenPrimaryEpoch = fallback != null ? fallback.primaryEpoch() : 0;
         this.backend = new Backend(first);
         // As in install(): a transaction the first connection begins on a standby stays read-only past a promotion.
-        this.openedOnStandby = Boolean.TRUE.equals(inDoubt.standby(first)) ? first : null;
+        this.openedOnStandby = inDoubt.openedOnStandby(first) ? first : null;
     }
 
     private ReentrantLock swap() {
@@ -201,7 +201,7 @@ final class PhysicalLink {
         generation++;
         // A session opened on a standby keeps its read-only transactions after a promotion reports
         // in_hot_standby=off: remembered here (a reconnect, off the hot path) so its 25006 still reconnects.
-        openedOnStandby = Boolean.TRUE.equals(inDoubt.standby(fresh)) ? fresh : null;
+        openedOnStandby = inDoubt.openedOnStandby(fresh) ? fresh : null;
         last = fresh;
         physical = fresh;
         previousBackend = backend;

@@ -30,6 +30,18 @@ public interface InDoubt {
         return null;
     }
 
+    /** A physical connection of the target was just opened: what it says of its server is noted (see openedOnStandby). */
+    default void opened(Connection physical) {
+    }
+
+    /**
+     * Whether {@code physical}, just handed to a logical connection, is a standby's: a session opened on a
+     * standby keeps read-only transactions past a promotion. By default asked of {@link #standby}.
+     */
+    default boolean openedOnStandby(Connection physical) {
+        return Boolean.TRUE.equals(standby(physical));
+    }
+
     /** The host and port {@code physical} is connected to, as the URL names it (host:port); null when unknown. */
     default String serverAddress(Connection physical) {
         return null;

@@ -99,6 +99,24 @@ public final class PostgresInDoubt implements InDoubt {
     }
 
     /**
+     * Every physical connection of the target is opened through here: once one reports in_hot_standby on, the
+     * target may hand out standby sessions, and only then is each borrow asked (a reflective read through the
+     * pool's proxy, 14 % of a pool borrow in JFR). A session never turns into a standby's while it lives (a demoted
+     * primary restarts first), so one that did not report it at open never will.
+     */
+    @Override
+    public void opened(Connection physical) {
+        if (!standbySeen && Boolean.TRUE.equals(standby(physical))) {
+            standbySeen = true;
+        }
+    }
+
+    @Override
+    public boolean openedOnStandby(Connection physical) {
+        return standbySeen && Boolean.TRUE.equals(standby(physical));
+    }
+
+    /**
      * pgjdbc's own record of the host it connected to ({@code BaseConnection.getQueryExecutor().getHostSpec()}:
      * host:port as the URL names it), read without a round trip; else the server's address as it reports it.
      */
@@ -191,6 +209,8 @@ public final class PostgresInDoubt implements InDoubt {
     private volatile boolean markersUsable;
     private volatile boolean xidEvidence;
     private volatile boolean warned;
+    // A physical connection of the target was opened on a standby (see opened()).
+    private volatile boolean standbySeen;
     // prepare() found out what it had to: the target's later connects (any of its recipes) do not ask again.
     private volatile boolean settled;
 
@@ -369,7 +389,7 @@ public final class PostgresInDoubt implements InDoubt {
         }
         try {
             if (physical.isReadOnly() || "on".equals(parameter(physical, "default_transaction_read_only"))
-                    || "on".equals(parameter(physical, "in_hot_standby"))) {
+                    || standbySeen && "on".equals(parameter(physical, "in_hot_standby"))) {
                 return null;
             }
         } catch (SQLException e) {
