@@ -253,7 +253,9 @@ class PatroniFailoverTest {
         assertTrue(o.raw().failed() + o.raw().readsFailed() + o.raw().connectFailures() > 0
                         || o.rawWritePause().compareTo(o.newLeaderAfter()) > 0,
                 () -> "the fault hit the raw driver: " + o.raw() + ", no write for " + o.rawWritePause());
-        assertTrue(o.oursWritePause().compareTo(Duration.ofMillis(500)) > 0 || o.rawWritePause().compareTo(Duration.ofMillis(500)) > 0,
+        // A switchover through the multi-host URL can hand over in well under a second (CI: no write for 370 ms on
+        // either side), while a healthy run's longest gap between acknowledged transfers is a few milliseconds.
+        assertTrue(o.oursWritePause().compareTo(Duration.ofMillis(200)) > 0 || o.rawWritePause().compareTo(Duration.ofMillis(200)) > 0,
                 () -> "the fault paused writes: raw " + o.rawWritePause() + ", ours " + o.oursWritePause());
         // Ours: a transfer replayed on the new leader may read balances that other threads changed meanwhile: 40001.
         // Nothing else reaches the application, no read fails.
