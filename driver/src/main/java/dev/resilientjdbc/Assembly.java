@@ -378,13 +378,6 @@ public final class Assembly {
             return c;
         }
 
-        /** The dialect's one-off setup (the commit marker table) on the target's first connection; never fails the connect. */
-        private void prepareOnce(Bound b, Connection first) {
-            if (!b.prepared) {
-                b.prepared = b.inDoubt.prepare(first);
-            }
-        }
-
         /** A new resilient connection. What the target starts (metrics, pool, health) is made once and then looked up. */
         public Connection connect() throws SQLException {
             Bound b = bound();
@@ -438,7 +431,7 @@ public final class Assembly {
             if (fallback != null && firstForRead == null) {
                 fallback.primaryReached();
             }
-            prepareOnce(b, first);
+            b.inDoubt.prepare(first); // the marker table, once per target; never fails the connect
             LogicalConnection logical = new LogicalConnection(first, retrier, opener, b.inDoubt, new LogicalConnection.Setup(
                     replayMaxBytes, exactlyOnceWrites, replayFirstWait,
                     serializeSqlite ? TransactionGate.forSqlite(realUrl, gateWait) : null,
@@ -478,9 +471,8 @@ public final class Assembly {
         private static final class Bound {
             final Target target;
             final Retrier retrier;
-            // The target's in-doubt support (the commit marker table's state); prepared once per target, on a first connection.
+            // The target's in-doubt support (the commit marker table's state); it prepares itself once per target.
             final InDoubt inDoubt;
-            volatile boolean prepared;
             // How the target's pool opens its physical connections, and how an unpooled connection opens one.
             final dev.resilientjdbc.connection.PhysicalOpener poolOpener;
             final LogicalConnection.Opener direct;

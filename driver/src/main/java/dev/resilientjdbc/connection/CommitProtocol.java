@@ -57,7 +57,8 @@ public final class CommitProtocol {
             ok = true;
             return r;
         } finally {
-            logical.retrier().guard().observer().took(CallObserver.Kind.COMMIT, System.nanoTime() - t0, !ok);
+            long t1 = System.nanoTime();
+            logical.retrier().guard().observer().took(CallObserver.Kind.COMMIT, t1 - t0, !ok, t1);
         }
     }
 

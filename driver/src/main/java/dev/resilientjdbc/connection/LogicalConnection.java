@@ -610,7 +610,11 @@ public final class LogicalConnection {
      * application's own time limit running out is never recovered either.
      */
     public FailureClass classify(SQLException e) {
-        FailureClass c = retrier.classifier().classify(e);
+        return classify(e, retrier.classifier().classify(e));
+    }
+
+    /** {@link #classify} given the classifier's own answer {@code c} for {@code e}. */
+    private FailureClass classify(SQLException e, FailureClass c) {
         if (c == FailureClass.CONNECTION && RerunRules.applicationTimeLimit(e)) {
             return FailureClass.FATAL;
         }
@@ -649,7 +653,7 @@ public final class LogicalConnection {
         } else if (c == FailureClass.FATAL) {
             closedByTheDriver(e);
         }
-        FailureClass mine = classify(e);
+        FailureClass mine = classify(e, c);
         if (mine == FailureClass.READ_ONLY) {
             link.seekPrimary();
         }

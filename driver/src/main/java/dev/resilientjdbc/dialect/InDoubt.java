@@ -51,10 +51,9 @@ public interface InDoubt {
     void endOldBackend(Object oldBackend, Connection fresh);
 
     /**
-     * Once per target, on its first physical connection: whatever later tickets rely on (the marker
-     * table). Never fails the connect: what cannot be had is warned about and done without. Returns
-     * false when it could not find out yet (a lost connection, a standby) and should be tried again at
-     * the next connect.
+     * At each connect of the target until it has settled (then at once): whatever later tickets rely on
+     * (the marker table). Never fails the connect: what cannot be had is warned about and done without.
+     * Returns false when it could not find out yet (a lost connection, a standby): the next connect asks again.
      */
     default boolean prepare(Connection physical) {
         return true;

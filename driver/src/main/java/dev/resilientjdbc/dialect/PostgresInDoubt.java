@@ -243,7 +243,7 @@ public final class PostgresInDoubt implements InDoubt {
     @Override
     public boolean prepare(Connection physical) {
         if (settled) {
-            return true; // another recipe of the target (other options, a cache eviction) settled it already
+            return true; // settled by an earlier connect of the target, through any of its recipes
         }
         boolean done = prepareOrNot(physical);
         settled = done;
@@ -541,9 +541,7 @@ public final class PostgresInDoubt implements InDoubt {
         if (seen == m.sequence()) {
             return new InDoubtAnswer(InDoubtOutcome.COMMITTED, InDoubtEvidence.MARKER);
         }
-        if (seen < 0 && m.update()) {
-            // Our UPDATE found a row that is gone now (removed by hand): it may have committed without leaving our number.
-            markers.rowGone(m.slot()); // the next COMMIT writes it anew
+        if (rowVanished(seen, m)) {
             return InDoubtAnswer.NO_ANSWER;
         }
         if (!(oldSession instanceof long[] b)) {
@@ -561,11 +559,22 @@ public final class PostgresInDoubt implements InDoubt {
         }
         endTransaction(fresh);
         long after = markerSequence(fresh, m);
-        if (after < 0 && m.update()) {
-            markers.rowGone(m.slot());
-            return InDoubtAnswer.NO_ANSWER; // as above: an UPDATE of a row that is gone proves nothing
+        if (rowVanished(after, m)) {
+            return InDoubtAnswer.NO_ANSWER;
         }
         return new InDoubtAnswer(after == m.sequence() ? InDoubtOutcome.COMMITTED : InDoubtOutcome.ABORTED, InDoubtEvidence.MARKER);
+    }
+
+    /**
+     * No row ({@code seen} -1) where our UPDATE took one to be (removed by hand): that COMMIT may have landed without
+     * leaving our number, so the row proves nothing either way. The next COMMIT writes the row anew.
+     */
+    private boolean rowVanished(long seen, Marked m) {
+        if (seen < 0 && m.update()) {
+            markers.rowGone(m.slot());
+            return true;
+        }
+        return false;
     }
 
     private long markerSequence(Connection fresh, Marked m) throws SQLException {

@@ -21,10 +21,6 @@ public final class ErrorWindow {
         this.failures = new AtomicLongArray(seconds);
     }
 
-    public void record(boolean failed) {
-        record(failed, System.nanoTime());
-    }
-
     /** A call that ended at {@code nowNanos} ({@link System#nanoTime()}). */
     public void record(boolean failed, long nowNanos) {
         long now = second(nowNanos);

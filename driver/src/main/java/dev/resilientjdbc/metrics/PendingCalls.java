@@ -14,10 +14,11 @@ public final class PendingCalls implements CallObserver {
     private final Kind[] kinds = new Kind[LIMIT];
     private final long[] nanos = new long[LIMIT];
     private final boolean[] failed = new boolean[LIMIT];
+    private final long[] ends = new long[LIMIT];
     private int count;
 
     @Override
-    public void took(Kind kind, long nanos, boolean failed) {
+    public void took(Kind kind, long nanos, boolean failed, long endNanos) {
         CallObserver to;
         synchronized (this) {
             to = delivered;
@@ -26,19 +27,20 @@ public final class PendingCalls implements CallObserver {
                     kinds[count] = kind;
                     this.nanos[count] = nanos;
                     this.failed[count] = failed;
+                    ends[count] = endNanos;
                     count++;
                 }
                 return;
             }
         }
-        to.took(kind, nanos, failed);
+        to.took(kind, nanos, failed, endNanos);
     }
 
     /** Replays the calls kept so far into {@code observer} and passes every later one straight on. */
     public void deliverTo(CallObserver observer) {
         synchronized (this) {
             for (int i = 0; i < count; i++) {
-                observer.took(kinds[i], nanos[i], failed[i]);
+                observer.took(kinds[i], nanos[i], failed[i], ends[i]);
             }
             count = 0;
             delivered = observer;

@@ -125,11 +125,6 @@ public final class ResilientMetrics {
         }
 
         @Override
-        public void took(Kind kind, long nanos, boolean failed) {
-            took(kind, nanos, failed, System.nanoTime());
-        }
-
-        @Override
         public void took(Kind kind, long nanos, boolean failed, long endNanos) {
             CallTimer t = fast[kind.ordinal()];
             if (t != null) {

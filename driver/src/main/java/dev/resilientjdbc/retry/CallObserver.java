@@ -9,16 +9,12 @@ public interface CallObserver {
     /** What kind of call was timed. */
     enum Kind { CONNECT, QUERY, UPDATE, BATCH, COMMIT }
 
-    /** A call of this kind took {@code nanos}; {@code failed} when the application got an exception from it. */
-    void took(Kind kind, long nanos, boolean failed);
-
     /**
-     * As {@link #took(Kind, long, boolean)}, with the end of the call ({@link System#nanoTime()}) that the
-     * caller read for {@code nanos}: an observer that needs the time then reads no clock of its own.
+     * A call of this kind took {@code nanos} and ended at {@code endNanos} ({@link System#nanoTime()}, the clock
+     * read the caller made for {@code nanos}: an observer that needs the time reads none of its own);
+     * {@code failed} when the application got an exception from it.
      */
-    default void took(Kind kind, long nanos, boolean failed, long endNanos) {
-        took(kind, nanos, failed);
-    }
+    void took(Kind kind, long nanos, boolean failed, long endNanos);
 
-    CallObserver NONE = (kind, nanos, failed) -> { };
+    CallObserver NONE = (kind, nanos, failed, endNanos) -> { };
 }

@@ -155,11 +155,6 @@ public final class TargetGuard {
         }
 
         @Override
-        public void took(Kind kind, long nanos, boolean failed) {
-            took(kind, nanos, failed, System.nanoTime());
-        }
-
-        @Override
         public void took(Kind kind, long nanos, boolean failed, long endNanos) {
             a.took(kind, nanos, failed, endNanos);
             b.took(kind, nanos, failed, endNanos);
@@ -172,11 +167,6 @@ public final class TargetGuard {
 
         Noting(CallObserver inner) {
             this.inner = inner;
-        }
-
-        @Override
-        public void took(Kind kind, long nanos, boolean failed) {
-            took(kind, nanos, failed, System.nanoTime());
         }
 
         @Override

@@ -71,7 +71,6 @@ public final class Target implements AutoCloseable {
         return closed;
     }
 
-    /** The target's metrics in {@code registry}, registered on first use. */
     /** The metrics bound by {@link #metrics}, or null while none are. */
     public MetricsTracker boundMetrics() {
         return metrics;
@@ -82,6 +81,7 @@ public final class Target implements AutoCloseable {
         return pools.get(key) != null;
     }
 
+    /** The target's metrics in {@code registry}, registered on first use. */
     public MetricsTracker metrics(MetricRegistry registry) throws SQLException {
         MetricsTracker m = metrics;
         if (m != null) {

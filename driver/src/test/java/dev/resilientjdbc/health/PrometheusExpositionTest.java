@@ -52,7 +52,7 @@ class PrometheusExpositionTest {
         TargetGuard guard = new TargetGuard("jdbc:postgresql://db1:5432/app", RetrySettings.from(ResilientConfig.defaults()));
         MetricsTracker tracker = ResilientMetrics.bind(guard, "postgresql_db1_5432_app", r);
         for (int i = 1; i <= 3; i++) {
-            guard.observer().took(CallObserver.Kind.QUERY, i * 1_000_000L, false);
+            guard.observer().took(CallObserver.Kind.QUERY, i * 1_000_000L, false, System.nanoTime());
         }
         guard.stats().onReconnected();
         // What HikariCP's Dropwizard tracker registers: a timer, histograms, a meter and gauges, with capitals and '-'.

@@ -53,14 +53,28 @@ class CallTimerTest {
     void ratesTickEveryFiveSecondsAsDropwizardsMeter() {
         CallTimer t = new CallTimer();
         long start = System.nanoTime();
+        // The oracle: Dropwizard's own Meter, given the same calls at the same (made-up) times.
+        long[] tick = {start};
+        com.codahale.metrics.Meter meter = new com.codahale.metrics.Meter(new com.codahale.metrics.Clock() {
+            @Override
+            public long getTick() {
+                return tick[0];
+            }
+        });
         for (int i = 0; i < 500; i++) {
             t.record(1000, start);
+            meter.mark();
         }
         // Calls dated 6 s on: the first interval is ticked with the 500 calls before it (one-minute rate 100/s at the
         // first tick, as an EWMA starts from its first interval's rate).
-        t.record(1000, start + TimeUnit.SECONDS.toNanos(6));
+        tick[0] = start + TimeUnit.SECONDS.toNanos(6);
+        t.record(1000, tick[0]);
+        meter.mark();
+        assertEquals(meter.getOneMinuteRate(), t.getOneMinuteRate(), 1e-9);
+        assertEquals(meter.getFiveMinuteRate(), t.getFiveMinuteRate(), 1e-9);
+        assertEquals(meter.getFifteenMinuteRate(), t.getFifteenMinuteRate(), 1e-9);
         assertEquals(100.0, t.getOneMinuteRate(), 1e-9);
-        assertEquals(100.0, t.getFiveMinuteRate(), 1e-9);
+        assertEquals(meter.getCount(), t.getCount());
         assertEquals(501, t.getCount());
     }
 
@@ -81,7 +95,7 @@ class CallTimerTest {
         long now = System.nanoTime();
         w.record(false, now);
         w.record(true, now);
-        w.record(true);
+        w.record(true, System.nanoTime());
         long[] totals = w.totals();
         assertEquals(3, totals[0]);
         assertEquals(2, totals[1]);

@@ -82,7 +82,7 @@ final class MicrometerTracker implements TargetMeters.Bound {
             meters.add(byKind[k.ordinal()]);
         }
         // Hot path: an array load and Timer.record; no lock of ours, no allocation.
-        guard.secondObserver((kind, nanos, failed) -> byKind[kind.ordinal()].record(nanos, TimeUnit.NANOSECONDS));
+        guard.secondObserver((kind, nanos, failed, endNanos) -> byKind[kind.ordinal()].record(nanos, TimeUnit.NANOSECONDS));
     }
 
     private void counter(String name, Tags tags, RetryStats stats, ToDoubleFunction<RetryStats> f, String description) {
