@@ -278,11 +278,94 @@ public final class CommitProtocol {
      * statement's own result, aborted → run again, unknown → the failure (08007 from the gate). A
      * refused marker write rolls the transaction back and the statement runs again without one.
      */
-    Object inOwnTransaction(Retrier.SqlCall<Object> statement, CallGate gate) throws Throwable {
+    Object inOwnTransaction(Retrier.SqlCall<Object> statement, CallGate gate, Inline inline) throws Throwable {
+        if (inline != null) {
+            Connection p = logical.physical();
+            InDoubt.Ticket ticket = inDoubt.inlineMarker(p, marker);
+            if (ticket != null) {
+                Object r = inOneExchange(p, ticket, inline, gate);
+                if (r != REFUSED) {
+                    return r;
+                }
+            }
+        }
         try {
             return inOwnTransaction(statement, gate, true);
         } catch (MarkerRefused refused) {
             return inOwnTransaction(statement, gate, false);
+        }
+    }
+
+    /**
+     * What an application's statement gives an exactly-once autocommit write that may run in one exchange with its
+     * evidence ({@link InDoubt#inlineText}): the write and the marker row's update in the implicit transaction of
+     * one round trip, where a transaction of its own takes two.
+     */
+    interface Inline {
+        /** The statement of the inline text on {@code p}, bound with the application's values after ours; null: not this one. */
+        java.sql.PreparedStatement inlineOn(Connection p) throws SQLException;
+
+        /** The write committed with update count {@code count}: what the application's execute call returns. */
+        Object answered(long count);
+
+        /** The inline text failed where the application's statement might not have: this statement stops trying it. */
+        void refused();
+    }
+
+    private static final Object REFUSED = new Object();
+
+    /** The text an inline write of {@code sql} runs, or null where it cannot be one (see {@link InDoubt#inlineText}). */
+    String inlineText(String sql) {
+        return inDoubt.inlineText(sql);
+    }
+
+    /**
+     * Runs an inline write: committed, its count answered; a lost reply settled by the marker row alone (which keeps
+     * the count too); failed on the server, nothing of it applied (the implicit transaction ends at the failure).
+     * REFUSED: the wrapping itself may be what failed (a syntax or feature error), so the caller runs the statement
+     * in a transaction of its own, where it fails or succeeds as on the raw driver.
+     */
+    private Object inOneExchange(Connection p, InDoubt.Ticket ticket, Inline inline, CallGate gate) throws SQLException {
+        try {
+            java.sql.PreparedStatement s = inline.inlineOn(p);
+            if (s == null) {
+                return REFUSED;
+            }
+            inDoubt.bindInline(s, ticket);
+            s.execute();
+            long applied = inDoubt.inlineRan(s, ticket);
+            logical.noteSession();
+            return inline.answered(applied);
+        } catch (SQLException e) {
+            FailureClass c = logical.failed(e);
+            if (c == FailureClass.CONNECTION) {
+                logical.lost(p);
+                switch (outcomeOfLostCommit(p, ticket)) {
+                    case COMMITTED:
+                        long applied = inDoubt.appliedBy(ticket);
+                        if (applied >= 0) {
+                            return inline.answered(applied);
+                        }
+                        throw e; // committed, with no count to give: the gate reports 08007
+                    case ABORTED:
+                        gate.uncommitted = true;
+                        throw e;
+                    default:
+                        throw e; // the gate reports it as 08007
+                }
+            }
+            // Nothing of it applied (the implicit transaction ended at the failure). A syntax, feature or data error
+            // may be the wrapping's doing, or tell of it (a position in our text, a parameter number shifted by ours):
+            // the statement runs in a transaction of its own, which fails or succeeds exactly as on the raw driver.
+            String state = e.getSQLState();
+            if (state != null && (state.startsWith("42") || state.startsWith("0A"))) {
+                inline.refused();
+                return REFUSED;
+            }
+            if (state != null && state.startsWith("22")) {
+                return REFUSED; // a data error of these values (or parameters left unbound): the next values may go inline
+            }
+            throw e; // the application's statement failed (a constraint, a deadlock): as on the raw driver
         }
     }
 

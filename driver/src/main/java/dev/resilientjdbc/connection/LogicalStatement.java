@@ -147,6 +147,7 @@ public final class LogicalStatement implements ReplayableStatement {
     }
 
     private Object executeUntimed(Method method, Object[] args, String sql, boolean query) throws Throwable {
+        inlineCount = NO_INLINE;
         boolean autoCommit = connection.session().autoCommit();
         Object result = autoCommit ? executeInAutocommit(method, args, sql, query) : inTransaction(method, args, !SqlText.isReadOnly(sql), false);
         connection.ran(sql);
@@ -190,7 +191,7 @@ public final class LogicalStatement implements ReplayableStatement {
             CallGate gate = new CallGate(connection, this, sql, p, !hadWork, autoCommit);
             // executeQuery is left out: a result read through a cursor would not outlive the commit.
             boolean ownTransaction = !query && !gate.harmlessToRepeat();
-            return executeGated(method, args, gate, ownTransaction, null);
+            return executeGated(method, args, gate, ownTransaction, ownTransaction ? inline(method, sql) : null, null);
         }
         // The first attempt runs here, as the retrier's first would: the healthy path makes no gate and no call
         // object (two allocations per execute); a failure makes them and goes on as if they had been there.
@@ -199,20 +200,20 @@ public final class LogicalStatement implements ReplayableStatement {
             on = connection.physical();
             return track(Reflective.invoke(current(), method, args), null);
         } catch (SQLException first) {
-            return executeGated(method, args, new CallGate(connection, this, sql, on, !hadWork, autoCommit), false, first);
+            return executeGated(method, args, new CallGate(connection, this, sql, on, !hadWork, autoCommit), false, null, first);
         }
     }
 
     /** The retried execution: from its first attempt, or after {@code firstFailure} when that attempt was made already. */
-    private Object executeGated(Method method, Object[] args, CallGate gate, boolean ownTransaction, SQLException firstFailure)
-            throws Throwable {
+    private Object executeGated(Method method, Object[] args, CallGate gate, boolean ownTransaction, CommitProtocol.Inline inline,
+                                SQLException firstFailure) throws Throwable {
         Retrier retrier = connection.retrier();
         Retrier.SqlCall<Object> attempt = () -> {
             // The connection first (reconnecting if the last attempt lost it); then, as new work, it lets interrupted
             // transactions that reconnected alongside replay first; then the statement.
             gate.attemptOn(connection.physical());
             connection.awaitReplays();
-            return ownTransaction ? connection.commits().inOwnTransaction(() -> withoutCursor(method, args), gate)
+            return ownTransaction ? connection.commits().inOwnTransaction(() -> withoutCursor(method, args), gate, inline)
                     : Reflective.invoke(current(), method, args);
         };
         try {
@@ -228,6 +229,98 @@ public final class LogicalStatement implements ReplayableStatement {
                 }
             }
             throw e;
+        }
+    }
+
+    // ---- exactly-once writes in one exchange (CommitProtocol.Inline) ----
+
+    private static final long NO_INLINE = Long.MIN_VALUE;
+    // The last execute ran inline: the application's physical statement never ran, so its result calls are answered
+    // here as the real driver answers them after a write (-1 once getMoreResults moved past it).
+    private volatile long inlineCount = NO_INLINE;
+    // Ours: the inline text's statement on the physical connection of inlineGeneration, for the application's text inlineFor.
+    private java.sql.PreparedStatement inlineStatement;
+    private String inlineFor;
+    private int inlineGeneration;
+    private Object inlineSettings;
+    // The inline text of this statement failed once as the application's own might not: it runs as before.
+    private boolean inlineOff;
+
+    /** An inline write for {@code method} on {@code sql}, or null where it cannot be one. */
+    private CommitProtocol.Inline inline(Method method, String sql) {
+        String name = method.getName();
+        int params = method.getParameterCount();
+        if (inlineOff || !recipe.plainlyMade() || params != (recipe.sql() != null ? 0 : 1)
+                || !("executeUpdate".equals(name) || "executeLargeUpdate".equals(name) || "execute".equals(name))
+                || recipe.sql() == null && sql.indexOf('?') >= 0) { // a plain statement's ? is no parameter
+            return null;
+        }
+        return new CommitProtocol.Inline() {
+            @Override
+            public java.sql.PreparedStatement inlineOn(Connection p) throws SQLException {
+                return inlineStatement(p, sql);
+            }
+
+            @Override
+            public Object answered(long count) {
+                inlineCount = count;
+                if ("execute".equals(name)) {
+                    return Boolean.FALSE;
+                }
+                return "executeLargeUpdate".equals(name) ? (Object) count : (Object) (count > Integer.MAX_VALUE ? Statement.SUCCESS_NO_INFO : (int) count);
+            }
+
+            @Override
+            public void refused() {
+                if (recipe.sql() != null) {
+                    inlineOff = true;
+                }
+            }
+        };
+    }
+
+    private java.sql.PreparedStatement inlineStatement(Connection p, String sql) throws SQLException {
+        java.sql.PreparedStatement s = inlineStatement;
+        int g = connection.generation();
+        if (s == null || inlineGeneration != g || !sql.equals(inlineFor) || s.isClosed()) {
+            String text = connection.commits().inlineText(sql);
+            if (text == null) {
+                if (recipe.sql() != null) {
+                    inlineOff = true;
+                }
+                return null;
+            }
+            if (s != null) {
+                closeQuietly(s);
+            }
+            s = p.prepareStatement(text);
+            inlineStatement = s;
+            inlineFor = sql;
+            inlineGeneration = g;
+            inlineSettings = null;
+        }
+        Object stamp = recipe.settingsStamp();
+        if (stamp != inlineSettings) {
+            recipe.applySettings(s);
+            inlineSettings = stamp;
+        }
+        recipe.bindAfter(s, dev.resilientjdbc.dialect.InDoubt.INLINE_PARAMETERS);
+        return s;
+    }
+
+    /** getUpdateCount and the like after an inline write: what the raw driver answers after executeUpdate. */
+    private Object inlineResult(Method method) {
+        long count = inlineCount;
+        switch (method.getName()) {
+            case "getUpdateCount":
+                return count > Integer.MAX_VALUE ? Statement.SUCCESS_NO_INFO : (int) count;
+            case "getLargeUpdateCount":
+                return count;
+            case "getMoreResults":
+                inlineCount = -1;
+                return false;
+            default: // getResultSet
+                return null;
         }
     }
 
@@ -290,6 +383,9 @@ public final class LogicalStatement implements ReplayableStatement {
 
     /** Any other call: a connection failure marks the connection lost so the next call reconnects. */
     public Object call(StatementCall kind, Method method, Object[] args) throws Throwable {
+        if (kind == StatementCall.RESULTS && inlineCount != NO_INLINE && !closed) {
+            return inlineResult(method);
+        }
         if (kind.keptSetter) {
             // A setter is part of the recipe: if the connection is gone, the new statement gets it anyway
             // (a re-creation applies it, and applying it once more changes nothing).
@@ -306,6 +402,7 @@ public final class LogicalStatement implements ReplayableStatement {
             }
         }
         if (kind == StatementCall.RUN_BATCH) {
+            inlineCount = NO_INLINE;
             long t0 = System.nanoTime();
             boolean ok = false;
             try {
@@ -367,6 +464,12 @@ public final class LogicalStatement implements ReplayableStatement {
 
     public void close() throws SQLException {
         closed = true;
+        inlineCount = NO_INLINE;
+        java.sql.PreparedStatement own = inlineStatement;
+        if (own != null) {
+            inlineStatement = null;
+            closeQuietly(own);
+        }
         Statement s = physical;
         if (s != null && generation == connection.generation()) {
             s.close();

@@ -204,6 +204,49 @@ public final class StatementRecipe {
         return creation != null && nonRepeatable == 0 && !batchNonRepeatable;
     }
 
+    /**
+     * Whether the statement was made with its text alone (prepareStatement(sql), createStatement()): no generated
+     * keys asked for, no cursor options, no callable's out parameters, nothing that cannot be bound again.
+     */
+    public boolean plainlyMade() {
+        if (creation == null || named != null || !repeatable()) {
+            return false;
+        }
+        String m = creation.method.getName();
+        int n = creation.args == null ? 0 : creation.args.length;
+        return "prepareStatement".equals(m) && n == 1 || "createStatement".equals(m) && n == 0;
+    }
+
+    /** What changes when a setting is made (the settings list is copied on write): see {@link #applySettings}. */
+    public Object settingsStamp() {
+        return settings;
+    }
+
+    /** Puts the application's settings (timeout, max rows, ...) on {@code s}, a statement of ours that runs its text. */
+    public void applySettings(Statement s) throws SQLException {
+        for (Recorded r : settings) {
+            r.applyTo(s);
+        }
+    }
+
+    /**
+     * Binds the application's parameters on {@code s}, whose text puts {@code shift} parameters of ours before the
+     * application's own (one array copy per parameter: a path taken only by resilient.autocommit.exactlyOnce).
+     */
+    public void bindAfter(PreparedStatement s, int shift) throws SQLException {
+        s.clearParameters();
+        if (indexed == null) {
+            return;
+        }
+        for (int k = 0; k < indexed.length; k += 2) {
+            if (indexed[k] != null) {
+                Object[] a = ((Object[]) indexed[k + 1]).clone();
+                a[0] = (Integer) a[0] + shift;
+                Recorded.apply((Method) indexed[k], a, s);
+            }
+        }
+    }
+
     /** Makes the statement again on {@code physical}, with everything recorded. */
     public Statement recreate(Connection physical) throws SQLException {
         Statement s = createBare(physical);

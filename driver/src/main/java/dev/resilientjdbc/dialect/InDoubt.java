@@ -73,6 +73,48 @@ public interface InDoubt {
     }
 
     /**
+     * An autocommit write made exactly-once in one exchange with its evidence: {@code sql} (the application's
+     * statement, parameters marked ?) wrapped with the marker write so that both run in the implicit transaction of
+     * one round trip; the application's parameters come after {@link #INLINE_PARAMETERS} of ours. Null when the
+     * statement cannot be so wrapped (the caller runs it in a transaction of its own, a round trip more).
+     */
+    default String inlineText(String sql) {
+        return null;
+    }
+
+    /** The parameters of ours that come first in an {@link #inlineText}. */
+    int INLINE_PARAMETERS = 2;
+
+    /**
+     * The ticket for one run of an {@link #inlineText} on {@code physical} (in autocommit, no transaction open, a
+     * marker row known to be there), else null: the caller runs the write in a transaction of its own.
+     */
+    default Ticket inlineMarker(Connection physical, CommitMarkers.Holder holder) {
+        return null;
+    }
+
+    /** Binds the marker's parameters of {@code ticket} on a statement made from an {@link #inlineText}. */
+    default void bindInline(java.sql.PreparedStatement s, Ticket ticket) throws SQLException {
+        throw new SQLException("resilient-jdbc: no commit marker on this database", "0A000");
+    }
+
+    /**
+     * Reads what an {@link #inlineText} answered after {@code s.execute()} returned: the application's update
+     * count. The marker row's fate is noted.
+     */
+    default long inlineRan(java.sql.PreparedStatement s, Ticket ticket) throws SQLException {
+        throw new SQLException("resilient-jdbc: no commit marker on this database", "0A000");
+    }
+
+    /**
+     * The update count of an inline write that {@link #outcome} found committed (the marker row keeps it); -1
+     * when unknown.
+     */
+    default long appliedBy(Ticket ticket) {
+        return -1;
+    }
+
+    /**
      * After {@link #commitWithMarker} failed with the connection still there: true when the marker
      * write itself failed, so the COMMIT never ran and the transaction is left aborted on the server;
      * markers are then off for this target (one WARNING). False: the COMMIT failed on its own, as on the raw driver.

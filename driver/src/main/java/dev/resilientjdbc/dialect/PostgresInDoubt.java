@@ -193,8 +193,11 @@ public final class PostgresInDoubt implements InDoubt {
         return ticket instanceof Marked;
     }
 
-    /** {@code update}: the slot's row is known to be there, so the COMMIT updates it in place instead of upserting it. */
-    record Marked(CommitMarkers.Slot slot, long sequence, boolean update) implements Ticket {
+    /**
+     * {@code update}: the slot's row is known to be there, so the COMMIT updates it in place instead of upserting it.
+     * {@code applied}: for an inline write (see inlineText), where its update count read back from the row goes; else null.
+     */
+    record Marked(CommitMarkers.Slot slot, long sequence, boolean update, long[] applied) implements Ticket {
     }
 
     private final CommitMarkers markers;
@@ -205,6 +208,12 @@ public final class PostgresInDoubt implements InDoubt {
     // The same with a plain UPDATE of a row known to be there: no speculative insertion and no tuple lock (the upsert's
     // ON CONFLICT locks the row first, one more WAL record per commit) — bench/RESULTS.md measured 10 % more throughput.
     private final String markerUpdateCommit;
+    // An autocommit write wrapped with the marker write (inlineText): ours first, set as transaction-local settings
+    // so that the application's parameters keep their order; its count goes into the row with our sequence.
+    private final String inlinePrefix;
+    private final String inlineSuffix;
+    // The marker table has the applied column an inline write needs (prepare()); else such writes take a round trip more.
+    private volatile boolean inlineUsable;
     // Set by prepare(): the marker table is there and ours to write; the fallback's functions may be called.
     private volatile boolean markersUsable;
     private volatile boolean xidEvidence;
@@ -226,11 +235,18 @@ public final class PostgresInDoubt implements InDoubt {
                 + " DO UPDATE SET sequence = EXCLUDED.sequence, at = EXCLUDED.at;COMMIT";
         this.markerUpdateCommit = markerTable == null ? null : "UPDATE " + markerTable + " SET sequence = ?, at = clock_timestamp()"
                 + " WHERE run = '" + CommitMarkers.run() + "' AND slot = ?;COMMIT";
+        this.inlinePrefix = "SELECT set_config('resilient.marker_sequence', ?, true), set_config('resilient.marker_slot', ?, true);"
+                + "WITH resilient_applied AS (";
+        // The newline ends a trailing -- comment of the application's text.
+        this.inlineSuffix = markerTable == null ? null : "\nRETURNING 1), resilient_marker AS (UPDATE " + markerTable
+                + " SET sequence = current_setting('resilient.marker_sequence')::bigint, applied = (SELECT count(*) FROM resilient_applied),"
+                + " at = clock_timestamp() WHERE run = '" + CommitMarkers.run() + "' AND slot = current_setting('resilient.marker_slot')::int"
+                + " RETURNING 1) SELECT (SELECT count(*) FROM resilient_applied), (SELECT count(*) FROM resilient_marker)";
     }
 
     static String createTableSql(String table) {
         return "CREATE TABLE IF NOT EXISTS " + table + " (run uuid NOT NULL, slot integer NOT NULL,"
-                + " sequence bigint NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (run, slot))";
+                + " sequence bigint NOT NULL, at timestamptz NOT NULL, applied bigint, PRIMARY KEY (run, slot))";
     }
 
     /**
@@ -285,6 +301,7 @@ public final class PostgresInDoubt implements InDoubt {
         }
         String t = markers == null ? null : markers.table();
         Boolean exists = null;
+        boolean applied = false;
         try (Statement s = physical.createStatement();
              ResultSet rs = s.executeQuery("SELECT CASE WHEN current_setting('server_version_num')::int >= 130000 THEN"
                      + " has_function_privilege('pg_current_xact_id_if_assigned()', 'EXECUTE')"
@@ -294,11 +311,14 @@ public final class PostgresInDoubt implements InDoubt {
                      + " AND has_function_privilege('pg_snapshot_xmax(pg_snapshot)', 'EXECUTE') ELSE false END,"
                      + " current_setting('server_version')"
                      + (t == null ? "" : ", CASE WHEN to_regclass('" + t + "') IS NULL THEN NULL"
-                     + " ELSE has_table_privilege('" + t + "', 'SELECT, INSERT, UPDATE') END"))) {
+                     + " ELSE has_table_privilege('" + t + "', 'SELECT, INSERT, UPDATE') END,"
+                     + " EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('" + t + "') AND attname = 'applied'"
+                     + " AND NOT attisdropped)"))) {
             rs.next();
             xidEvidence = rs.getBoolean(1);
             if (t != null) {
                 exists = rs.getObject(3) == null ? null : rs.getBoolean(3);
+                applied = rs.getBoolean(4);
             } else if (!xidEvidence) {
                 warnNoEvidence(rs.getString(2));
             }
@@ -314,7 +334,18 @@ public final class PostgresInDoubt implements InDoubt {
             if (Boolean.TRUE.equals(standby(physical))) {
                 return false; // a standby can create nothing: asked again at the next connect (after a promotion)
             }
-            create(physical, t);
+            create(physical, t, createTableSql(t));
+            applied = true;
+        } else if (!applied) {
+            // A table made by an earlier version: the column is added once, by whoever may (its owner).
+            try {
+                create(physical, t, "ALTER TABLE " + t + " ADD COLUMN IF NOT EXISTS applied bigint");
+                applied = true;
+            } catch (SQLException e) {
+                LOG.log(Level.INFO, "resilient-jdbc: the commit marker table {0} of {1} has no applied column and it could not"
+                        + " be added ({2}): exactly-once autocommit writes take one round trip more. As the table''s owner:"
+                        + " ALTER TABLE {0} ADD COLUMN applied bigint", new Object[]{t, target, e.getMessage()});
+            }
         }
         try (Statement s = physical.createStatement()) {
             s.execute("DELETE FROM " + t + " WHERE at < now() - interval '1 day'");
@@ -325,15 +356,17 @@ public final class PostgresInDoubt implements InDoubt {
             LOG.log(Level.FINE, "resilient-jdbc: old marker rows not removed: {0}", e.getMessage());
         }
         markersUsable = true;
+        inlineUsable = applied;
         return true;
     }
 
-    private static void create(Connection physical, String t) throws SQLException {
+    /** Runs {@code ddl} on table {@code t} once across connections and JVMs (an advisory lock serialises them). */
+    private static void create(Connection physical, String t, String ddl) throws SQLException {
         boolean autoCommit = physical.getAutoCommit();
         physical.setAutoCommit(false);
         try (Statement s = physical.createStatement()) {
             s.execute("SELECT pg_advisory_xact_lock(" + (0x7265_7369_0000_0000L | (t.hashCode() & 0xffff_ffffL)) + ")");
-            s.execute(createTableSql(t));
+            s.execute(ddl);
             physical.commit();
         } catch (SQLException e) {
             physical.rollback();
@@ -397,7 +430,101 @@ public final class PostgresInDoubt implements InDoubt {
         }
         CommitMarkers.Slot slot = holder.slot();
         slot.sequence++; // before it is sent: a later attempt never writes a number an earlier one may have committed
-        return new Marked(slot, slot.sequence, markers.rowThere(slot));
+        return new Marked(slot, slot.sequence, markers.rowThere(slot), null);
+    }
+
+    /**
+     * INSERT, UPDATE or DELETE as the first word, one statement, no RETURNING of its own (the wrapping adds one):
+     * such a statement runs unchanged inside a WITH, its update count read back as the count of rows it returns.
+     * Anything else (a leading comment too) takes the round trip more; no guess at a text we are unsure of.
+     */
+    @Override
+    public String inlineText(String sql) {
+        if (inlineSuffix == null || sql == null || sql.indexOf(';') >= 0 || !inlineable(sql)) {
+            return null;
+        }
+        return inlinePrefix + sql + inlineSuffix;
+    }
+
+    static boolean inlineable(String sql) {
+        int i = 0;
+        int n = sql.length();
+        while (i < n && Character.isWhitespace(sql.charAt(i))) {
+            i++;
+        }
+        boolean verb = sql.regionMatches(true, i, "insert", 0, 6) || sql.regionMatches(true, i, "update", 0, 6)
+                || sql.regionMatches(true, i, "delete", 0, 6);
+        if (!verb || i + 6 >= n || !Character.isWhitespace(sql.charAt(i + 6))) {
+            return false;
+        }
+        for (int k = i; k + 9 <= n; k++) {
+            if (sql.regionMatches(true, k, "returning", 0, 9)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * As {@link #marker}, for a write about to run in autocommit: no transaction open, and the slot's row known to
+     * be there (the first write of a slot upserts it, a round trip more; an inline write only updates).
+     */
+    @Override
+    public Ticket inlineMarker(Connection physical, CommitMarkers.Holder holder) {
+        if (!inlineUsable || !markersUsable) {
+            return null;
+        }
+        PgMethods pg = PG.get(physical.getClass()).orElse(null);
+        if (pg == null || pg.transactionState() == null || !"IDLE".equals(pgCall(physical, pg.transactionState()))) {
+            return null;
+        }
+        try {
+            if (physical.isReadOnly() || "on".equals(parameter(physical, "default_transaction_read_only"))
+                    || standbySeen && "on".equals(parameter(physical, "in_hot_standby"))) {
+                return null;
+            }
+        } catch (SQLException e) {
+            return null;
+        }
+        CommitMarkers.Slot slot = holder.slot();
+        if (!markers.rowThere(slot)) {
+            return null;
+        }
+        slot.sequence++; // before it is sent, as marker()'s
+        return new Marked(slot, slot.sequence, true, new long[]{-1});
+    }
+
+    @Override
+    public void bindInline(PreparedStatement s, Ticket ticket) throws SQLException {
+        Marked m = (Marked) ticket;
+        s.setString(1, Long.toString(m.sequence()));
+        s.setString(2, Integer.toString(m.slot().number));
+    }
+
+    /** The first result is our settings' row; the second the application's count and whether our row was there. */
+    @Override
+    public long inlineRan(PreparedStatement s, Ticket ticket) throws SQLException {
+        Marked m = (Marked) ticket;
+        if (!s.getMoreResults()) {
+            throw new SQLException("resilient-jdbc: the exactly-once write answered without its count", "XX000");
+        }
+        try (ResultSet rs = s.getResultSet()) {
+            if (!rs.next()) {
+                throw new SQLException("resilient-jdbc: the exactly-once write answered without its count", "XX000");
+            }
+            long applied = rs.getLong(1);
+            if (rs.getLong(2) == 1) {
+                markers.rowWritten(m.slot());
+            } else {
+                markers.rowGone(m.slot()); // removed by hand: committed without its marker; upserted next time
+            }
+            return applied;
+        }
+    }
+
+    @Override
+    public long appliedBy(Ticket ticket) {
+        return ticket instanceof Marked m && m.applied() != null ? m.applied()[0] : -1;
     }
 
     /**
@@ -578,11 +705,20 @@ public final class PostgresInDoubt implements InDoubt {
     }
 
     private long markerSequence(Connection fresh, Marked m) throws SQLException {
-        try (PreparedStatement ps = fresh.prepareStatement("SELECT sequence FROM " + markers.table() + " WHERE run = ?::uuid AND slot = ?")) {
+        String applied = m.applied() == null ? "" : ", applied";
+        try (PreparedStatement ps = fresh.prepareStatement("SELECT sequence" + applied + " FROM " + markers.table()
+                + " WHERE run = ?::uuid AND slot = ?")) {
             ps.setString(1, CommitMarkers.run().toString());
             ps.setInt(2, m.slot().number);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : -1;
+                if (!rs.next()) {
+                    return -1;
+                }
+                if (m.applied() != null) {
+                    long a = rs.getLong(2);
+                    m.applied()[0] = rs.wasNull() ? -1 : a; // ours only where the sequence is ours: appliedBy's caller knows
+                }
+                return rs.getLong(1);
             }
         } finally {
             endTransaction(fresh);

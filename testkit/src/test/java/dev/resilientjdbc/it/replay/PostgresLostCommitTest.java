@@ -61,7 +61,13 @@ class PostgresLostCommitTest {
 
     enum Fault { TERMINATE, FAST_RESTART, CRASH }
 
-    enum Mode { EXPLICIT, EXACTLY_ONCE_AUTOCOMMIT }
+    /**
+     * INLINE: an exactly-once autocommit write once the connection's marker row is there, sent with its marker
+     * write in one exchange (no COMMIT text: the proxy recognises the exchange by a word of the inline text).
+     */
+    enum Mode { EXPLICIT, EXACTLY_ONCE_AUTOCOMMIT, INLINE }
+
+    private static final String INLINE_WORD = "resilient_applied";
 
     @BeforeAll
     static void start(PgServer server, ChaosProxy chaos) {
@@ -93,6 +99,9 @@ class PostgresLostCommitTest {
             for (Lost lost : Lost.values()) {
                 for (Fault fault : Fault.values()) {
                     for (boolean marker : new boolean[]{false, true}) {
+                        if (mode == Mode.INLINE && !marker) {
+                            continue; // without the marker there is no inline write: EXACTLY_ONCE_AUTOCOMMIT's case
+                        }
                         all.add(Arguments.of(mode, lost, fault, marker));
                     }
                 }
@@ -121,6 +130,9 @@ class PostgresLostCommitTest {
                     () -> "a durable COMMIT across a restart without a marker cannot be attributed: 08007 expected, got " + o.failure);
         }
         assertEquals(1, rows(key), "the transaction is in the database exactly once");
+        if (o.failure == null && mode != Mode.EXPLICIT) {
+            assertEquals(1, o.count, "executeUpdate answers the count of the write that committed once");
+        }
         assertTrue(evidence(marker, lost, fault) > evidenceBefore, "the lost COMMIT went through in-doubt resolution");
     }
 
@@ -212,7 +224,7 @@ class PostgresLostCommitTest {
         }
     }
 
-    private record Outcome(SQLException failure, String xid, boolean reused) {
+    private record Outcome(SQLException failure, String xid, boolean reused, Object count) {
     }
 
     private Outcome run(String key, Mode mode, Lost lost, Fault fault, boolean marker, boolean reuseId) throws Exception {
@@ -246,11 +258,16 @@ class PostgresLostCommitTest {
                     return null;
                 });
             } else {
-                arm(lost);
-                call = pool.submit(() -> s.executeUpdate("INSERT INTO lost_t VALUES ('" + key + "')"));
+                if (mode == Mode.INLINE) {
+                    assertEquals(1, s.executeUpdate("INSERT INTO lost_t VALUES ('" + key + "-first')")); // writes the row
+                }
+                arm(lost, mode == Mode.INLINE ? INLINE_WORD : "COMMIT");
+                // A leading comment keeps EXACTLY_ONCE_AUTOCOMMIT's write out of the inline form: its own transaction and COMMIT.
+                String sql = (mode == Mode.INLINE ? "" : "/* own transaction */ ") + "INSERT INTO lost_t VALUES ('" + key + "')";
+                call = pool.submit(() -> s.executeUpdate(sql));
             }
             awaitCondition(() -> lost == Lost.COMMIT ? !proxy.dropRequestTriggerArmed() : !proxy.dropTriggerArmed(),
-                    "the proxy saw the COMMIT");
+                    "the proxy saw the COMMIT (INLINE: the write with its marker)");
             if (lost == Lost.REPLY) {
                 awaitCondition(() -> rowsQuietly(key) == 1, "the server committed");
             }
@@ -275,23 +292,28 @@ class PostgresLostCommitTest {
             }
             proxy.refuseNew(false);
             SQLException failure = null;
+            Object count = null;
             try {
-                call.get(90, TimeUnit.SECONDS);
+                count = call.get(90, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof SQLException)) {
                     throw e;
                 }
                 failure = (SQLException) e.getCause();
             }
-            return new Outcome(failure, xid[0], reused);
+            return new Outcome(failure, xid[0], reused, count);
         }
     }
 
     private static void arm(Lost lost) {
+        arm(lost, "COMMIT");
+    }
+
+    private static void arm(Lost lost, String text) {
         if (lost == Lost.COMMIT) {
-            proxy.dropRequestsOnceContaining("COMMIT");
+            proxy.dropRequestsOnceContaining(text);
         } else {
-            proxy.dropRepliesOnceAfterClientSends("COMMIT");
+            proxy.dropRepliesOnceAfterClientSends(text);
         }
     }
 
