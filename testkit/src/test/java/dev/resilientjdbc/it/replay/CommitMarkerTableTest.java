@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -159,6 +160,45 @@ class CommitMarkerTableTest {
     void aRoleWithoutCreateRightGetsOneWarningAndWorkingTransactions() throws Exception {
         role("marker_nocreate", "");
         assertFallbackWorks("marker_nocreate", "nocreate_marker", "k-nocreate");
+    }
+
+    /**
+     * A marker table made by an earlier version (no applied column): its owner's connections add the column and
+     * send exactly-once autocommit writes inline (their counts land in it); a role that may only write rows keeps
+     * the table as it is and such writes take their own transaction. Never an error, never a WARNING.
+     */
+    @Test
+    void aMarkerTableOfAnEarlierVersionKeepsWorking() throws Exception {
+        role("marker_writer", "");
+        for (String table : new String[]{"old_marker_w", "old_marker_o"}) {
+            admin("DROP TABLE IF EXISTS " + table,
+                    "CREATE TABLE " + table + " (run uuid NOT NULL, slot integer NOT NULL, sequence bigint NOT NULL,"
+                            + " at timestamptz NOT NULL, PRIMARY KEY (run, slot))",
+                    "GRANT SELECT, INSERT, UPDATE, DELETE ON " + table + " TO marker_writer");
+        }
+        String options = "&resilient.autocommit.exactlyOnce=true&resilient.indoubt.markerTable=";
+        try (Connection c = DriverManager.getConnection(url("marker_writer", true, options + "old_marker_w"));
+             PreparedStatement ps = c.prepareStatement("INSERT INTO marker_t VALUES (?)")) {
+            for (int i = 0; i < 3; i++) {
+                ps.setString(1, "k-writer-" + i);
+                assertEquals(1, ps.executeUpdate());
+            }
+        }
+        assertEquals(0, count("SELECT count(*) FROM pg_attribute WHERE attrelid = 'old_marker_w'::regclass AND attname = 'applied'"),
+                "a role that does not own the table leaves it as it is");
+        assertEquals(0, count("SELECT count(*) FROM marker_t WHERE k LIKE 'k-writer-%'") - 3, "every write committed");
+        try (Connection c = DriverManager.getConnection(url("postgres", true, options + "old_marker_o"));
+             PreparedStatement ps = c.prepareStatement("DELETE FROM marker_t WHERE k LIKE ?")) {
+            ps.setString(1, "k-writer-%");
+            assertEquals(3, ps.executeUpdate()); // the first write of the connection's row: its own transaction
+            ps.setString(1, "k-writer-nothing%");
+            assertEquals(0, ps.executeUpdate());
+        }
+        assertEquals(1, count("SELECT count(*) FROM pg_attribute WHERE attrelid = 'old_marker_o'::regclass AND attname = 'applied'"),
+                "the owner added the column");
+        assertEquals(1, count("SELECT count(*) FROM old_marker_o WHERE applied = 0"), "the second delete went inline, with its count");
+        assertEquals(0, count("SELECT count(*) FROM marker_t WHERE k LIKE 'k-writer-%'"));
+        assertEquals(List.of(), warnings.stream().map(LogRecord::getMessage).toList(), "no warning");
     }
 
     /** A read-only role: the table cannot be created; reads work, a write fails as it does on the raw driver. */
