@@ -106,9 +106,10 @@ public final class ResilientOptions {
 
     public static final Option<Boolean> AUTOCOMMIT_EXACTLY_ONCE = new Option<>("resilient.autocommit.exactlyOnce",
             OptionType.bool(), false, "false",
-            "PostgreSQL: run each autocommit write in a transaction of its own, so that a write whose reply was lost is"
-                    + " resolved (applied once, or run again) instead of reported 08007; costs one round trip per write"
-                    + " (the marker write and COMMIT travel together)");
+            "PostgreSQL: make each autocommit write exactly-once, so that a write whose reply was lost is resolved"
+                    + " (applied once, or run again) instead of reported 08007. An INSERT, UPDATE or DELETE without RETURNING"
+                    + " goes with its marker write in one exchange, no round trip more; any other write (generated keys, a"
+                    + " leading comment, a batch) runs in a transaction of its own, one round trip more");
 
     public static final Option<Boolean> INDOUBT_MARKER = new Option<>("resilient.indoubt.marker",
             OptionType.bool(), true, "true",
