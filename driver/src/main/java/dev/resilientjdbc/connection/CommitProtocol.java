@@ -338,6 +338,10 @@ public final class CommitProtocol {
             return inline.answered(applied);
         } catch (SQLException e) {
             FailureClass c = logical.failed(e);
+            if (c == FailureClass.CONNECTION && RerunRules.refusedBeforeSending(e)) {
+                gate.uncommitted = true; // the connection was known closed: nothing went out
+                throw e;
+            }
             if (c == FailureClass.CONNECTION) {
                 logical.lost(p);
                 switch (outcomeOfLostCommit(p, ticket)) {

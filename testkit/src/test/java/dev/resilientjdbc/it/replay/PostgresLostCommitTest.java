@@ -137,6 +137,37 @@ class PostgresLostCommitTest {
     }
 
     /**
+     * A connection whose backend was ended while it sat idle (or whose TCP path was cut): the next exactly-once
+     * autocommit write finds out only when it sends. Sent inline, it may have reached the server; the marker row and
+     * the old session proven gone settle it as not committed, and it runs again: success, applied once, no 08007.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"terminate", "cut"})
+    void anInlineWriteOnAConnectionKilledWhileIdleRunsOnce(String how) throws Exception {
+        String key = "idle-killed-" + how;
+        long evidenceBefore = evidence(true, Lost.REPLY, Fault.TERMINATE);
+        try (Connection c = DriverManager.getConnection(resilient(true));
+             java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO lost_t VALUES (?)")) {
+            ps.setString(1, key + "-first");
+            assertEquals(1, ps.executeUpdate()); // writes the connection's marker row: the next write goes inline
+            int pid;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+            if (how.equals("terminate")) {
+                assertTrue(pg.terminateBackend(pid), "the backend was terminated");
+            } else {
+                proxy.cutAll();
+            }
+            ps.setString(1, key);
+            assertEquals(1, ps.executeUpdate(), "the write ran once, on a new connection");
+        }
+        assertEquals(1, rows(key));
+        assertTrue(evidence(true, Lost.REPLY, Fault.TERMINATE) > evidenceBefore, "the write went through in-doubt resolution");
+    }
+
+    /**
      * Issue 15: the COMMIT never reaches the server, the server is killed, and after crash recovery
      * another client's transaction is given our transaction's id and commits. pg_xact_status then reads
      * "committed"; the application must not be told its transaction committed on that word.
