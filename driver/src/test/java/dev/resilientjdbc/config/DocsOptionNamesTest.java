@@ -29,7 +29,9 @@ class DocsOptionNamesTest {
     private static final Set<String> NOT_OPTIONS = Set.of(
             "resilient.agent.include", "resilient.agent.exclude",   // the java agent's own settings (AgentSettings)
             "resilient.<target>.<category>.<metric>",               // the metric name pattern
-            "resilient.postgresql_db1_5432_app.calls.query");       // an example metric name
+            "resilient.postgresql_db1_5432_app.calls.query",        // an example metric name
+            // the server's transaction-local settings an inline exactly-once write sets (PostgresInDoubt.inlineText)
+            "resilient.marker_sequence", "resilient.marker_slot");
 
     /** The Micrometer binding's meter names ({@code resilient.calls}, ...): names the docs give them, not options. */
     private static final Set<String> METER_NAMES = meterNames();
