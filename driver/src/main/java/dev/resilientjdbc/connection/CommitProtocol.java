@@ -332,10 +332,11 @@ public final class CommitProtocol {
                 return REFUSED;
             }
             inDoubt.bindInline(s, ticket);
-            s.execute();
-            long applied = inDoubt.inlineRan(s, ticket);
+            // Learnt before sending: the write may be the first thing this connection sends, and a lost reply is
+            // settled as "not committed" only once the session it went to is proven gone.
             logical.noteSession();
-            return inline.answered(applied);
+            s.execute();
+            return inline.answered(inDoubt.inlineRan(s, ticket));
         } catch (SQLException e) {
             FailureClass c = logical.failed(e);
             if (c == FailureClass.CONNECTION && RerunRules.refusedBeforeSending(e)) {

@@ -168,6 +168,40 @@ class PostgresLostCommitTest {
     }
 
     /**
+     * The inline write is the first thing a connection sends (its slot's marker row was written by an earlier
+     * connection), and its backend was terminated while idle: the session it went to must be known to be proven
+     * gone, or the lost reply stays unknown (08007). Found by the fuzzer. A duplicate key answers as on the raw
+     * driver once the write runs again.
+     */
+    @ParameterizedTest(name = "duplicate={0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void anInlineWriteFirstOnAConnectionKilledWhileIdleAnswersAsRaw(boolean duplicate) throws Exception {
+        String key = "first-sent-" + duplicate;
+        try (Connection c = DriverManager.getConnection(resilient(true)); Statement s = c.createStatement()) {
+            assertEquals(1, s.executeUpdate("INSERT INTO lost_t VALUES ('" + key + "-row')")); // the slot's marker row
+            if (duplicate) {
+                assertEquals(1, s.executeUpdate("INSERT INTO lost_t VALUES ('" + key + "')"));
+            }
+        }
+        long evidenceBefore = evidence(true, Lost.REPLY, Fault.TERMINATE);
+        try (Connection c = DriverManager.getConnection(resilient(true));
+             java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO lost_t VALUES (?)")) {
+            int pid = c.unwrap(org.postgresql.PGConnection.class).getBackendPID(); // no round trip
+            assertTrue(pg.terminateBackend(pid), "the backend was terminated");
+            ps.setString(1, key);
+            if (duplicate) {
+                SQLException e = assertThrows(SQLException.class, ps::executeUpdate);
+                assertEquals("23505", e.getSQLState(), () -> "as on the raw driver, got " + e);
+            } else {
+                assertEquals(1, ps.executeUpdate(), "the write ran once, on a new connection");
+            }
+        }
+        assertEquals(1, rows(key));
+        assertTrue(evidence(true, Lost.REPLY, Fault.TERMINATE) > evidenceBefore,
+                "the write went inline, its reply was lost and the marker settled it");
+    }
+
+    /**
      * Issue 15: the COMMIT never reaches the server, the server is killed, and after crash recovery
      * another client's transaction is given our transaction's id and commits. pg_xact_status then reads
      * "committed"; the application must not be told its transaction committed on that word.
