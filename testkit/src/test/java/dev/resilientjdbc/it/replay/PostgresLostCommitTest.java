@@ -190,7 +190,7 @@ class PostgresLostCommitTest {
             assertTrue(pg.terminateBackend(pid), "the backend was terminated");
             ps.setString(1, key);
             if (duplicate) {
-                SQLException e = assertThrows(SQLException.class, ps::executeUpdate);
+                SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, ps::executeUpdate);
                 assertEquals("23505", e.getSQLState(), () -> "as on the raw driver, got " + e);
             } else {
                 assertEquals(1, ps.executeUpdate(), "the write ran once, on a new connection");
