@@ -191,7 +191,8 @@ public final class LogicalStatement implements ReplayableStatement {
             CallGate gate = new CallGate(connection, this, sql, p, !hadWork, autoCommit);
             // executeQuery is left out: a result read through a cursor would not outlive the commit.
             boolean ownTransaction = !query && !gate.harmlessToRepeat();
-            return executeGated(method, args, gate, ownTransaction, ownTransaction ? inline(method, sql) : null, null);
+            return executeGated(method, args, gate, ownTransaction ? () -> withoutCursor(method, args) : null,
+                    ownTransaction ? inline(method, sql) : null, null, "write");
         }
         // The first attempt runs here, as the retrier's first would: the healthy path makes no gate and no call
         // object (two allocations per execute); a failure makes them and goes on as if they had been there.
@@ -200,32 +201,35 @@ public final class LogicalStatement implements ReplayableStatement {
             on = connection.physical();
             return track(Reflective.invoke(current(), method, args), null);
         } catch (SQLException first) {
-            return executeGated(method, args, new CallGate(connection, this, sql, on, !hadWork, autoCommit), false, null, first);
+            return executeGated(method, args, new CallGate(connection, this, sql, on, !hadWork, autoCommit), null, null, first, "write");
         }
     }
 
-    /** The retried execution: from its first attempt, or after {@code firstFailure} when that attempt was made already. */
-    private Object executeGated(Method method, Object[] args, CallGate gate, boolean ownTransaction, CommitProtocol.Inline inline,
-                                SQLException firstFailure) throws Throwable {
+    /**
+     * The retried execution: from its first attempt, or after {@code firstFailure} when that attempt was made already.
+     * {@code ownTransaction}: an exactly-once write, run in a transaction of its own (or inline) by the commit protocol.
+     */
+    private Object executeGated(Method method, Object[] args, CallGate gate, Retrier.SqlCall<Object> ownTransaction,
+                                CommitProtocol.Inline inline, SQLException firstFailure, String what) throws Throwable {
         Retrier retrier = connection.retrier();
         Retrier.SqlCall<Object> attempt = () -> {
             // The connection first (reconnecting if the last attempt lost it); then, as new work, it lets interrupted
             // transactions that reconnected alongside replay first; then the statement.
             gate.attemptOn(connection.physical());
             connection.awaitReplays();
-            return ownTransaction ? connection.commits().inOwnTransaction(() -> withoutCursor(method, args), gate, inline)
+            return ownTransaction != null ? connection.commits().inOwnTransaction(ownTransaction, gate, inline)
                     : Reflective.invoke(current(), method, args);
         };
         try {
             return track(firstFailure == null ? retrier.statement(attempt, gate) : retrier.afterFailure(firstFailure, attempt, gate), null);
         } catch (SQLException e) {
             if (e == gate.unknownOutcome) {
-                throw unknownOutcome("write", e);
+                throw unknownOutcome(what, e);
             }
             connection.closedByTheDriver(e); // over a setting the application made (client_encoding): closed as raw
             if (connection.ranOutOfOwnTime(e)) { // the connection the real driver gave up on is dropped
                 if (!gate.harmlessToRepeat() && !gate.uncommitted) {
-                    throw unknownOutcome("write", e); // sent, and the application's own limit ran out before the answer
+                    throw unknownOutcome(what, e); // sent, and the application's own limit ran out before the answer
                 }
             }
             throw e;
@@ -433,6 +437,9 @@ public final class LogicalStatement implements ReplayableStatement {
         if (runsBatch && !closed && connection.fallbackOn() && connection.session().autoCommit()) {
             connection.beforeAutocommitBatch(); // a batch writes: it leaves a standby serving reads (resilient.readOnlyFallback)
         }
+        if (runsBatch && !closed && connection.session().autoCommit() && connection.exactlyOnceWrites()) {
+            return exactlyOnceBatch(method, args);
+        }
         TransactionGate fileGate = runsBatch && !closed && connection.session().autoCommit() ? connection.enterForWrite(null) : null;
         Connection p = connection.lastPhysical();
         try {
@@ -454,6 +461,25 @@ public final class LogicalStatement implements ReplayableStatement {
                 fileGate.leave();
             }
         }
+    }
+
+    /**
+     * An autocommit batch with resilient.autocommit.exactlyOnce: in a transaction of its own with its evidence, like
+     * any exactly-once write (on PostgreSQL an autocommit batch is one implicit transaction: all of it or none, so
+     * the own transaction changes nothing the application can see). A lost COMMIT reply is settled, not 08007.
+     */
+    private Object exactlyOnceBatch(Method method, Object[] args) throws Throwable {
+        CallGate gate = new CallGate(connection, this, null, connection.lastPhysical(), true, true);
+        Statement[] ranOn = new Statement[1];
+        Retrier.SqlCall<Object> body = () -> {
+            Statement st = current();
+            if (st == ranOn[0]) {
+                recipe.restoreCurrent(st); // the real driver emptied its batch when it ran: put it back to run it again
+            }
+            ranOn[0] = st;
+            return Reflective.invoke(st, method, args);
+        };
+        return executeGated(method, args, gate, body, null, null, "batch");
     }
 
     // A result set a transaction records comes as its track; any other as it is (a track that records nothing would

@@ -64,8 +64,9 @@ class PostgresLostCommitTest {
     /**
      * INLINE: an exactly-once autocommit write once the connection's marker row is there, sent with its marker
      * write in one exchange (no COMMIT text: the proxy recognises the exchange by a word of the inline text).
+     * BATCH: an exactly-once autocommit batch of two inserts, in a transaction of its own.
      */
-    enum Mode { EXPLICIT, EXACTLY_ONCE_AUTOCOMMIT, INLINE }
+    enum Mode { EXPLICIT, EXACTLY_ONCE_AUTOCOMMIT, INLINE, BATCH }
 
     private static final String INLINE_WORD = "resilient_applied";
 
@@ -130,7 +131,10 @@ class PostgresLostCommitTest {
                     () -> "a durable COMMIT across a restart without a marker cannot be attributed: 08007 expected, got " + o.failure);
         }
         assertEquals(1, rows(key), "the transaction is in the database exactly once");
-        if (o.failure == null && mode != Mode.EXPLICIT) {
+        if (o.failure == null && mode == Mode.BATCH) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new int[]{1, 1}, (int[]) o.count, "executeBatch answers its counts");
+            assertEquals(1, rows(key + "-also"), "the whole batch is in the database exactly once");
+        } else if (o.failure == null && mode != Mode.EXPLICIT) {
             assertEquals(1, o.count, "executeUpdate answers the count of the write that committed once");
         }
         assertTrue(evidence(marker, lost, fault) > evidenceBefore, "the lost COMMIT went through in-doubt resolution");
@@ -329,7 +333,13 @@ class PostgresLostCommitTest {
                 arm(lost, mode == Mode.INLINE ? INLINE_WORD : "COMMIT");
                 // A leading comment keeps EXACTLY_ONCE_AUTOCOMMIT's write out of the inline form: its own transaction and COMMIT.
                 String sql = (mode == Mode.INLINE ? "" : "/* own transaction */ ") + "INSERT INTO lost_t VALUES ('" + key + "')";
-                call = pool.submit(() -> s.executeUpdate(sql));
+                if (mode == Mode.BATCH) {
+                    s.addBatch("INSERT INTO lost_t VALUES ('" + key + "')");
+                    s.addBatch("INSERT INTO lost_t VALUES ('" + key + "-also')");
+                    call = pool.submit(s::executeBatch);
+                } else {
+                    call = pool.submit(() -> s.executeUpdate(sql));
+                }
             }
             awaitCondition(() -> lost == Lost.COMMIT ? !proxy.dropRequestTriggerArmed() : !proxy.dropTriggerArmed(),
                     "the proxy saw the COMMIT (INLINE: the write with its marker)");
