@@ -59,7 +59,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>The property, and why it is sound. Call by call, the resilient run must return exactly what the
  * oracle's call returned, until the first call that instead fails with an error the contract allows
  * there: inside a transaction 40000 (transaction lost); on commit() or setAutoCommit(true) also 08007
- * (outcome unknown); in autocommit 08007 only. Nothing else may differ. The program is the only writer,
+ * (outcome unknown); in autocommit 08007 only. With the commit marker, 08007 is not allowed where the marker
+ * settles a lost reply: commit(), setAutoCommit(true), and with exactly-once an autocommit write or batch
+ * (unless the application's own socketTimeout fired). Nothing else may differ. The program is the only writer,
  * so a replay must never diverge: 40001 is not allowed (with {@code -Dfuzz.sequences}, table s takes
  * its ids from a sequence, which a replay cannot reproduce, and 40001 is allowed). At that first allowed
  * error the program stops (the application rolls back and gives up, as a real one would): everything
@@ -379,7 +381,7 @@ class ReplayFuzzProperties {
                 if (got.text().equals(want)) {
                     continue;
                 }
-                if (allowed(got.sqlState(), p)) {
+                if (allowed(got.sqlState(), p) && !settledByTheMarker(program, p, got.error())) {
                     stoppedAt = p;
                     stopState = got.sqlState();
                     TALLY.allowed.merge(stopState, 1, Integer::sum);
@@ -454,6 +456,30 @@ class ReplayFuzzProperties {
             return "40001".equals(state) && FuzzSql.SEQUENCES || "40000".equals(state) || ends && "08007".equals(state);
         }
         return "08007".equals(state);
+    }
+
+    /**
+     * With the commit marker, a lost COMMIT reply is settled, not 08007 (issue 22): an explicit commit, and with
+     * exactly-once an autocommit write or batch (executeQuery is left out of exactly-once: its cursor would not
+     * outlive a commit). Only the application's own limit (socketTimeout) may still leave the outcome unknown.
+     */
+    private static boolean settledByTheMarker(FuzzPlan program, FuzzPlan.Planned p, Throwable error) {
+        if (!program.marker || !(error instanceof SQLException e) || !"08007".equals(e.getSQLState())) {
+            return false;
+        }
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException) {
+                return false;
+            }
+        }
+        FuzzStep step = p.step();
+        if (p.inTransaction()) {
+            return step instanceof FuzzStep.Commit || step instanceof FuzzStep.AutoCommitOn;
+        }
+        boolean write = step instanceof FuzzStep.Exec ex && ex.kind() != FuzzStep.ExecKind.QUERY
+                || step instanceof FuzzStep.StUpdate || step instanceof FuzzStep.StExecute
+                || step instanceof FuzzStep.ExecuteBatch || step instanceof FuzzStep.StExecuteBatch;
+        return program.exactlyOnce && write;
     }
 
     // ---------------------------------------------------------------- faults
