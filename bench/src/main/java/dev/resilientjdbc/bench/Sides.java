@@ -16,7 +16,9 @@ final class Sides {
             case "resilient-noreplay":
                 return resilient + "resilient.replay.maxBytes=0";
             case "resilient-marker":
-                return resilient + "resilient.indoubt.marker=true";
+                return resilient + "resilient.indoubt.marker=true"; // the default since issue 22: kept for old command lines
+            case "resilient-nomarker":
+                return resilient + "resilient.indoubt.marker=false";
             case "resilient-exactlyonce":
                 return resilient + "resilient.autocommit.exactlyOnce=true";
             default:
