@@ -281,7 +281,7 @@ public final class DemoMain implements Callable<Integer> {
         out.printf("Fault-free, sides alternating: %d clients per side, %s warm-up, then %d slices of %s (raw, resilient, raw, ...).%n",
                 threads, format(warm), slices, format(SLICE));
         Interleaved.Result result = ledger.interleaved(warm, SLICE, slices);
-        out.println("  " + result.line());
+        out.println("  " + result.line() + " (" + result.how() + ")");
         return result;
     }
 

@@ -72,9 +72,13 @@ final class Interleaved {
 
         String line() {
             double ratio = ratio();
-            return String.format(Locale.ROOT, "fault-free, sides alternating: raw %.0f/s, resilient %.0f/s, ratio %s"
-                            + " (%d + %d slices of %d ms, after a %s warm-up)", perSecond(RAW), perSecond(RESILIENT),
-                    Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2f", ratio), slices(RAW), slices(RESILIENT),
+            return String.format(Locale.ROOT, "fault-free, sides alternating: raw %.0f/s, resilient %.0f/s, ratio %s",
+                    perSecond(RAW), perSecond(RESILIENT), Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2f", ratio));
+        }
+
+        /** How it was measured; apart from {@link #line()}, so the console's lines stay within 120 columns. */
+        String how() {
+            return String.format(Locale.ROOT, "%d + %d slices of %d ms, after a %s warm-up", slices(RAW), slices(RESILIENT),
                     window.toMillis(), DemoMain.format(warmUp));
         }
     }

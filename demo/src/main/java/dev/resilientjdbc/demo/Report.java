@@ -145,14 +145,14 @@ final class Report {
         return lines;
     }
 
-    /** Per workload measured with the sides taking turns, its line, once. */
-    static List<String> interleavedLines(List<Report> reports) {
+    /** Per workload measured with the sides taking turns, its figures (and, with {@code how}, how they were measured), once. */
+    static List<String> interleavedLines(List<Report> reports, boolean how) {
         List<String> lines = new ArrayList<>();
         List<Interleaved.Result> seen = new ArrayList<>();
         for (Report r : reports) {
             if (r.interleaved != null && seen.stream().noneMatch(x -> x == r.interleaved)) {
                 seen.add(r.interleaved);
-                lines.add(r.workload + " " + r.interleaved.line());
+                lines.add(r.workload + " " + r.interleaved.line() + (how ? " (" + r.interleaved.how() + ")" : ""));
             }
         }
         return lines;
@@ -194,7 +194,7 @@ final class Report {
         for (String line : faultFreeLines(reports)) {
             sb.append(line).append('\n');
         }
-        for (String line : interleavedLines(reports)) {
+        for (String line : interleavedLines(reports, false)) {
             sb.append(line).append('\n');
         }
         return sb.toString();

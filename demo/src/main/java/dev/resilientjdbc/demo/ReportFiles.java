@@ -150,7 +150,7 @@ final class ReportFiles {
         for (String line : Report.faultFreeLines(sides)) {
             sb.append("<p class=\"faultfree\">").append(h(line)).append("</p>");
         }
-        for (String line : Report.interleavedLines(sides)) {
+        for (String line : Report.interleavedLines(sides, true)) {
             sb.append("<p class=\"interleaved\">").append(h(line)).append("</p>");
         }
         return sb.toString();

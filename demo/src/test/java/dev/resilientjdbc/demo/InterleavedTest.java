@@ -117,8 +117,8 @@ class InterleavedTest {
         assertEquals(1000.0, r.perSecond("raw"), 1e-9);
         assertEquals(950.0, r.perSecond("resilient"), 1e-9);
         assertEquals(0.95, r.ratio(), 1e-12);
-        assertEquals("fault-free, sides alternating: raw 1000/s, resilient 950/s, ratio 0.95 (2 + 2 slices of 500 ms, after a 2s warm-up)",
-                r.line());
+        assertEquals("fault-free, sides alternating: raw 1000/s, resilient 950/s, ratio 0.95", r.line());
+        assertEquals("2 + 2 slices of 500 ms, after a 2s warm-up", r.how());
     }
 
     @Test
@@ -126,7 +126,7 @@ class InterleavedTest {
         Interleaved.Result r = result(0, 0, 450, 500);
         assertEquals(0.0, r.perSecond("raw"));
         assertTrue(Double.isNaN(r.ratio()));
-        assertTrue(r.line().contains("raw 0/s, resilient 950/s, ratio - "), r.line());
+        assertTrue(r.line().endsWith("raw 0/s, resilient 950/s, ratio -"), r.line());
         Report raw = ledger("raw").interleaved(r);
         assertTrue(ReportFiles.json(Map.of(), List.of(raw)).contains("\"interleavedRatio\":null"));
     }
@@ -154,7 +154,8 @@ class InterleavedTest {
                 + "\"interleavedSlices\":2,\"interleavedWindowMs\":500,\"interleavedWarmUpMs\":2000,\"interleavedSlicePerSecond\":[800.00,1200.00]"), json);
         assertTrue(json.contains("\"interleavedPerSecond\":950.00,\"interleavedRatio\":0.95,\"interleavedSlices\":2"), json);
         assertEquals(1, json.split("\"interleavedPerSecond\":null", -1).length - 1, "null for the workload without it: " + json);
-        assertTrue(ReportFiles.html(Map.of(), reports).contains("<p class=\"interleaved\">" + line), "the page shows the line");
+        assertTrue(ReportFiles.html(Map.of(), reports).contains("<p class=\"interleaved\">" + line + " (2 + 2 slices of 500 ms, after a 2s warm-up)</p>"),
+                "the page shows the line, and how it was measured");
     }
 
     // Raw's two slices, then resilient's, each 500 ms, run in turns.
