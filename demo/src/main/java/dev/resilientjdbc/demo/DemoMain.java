@@ -276,9 +276,9 @@ public final class DemoMain implements Callable<Integer> {
     private Interleaved.Result interleaved(LedgerUnderFire ledger, Duration measure, PrintWriter out, Map<String, String> settings)
             throws Exception {
         Duration warm = warmUp != null ? warmUp : DEFAULT_WARM_UP;
-        int slices = (int) Math.max(4, measure.toNanos() / SLICE.toNanos() / 2 * 2);
+        int slices = (int) Math.max(4, measure.toNanos() / SLICE.toNanos() / 2 * 2) + 1; // odd: raw first and last
         settings.put("warm-up", format(warm));
-        out.printf("Fault-free, sides alternating: %d clients per side, %s warm-up, then %d slices of %s (raw, resilient, raw, ...).%n",
+        out.printf("Fault-free, sides alternating: %d clients per side, %s warm-up, then %d slices of %s (raw, resilient, ..., raw).%n",
                 threads, format(warm), slices, format(SLICE));
         Interleaved.Result result = ledger.interleaved(warm, SLICE, slices);
         out.println("  " + result.line() + " (" + result.how() + ")");

@@ -7,10 +7,11 @@ import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Fault-free throughput with the two sides taking turns: raw, resilient, raw, resilient, ... in short
- * slices of the same length, after a warm-up taken the same way. A machine that gets busier or quieter
- * during the measurement (JIT, another process, the database's own housekeeping) then weighs on both
- * sides alike, which two runs one after the other cannot promise.
+ * Fault-free throughput with the two sides taking turns: raw, resilient, raw, ..., raw in short slices
+ * of the same length, after a warm-up taken the same way. A machine that gets busier or quieter during
+ * the measurement (JIT, another process, the database's own housekeeping) then weighs on both sides
+ * alike, which two runs one after the other cannot promise. Raw goes first and last, so both sides'
+ * slices are centred on the same moment and a steady drift favours neither.
  */
 final class Interleaved {
     static final String RAW = "raw";
@@ -87,11 +88,11 @@ final class Interleaved {
 
     /**
      * Alternates the sides, raw first, in turns of {@code window}: for {@code warmUp} (whole pairs, so both
-     * warm up), then {@code slices} measured turns. Both sides are paused when it returns.
+     * warm up), then {@code slices} measured turns, raw first and last. Both sides are paused when it returns.
      */
     static Result measure(Turn raw, Turn resilient, Duration warmUp, Duration window, int slices) throws InterruptedException {
-        if (slices < 2 || slices % 2 != 0) {
-            throw new IllegalArgumentException("slices must be even and at least 2, so both sides get as many: " + slices);
+        if (slices < 3 || slices % 2 == 0) {
+            throw new IllegalArgumentException("slices must be odd and at least 3, raw first and last: " + slices);
         }
         long warmEnd = System.nanoTime() + warmUp.toNanos();
         while (System.nanoTime() - warmEnd < 0) {

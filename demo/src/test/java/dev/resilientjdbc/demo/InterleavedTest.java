@@ -6,28 +6,34 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The fault-free figure with the sides taking turns: the turns alternate and never overlap, the warm-up
- * is left out, each side's rate is its commits over its own slices, and the ratio is their quotient.
- * The turns here are stand-ins; TurnGateTest runs the real gate on a real ledger.
+ * The fault-free figure with the sides taking turns: the turns alternate, raw first and last, and never
+ * overlap; the warm-up is left out; a steady drift favours neither side; each side's rate is its commits
+ * over its own slices, and the ratio is their quotient. The turns here are stand-ins; TurnGateTest runs
+ * the real gate on a real ledger.
  */
 class InterleavedTest {
     private static final Duration WINDOW = Duration.ofMillis(5);
 
-    /** Commits {@code perTurn} in every turn, counted when the turn is paused (as in-flight operations finish). */
+    /** Commits {@code perTurn} in each turn, counted when the turn is paused (as in-flight operations finish). */
     private static final class FakeTurn implements Interleaved.Turn {
         private final String side;
-        private final long perTurn;
+        private final LongSupplier perTurn;
         private final List<String> events;
         private long committed;
         private int turns;
 
         FakeTurn(String side, long perTurn, List<String> events) {
+            this(side, () -> perTurn, events);
+        }
+
+        FakeTurn(String side, LongSupplier perTurn, List<String> events) {
             this.side = side;
             this.perTurn = perTurn;
             this.events = events;
@@ -50,27 +56,28 @@ class InterleavedTest {
 
         @Override
         public void pause() {
-            committed += perTurn;
+            committed += perTurn.getAsLong();
             turns++;
             events.add("pause " + side);
         }
     }
 
     @Test
-    void sidesTakeTurnsRawFirstAndNeverOverlap() throws Exception {
+    void sidesTakeTurnsRawFirstAndLastAndNeverOverlap() throws Exception {
         List<String> events = new ArrayList<>();
         FakeTurn raw = new FakeTurn("raw", 100, events);
         FakeTurn ours = new FakeTurn("resilient", 90, events);
-        Interleaved.Result r = Interleaved.measure(raw, ours, Duration.ZERO, WINDOW, 6);
+        Interleaved.Result r = Interleaved.measure(raw, ours, Duration.ZERO, WINDOW, 7);
 
-        assertEquals(List.of("raw", "resilient", "raw", "resilient", "raw", "resilient"),
+        assertEquals(List.of("raw", "resilient", "raw", "resilient", "raw", "resilient", "raw"),
                 r.slices().stream().map(Interleaved.Slice::side).toList());
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             expected.addAll(List.of("resume raw", "pause raw", "resume resilient", "pause resilient"));
         }
+        expected.addAll(List.of("resume raw", "pause raw"));
         assertEquals(expected, events, "one side at a time, each paused before the other resumes");
-        assertEquals(3, r.slices("raw"));
+        assertEquals(4, r.slices("raw"));
         assertEquals(3, r.slices("resilient"));
         for (Interleaved.Slice s : r.slices()) {
             assertEquals(s.side().equals("raw") ? 100 : 90, s.committed(), "a slice counts what its own turn committed: " + s);
@@ -83,7 +90,7 @@ class InterleavedTest {
     void ratioIsTheQuotientOfEachSidesCommitsOverItsOwnTime() throws Exception {
         List<String> events = new ArrayList<>();
         Interleaved.Result r = Interleaved.measure(new FakeTurn("raw", 100, events), new FakeTurn("resilient", 90, events),
-                Duration.ZERO, WINDOW, 8);
+                Duration.ZERO, WINDOW, 9);
         long[] committed = new long[2];
         long[] nanos = new long[2];
         for (Interleaved.Slice s : r.slices()) {
@@ -103,12 +110,27 @@ class InterleavedTest {
         List<String> events = new ArrayList<>();
         FakeTurn raw = new FakeTurn("raw", 10, events);
         FakeTurn ours = new FakeTurn("resilient", 10, events);
-        Interleaved.Result r = Interleaved.measure(raw, ours, WINDOW.multipliedBy(3), WINDOW, 4);
+        Interleaved.Result r = Interleaved.measure(raw, ours, WINDOW.multipliedBy(3), WINDOW, 5);
 
-        assertEquals(4, r.slices().size());
-        assertTrue(raw.turns > 2, "raw warmed up before the measured turns: " + raw.turns);
-        assertEquals(raw.turns, ours.turns, "both sides warmed up alike");
-        assertEquals(4 * 10, r.slices().stream().mapToLong(Interleaved.Slice::committed).sum(), "warm-up commits left out");
+        assertEquals(5, r.slices().size());
+        assertTrue(raw.turns > 3, "raw warmed up before the measured turns: " + raw.turns);
+        assertEquals(raw.turns - 3, ours.turns - 2, "both sides warmed up alike");
+        assertEquals(5 * 10, r.slices().stream().mapToLong(Interleaved.Slice::committed).sum(), "warm-up commits left out");
+    }
+
+    @Test
+    void aSteadyDriftFavoursNeitherSide() throws Exception {
+        // The same workload on both sides on a machine that speeds up by 10 commits per turn.
+        int[] turnsSoFar = {0};
+        LongSupplier drifting = () -> 100 + 10L * turnsSoFar[0]++;
+        List<String> events = new ArrayList<>();
+        Interleaved.Result r = Interleaved.measure(new FakeTurn("raw", drifting, events), new FakeTurn("resilient", drifting, events),
+                Duration.ZERO, WINDOW, 9);
+        assertEquals(mean(r, "raw"), mean(r, "resilient"), 1e-9, "both sides' slices centred on the same moment: " + r.slices());
+    }
+
+    private static double mean(Interleaved.Result r, String side) {
+        return r.slices().stream().filter(s -> s.side().equals(side)).mapToLong(Interleaved.Slice::committed).average().orElseThrow();
     }
 
     @Test
@@ -132,10 +154,10 @@ class InterleavedTest {
     }
 
     @Test
-    void oddOrTooFewSlicesAreRefused() {
+    void evenOrTooFewSlicesAreRefused() {
         FakeTurn t = new FakeTurn("x", 1, new ArrayList<>());
-        assertThrows(IllegalArgumentException.class, () -> Interleaved.measure(t, t, Duration.ZERO, WINDOW, 3));
-        assertThrows(IllegalArgumentException.class, () -> Interleaved.measure(t, t, Duration.ZERO, WINDOW, 0));
+        assertThrows(IllegalArgumentException.class, () -> Interleaved.measure(t, t, Duration.ZERO, WINDOW, 4));
+        assertThrows(IllegalArgumentException.class, () -> Interleaved.measure(t, t, Duration.ZERO, WINDOW, 1));
     }
 
     @Test
