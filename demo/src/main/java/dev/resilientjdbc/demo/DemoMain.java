@@ -51,7 +51,7 @@ public final class DemoMain implements Callable<Integer> {
     Duration duration;
 
     @Option(names = "--warm-up", paramLabel = "TIME", description = "before the faults, the PostgreSQL ledger runs fault-free with the"
-            + " sides taking turns in 500 ms slices (raw, resilient, raw, ...) to compare their throughput; this long first, in turns"
+            + " sides taking turns in 500 ms slices (raw, resilient, ..., raw) to compare their throughput; this long first, in turns"
             + " too, not measured (default: 2s; 0s to 5m, e.g. 500ms, 10s, 1m). Not with --agent or --no-postgres",
             converter = DurationConverter.class)
     Duration warmUp;

@@ -79,8 +79,10 @@ final class Interleaved {
 
         /** How it was measured; apart from {@link #line()}, so the console's lines stay within 120 columns. */
         String how() {
-            return String.format(Locale.ROOT, "%d + %d slices of %d ms, after a %s warm-up", slices(RAW), slices(RESILIENT),
-                    window.toMillis(), DemoMain.format(warmUp));
+            String errors = errors(RAW) + errors(RESILIENT) == 0 ? ""
+                    : String.format(Locale.ROOT, "; errors: raw %d, resilient %d", errors(RAW), errors(RESILIENT));
+            return String.format(Locale.ROOT, "%d + %d slices of %d ms, after a %s warm-up%s", slices(RAW), slices(RESILIENT),
+                    window.toMillis(), DemoMain.format(warmUp), errors);
         }
     }
 

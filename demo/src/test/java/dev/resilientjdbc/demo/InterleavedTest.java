@@ -141,6 +141,9 @@ class InterleavedTest {
         assertEquals(0.95, r.ratio(), 1e-12);
         assertEquals("fault-free, sides alternating: raw 1000/s, resilient 950/s, ratio 0.95", r.line());
         assertEquals("2 + 2 slices of 500 ms, after a 2s warm-up", r.how());
+        Interleaved.Result withErrors = new Interleaved.Result(Duration.ZERO, Duration.ofMillis(500), List.of(
+                new Interleaved.Slice("raw", 10, 3, 500_000_000L), new Interleaved.Slice("resilient", 10, 0, 500_000_000L)));
+        assertEquals("1 + 1 slices of 500 ms, after a 0s warm-up; errors: raw 3, resilient 0", withErrors.how());
     }
 
     @Test
