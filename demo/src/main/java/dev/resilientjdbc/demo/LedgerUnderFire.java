@@ -2,6 +2,7 @@ package dev.resilientjdbc.demo;
 
 import dev.resilientjdbc.demo.ledger.LedgerChecker;
 import dev.resilientjdbc.demo.ledger.LedgerRun;
+import dev.resilientjdbc.demo.ledger.LedgerSchema;
 import dev.resilientjdbc.demo.ledger.LedgerWorkload;
 import dev.resilientjdbc.demo.ledger.ResultLines;
 import dev.resilientjdbc.demo.ledger.TurnGate;
@@ -9,6 +10,8 @@ import dev.resilientjdbc.demo.ledger.TurnGate;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,6 +75,7 @@ final class LedgerUnderFire {
 
     Report run(String side, boolean resilient) throws Exception {
         target.prepare();
+        freshTables();
         String raw = target.clientUrl();
         List<long[]> timeline;
         List<Object[]> struck = new ArrayList<>();
@@ -150,6 +154,7 @@ final class LedgerUnderFire {
             throw new IllegalStateException("the interleaved measurement runs the ledger in this JVM, not with --agent");
         }
         target.prepare();
+        freshTables();
         String raw = target.clientUrl();
         // An upper bound only: the measurement stops both runs when it is done.
         Duration bound = warmUp.plus(window.multipliedBy(2L * slices + 4)).plusSeconds(60);
@@ -161,6 +166,24 @@ final class LedgerUnderFire {
             rawGate.awaitWaiting(clients, connect);
             resilientGate.awaitWaiting(clients, connect);
             return Interleaved.measure(turn(rawRun, rawGate), turn(resilientRun, resilientGate), warmUp, window, slices);
+        }
+    }
+
+    /**
+     * Empties the ledger's tables with TRUNCATE, so that each run starts on new files. The workload's own reset
+     * DELETEs, which would leave the previous run's rows (thousands of journal rows, account versions) as dead
+     * tuples for the next side to step over until autovacuum comes: the side that runs second would pay for the first.
+     */
+    private void freshTables() throws SQLException {
+        try (Connection c = target.direct(); Statement st = c.createStatement()) {
+            // A session of the last run that the server has not yet seen gone may still hold a lock; the reset's DELETE copes.
+            st.execute("SET lock_timeout = '5s'");
+            st.execute("TRUNCATE TABLE " + LedgerSchema.JOURNAL + ", " + LedgerSchema.ACCOUNTS);
+        } catch (SQLException e) {
+            // 42P01: no tables yet, the first run creates them; 55P03: not now, the workload's reset DELETEs instead.
+            if (!"42P01".equals(e.getSQLState()) && !"55P03".equals(e.getSQLState())) {
+                throw e;
+            }
         }
     }
 
