@@ -38,12 +38,23 @@ import java.util.stream.Collectors;
         footer = {"", "Exit status: 0 when every resilient side kept every acknowledged write exactly once and saw only 40001/08007"
                 + " errors, 1 when not, 2 for a usage error."})
 public final class DemoMain implements Callable<Integer> {
+    private static final Duration DEFAULT_WARM_UP = Duration.ofSeconds(2);
+    private static final Duration MAX_WARM_UP = Duration.ofMinutes(5);
+    /** Short enough for many turns per side, long enough that the switch between sides is a small part of it. */
+    static final Duration SLICE = Duration.ofMillis(500);
+
     @Spec
     CommandSpec spec;
 
     @Option(names = "--duration", paramLabel = "TIME", description = "how long each workload runs per side; the ledger runs twice as long"
             + " (default: ${DEFAULT-VALUE}; 500ms, 5s, 2m)", defaultValue = "4s", converter = DurationConverter.class)
     Duration duration;
+
+    @Option(names = "--warm-up", paramLabel = "TIME", description = "before the faults, the PostgreSQL ledger runs fault-free with the"
+            + " sides taking turns in 500 ms slices (raw, resilient, ..., raw) to compare their throughput; this long first, in turns"
+            + " too, not measured (default: 2s; 0s to 5m, e.g. 500ms, 10s, 1m). Not with --agent or --no-postgres",
+            converter = DurationConverter.class)
+    Duration warmUp;
 
     @Option(names = "--threads", paramLabel = "N", description = "client threads per workload, 2 to 64 (default: ${DEFAULT-VALUE})",
             defaultValue = "6")
@@ -159,6 +170,13 @@ public final class DemoMain implements Callable<Integer> {
         if (duration.isZero() || duration.isNegative()) {
             throw usage("--duration must be positive, was " + format(duration));
         }
+        if (warmUp != null && (warmUp.isNegative() || warmUp.compareTo(MAX_WARM_UP) > 0)) {
+            throw usage("--warm-up must be from 0s to 5m (e.g. 500ms, 10s, 1m), was " + format(warmUp));
+        }
+        if (warmUp != null && (agent || noPostgres)) {
+            throw usage("--warm-up is for the fault-free measurement of the PostgreSQL ledger in this JVM; it cannot go with "
+                    + (agent ? "--agent" : "--no-postgres"));
+        }
         ExternalPg externalPg = null;
         String sqliteUrl = null;
         if (url != null) {
@@ -240,14 +258,31 @@ public final class DemoMain implements Callable<Integer> {
                         + " adds -javaagent:" + plan.agent().jar());
             }
             LedgerUnderFire ledger = new LedgerUnderFire(target, plan.faults(), threads, ledgerTime, out, plan.agent());
-            reports.add(ledger.run("raw", false));
-            reports.add(ledger.run("resilient", true));
+            Interleaved.Result interleaved = plan.agent() != null ? null : interleaved(ledger, ledgerTime, out, settings);
+            reports.add(ledger.run("raw", false).interleaved(interleaved));
+            reports.add(ledger.run("resilient", true).interleaved(interleaved));
             target.prepare();
             out.printf("Deadlock storm: %d threads update two rows in random order, %s per side.%n", threads, format(duration));
             DeadlockStorm storm = new DeadlockStorm(threads, duration);
             reports.add(storm.run("raw", target.deadlockUrl(), false));
             reports.add(storm.run("resilient", target.deadlockUrl(), true));
         }
+    }
+
+    /**
+     * The ledger fault-free with the sides taking turns, as long as one side's run under fire, in slices of
+     * {@link #SLICE}: what resilient-jdbc costs a healthy application, with load drift shared by both sides.
+     */
+    private Interleaved.Result interleaved(LedgerUnderFire ledger, Duration measure, PrintWriter out, Map<String, String> settings)
+            throws Exception {
+        Duration warm = warmUp != null ? warmUp : DEFAULT_WARM_UP;
+        int slices = (int) Math.max(4, measure.toNanos() / SLICE.toNanos() / 2 * 2) + 1; // odd: raw first and last
+        settings.put("warm-up", format(warm));
+        out.printf("Fault-free, sides alternating: %d clients per side, %s warm-up, then %d slices of %s (raw, resilient, ..., raw).%n",
+                threads, format(warm), slices, format(SLICE));
+        Interleaved.Result result = ledger.interleaved(warm, SLICE, slices);
+        out.println("  " + result.line() + " (" + result.how() + ")");
+        return result;
     }
 
     /** {@code --ha}: the ledger through a Patroni failover, or one line saying why not. */

@@ -2,12 +2,16 @@ package dev.resilientjdbc.demo;
 
 import dev.resilientjdbc.demo.ledger.LedgerChecker;
 import dev.resilientjdbc.demo.ledger.LedgerRun;
+import dev.resilientjdbc.demo.ledger.LedgerSchema;
 import dev.resilientjdbc.demo.ledger.LedgerWorkload;
 import dev.resilientjdbc.demo.ledger.ResultLines;
+import dev.resilientjdbc.demo.ledger.TurnGate;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,6 +75,7 @@ final class LedgerUnderFire {
 
     Report run(String side, boolean resilient) throws Exception {
         target.prepare();
+        freshTables();
         String raw = target.clientUrl();
         List<long[]> timeline;
         List<Object[]> struck = new ArrayList<>();
@@ -129,11 +134,88 @@ final class LedgerUnderFire {
         return unknown == 0 ? "" : "in doubt: " + unknown + ", landed: " + committed;
     }
 
+    /** The URL a side's in-process clients connect with: the raw one, or the same behind {@code jdbc:resilient:}. */
+    private static String url(boolean resilient, String raw) {
+        return resilient ? DemoMain.resilient(raw) + "&resilient.connect.maxDuration=20s" : raw;
+    }
+
+    /** One side's in-process ledger: the same for the interleaved measurement as under fire. */
+    private LedgerWorkload.Builder workload(boolean resilient, String raw, Duration runFor) {
+        return LedgerWorkload.builder(url(resilient, raw)).accounts(ACCOUNTS).clients(clients).readShare(0.2)
+                .duration(runFor).seed(SEED).reopenClosedConnections(!resilient);
+    }
+
+    /**
+     * Before the faults: both sides' in-process ledgers on the same tables, each client connected once,
+     * taking turns (see {@link Interleaved}). The schema is reset once, so neither side starts on fresher tables.
+     */
+    Interleaved.Result interleaved(Duration warmUp, Duration window, int slices) throws Exception {
+        if (agent != null) {
+            throw new IllegalStateException("the interleaved measurement runs the ledger in this JVM, not with --agent");
+        }
+        target.prepare();
+        freshTables();
+        String raw = target.clientUrl();
+        // An upper bound only: the measurement stops both runs when it is done.
+        Duration bound = warmUp.plus(window.multipliedBy(2L * slices + 4)).plusSeconds(60);
+        TurnGate rawGate = new TurnGate();
+        TurnGate resilientGate = new TurnGate();
+        try (LedgerRun rawRun = workload(false, raw, bound).gate(rawGate).build().start();
+             LedgerRun resilientRun = workload(true, raw, bound).gate(resilientGate).resetSchema(false).build().start()) {
+            Duration connect = Duration.ofSeconds(60);
+            rawGate.awaitWaiting(clients, connect);
+            resilientGate.awaitWaiting(clients, connect);
+            return Interleaved.measure(turn(rawRun, rawGate), turn(resilientRun, resilientGate), warmUp, window, slices);
+        }
+    }
+
+    /**
+     * Empties the ledger's tables with TRUNCATE, so that each run starts on new files. The workload's own reset
+     * DELETEs, which would leave the previous run's rows (thousands of journal rows, account versions) as dead
+     * tuples for the next side to step over until autovacuum comes: the side that runs second would pay for the first.
+     */
+    private void freshTables() throws SQLException {
+        try (Connection c = target.direct(); Statement st = c.createStatement()) {
+            // A session of the last run that the server has not yet seen gone may still hold a lock; the reset's DELETE copes.
+            st.execute("SET lock_timeout = '5s'");
+            st.execute("TRUNCATE TABLE " + LedgerSchema.JOURNAL + ", " + LedgerSchema.ACCOUNTS);
+        } catch (SQLException e) {
+            // 42P01: no tables yet, the first run creates them; 55P03: not now, the workload's reset DELETEs instead.
+            if (!"42P01".equals(e.getSQLState()) && !"55P03".equals(e.getSQLState())) {
+                throw e;
+            }
+        }
+    }
+
+    private static Interleaved.Turn turn(LedgerRun run, TurnGate gate) {
+        return new Interleaved.Turn() {
+            @Override
+            public long committed() {
+                return run.committedSoFar();
+            }
+
+            @Override
+            public long errors() {
+                return run.errorsSoFar();
+            }
+
+            @Override
+            public void resume() {
+                gate.open();
+            }
+
+            @Override
+            public void pause() throws InterruptedException {
+                // Generous: without faults an operation takes milliseconds, but a loaded machine can stall.
+                gate.close(Duration.ofSeconds(30));
+            }
+        };
+    }
+
     private Running inProcess(boolean resilient, String raw) throws Exception {
-        String url = resilient ? DemoMain.resilient(raw) + "&resilient.connect.maxDuration=20s" : raw;
+        String url = url(resilient, raw);
         Recovery before = resilient ? Recovery.snapshot(url) : null;
-        LedgerRun run = LedgerWorkload.builder(url).accounts(ACCOUNTS).clients(clients).readShare(0.2)
-                .duration(duration).seed(SEED).reopenClosedConnections(!resilient).build().start();
+        LedgerRun run = workload(resilient, raw, duration).build().start();
         return new Running() {
             @Override
             public long committed() {

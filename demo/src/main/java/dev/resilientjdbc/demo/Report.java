@@ -38,6 +38,8 @@ final class Report {
     final List<long[]> timeline = new ArrayList<>();
     /** Faults struck: (ms since start, name). */
     final List<Object[]> faults = new ArrayList<>();
+    /** The workload's fault-free measurement with the sides taking turns, shared by both sides; null when not measured. */
+    Interleaved.Result interleaved;
 
     Report(String workload, String side, String via, long succeeded, long errors, Map<String, Long> errorsByState,
            long lost, long duplicated, boolean consistent, String check, long elapsedMs) {
@@ -80,6 +82,11 @@ final class Report {
 
     Report ha(HaFailover.Figures figures) {
         this.ha = figures;
+        return this;
+    }
+
+    Report interleaved(Interleaved.Result result) {
+        this.interleaved = result;
         return this;
     }
 
@@ -138,6 +145,19 @@ final class Report {
         return lines;
     }
 
+    /** Per workload measured with the sides taking turns, its figures (and, with {@code how}, how they were measured), once. */
+    static List<String> interleavedLines(List<Report> reports, boolean how) {
+        List<String> lines = new ArrayList<>();
+        List<Interleaved.Result> seen = new ArrayList<>();
+        for (Report r : reports) {
+            if (r.interleaved != null && seen.stream().noneMatch(x -> x == r.interleaved)) {
+                seen.add(r.interleaved);
+                lines.add(r.workload + " " + r.interleaved.line() + (how ? " (" + r.interleaved.how() + ")" : ""));
+            }
+        }
+        return lines;
+    }
+
     String errorsText() {
         if (errorsByState.isEmpty()) {
             return "-";
@@ -172,6 +192,9 @@ final class Report {
                     rec == null ? "-" : String.valueOf(rec.reconnects()), rec == null ? "-" : String.valueOf(rec.replays()));
         }
         for (String line : faultFreeLines(reports)) {
+            sb.append(line).append('\n');
+        }
+        for (String line : interleavedLines(reports, false)) {
             sb.append(line).append('\n');
         }
         return sb.toString();

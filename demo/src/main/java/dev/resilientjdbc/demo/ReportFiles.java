@@ -45,6 +45,7 @@ final class ReportFiles {
                     .append(",\"elapsedMs\":").append(r.elapsedMs)
                     .append(",\"perSecond\":").append(num(r.perSecond()))
                     .append(",\"faultFreePerSecond\":").append(Double.isNaN(r.faultFreePerSecond()) ? "null" : num(r.faultFreePerSecond())).append(",\"p50Ms\":").append(num(r.p50Ms))
+                    .append(interleaved(r))
                     .append(",\"p99Ms\":").append(num(r.p99Ms)).append(",\"longestPauseMs\":").append(r.longestPauseMs)
                     .append(",\"recovery\":");
             if (r.recovery == null) {
@@ -78,6 +79,28 @@ final class ReportFiles {
             sb.append("]}");
         }
         return sb.append("]}\n").toString();
+    }
+
+    /** The side's figures from the interleaved measurement; nulls when the workload had none. */
+    private static String interleaved(Report r) {
+        Interleaved.Result x = r.interleaved;
+        if (x == null) {
+            return ",\"interleavedPerSecond\":null,\"interleavedRatio\":null,\"interleavedSlices\":null,\"interleavedWindowMs\":null"
+                    + ",\"interleavedWarmUpMs\":null,\"interleavedSlicePerSecond\":null";
+        }
+        StringBuilder sb = new StringBuilder(",\"interleavedPerSecond\":").append(num(x.perSecond(r.side)))
+                .append(",\"interleavedRatio\":").append(Double.isNaN(x.ratio()) ? "null" : num(x.ratio()))
+                .append(",\"interleavedSlices\":").append(x.slices(r.side))
+                .append(",\"interleavedWindowMs\":").append(x.window().toMillis())
+                .append(",\"interleavedWarmUpMs\":").append(x.warmUp().toMillis())
+                .append(",\"interleavedSlicePerSecond\":[");
+        int n = 0;
+        for (Interleaved.Slice s : x.slices()) {
+            if (s.side().equals(r.side)) {
+                sb.append(n++ == 0 ? "" : ",").append(num(s.perSecond()));
+            }
+        }
+        return sb.append(']').toString();
     }
 
     static String html(Map<String, String> settings, List<Report> reports) {
@@ -121,11 +144,14 @@ final class ReportFiles {
         return sb.append("</body></html>\n").toString();
     }
 
-    /** The throughput before the first fault, both sides, when the workload ran under faults. */
+    /** The throughput before the first fault, both sides, when the workload ran under faults; and with the sides alternating. */
     private static String faultFree(List<Report> sides) {
         StringBuilder sb = new StringBuilder();
         for (String line : Report.faultFreeLines(sides)) {
             sb.append("<p class=\"faultfree\">").append(h(line)).append("</p>");
+        }
+        for (String line : Report.interleavedLines(sides, true)) {
+            sb.append("<p class=\"interleaved\">").append(h(line)).append("</p>");
         }
         return sb.toString();
     }

@@ -36,6 +36,7 @@ final class LedgerClient implements Runnable {
     private final long deadlineNanos;
     private volatile Connection connection; // read by the coordinator to abort a hung call
     private final javax.sql.DataSource pool; // null: one long-lived connection
+    private final TurnGate gate; // null: no turns, always open
 
     LedgerClient(LedgerWorkload workload, long seed, BooleanSupplier mayContinue, WorkerLog log, long deadlineNanos) {
         this.url = workload.url();
@@ -51,6 +52,7 @@ final class LedgerClient implements Runnable {
         this.log = log;
         this.deadlineNanos = deadlineNanos;
         this.pool = workload.pool();
+        this.gate = workload.gate();
     }
 
     Connection connection() {
@@ -69,10 +71,20 @@ final class LedgerClient implements Runnable {
                     pause(RECONNECT_BACKOFF_NANOS);
                     continue;
                 }
-                if (random.nextDouble() < readShare) {
-                    read();
-                } else {
-                    transfer();
+                // Connected first, so a run's turn (see TurnGate) is spent on operations, not on connecting.
+                if (gate != null && !gate.enter(TurnGate.CLIENT_WAIT_NANOS)) {
+                    continue;
+                }
+                try {
+                    if (random.nextDouble() < readShare) {
+                        read();
+                    } else {
+                        transfer();
+                    }
+                } finally {
+                    if (gate != null) {
+                        gate.exit();
+                    }
                 }
                 if (pool != null) { // request-scoped: the borrowed connection goes back to the pool
                     closeQuietly(connection);

@@ -39,6 +39,7 @@ public final class LedgerWorkload {
     private final boolean resetSchema;
     private final Duration stopGrace;
     private final javax.sql.DataSource pool;
+    private final TurnGate gate;
 
     private LedgerWorkload(Builder b) {
         this.url = b.url;
@@ -56,6 +57,7 @@ public final class LedgerWorkload {
         this.resetSchema = b.resetSchema;
         this.stopGrace = b.stopGrace;
         this.pool = b.pool;
+        this.gate = b.gate;
     }
 
     /** The application's pool each operation borrows a connection from, or null: one long-lived connection per client. */
@@ -85,6 +87,11 @@ public final class LedgerWorkload {
         try (LedgerRun run = start()) {
             return run.awaitResult();
         }
+    }
+
+    /** Null: the clients work whenever the run is on. */
+    TurnGate gate() {
+        return gate;
     }
 
     String url() {
@@ -162,6 +169,7 @@ public final class LedgerWorkload {
         private boolean resetSchema = true;
         private Duration stopGrace = Duration.ofSeconds(10);
         private javax.sql.DataSource pool;
+        private TurnGate gate;
 
         private Builder(String url) {
             this.url = Objects.requireNonNull(url, "url");
@@ -174,6 +182,15 @@ public final class LedgerWorkload {
          */
         public Builder pooled(javax.sql.DataSource pool) {
             this.pool = Objects.requireNonNull(pool, "pool");
+            return this;
+        }
+
+        /**
+         * Clients run operations only while {@code gate} is open (it starts closed); each connects first and
+         * then waits at it. For runs that take turns on one database, e.g. raw and resilient side by side.
+         */
+        public Builder gate(TurnGate gate) {
+            this.gate = Objects.requireNonNull(gate, "gate");
             return this;
         }
 

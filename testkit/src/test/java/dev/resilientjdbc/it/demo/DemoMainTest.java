@@ -80,7 +80,7 @@ class DemoMainTest {
     @Test
     void embeddedRunHidesEveryFaultAndWritesReports(@TempDir Path dir) throws Exception {
         // 2 s: the ledger runs 4 s, its first fault at 0.6 s, after two progress samples (the fault-free figure's).
-        Run run = demo("--duration", "2s", "--threads", "3", "--report-dir", dir.toString());
+        Run run = demo("--duration", "2s", "--threads", "3", "--warm-up", "500ms", "--report-dir", dir.toString());
         assertEquals(0, run.exit(), run.toString());
         List<Map<String, Object>> runs = runs(dir);
         assertSides(runs, "PostgreSQL ledger", "PostgreSQL deadlocks", "SQLite busy writers");
@@ -95,6 +95,16 @@ class DemoMainTest {
                     "the ledger's throughput before the first fault, " + side + " side");
         }
         assertTrue(run.out().contains("PostgreSQL ledger before the first fault: raw "), run.out());
+        // Before the faults, the sides took turns: 4 s of ledger time in 500 ms slices, raw first and last, after the warm-up.
+        for (String side : List.of("raw", "resilient")) {
+            Map<String, Object> ledger = find(runs, "PostgreSQL ledger", side);
+            assertTrue(num(ledger, "interleavedPerSecond") > 0, "the " + side + " side committed in its turns: " + ledger);
+            assertEquals(side.equals("raw") ? 5L : 4L, num(ledger, "interleavedSlices"), ledger.toString());
+            assertEquals(500L, num(ledger, "interleavedWindowMs"), ledger.toString());
+            assertEquals(500L, num(ledger, "interleavedWarmUpMs"), ledger.toString());
+            assertTrue(ledger.get("interleavedRatio") instanceof Number, ledger.toString());
+        }
+        assertTrue(run.out().contains("PostgreSQL ledger fault-free, sides alternating: raw "), run.out());
         ReportPageCheck.assertTellsTheRun(dir);
         String html = Files.readString(dir.resolve("resilient-demo-report.html"));
         assertEquals(4, html.split("<line class=\"fault\" data-side=\"raw\"", -1).length - 1, "the four faults are on the ledger's chart");
@@ -204,7 +214,12 @@ class DemoMainTest {
                 Arguments.of(List.of("--threads", "many"), "'many' is not an int"),
                 Arguments.of(List.of("--duration", "soon"), "'soon' is not a duration"),
                 Arguments.of(List.of("--agent", "--agent-jar", "/no/such/resilient-agent.jar"), "--agent-jar: no file at /no/such/resilient-agent.jar"),
-                Arguments.of(List.of("--agent", "--no-postgres"), "cannot go with --no-postgres"));
+                Arguments.of(List.of("--agent", "--no-postgres"), "cannot go with --no-postgres"),
+                Arguments.of(List.of("--warm-up", "soon"), "'soon' is not a duration: use e.g. 500ms, 5s or 2m"),
+                Arguments.of(List.of("--warm-up", "-1s"), "--warm-up must be from 0s to 5m (e.g. 500ms, 10s, 1m), was -1s"),
+                Arguments.of(List.of("--warm-up", "6m"), "--warm-up must be from 0s to 5m (e.g. 500ms, 10s, 1m), was 360s"),
+                Arguments.of(List.of("--warm-up", "1s", "--no-postgres"), "--warm-up is for the fault-free measurement of the PostgreSQL"
+                        + " ledger in this JVM; it cannot go with --no-postgres"));
     }
 
     @ParameterizedTest(name = "{0}")
