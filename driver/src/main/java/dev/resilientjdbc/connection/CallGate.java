@@ -78,9 +78,11 @@ final class CallGate implements Retrier.RetryGate {
 
     private boolean readOnly() {
         if (readOnly == null) {
-            // A SET changes only the session the connection had, and the new session is given it anyway.
+            // A SET changes only the session the connection had, and the new session is given it anyway; a locking
+            // read in autocommit holds its locks only while it runs.
             readOnly = connection.session().readOnly() || SqlText.isReadOnly(sql)
-                    || SqlText.sessionChange(sql).kind != SqlText.SessionChange.Kind.NONE;
+                    || SqlText.sessionChange(sql).kind != SqlText.SessionChange.Kind.NONE
+                    || autoCommit && SqlText.isLockingRead(sql);
         }
         return readOnly;
     }

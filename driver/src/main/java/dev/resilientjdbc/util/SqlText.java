@@ -130,6 +130,30 @@ public final class SqlText {
         }
     }
 
+    private static final Pattern LOCKING_CLAUSE = Pattern.compile("\\bfor\\s+(no\\s+key\\s+update|update|key\\s+share|share)\\b");
+
+    /**
+     * True for a SELECT (or WITH ... SELECT) that would only read but for its locking clauses (FOR UPDATE, FOR NO KEY
+     * UPDATE, FOR SHARE, FOR KEY SHARE). In autocommit its locks end with its own statement, so running it again
+     * changes nothing; inside a transaction the locks matter, and it stays a write there.
+     */
+    public static boolean isLockingRead(String sql) {
+        if (sql == null) {
+            return false;
+        }
+        String s = stripLeading(sql).toLowerCase(Locale.ROOT);
+        String first = firstWord(s);
+        if (!first.equals("select") && !first.equals("with")) {
+            return false;
+        }
+        String bare = withoutLiterals(s);
+        java.util.regex.Matcher m = LOCKING_CLAUSE.matcher(bare);
+        if (!m.find()) {
+            return false;
+        }
+        return !WRITE_WORD.matcher(m.reset().replaceAll(" ")).find();
+    }
+
     /** True when the statement only reads: SELECT/VALUES/SHOW/TABLE/EXPLAIN (without ANALYZE) or a read-only WITH. */
     public static boolean isReadOnly(String sql) {
         return sql != null && facts(sql).readOnly;

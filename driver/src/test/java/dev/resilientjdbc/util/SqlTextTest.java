@@ -45,4 +45,22 @@ class SqlTextTest {
     void aSemicolonInsideALiteralIsNotASecondStatement(String sql, SqlText.SessionChange.Kind kind) {
         assertEquals(kind, SqlText.sessionChange(sql).kind, sql);
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "SELECT id, v FROM t WHERE id = ? FOR UPDATE                       | true",
+        "  /* lock */ select * from t for no key update skip locked        | true",
+        "SELECT * FROM t FOR SHARE OF t NOWAIT                             | true",
+        "WITH x AS (SELECT id FROM t) SELECT * FROM x, t FOR KEY SHARE OF t | true",
+        "SELECT * FROM t WHERE note = 'for update' FOR UPDATE              | true",
+        "SELECT * FROM t                                                   | false",
+        "SELECT * FROM t WHERE note = 'for update'                         | false",
+        "WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d FOR UPDATE  | false",
+        "SELECT nextval('s') FROM t FOR UPDATE                             | false",
+        "UPDATE t SET v = 1 WHERE id = 2                                   | false",
+        "SELECT * INTO copy_t FROM t FOR UPDATE                            | false",
+    })
+    void lockingReads(String sql, boolean locking) {
+        assertEquals(locking, SqlText.isLockingRead(sql), sql);
+    }
 }

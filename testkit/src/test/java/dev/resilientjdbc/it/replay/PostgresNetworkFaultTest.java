@@ -329,6 +329,35 @@ class PostgresNetworkFaultTest {
         assertEquals(1, rows("own-limit-next"));
     }
 
+    /**
+     * SELECT ... FOR UPDATE in autocommit whose reply is lost: its locks ended with it, so running it again changes
+     * nothing. The raw driver fails; we answer the rows, not 08007 (the fuzzer's tally showed these 08007s).
+     */
+    @Test
+    void anAutocommitLockingReadWhoseReplyIsLostRunsAgain() throws Exception {
+        try (Connection d = DriverManager.getConnection(direct()); Statement s = d.createStatement()) {
+            s.executeUpdate("INSERT INTO net_t VALUES ('locked-row')");
+        }
+        String sql = "SELECT k FROM net_t WHERE k = 'locked-row' FOR UPDATE";
+        try (Connection rawC = DriverManager.getConnection(raw()); Statement rawS = rawC.createStatement()) {
+            proxy.dropRepliesOnceAfterClientSends(sql);
+            Future<?> cut = cutOnceTheReplyIsDropped(() -> true);
+            assertThrows(SQLException.class, () -> rawS.executeQuery(sql), "the raw driver loses the reply");
+            cut.get();
+        }
+        long reconnectsBefore = stat(dev.resilientjdbc.retry.RetryStats::reconnects);
+        try (Connection c = DriverManager.getConnection(resilient()); Statement s = c.createStatement()) {
+            proxy.dropRepliesOnceAfterClientSends(sql);
+            Future<?> cut = cutOnceTheReplyIsDropped(() -> true);
+            try (ResultSet rs = s.executeQuery(sql)) {
+                assertTrue(rs.next(), "the row, read again on a new connection");
+                assertEquals("locked-row", rs.getString(1));
+            }
+            cut.get();
+        }
+        assertTrue(stat(dev.resilientjdbc.retry.RetryStats::reconnects) > reconnectsBefore, "the reply was lost and we reconnected");
+    }
+
     private static final String OWN_TRANSACTION = "/* own transaction */ ";
 
     @Test

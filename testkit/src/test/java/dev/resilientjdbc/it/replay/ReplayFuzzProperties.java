@@ -59,9 +59,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>The property, and why it is sound. Call by call, the resilient run must return exactly what the
  * oracle's call returned, until the first call that instead fails with an error the contract allows
  * there: inside a transaction 40000 (transaction lost); on commit() or setAutoCommit(true) also 08007
- * (outcome unknown); in autocommit 08007 only. With the commit marker, 08007 is not allowed where the marker
- * settles a lost reply: commit(), setAutoCommit(true), and with exactly-once an autocommit write or batch
- * (unless the application's own socketTimeout fired). Nothing else may differ. The program is the only writer,
+ * (outcome unknown); in autocommit 08007 only, and never for a query (a read, or a locking read, runs again).
+ * With the commit marker, 08007 is not allowed where the marker settles a lost reply: commit(),
+ * setAutoCommit(true), and with exactly-once an autocommit write or batch (unless the application's own
+ * socketTimeout fired). Nothing else may differ. The program is the only writer,
  * so a replay must never diverge: 40001 is not allowed (with {@code -Dfuzz.sequences}, table s takes
  * its ids from a sequence, which a replay cannot reproduce, and 40001 is allowed). At that first allowed
  * error the program stops (the application rolls back and gives up, as a real one would): everything
@@ -381,7 +382,7 @@ class ReplayFuzzProperties {
                 if (got.text().equals(want)) {
                     continue;
                 }
-                if (allowed(got.sqlState(), p) && !settledByTheMarker(program, p, got.error())) {
+                if (allowed(got.sqlState(), p) && !neverUnknown(program, p, got.error())) {
                     stoppedAt = p;
                     stopState = got.sqlState();
                     TALLY.allowed.merge(stopState, 1, Integer::sum);
@@ -459,12 +460,14 @@ class ReplayFuzzProperties {
     }
 
     /**
-     * With the commit marker, a lost COMMIT reply is settled, not 08007 (issue 22): an explicit commit, and with
-     * exactly-once an autocommit write or batch (executeQuery is left out of exactly-once: its cursor would not
-     * outlive a commit). Only the application's own limit (socketTimeout) may still leave the outcome unknown.
+     * Where 08007 is not allowed though the call is one that may answer it: an autocommit query (a read, or a locking
+     * read whose locks ended with it) runs again; and with the commit marker a lost COMMIT reply is settled (issue
+     * 22): commit(), setAutoCommit(true), and with exactly-once an autocommit write or batch (executeQuery is left
+     * out of exactly-once: its cursor would not outlive a commit). Only the application's own limit (socketTimeout)
+     * may still leave the outcome unknown.
      */
-    private static boolean settledByTheMarker(FuzzPlan program, FuzzPlan.Planned p, Throwable error) {
-        if (!program.marker || !(error instanceof SQLException e) || !"08007".equals(e.getSQLState())) {
+    private static boolean neverUnknown(FuzzPlan program, FuzzPlan.Planned p, Throwable error) {
+        if (!(error instanceof SQLException e) || !"08007".equals(e.getSQLState())) {
             return false;
         }
         for (Throwable t = error; t != null; t = t.getCause()) {
@@ -473,6 +476,13 @@ class ReplayFuzzProperties {
             }
         }
         FuzzStep step = p.step();
+        boolean query = step instanceof FuzzStep.Exec ex && ex.kind() == FuzzStep.ExecKind.QUERY || step instanceof FuzzStep.StQuery;
+        if (!p.inTransaction() && query) {
+            return true;
+        }
+        if (!program.marker) {
+            return false;
+        }
         if (p.inTransaction()) {
             return step instanceof FuzzStep.Commit || step instanceof FuzzStep.AutoCommitOn;
         }
