@@ -189,8 +189,9 @@ public final class LogicalStatement implements ReplayableStatement {
         Connection p = connection.physical();
         if (connection.exactlyOnceWrites()) {
             CallGate gate = new CallGate(connection, this, sql, p, !hadWork, autoCommit);
-            // executeQuery is left out: a result read through a cursor would not outlive the commit.
-            boolean ownTransaction = !query && !gate.harmlessToRepeat();
+            // executeQuery of a write (INSERT ... RETURNING, SELECT nextval(...)) too: its rows are read whole before
+            // the commit (withoutCursor; in autocommit the real driver reads them whole anyway).
+            boolean ownTransaction = !gate.harmlessToRepeat();
             return executeGated(method, args, gate, ownTransaction ? () -> withoutCursor(method, args) : null,
                     ownTransaction ? inline(method, sql) : null, null, "write");
         }

@@ -131,6 +131,18 @@ class InlineWriteConformanceTest {
             out.add(failure(slow::executeUpdate));
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(ms < 2_500, () -> "the 1 s query timeout ended the write, took " + ms + " ms");
+            // executeQuery of a write (a transaction of its own with exactly-once): its rows and its failure as raw's.
+            try (PreparedStatement ret = c.prepareStatement("INSERT INTO " + t + " VALUES (?, ?, NULL, NULL) RETURNING id, v")) {
+                ret.setFetchSize(1);
+                ret.setInt(1, 7);
+                ret.setString(2, "seven");
+                try (ResultSet rs = ret.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getInt(1) + "/" + rs.getString(2));
+                    }
+                }
+                out.add(failure(ret::executeQuery)); // the same key again
+            }
             // And the statements go on as before.
             ins.setInt(1, 6);
             ins.setString(2, "six");

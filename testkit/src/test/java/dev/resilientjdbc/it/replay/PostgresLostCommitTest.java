@@ -64,9 +64,10 @@ class PostgresLostCommitTest {
     /**
      * INLINE: an exactly-once autocommit write once the connection's marker row is there, sent with its marker
      * write in one exchange (no COMMIT text: the proxy recognises the exchange by a word of the inline text).
-     * BATCH: an exactly-once autocommit batch of two inserts, in a transaction of its own.
+     * BATCH: an exactly-once autocommit batch of two inserts, in a transaction of its own. RETURNING_QUERY: an
+     * exactly-once {@code executeQuery} of {@code INSERT ... RETURNING}, in a transaction of its own.
      */
-    enum Mode { EXPLICIT, EXACTLY_ONCE_AUTOCOMMIT, INLINE, BATCH }
+    enum Mode { EXPLICIT, EXACTLY_ONCE_AUTOCOMMIT, INLINE, BATCH, RETURNING_QUERY }
 
     private static final String INLINE_WORD = "resilient_applied";
 
@@ -134,6 +135,8 @@ class PostgresLostCommitTest {
         if (o.failure == null && mode == Mode.BATCH) {
             org.junit.jupiter.api.Assertions.assertArrayEquals(new int[]{1, 1}, (int[]) o.count, "executeBatch answers its counts");
             assertEquals(1, rows(key + "-also"), "the whole batch is in the database exactly once");
+        } else if (o.failure == null && mode == Mode.RETURNING_QUERY) {
+            assertEquals(key, o.count, "executeQuery answers the row the write returned");
         } else if (o.failure == null && mode != Mode.EXPLICIT) {
             assertEquals(1, o.count, "executeUpdate answers the count of the write that committed once");
         }
@@ -333,7 +336,13 @@ class PostgresLostCommitTest {
                 arm(lost, mode == Mode.INLINE ? INLINE_WORD : "COMMIT");
                 // A leading comment keeps EXACTLY_ONCE_AUTOCOMMIT's write out of the inline form: its own transaction and COMMIT.
                 String sql = (mode == Mode.INLINE ? "" : "/* own transaction */ ") + "INSERT INTO lost_t VALUES ('" + key + "')";
-                if (mode == Mode.BATCH) {
+                if (mode == Mode.RETURNING_QUERY) {
+                    call = pool.submit(() -> {
+                        try (ResultSet rs = s.executeQuery("INSERT INTO lost_t VALUES ('" + key + "') RETURNING k")) {
+                            return rs.next() ? rs.getString(1) : null;
+                        }
+                    });
+                } else if (mode == Mode.BATCH) {
                     s.addBatch("INSERT INTO lost_t VALUES ('" + key + "')");
                     s.addBatch("INSERT INTO lost_t VALUES ('" + key + "-also')");
                     call = pool.submit(s::executeBatch);
