@@ -126,18 +126,19 @@ public final class LogicalStatement implements ReplayableStatement {
 
     /**
      * Runs an execute call under the safety rules: retried, or its transaction replayed, where that cannot change
-     * what the application sees. {@code query}: the method is executeQuery (decided once per method by the proxies).
+     * what the application sees. {@code query}: the method is executeQuery (decided once per method by the proxies), for the
+     * call's timing.
      */
     public Object execute(Method method, Object[] args, String sqlArgument, boolean query) throws Throwable {
         String sql = sqlArgument != null ? sqlArgument : recipe.sql();
         CallObserver observer = connection.retrier().guard().observer();
         if (observer == CallObserver.NONE) {
-            return executeUntimed(method, args, sql, query);
+            return executeUntimed(method, args, sql);
         }
         long t0 = System.nanoTime();
         boolean ok = false;
         try {
-            Object r = executeUntimed(method, args, sql, query);
+            Object r = executeUntimed(method, args, sql);
             ok = true;
             return r;
         } finally {
@@ -146,10 +147,10 @@ public final class LogicalStatement implements ReplayableStatement {
         }
     }
 
-    private Object executeUntimed(Method method, Object[] args, String sql, boolean query) throws Throwable {
+    private Object executeUntimed(Method method, Object[] args, String sql) throws Throwable {
         inlineCount = NO_INLINE;
         boolean autoCommit = connection.session().autoCommit();
-        Object result = autoCommit ? executeInAutocommit(method, args, sql, query) : inTransaction(method, args, !SqlText.isReadOnly(sql), false);
+        Object result = autoCommit ? executeInAutocommit(method, args, sql) : inTransaction(method, args, !SqlText.isReadOnly(sql), false);
         connection.ran(sql);
         SqlText.SessionChange change = sql != null && sql == recipe.sql() ? recipeChange() : SqlText.sessionChange(sql);
         if (change.kind != SqlText.SessionChange.Kind.NONE) {
@@ -172,11 +173,11 @@ public final class LogicalStatement implements ReplayableStatement {
         return c;
     }
 
-    private Object executeInAutocommit(Method method, Object[] args, String sql, boolean query) throws Throwable {
+    private Object executeInAutocommit(Method method, Object[] args, String sql) throws Throwable {
         boolean hadWork = connection.beforeExecute(connection.fallbackOn() && SqlText.isReadOnly(sql));
         TransactionGate fileGate = connection.enterForWrite(sql);
         try {
-            return executeAutocommit(method, args, sql, hadWork, query);
+            return executeAutocommit(method, args, sql, hadWork);
         } finally {
             if (fileGate != null) {
                 fileGate.leave();
@@ -184,7 +185,7 @@ public final class LogicalStatement implements ReplayableStatement {
         }
     }
 
-    private Object executeAutocommit(Method method, Object[] args, String sql, boolean hadWork, boolean query) throws Throwable {
+    private Object executeAutocommit(Method method, Object[] args, String sql, boolean hadWork) throws Throwable {
         boolean autoCommit = connection.session().autoCommit();
         Connection p = connection.physical();
         if (connection.exactlyOnceWrites()) {

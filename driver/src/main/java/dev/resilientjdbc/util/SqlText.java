@@ -39,7 +39,7 @@ public final class SqlText {
         if (known != null) {
             return known;
         }
-        Facts f = new Facts(decide(sql), SessionChange.of(sql));
+        Facts f = new Facts(decide(sql), SessionChange.of(sql), lockingRead(sql));
         FACTS.put(sql, f);
         return f;
     }
@@ -57,10 +57,12 @@ public final class SqlText {
     private static final class Facts {
         final boolean readOnly;
         final SessionChange sessionChange;
+        final boolean lockingRead;
 
-        Facts(boolean readOnly, SessionChange sessionChange) {
+        Facts(boolean readOnly, SessionChange sessionChange, boolean lockingRead) {
             this.readOnly = readOnly;
             this.sessionChange = sessionChange;
+            this.lockingRead = lockingRead;
         }
     }
 
@@ -138,9 +140,10 @@ public final class SqlText {
      * changes nothing; inside a transaction the locks matter, and it stays a write there.
      */
     public static boolean isLockingRead(String sql) {
-        if (sql == null) {
-            return false;
-        }
+        return sql != null && facts(sql).lockingRead; // asked on every exactly-once execute: worked out once per text
+    }
+
+    private static boolean lockingRead(String sql) {
         String s = stripLeading(sql).toLowerCase(Locale.ROOT);
         String first = firstWord(s);
         if (!first.equals("select") && !first.equals("with")) {

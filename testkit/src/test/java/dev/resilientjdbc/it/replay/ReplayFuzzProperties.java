@@ -382,7 +382,7 @@ class ReplayFuzzProperties {
                 if (got.text().equals(want)) {
                     continue;
                 }
-                if (allowed(got.sqlState(), p) && !neverUnknown(program, p, got.error())) {
+                if (allowed(got, p, program)) {
                     stoppedAt = p;
                     stopState = got.sqlState();
                     TALLY.allowed.merge(stopState, 1, Integer::sum);
@@ -443,8 +443,9 @@ class ReplayFuzzProperties {
     }
 
     /** Errors the contract lets reach the application at this call (docs/RECOVERY.md, "What resilient-jdbc guarantees"). */
-    private static boolean allowed(String state, FuzzPlan.Planned p) {
-        if (state == null) {
+    private static boolean allowed(Observed got, FuzzPlan.Planned p, FuzzPlan program) {
+        String state = got.sqlState();
+        if (state == null || neverUnknown(program, p, got.error())) {
             return false;
         }
         FuzzStep step = p.step();
@@ -462,9 +463,8 @@ class ReplayFuzzProperties {
     /**
      * Where 08007 is not allowed though the call is one that may answer it: an autocommit query (a read, or a locking
      * read whose locks ended with it) runs again; and with the commit marker a lost COMMIT reply is settled (issue
-     * 22): commit(), setAutoCommit(true), and with exactly-once an autocommit write or batch (executeQuery is left
-     * out of exactly-once: its cursor would not outlive a commit). Only the application's own limit (socketTimeout)
-     * may still leave the outcome unknown.
+     * 22): commit(), setAutoCommit(true), and with exactly-once an autocommit write or batch. Only the application's
+     * own limit (socketTimeout) may still leave the outcome unknown.
      */
     private static boolean neverUnknown(FuzzPlan program, FuzzPlan.Planned p, Throwable error) {
         if (!(error instanceof SQLException e) || !"08007".equals(e.getSQLState())) {
