@@ -212,6 +212,10 @@ public final class BusyHost {
         long committed;
         double seconds;
         long clientCpuNs;
+        long clientSysNs;
+        long syscalls;
+        long allocatedBytes;
+        long gcMs;
         long serverCpuNs;
         long statements;
         // Every application transaction runs exactly one UPDATE: statements per transaction are counted against it,
@@ -233,6 +237,10 @@ public final class BusyHost {
                     committed, committed / seconds, errors, clientUsPerTx(),
                     committed == 0 ? Double.NaN : serverCpuNs / 1e3 / committed,
                     updates == 0 ? Double.NaN : (double) statements / updates));
+            if (committed > 0) {
+                b.append(String.format("%n      client per tx: kernel %.1f us, syscalls %.2f, allocated %,d B; GC %d ms in all",
+                        clientSysNs / 1e3 / committed, (double) syscalls / committed, allocatedBytes / committed, gcMs));
+            }
             if (restarted) {
                 b.append(String.format("  all threads back after restart: %s", allBackMs < 0 ? "never" : allBackMs + " ms"));
             }
@@ -274,6 +282,10 @@ public final class BusyHost {
                 rec.start();
             }
             long cpu0 = processCpu();
+            long sys0 = processSysCpu();
+            long io0 = syscalls();
+            long gc0 = gcMillis();
+            long alloc0 = allocated(threads);
             long srv0 = serverCpu(pg.postmasterPid());
             resetStatements(monitor);
             long t0 = System.nanoTime();
@@ -293,6 +305,10 @@ public final class BusyHost {
             run.measuring = false;
             long t1 = System.nanoTime();
             long cpu1 = processCpu();
+            res.clientSysNs = processSysCpu() - sys0;
+            res.syscalls = syscalls() - io0;
+            res.gcMs = gcMillis() - gc0;
+            res.allocatedBytes = allocated(threads) - alloc0;
             if (restartAt <= 0) {
                 readStatements(monitor, res, top); // at once: the threads keep running until they are stopped
                 res.serverCpuNs = serverCpu(pg.postmasterPid()) - srv0;
@@ -362,6 +378,43 @@ public final class BusyHost {
 
     private static long processCpu() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** Kernel time of this JVM (stime in /proc/self/stat): sockets, futexes, scheduling. */
+    private static long processSysCpu() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[12]) * 10_000_000L;
+    }
+
+    /** Read and write system calls of this JVM so far (/proc/self/io). */
+    private static long syscalls() throws IOException {
+        long n = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+            if (line.startsWith("syscr:") || line.startsWith("syscw:")) {
+                n += Long.parseLong(line.substring(6).trim());
+            }
+        }
+        return n;
+    }
+
+    private static long gcMillis() {
+        long ms = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            ms += Math.max(0, gc.getCollectionTime());
+        }
+        return ms;
+    }
+
+    /** Bytes allocated so far by the application's threads (the pools' own threads are not counted). */
+    private static long allocated(List<Thread> threads) {
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long n = 0;
+        for (Thread t : threads) {
+            long b = mx.getThreadAllocatedBytes(t.getId());
+            n += Math.max(0, b);
+        }
+        return n;
     }
 
     /** utime+stime of the postmaster and its children (the backends live through a measurement: pools keep them). */

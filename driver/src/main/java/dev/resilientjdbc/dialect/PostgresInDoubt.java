@@ -46,7 +46,8 @@ public final class PostgresInDoubt implements InDoubt {
                 } catch (ReflectiveOperationException old) {
                     state = null;
                 }
-                return Optional.of(new PgMethods(pg.getMethod("getBackendPID"), status, state));
+                return Optional.of(new PgMethods(accessible(pg.getMethod("getBackendPID")), accessible(status),
+                        accessible(state)));
             } catch (ReflectiveOperationException | LinkageError e) {
                 return Optional.empty();
             }
@@ -54,6 +55,18 @@ public final class PostgresInDoubt implements InDoubt {
     };
 
     private record PgMethods(Method backendPid, Method parameterStatus, Method transactionState) {
+    }
+
+    /** Asked on every writing COMMIT: without the access check, Method.invoke does not walk the stack for its caller. */
+    private static Method accessible(Method m) {
+        try {
+            if (m != null) {
+                m.trySetAccessible();
+            }
+        } catch (SecurityException denied) {
+            // checked on each call, as before
+        }
+        return m;
     }
 
     // As ProxyShape's: the classes looked up, weakly, so that deregister() can take our entries off them.
@@ -416,21 +429,40 @@ public final class PostgresInDoubt implements InDoubt {
         if (!markersUsable) {
             return null;
         }
-        PgMethods pg = PG.get(physical.getClass()).orElse(null);
-        if (pg == null || pg.transactionState() == null || !"OPEN".equals(pgCall(physical, pg.transactionState()))) {
-            return null;
-        }
-        try {
-            if (physical.isReadOnly() || "on".equals(parameter(physical, "default_transaction_read_only"))
-                    || standbySeen && "on".equals(parameter(physical, "in_hot_standby"))) {
-                return null;
-            }
-        } catch (SQLException e) {
+        if (!writableIn(physical, "OPEN")) {
             return null;
         }
         CommitMarkers.Slot slot = holder.slot();
         slot.sequence++; // before it is sent: a later attempt never writes a number an earlier one may have committed
         return new Marked(slot, slot.sequence, markers.rowThere(slot), null);
+    }
+
+    /**
+     * pgjdbc's transaction state is {@code state} and the session may write (not read-only, not a standby's):
+     * asked on every writing COMMIT, so the connection is unwrapped once for all of it and nothing goes to the
+     * server (pgjdbc keeps what the server reports). Anything unknown answers false: no marker, the fallback.
+     */
+    private boolean writableIn(Connection physical, String state) {
+        PgMethods pg = PG.get(physical.getClass()).orElse(null);
+        if (pg == null || pg.transactionState() == null) {
+            return false;
+        }
+        try {
+            Class<?> base = pg.transactionState().getDeclaringClass(); // BaseConnection, a PGConnection too
+            if (!physical.isWrapperFor(base)) {
+                return false;
+            }
+            Object pgc = physical.unwrap(base);
+            if (!state.equals(String.valueOf(pg.transactionState().invoke(pgc))) || physical.isReadOnly()) {
+                return false;
+            }
+            Method status = pg.parameterStatus();
+            return status == null || !"on".equals(status.invoke(pgc, "default_transaction_read_only"))
+                    && !(standbySeen && "on".equals(status.invoke(pgc, "in_hot_standby")));
+        } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
+            LOG.log(Level.FINE, "resilient-jdbc: pgjdbc state unknown: {0}", e.toString());
+            return false;
+        }
     }
 
     /**
@@ -474,16 +506,7 @@ public final class PostgresInDoubt implements InDoubt {
         if (!inlineUsable || !markersUsable) {
             return null;
         }
-        PgMethods pg = PG.get(physical.getClass()).orElse(null);
-        if (pg == null || pg.transactionState() == null || !"IDLE".equals(pgCall(physical, pg.transactionState()))) {
-            return null;
-        }
-        try {
-            if (physical.isReadOnly() || "on".equals(parameter(physical, "default_transaction_read_only"))
-                    || standbySeen && "on".equals(parameter(physical, "in_hot_standby"))) {
-                return null;
-            }
-        } catch (SQLException e) {
+        if (!writableIn(physical, "IDLE")) {
             return null;
         }
         CommitMarkers.Slot slot = holder.slot();
