@@ -39,13 +39,23 @@ import java.util.stream.Stream;
  * commits again is printed; with {@code --jfr DIR} each measurement is recorded to DIR/side-round.jfr.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar dev.resilientjdbc.bench.BusyHost
- * [--apps 4] [--pool 10] [--seconds 8] [--warmup 3] [--rounds 2] [--sides raw,dm,hikari]
- * [--restart 0] [--jfr DIR] [--top 12]}.
+ * [--apps 4] [--pool 10] [--seconds 8] [--warmup 3] [--rounds 2] [--sides raw,dm,hikari,rawmarker]
+ * [--restart 0] [--jfr DIR] [--top 12] [--options resilient.x=y&...] [--alternate MS]} ({@code --options}: added to
+ * both resilient sides' URLs; {@code --alternate}: all sides at once, taking turns in slices of MS milliseconds, see
+ * {@link #alternate}; no restart, statements or JFR in that mode).
  */
 public final class BusyHost {
     private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("dev.resilientjdbc");
     private static final int ROWS = 10_000;
     private static final String UPDATE = "UPDATE acct SET v = v + 1 WHERE id = ?";
+    // Side "rawmarker": raw pgjdbc committing as our default COMMIT does (a marker row's UPDATE and COMMIT in one
+    // exchange, one row per thread, same table shape), with none of our client code: the floor any driver that
+    // writes such evidence per writing COMMIT could reach on this host.
+    private static final String MARKER_RUN = "00000000-0000-0000-0000-00000000b05e";
+    private static final String MARKER_COMMIT = "UPDATE bench_marker SET sequence = ?, at = clock_timestamp()"
+            + " WHERE run = '" + MARKER_RUN + "' AND slot = ?;COMMIT";
+
+    private static String extraOptions = "";
 
     private BusyHost() {}
 
@@ -59,9 +69,12 @@ public final class BusyHost {
         int restartAt = Integer.parseInt(a.getOrDefault("restart", "0"));
         int top = Integer.parseInt(a.getOrDefault("top", "12"));
         String[] sides = a.getOrDefault("sides", "raw,dm,hikari").split(",");
+        extraOptions = a.getOrDefault("options", "");
+        int alternateMs = Integer.parseInt(a.getOrDefault("alternate", "0"));
         Path jfr = a.containsKey("jfr") ? Path.of(a.get("jfr")) : null;
         QUIET.setLevel(java.util.logging.Level.WARNING);
-        try (PgServer pg = PgServer.builder().maxConnections(Math.max(100, apps * pool + 10))
+        int open = (alternateMs > 0 ? sides.length : 1) * apps * pool + 10;
+        try (PgServer pg = PgServer.builder().maxConnections(Math.max(100, open))
                 .setting("shared_preload_libraries", "pg_stat_statements")
                 .setting("pg_stat_statements.track", "all")
                 .build().start()) {
@@ -70,6 +83,17 @@ public final class BusyHost {
                 s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
                 s.execute("CREATE TABLE acct (id int PRIMARY KEY, v bigint NOT NULL)");
                 s.execute("INSERT INTO acct SELECT g, 0 FROM generate_series(1, " + ROWS + ") g");
+                s.execute("CREATE TABLE bench_marker (run uuid NOT NULL, slot integer NOT NULL, sequence bigint NOT NULL,"
+                        + " at timestamptz NOT NULL, applied bigint, PRIMARY KEY (run, slot))");
+                s.execute("INSERT INTO bench_marker SELECT '" + MARKER_RUN + "', g, 0, now() FROM generate_series(0, "
+                        + (sides.length * apps * pool) + ") g");
+            }
+            if (alternateMs > 0) {
+                System.out.printf("BusyHost, alternating: %d applications x pool %d per side, sides %s taking turns in %d ms"
+                        + " slices, %d s warm-up and %d s measured per side%n", apps, pool, String.join(",", sides),
+                        alternateMs, warmup, seconds);
+                alternate(pg, raw, sides, apps, pool, warmup, seconds, alternateMs);
+                return;
             }
             System.out.printf("BusyHost: %d applications x pool %d (threads = pool), %d s warm-up, %d s measured, %d rounds%s%n",
                     apps, pool, warmup, seconds, rounds, restartAt > 0 ? ", fast restart at " + restartAt + " s" : "");
@@ -118,9 +142,10 @@ public final class BusyHost {
 
     private static Borrow app(String side, String raw, int app, int pool) {
         String url = raw + "&ApplicationName=app" + app;
-        String resilient = url.replace("jdbc:", "jdbc:resilient:");
+        String resilient = url.replace("jdbc:", "jdbc:resilient:") + (extraOptions.isEmpty() ? "" : "&" + extraOptions);
         switch (side) {
             case "raw":
+            case "rawmarker":
                 return hikari(url, pool, app);
             case "hikari":
                 return hikari(resilient, pool, app);
@@ -139,7 +164,7 @@ public final class BusyHost {
                 };
             }
             default:
-                throw new IllegalArgumentException("unknown side '" + side + "' (raw, dm, hikari)");
+                throw new IllegalArgumentException("unknown side '" + side + "' (raw, rawmarker, dm, hikari)");
         }
     }
 
@@ -166,36 +191,213 @@ public final class BusyHost {
     private static final class Worker implements Runnable {
         final Borrow borrow;
         final Run run;
+        final int markerSlot; // -1: commit()
+        final Gate gate; // null: always open
         volatile long firstAfterRestart;
+        long sequence;
 
-        Worker(Borrow borrow, Run run) {
+        Worker(Borrow borrow, Run run, int markerSlot, Gate gate) {
             this.borrow = borrow;
             this.run = run;
+            this.markerSlot = markerSlot;
+            this.gate = gate;
         }
 
         @Override
         public void run() {
-            ThreadLocalRandom rnd = ThreadLocalRandom.current();
             while (!run.stop) {
-                try (Connection c = borrow.get()) {
-                    c.setAutoCommit(false);
-                    try (PreparedStatement ps = c.prepareStatement(UPDATE)) {
-                        ps.setInt(1, 1 + rnd.nextInt(ROWS));
-                        ps.executeUpdate();
-                    }
-                    c.commit();
-                    if (run.measuring) {
-                        run.committed.increment();
-                        long restarted = run.restartedAt;
-                        if (restarted != 0 && firstAfterRestart == 0) {
-                            firstAfterRestart = System.nanoTime();
-                        }
-                    }
-                } catch (SQLException e) {
-                    if (run.measuring) {
-                        run.errors.computeIfAbsent(String.valueOf(e.getSQLState()), k -> new LongAdder()).increment();
+                if (gate == null) {
+                    transaction();
+                } else if (gate.enter(run)) {
+                    try {
+                        transaction();
+                    } finally {
+                        gate.leave();
                     }
                 }
+            }
+        }
+
+        private void transaction() {
+            ThreadLocalRandom rnd = ThreadLocalRandom.current();
+            try (Connection c = borrow.get()) {
+                c.setAutoCommit(false);
+                try (PreparedStatement ps = c.prepareStatement(UPDATE)) {
+                    ps.setInt(1, 1 + rnd.nextInt(ROWS));
+                    ps.executeUpdate();
+                }
+                if (markerSlot < 0) {
+                    c.commit();
+                } else {
+                    try (PreparedStatement m = c.prepareStatement(MARKER_COMMIT)) {
+                        m.setLong(1, ++sequence);
+                        m.setInt(2, markerSlot);
+                        m.execute();
+                    }
+                }
+                if (run.measuring) {
+                    run.committed.increment();
+                    long restarted = run.restartedAt;
+                    if (restarted != 0 && firstAfterRestart == 0) {
+                        firstAfterRestart = System.nanoTime();
+                    }
+                }
+            } catch (SQLException e) {
+                if (run.measuring) {
+                    run.errors.computeIfAbsent(String.valueOf(e.getSQLState()), k -> new LongAdder()).increment();
+                }
+            }
+        }
+    }
+
+    /**
+     * With {@code --alternate}: one side's threads run at a time. A closed gate's threads wait without spinning;
+     * {@link #drain} returns once every transaction that got in before {@link #close} has ended, so what is measured
+     * between open and drain is that side's work alone.
+     */
+    static final class Gate {
+        private boolean open;
+        private int inFlight;
+
+        synchronized void open() {
+            open = true;
+            notifyAll();
+        }
+
+        synchronized void close() {
+            open = false;
+        }
+
+        /** Waits until open (false: stop or interrupted); counted in flight under the same lock close() takes. */
+        synchronized boolean enter(Run run) {
+            try {
+                while (!open && !run.stop) {
+                    wait(100);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            if (run.stop) {
+                return false;
+            }
+            inFlight++;
+            return true;
+        }
+
+        synchronized void leave() {
+            if (--inFlight == 0) {
+                notifyAll();
+            }
+        }
+
+        synchronized void drain() throws InterruptedException {
+            while (inFlight > 0) {
+                wait(100);
+            }
+        }
+    }
+
+    /** One side of an alternating run: its applications, threads and what its own slices measured. */
+    private static final class Side {
+        final String name;
+        final Run run = new Run();
+        final Gate gate = new Gate();
+        final List<Borrow> borrows = new ArrayList<>();
+        final List<Thread> threads = new ArrayList<>();
+        final Result res = new Result();
+        long activeNs;
+
+        Side(String name) {
+            this.name = name;
+        }
+    }
+
+    /**
+     * All sides' pools open at once, their threads taking turns in slices of {@code sliceMs} (forward, then
+     * backward, so that no side always follows the same one): a host whose speed drifts between seconds (a shared
+     * VM's does) moves every side alike, which one side after the other over whole measurements does not.
+     */
+    private static void alternate(PgServer pg, String raw, String[] names, int apps, int pool, int warmup, int seconds,
+                                  int sliceMs) throws Exception {
+        List<Side> sides = new ArrayList<>();
+        try {
+            int slot = 0;
+            for (String n : names) {
+                Side side = new Side(n.trim());
+                sides.add(side);
+                for (int i = 0; i < apps; i++) {
+                    Borrow b = app(side.name, raw, i, pool);
+                    side.borrows.add(b);
+                    for (int t = 0; t < pool; t++) {
+                        Worker w = new Worker(b, side.run, side.name.equals("rawmarker") ? slot++ : -1, side.gate);
+                        Thread th = new Thread(w, "busy-" + side.name + "-app" + i + "-" + t);
+                        th.setDaemon(true);
+                        side.threads.add(th);
+                    }
+                }
+            }
+            sides.forEach(sd -> sd.threads.forEach(Thread::start));
+            long postmaster = pg.postmasterPid();
+            for (int phase = 0; phase < 2; phase++) {
+                boolean measuring = phase == 1;
+                sides.forEach(sd -> sd.run.measuring = measuring);
+                int cycles = Math.max(1, (measuring ? seconds : warmup) * 1000 / sliceMs);
+                for (int c = 0; c < cycles; c++) {
+                    for (int k = 0; k < sides.size(); k++) {
+                        Side sd = sides.get(c % 2 == 0 ? k : sides.size() - 1 - k);
+                        long srv0 = serverCpu(postmaster);
+                        long sys0 = processSysCpu();
+                        long io0 = syscalls();
+                        long alloc0 = allocated(sd.threads);
+                        long cpu0 = processCpu();
+                        long t0 = System.nanoTime();
+                        sd.gate.open();
+                        Thread.sleep(sliceMs);
+                        sd.gate.close();
+                        sd.gate.drain();
+                        long t1 = System.nanoTime();
+                        long cpu1 = processCpu();
+                        if (measuring) {
+                            sd.activeNs += t1 - t0;
+                            sd.res.clientCpuNs += cpu1 - cpu0;
+                            sd.res.allocatedBytes += allocated(sd.threads) - alloc0;
+                            sd.res.syscalls += syscalls() - io0;
+                            sd.res.clientSysNs += processSysCpu() - sys0;
+                            sd.res.serverCpuNs += serverCpu(postmaster) - srv0;
+                        }
+                    }
+                }
+            }
+            for (Side sd : sides) {
+                sd.res.committed = sd.run.committed.sum();
+                sd.res.seconds = sd.activeNs / 1e9;
+                sd.run.errors.forEach((k, v) -> sd.res.errors.put(k, v.sum()));
+                System.out.printf("%-9s %s%n", sd.name, sd.res);
+            }
+            Side base = sides.stream().filter(sd -> sd.name.equals("raw")).findFirst().orElse(null);
+            if (base != null) {
+                double rawRate = base.res.committed / base.res.seconds;
+                double rawCpu = (base.res.clientCpuNs + base.res.serverCpuNs) / (double) base.res.committed;
+                for (Side sd : sides) {
+                    if (sd != base) {
+                        System.out.printf("%-9s throughput %.2fx raw, client CPU/tx %.2fx raw, client+server CPU/tx %.2fx raw%n",
+                                sd.name, sd.res.committed / sd.res.seconds / rawRate,
+                                sd.res.clientUsPerTx() / base.res.clientUsPerTx(),
+                                (sd.res.clientCpuNs + sd.res.serverCpuNs) / (double) sd.res.committed / rawCpu);
+                    }
+                }
+            }
+        } finally {
+            for (Side sd : sides) {
+                sd.run.stop = true;
+                sd.gate.open();
+            }
+            for (Side sd : sides) {
+                for (Thread t : sd.threads) {
+                    t.join(10_000);
+                }
+                sd.borrows.forEach(Borrow::close);
             }
         }
     }
@@ -215,7 +417,7 @@ public final class BusyHost {
         long clientSysNs;
         long syscalls;
         long allocatedBytes;
-        long gcMs;
+        long gcMs = -1; // not measured (alternating runs)
         long serverCpuNs;
         long statements;
         // Every application transaction runs exactly one UPDATE: statements per transaction are counted against it,
@@ -233,13 +435,16 @@ public final class BusyHost {
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder(String.format(
-                    "committed %,d (%.0f/s)  errors %s  CPU/tx: client %.1f us, server %.1f us  statements/tx %.2f (per UPDATE)",
+                    "committed %,d (%.0f/s)  errors %s  CPU/tx: client %.1f us, server %.1f us",
                     committed, committed / seconds, errors, clientUsPerTx(),
-                    committed == 0 ? Double.NaN : serverCpuNs / 1e3 / committed,
-                    updates == 0 ? Double.NaN : (double) statements / updates));
+                    committed == 0 ? Double.NaN : serverCpuNs / 1e3 / committed));
+            if (updates > 0) {
+                b.append(String.format("  statements/tx %.2f (per UPDATE)", (double) statements / updates));
+            }
             if (committed > 0) {
-                b.append(String.format("%n      client per tx: kernel %.1f us, syscalls %.2f, allocated %,d B; GC %d ms in all",
-                        clientSysNs / 1e3 / committed, (double) syscalls / committed, allocatedBytes / committed, gcMs));
+                b.append(String.format("%n      client per tx: kernel %.1f us, syscalls %.2f, allocated %,d B%s",
+                        clientSysNs / 1e3 / committed, (double) syscalls / committed, allocatedBytes / committed,
+                        gcMs < 0 ? "" : "; GC " + gcMs + " ms in all"));
             }
             if (restarted) {
                 b.append(String.format("  all threads back after restart: %s", allBackMs < 0 ? "never" : allBackMs + " ms"));
@@ -264,7 +469,7 @@ public final class BusyHost {
                 Borrow b = app(side, raw, i, pool);
                 borrows.add(b);
                 for (int t = 0; t < pool; t++) {
-                    Worker w = new Worker(b, run);
+                    Worker w = new Worker(b, run, side.equals("rawmarker") ? workers.size() : -1, null);
                     workers.add(w);
                     Thread th = new Thread(w, "busy-" + side + "-app" + i + "-" + t);
                     th.setDaemon(true);

@@ -506,7 +506,7 @@ public final class LogicalConnection {
 
     static {
         try {
-            COMMIT = Connection.class.getMethod("commit");
+            COMMIT = Reflective.accessible(Connection.class.getMethod("commit")); // asked at every pool return
         } catch (NoSuchMethodException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -57,16 +57,9 @@ public final class PostgresInDoubt implements InDoubt {
     private record PgMethods(Method backendPid, Method parameterStatus, Method transactionState) {
     }
 
-    /** Asked on every writing COMMIT: without the access check, Method.invoke does not walk the stack for its caller. */
+    /** Asked on every writing COMMIT: see {@link dev.resilientjdbc.replay.Reflective#accessible}. */
     private static Method accessible(Method m) {
-        try {
-            if (m != null) {
-                m.trySetAccessible();
-            }
-        } catch (SecurityException denied) {
-            // checked on each call, as before
-        }
-        return m;
+        return dev.resilientjdbc.replay.Reflective.accessible(m);
     }
 
     // As ProxyShape's: the classes looked up, weakly, so that deregister() can take our entries off them.
@@ -210,7 +203,8 @@ public final class PostgresInDoubt implements InDoubt {
      * {@code update}: the slot's row is known to be there, so the COMMIT updates it in place instead of upserting it.
      * {@code applied}: for an inline write (see inlineText), where its update count read back from the row goes; else null.
      */
-    record Marked(CommitMarkers.Slot slot, long sequence, boolean update, long[] applied) implements Ticket {
+    record Marked(CommitMarkers.Slot slot, long sequence, boolean update, long[] applied, CommitMarkers.Holder holder)
+            implements Ticket {
     }
 
     private final CommitMarkers markers;
@@ -434,7 +428,7 @@ public final class PostgresInDoubt implements InDoubt {
         }
         CommitMarkers.Slot slot = holder.slot();
         slot.sequence++; // before it is sent: a later attempt never writes a number an earlier one may have committed
-        return new Marked(slot, slot.sequence, markers.rowThere(slot), null);
+        return new Marked(slot, slot.sequence, markers.rowThere(slot), null, holder);
     }
 
     /**
@@ -514,7 +508,7 @@ public final class PostgresInDoubt implements InDoubt {
             return null;
         }
         slot.sequence++; // before it is sent, as marker()'s
-        return new Marked(slot, slot.sequence, true, new long[]{-1});
+        return new Marked(slot, slot.sequence, true, new long[]{-1}, holder);
     }
 
     @Override
@@ -565,15 +559,14 @@ public final class PostgresInDoubt implements InDoubt {
         // (its CPU per writing transaction was twice raw's with an unnamed one, bench/RESULTS.md); behind a
         // transaction pooler the application sets prepareThreshold=0 for its own statements, and ours follow.
         if (m.update()) {
-            try (PreparedStatement s = physical.prepareStatement(markerUpdateCommit)) {
-                s.setLong(1, m.sequence());
-                s.setInt(2, m.slot().number);
-                s.execute();
-                if (s.getUpdateCount() == 1) { // the UPDATE's count: the first of the two results
-                    markers.rowWritten(m.slot());
-                } else {
-                    markers.rowGone(m.slot()); // removed under us (by hand): committed without its marker; upserted next time
-                }
+            PreparedStatement s = m.holder().updateStatement(physical, markerUpdateCommit); // kept for the next COMMIT
+            s.setLong(1, m.sequence());
+            s.setInt(2, m.slot().number);
+            s.execute();
+            if (s.getUpdateCount() == 1) { // the UPDATE's count: the first of the two results
+                markers.rowWritten(m.slot());
+            } else {
+                markers.rowGone(m.slot()); // removed under us (by hand): committed without its marker; upserted next time
             }
             return;
         }

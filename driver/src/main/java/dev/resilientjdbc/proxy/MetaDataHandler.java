@@ -14,7 +14,7 @@ final class MetaDataHandler extends JdbcHandler {
 
     static {
         try {
-            GET_META_DATA = java.sql.Connection.class.getMethod("getMetaData");
+            GET_META_DATA = dev.resilientjdbc.replay.Reflective.accessible(java.sql.Connection.class.getMethod("getMetaData"));
         } catch (NoSuchMethodException e) {
             throw new ExceptionInInitializerError(e);
         }

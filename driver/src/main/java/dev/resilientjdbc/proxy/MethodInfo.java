@@ -81,15 +81,8 @@ final class MethodInfo {
     }
 
     private static MethodInfo remember(Method m) {
-        // This very Method object is what the proxy hands us on every call and what we invoke on the real
-        // object: marked accessible once, Method.invoke no longer walks the stack for its caller on each call
-        // (Reflection.getCallerClass, 1-2 % of a busy pool's CPU in async-profiler). A public method of a JDBC
-        // or vendor interface; where a module does not allow it, the call stays checked as before.
-        try {
-            m.trySetAccessible();
-        } catch (SecurityException denied) {
-            // a security manager said no: the call stays checked
-        }
+        // The very Method object the proxy hands us on every call, and the one we invoke on the real object.
+        dev.resilientjdbc.replay.Reflective.accessible(m);
         // Equal Methods of different proxy classes share one analysis.
         MethodInfo info = CACHE.computeIfAbsent(m, MethodInfo::analyse);
         GROW.lock();
