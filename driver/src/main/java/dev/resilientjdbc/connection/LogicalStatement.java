@@ -148,7 +148,9 @@ public final class LogicalStatement implements ReplayableStatement {
     }
 
     private Object executeUntimed(Method method, Object[] args, String sql) throws Throwable {
-        inlineCount = NO_INLINE;
+        if (inlineCount != NO_INLINE) { // a volatile write is a fence on every execute; a read is not
+            inlineCount = NO_INLINE;
+        }
         boolean autoCommit = connection.session().autoCommit();
         Object result = autoCommit ? executeInAutocommit(method, args, sql) : inTransaction(method, args, !SqlText.isReadOnly(sql), false);
         connection.ran(sql);

@@ -108,7 +108,7 @@ final class ConnectionHandler extends JdbcHandler {
                 break;
         }
         Object result = Calls.withReconnect(logical, method, args);
-        return result instanceof java.sql.Array && info.returns == MethodInfo.Returns.ARRAY
+        return info.returns == MethodInfo.Returns.ARRAY && result instanceof java.sql.Array
                 ? ProxyFactory.array((java.sql.Array) result, this) : result;
     }
 

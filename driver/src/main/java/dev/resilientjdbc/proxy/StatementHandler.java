@@ -63,7 +63,13 @@ final class StatementHandler extends JdbcHandler {
                 ? logical.execute(method, args, args != null && args.length > 0 && args[0] instanceof String ? (String) args[0] : null,
                         info.query)
                 : logical.call(info.statementCall, method, args);
-        if (result instanceof java.sql.Array && (info.returns == MethodInfo.Returns.ARRAY || info.returns == MethodInfo.Returns.MAYBE_RESULT_SET)) {
+        MethodInfo.Returns returns = info.returns;
+        // The declared type first: void, primitives and String need no look at the object (a failed check against an
+        // interface scans all the class's interfaces on every call).
+        if (returns == MethodInfo.Returns.PLAIN || result == null) {
+            return result;
+        }
+        if ((returns == MethodInfo.Returns.ARRAY || returns == MethodInfo.Returns.MAYBE_RESULT_SET) && result instanceof java.sql.Array) {
             return ProxyFactory.array((java.sql.Array) result, connection);
         }
         if (!(result instanceof ResultSetTrack) && !(result instanceof ResultSet)) {
