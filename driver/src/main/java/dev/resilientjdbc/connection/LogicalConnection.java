@@ -444,6 +444,11 @@ public final class LogicalConnection {
         }
     }
 
+    private boolean transactionUntouched() {
+        TransactionState t = tx;
+        return t == null || t.untouched();
+    }
+
     public boolean transactionHasWork() {
         TransactionState t = tx;
         return t != null && t.hasWork();
@@ -534,9 +539,11 @@ public final class LogicalConnection {
      * the new connection is put in that state when it opens.
      */
     public Object set(java.lang.reflect.Method method, Object[] args, boolean autoCommitSetter) throws Throwable {
-        if (autoCommitSetter && Boolean.TRUE.equals(args[0]) && !session.autoCommit()) {
+        if (autoCommitSetter && Boolean.TRUE.equals(args[0]) && !session.autoCommit() && !transactionUntouched()) {
             // Switching autocommit on commits the open transaction: the same commit as commit(), with its
             // replay and in-doubt resolution, so a connection lost since the last call cannot drop it silently.
+            // Where nothing ran since the last commit (a pool's reset at every return) the real driver's own
+            // switch does all there is to do.
             commits().commit(COMMIT);
         }
         Connection p = physical();

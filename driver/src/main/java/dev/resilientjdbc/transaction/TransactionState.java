@@ -68,6 +68,11 @@ public final class TransactionState {
         return p == Phase.ACTIVE || p == Phase.LOST_REPLAYABLE;
     }
 
+    /** Nothing has run in the transaction (or it ended): committing it has nothing to settle. */
+    public boolean untouched() {
+        return state.phase == Phase.NONE;
+    }
+
     /** Whether the transaction must be replayed before anything else runs in it. */
     public boolean replayPending() {
         return state.phase == Phase.LOST_REPLAYABLE;
