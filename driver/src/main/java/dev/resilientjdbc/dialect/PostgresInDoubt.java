@@ -4,6 +4,7 @@ import dev.resilientjdbc.retry.RerunRules;
 import dev.resilientjdbc.retry.RerunRules.InDoubtAnswer;
 import dev.resilientjdbc.retry.RerunRules.InDoubtEvidence;
 import dev.resilientjdbc.retry.RerunRules.InDoubtOutcome;
+import dev.resilientjdbc.replay.Reflective;
 
 import java.lang.reflect.Method;
 import java.sql.Connection;
@@ -46,8 +47,9 @@ public final class PostgresInDoubt implements InDoubt {
                 } catch (ReflectiveOperationException old) {
                     state = null;
                 }
-                return Optional.of(new PgMethods(accessible(pg.getMethod("getBackendPID")), accessible(status),
-                        accessible(state)));
+                // Asked on every writing COMMIT: accessible, so each call skips Method.invoke's stack walk.
+                return Optional.of(new PgMethods(Reflective.accessible(pg.getMethod("getBackendPID")),
+                        Reflective.accessible(status), Reflective.accessible(state)));
             } catch (ReflectiveOperationException | LinkageError e) {
                 return Optional.empty();
             }
@@ -55,11 +57,6 @@ public final class PostgresInDoubt implements InDoubt {
     };
 
     private record PgMethods(Method backendPid, Method parameterStatus, Method transactionState) {
-    }
-
-    /** Asked on every writing COMMIT: see {@link dev.resilientjdbc.replay.Reflective#accessible}. */
-    private static Method accessible(Method m) {
-        return dev.resilientjdbc.replay.Reflective.accessible(m);
     }
 
     // As ProxyShape's: the classes looked up, weakly, so that deregister() can take our entries off them.
