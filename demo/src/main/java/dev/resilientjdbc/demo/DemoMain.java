@@ -76,7 +76,7 @@ public final class DemoMain implements Callable<Integer> {
     boolean agent;
 
     @Option(names = "--agent-jar", paramLabel = "PATH", description = "the java agent for --agent (default: agent/target/resilient-agent.jar"
-            + " in the current directory, else ../../agent/target/resilient-agent.jar from the demo jar's directory)")
+            + " in the current directory or its parent, else ../../agent/target/resilient-agent.jar from the demo jar's directory)")
     Path agentJar;
 
     @Option(names = "--ha", description = "also run the ledger through a failover of a real 3-member Patroni cluster (PostgreSQL 15,"
@@ -348,7 +348,10 @@ public final class DemoMain implements Callable<Integer> {
         return v.ok() ? 0 : 1;
     }
 
-    /** The agent jar: the one given, else in the current directory's agent/target, else next to the demo jar's. */
+    /**
+     * The agent jar: the one given, else in agent/target of the current directory or of its parent, else next to the
+     * demo jar's.
+     */
     private Path findAgentJar() {
         if (agentJar != null) {
             Path p = agentJar.toAbsolutePath().normalize();
@@ -359,6 +362,8 @@ public final class DemoMain implements Callable<Integer> {
         }
         Set<Path> tried = new LinkedHashSet<>();
         tried.add(Path.of("agent", "target", "resilient-agent.jar").toAbsolutePath().normalize());
+        // Run from a module of the checkout (the testkit's tests run there, the demo then coming from ~/.m2).
+        tried.add(Path.of("..", "agent", "target", "resilient-agent.jar").toAbsolutePath().normalize());
         Path home = codeSource();
         if (home != null) {
             // demo/target/resilient-demo.jar (or demo/target/classes) → ../../agent/target/
@@ -406,8 +411,13 @@ public final class DemoMain implements Callable<Integer> {
         return "jdbc:resilient:" + plainUrl.substring("jdbc:".length());
     }
 
+    /** In the unit the options take it in: whole minutes as 2m (a --warm-up of 6m is not echoed as 360s). */
     static String format(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+        long ms = d.toMillis();
+        if (ms % 60_000 == 0 && ms != 0) {
+            return d.toMinutes() + "m";
+        }
+        return ms % 1000 == 0 ? d.toSeconds() + "s" : ms + "ms";
     }
 
     /** Accepts 5s, 500ms, 2m or plain milliseconds. */

@@ -217,7 +217,7 @@ class DemoMainTest {
                 Arguments.of(List.of("--agent", "--no-postgres"), "cannot go with --no-postgres"),
                 Arguments.of(List.of("--warm-up", "soon"), "'soon' is not a duration: use e.g. 500ms, 5s or 2m"),
                 Arguments.of(List.of("--warm-up", "-1s"), "--warm-up must be from 0s to 5m (e.g. 500ms, 10s, 1m), was -1s"),
-                Arguments.of(List.of("--warm-up", "6m"), "--warm-up must be from 0s to 5m (e.g. 500ms, 10s, 1m), was 360s"),
+                Arguments.of(List.of("--warm-up", "6m"), "--warm-up must be from 0s to 5m (e.g. 500ms, 10s, 1m), was 6m"),
                 Arguments.of(List.of("--warm-up", "1s", "--no-postgres"), "--warm-up is for the fault-free measurement of the PostgreSQL"
                         + " ledger in this JVM; it cannot go with --no-postgres"));
     }
