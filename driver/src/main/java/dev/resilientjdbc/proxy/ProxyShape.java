@@ -42,6 +42,9 @@ final class ProxyShape {
         classes.forEach(SHAPES::remove);
     }
 
+    // For result sets whose interfaces one of our DirectResultSet classes has exactly: that class's constructor;
+    // constructor and create are then null.
+    private final java.util.function.Function<ResultSetHandler, Object> direct;
     private final Constructor<?> constructor;
     // The same constructor as a method handle of type (InvocationHandler)Object: Constructor.newInstance takes
     // varargs, an Object[] per proxy made (one per pgjdbc result set, per connection borrowed). Null when the
@@ -50,8 +53,16 @@ final class ProxyShape {
     private final List<Class<?>> interfaces;
 
     private ProxyShape(Constructor<?> constructor, List<Class<?>> interfaces) {
+        this.direct = null;
         this.constructor = constructor;
         this.create = handle(constructor);
+        this.interfaces = interfaces;
+    }
+
+    private ProxyShape(java.util.function.Function<ResultSetHandler, Object> direct, List<Class<?>> interfaces) {
+        this.direct = direct;
+        this.constructor = null;
+        this.create = null;
         this.interfaces = interfaces;
     }
 
@@ -73,6 +84,9 @@ final class ProxyShape {
     }
 
     Object newProxy(InvocationHandler handler) {
+        if (direct != null) {
+            return direct.apply((ResultSetHandler) handler);
+        }
         try {
             return create != null ? (Object) create.invokeExact(handler) : constructor.newInstance(handler);
         } catch (RuntimeException | Error e) {
@@ -94,6 +108,10 @@ final class ProxyShape {
                 usable.add(i);
             }
         }
+        ProxyShape direct = direct(usable);
+        if (direct != null) {
+            return direct;
+        }
         // The real class's loader first (it sees the vendor interfaces), then ours.
         for (ClassLoader loader : loaders(realClass)) {
             if (!visibleFrom(ResilientProxy.class, loader)) {
@@ -112,6 +130,41 @@ final class ProxyShape {
             }
         }
         throw new IllegalStateException("no class loader can define a proxy for " + realClass.getName());
+    }
+
+    /**
+     * The shape of a result set whose public interfaces are exactly those of one of our DirectResultSet classes (the
+     * same Class objects: a driver in another class loader than ours gets a Proxy), or null.
+     */
+    private static ProxyShape direct(List<Class<?>> usable) {
+        if (!usable.contains(java.sql.ResultSet.class)) {
+            return null;
+        }
+        Set<Class<?>> real = new java.util.HashSet<>(usable);
+        real.add(ResilientProxy.class);
+        if (real.equals(interfacesOf(() -> DirectResultSet.class))) {
+            return new ProxyShape(DirectResultSet::new, List.copyOf(real));
+        }
+        if (real.equals(interfacesOf(() -> SqliteDirectResultSet.class))) {
+            return new ProxyShape(SqliteDirectResultSet::new, List.copyOf(real));
+        }
+        if (real.equals(interfacesOf(() -> PgDirectResultSet.class))) {
+            return new ProxyShape(PgDirectResultSet::new, List.copyOf(real));
+        }
+        return null;
+    }
+
+    /** Every interface of the class {@code type} gives, or none when it cannot be loaded (its driver is not visible here). */
+    private static Set<Class<?>> interfacesOf(java.util.function.Supplier<Class<?>> type) {
+        Set<Class<?>> all = new LinkedHashSet<>();
+        try {
+            for (Class<?> c = type.get(); c != null; c = c.getSuperclass()) {
+                collect(c, all);
+            }
+        } catch (LinkageError e) {
+            return Set.of();
+        }
+        return all;
     }
 
     private static ProxyShape tryBuild(ClassLoader loader, List<Class<?>> interfaces) {

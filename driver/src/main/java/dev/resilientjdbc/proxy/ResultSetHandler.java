@@ -41,6 +41,21 @@ final class ResultSetHandler extends JdbcHandler {
         return source instanceof ResultSetTrack && ((ResultSetTrack) source).recorded() ? (ResultSetTrack) source : null;
     }
 
+    /** The real result set when reads from it go straight to it (nothing recorded), else null: DirectResultSet's hot path. */
+    ResultSet plain() {
+        Object source = this.source;
+        if (source instanceof ResultSetTrack) {
+            ResultSetTrack track = (ResultSetTrack) source;
+            return track.recorded() ? null : track.real();
+        }
+        return (ResultSet) source;
+    }
+
+    /** A read made by {@link #plain()}'s caller failed: see {@link #unrecoverable}. */
+    SQLException readFailed(SQLException e) {
+        return unrecoverable(e);
+    }
+
     @Override
     ResultSet delegate() {
         return real(source);
