@@ -13,9 +13,11 @@ import java.sql.SQLException;
  * getters of a column that answer a plain value go to the real result set directly outside a recorded transaction
  * (no argument array, no boxed answer: a Proxy makes both on every call, and the JIT cannot take them apart as
  * the handler also passes them to Method.invoke); every other call, and these inside a recorded transaction, go
- * to the handler with the same Method objects a Proxy would hand it. Written by DirectResultSetSourceTest.
+ * to the handler with the same Method objects a Proxy would hand it. Public, as a Proxy class of public interfaces
+ * is, so that code calling a method found on getClass() by reflection still may. Written by
+ * DirectResultSetSourceTest.
  */
-class DirectResultSet implements ResultSet, ResilientProxy {
+public class DirectResultSet implements ResultSet, ResilientProxy {
     private static final Method EQUALS = method(Object.class, "equals", Object.class);
     private static final Method HASH_CODE = method(Object.class, "hashCode");
     private static final Method TO_STRING = method(Object.class, "toString");

@@ -6,7 +6,7 @@ import java.lang.reflect.Method;
 import java.sql.SQLException;
 
 /** {@link DirectResultSet} for the result sets of pgjdbc. Written by DirectResultSetSourceTest. */
-final class PgDirectResultSet extends DirectResultSet implements org.postgresql.PGRefCursorResultSet {
+public final class PgDirectResultSet extends DirectResultSet implements org.postgresql.PGRefCursorResultSet {
     private static final Method M0 = method(org.postgresql.PGRefCursorResultSet.class, "getRefCursor");
 
     PgDirectResultSet(ResultSetHandler handler) {

@@ -42,9 +42,10 @@ final class ProxyShape {
         classes.forEach(SHAPES::remove);
     }
 
-    // For result sets whose interfaces one of our DirectResultSet classes has exactly: that class's constructor;
-    // constructor and create are then null.
-    private final java.util.function.Function<ResultSetHandler, Object> direct;
+    // For result sets whose interfaces one of our DirectResultSet classes has exactly: which one (constructor and
+    // create are then null); NO_DIRECT otherwise. A number, not a lambda: each lambda is one more class to load.
+    private static final int NO_DIRECT = 0, DIRECT = 1, SQLITE = 2, PGJDBC = 3;
+    private final int direct;
     private final Constructor<?> constructor;
     // The same constructor as a method handle of type (InvocationHandler)Object: Constructor.newInstance takes
     // varargs, an Object[] per proxy made (one per pgjdbc result set, per connection borrowed). Null when the
@@ -53,13 +54,13 @@ final class ProxyShape {
     private final List<Class<?>> interfaces;
 
     private ProxyShape(Constructor<?> constructor, List<Class<?>> interfaces) {
-        this.direct = null;
+        this.direct = NO_DIRECT;
         this.constructor = constructor;
         this.create = handle(constructor);
         this.interfaces = interfaces;
     }
 
-    private ProxyShape(java.util.function.Function<ResultSetHandler, Object> direct, List<Class<?>> interfaces) {
+    private ProxyShape(int direct, List<Class<?>> interfaces) {
         this.direct = direct;
         this.constructor = null;
         this.create = null;
@@ -84,8 +85,15 @@ final class ProxyShape {
     }
 
     Object newProxy(InvocationHandler handler) {
-        if (direct != null) {
-            return direct.apply((ResultSetHandler) handler);
+        switch (direct) {
+            case DIRECT:
+                return new DirectResultSet((ResultSetHandler) handler);
+            case SQLITE:
+                return new SqliteDirectResultSet((ResultSetHandler) handler);
+            case PGJDBC:
+                return new PgDirectResultSet((ResultSetHandler) handler);
+            default:
+                break;
         }
         try {
             return create != null ? (Object) create.invokeExact(handler) : constructor.newInstance(handler);
@@ -142,23 +150,20 @@ final class ProxyShape {
         }
         Set<Class<?>> real = new java.util.HashSet<>(usable);
         real.add(ResilientProxy.class);
-        if (real.equals(interfacesOf(() -> DirectResultSet.class))) {
-            return new ProxyShape(DirectResultSet::new, List.copyOf(real));
-        }
-        if (real.equals(interfacesOf(() -> SqliteDirectResultSet.class))) {
-            return new ProxyShape(SqliteDirectResultSet::new, List.copyOf(real));
-        }
-        if (real.equals(interfacesOf(() -> PgDirectResultSet.class))) {
-            return new ProxyShape(PgDirectResultSet::new, List.copyOf(real));
+        for (int kind = DIRECT; kind <= PGJDBC; kind++) {
+            if (real.equals(interfacesOf(kind))) {
+                return new ProxyShape(kind, List.copyOf(real));
+            }
         }
         return null;
     }
 
     /** Every interface of the class {@code type} gives, or none when it cannot be loaded (its driver is not visible here). */
-    private static Set<Class<?>> interfacesOf(java.util.function.Supplier<Class<?>> type) {
+    private static Set<Class<?>> interfacesOf(int kind) {
         Set<Class<?>> all = new LinkedHashSet<>();
         try {
-            for (Class<?> c = type.get(); c != null; c = c.getSuperclass()) {
+            Class<?> type = kind == DIRECT ? DirectResultSet.class : kind == SQLITE ? SqliteDirectResultSet.class : PgDirectResultSet.class;
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
                 collect(c, all);
             }
         } catch (LinkageError e) {

@@ -6,7 +6,7 @@ import java.lang.reflect.Method;
 import java.sql.SQLException;
 
 /** {@link DirectResultSet} for the result sets of sqlite-jdbc, which are their own metadata too. Written by DirectResultSetSourceTest. */
-final class SqliteDirectResultSet extends DirectResultSet implements java.sql.ResultSetMetaData, org.sqlite.core.Codes {
+public final class SqliteDirectResultSet extends DirectResultSet implements java.sql.ResultSetMetaData, org.sqlite.core.Codes {
     private static final Method M0 = method(java.sql.ResultSetMetaData.class, "getCatalogName", int.class);
     private static final Method M1 = method(java.sql.ResultSetMetaData.class, "getColumnClassName", int.class);
     private static final Method M2 = method(java.sql.ResultSetMetaData.class, "getColumnCount");

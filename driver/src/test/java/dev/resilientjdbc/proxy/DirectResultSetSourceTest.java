@@ -84,9 +84,11 @@ class DirectResultSetSourceTest {
                 .append(" * getters of a column that answer a plain value go to the real result set directly outside a recorded transaction\n")
                 .append(" * (no argument array, no boxed answer: a Proxy makes both on every call, and the JIT cannot take them apart as\n")
                 .append(" * the handler also passes them to Method.invoke); every other call, and these inside a recorded transaction, go\n")
-                .append(" * to the handler with the same Method objects a Proxy would hand it. Written by DirectResultSetSourceTest.\n")
+                .append(" * to the handler with the same Method objects a Proxy would hand it. Public, as a Proxy class of public interfaces\n")
+                .append(" * is, so that code calling a method found on getClass() by reflection still may. Written by\n")
+                .append(" * DirectResultSetSourceTest.\n")
                 .append(" */\n")
-                .append("class DirectResultSet implements ResultSet, ResilientProxy {\n")
+                .append("public class DirectResultSet implements ResultSet, ResilientProxy {\n")
                 .append("    private static final Method EQUALS = method(Object.class, \"equals\", Object.class);\n")
                 .append("    private static final Method HASH_CODE = method(Object.class, \"hashCode\");\n")
                 .append("    private static final Method TO_STRING = method(Object.class, \"toString\");\n");
@@ -148,7 +150,7 @@ class DirectResultSetSourceTest {
         s.append("import java.lang.reflect.Method;\n")
                 .append("import java.sql.SQLException;\n\n")
                 .append("/** {@link DirectResultSet} for ").append(what).append(". Written by DirectResultSetSourceTest. */\n")
-                .append("final class ").append(name).append(" extends DirectResultSet implements ");
+                .append("public final class ").append(name).append(" extends DirectResultSet implements ");
         for (int i = 0; i < interfaces.size(); i++) {
             s.append(i > 0 ? ", " : "").append(interfaces.get(i).getCanonicalName());
         }

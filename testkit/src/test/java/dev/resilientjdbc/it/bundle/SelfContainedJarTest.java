@@ -87,7 +87,8 @@ class SelfContainedJarTest {
                         && !c.endsWith("CircuitBreakerOpenException"))
                 .collect(Collectors.toList());
         assertEquals(List.of(), unwanted, "loaded by a first connection that does not use them");
-        assertTrue(ours.size() <= 210, "classes of ours and of our relocated libraries loaded by the first connection: "
+        // 212: 210 before the result-set classes of ours (DirectResultSet and SQLite's subclass, issue 28).
+        assertTrue(ours.size() <= 212, "classes of ours and of our relocated libraries loaded by the first connection: "
                 + ours.size() + " (191 when this budget was set)");
     }
 

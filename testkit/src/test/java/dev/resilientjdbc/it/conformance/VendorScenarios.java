@@ -16,6 +16,7 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -35,6 +36,77 @@ final class VendorScenarios {
         c.pgOnly("PostgreSQL backend dies mid-COPY (unwrap), then rollback", p -> copyBackendDies(p, false));
         c.pgOnly("PostgreSQL backend dies mid-COPY (getCopyAPI), then rollback", p -> copyBackendDies(p, true));
         c.sqliteOnly("SQLite unwrap to SQLiteConnection", VendorScenarios::sqlite);
+        c.pgOnly("PostgreSQL result sets: vendor interfaces, reflection on their class", VendorScenarios::pgResultSets);
+        c.sqliteOnly("SQLite result sets: their own metadata, reflection on their class", VendorScenarios::sqliteResultSets);
+    }
+
+    // Result sets of both drivers come as a class of ours on the proxied run (DirectResultSet), not as a Proxy: what
+    // the application can do with them must stay what it can do with the real ones.
+    private static void pgResultSets(Probe p) throws Exception {
+        Observations log = p.log();
+        Connection c = p.connection();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select 42 as n, 'x'::text as t, null::int as z")) {
+            resultSetCommon(p, "query", rs);
+            log.note("getRefCursor through the cast", ((org.postgresql.PGRefCursorResultSet) rs).getRefCursor());
+        }
+        try (PreparedStatement ps = c.prepareStatement("select ?::int + 1 as n, 'p' as t, null::int as z")) {
+            ps.setInt(1, 41);
+            try (ResultSet rs = ps.executeQuery()) {
+                resultSetCommon(p, "prepared", rs);
+            }
+        }
+        try (ResultSet rs = c.getMetaData().getTypeInfo()) {
+            log.note("metadata result set instanceof PGRefCursorResultSet", rs instanceof org.postgresql.PGRefCursorResultSet);
+            p.require("metadata result set is ours on the proxied run", !p.proxied() || rs instanceof dev.resilientjdbc.proxy.ResilientProxy);
+        }
+    }
+
+    private static void sqliteResultSets(Probe p) throws Exception {
+        Observations log = p.log();
+        Connection c = p.connection();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select 42 as n, 'x' as t, null as z")) {
+            resultSetCommon(p, "query", rs);
+            log.note("instanceof org.sqlite.core.Codes", rs instanceof org.sqlite.core.Codes);
+            java.sql.ResultSetMetaData md = (java.sql.ResultSetMetaData) rs;
+            log.attempt("cast to ResultSetMetaData: getColumnCount", md::getColumnCount);
+            log.attempt("cast to ResultSetMetaData: getColumnName(2)", () -> md.getColumnName(2));
+            log.attempt("cast to ResultSetMetaData: isNullable(1)", () -> md.isNullable(1));
+        }
+        try (PreparedStatement ps = c.prepareStatement("select ? + 1 as n, 'p' as t, null as z")) {
+            ps.setInt(1, 41);
+            try (ResultSet rs = ps.executeQuery()) {
+                resultSetCommon(p, "prepared", rs);
+            }
+        }
+    }
+
+    /** {@code rs}: one row of (42, a text, null). */
+    private static void resultSetCommon(Probe p, String what, ResultSet rs) throws Exception {
+        Observations log = p.log();
+        p.require(what + ": a class of ours, not a java.lang.reflect.Proxy, on the proxied run",
+                !p.proxied() || (rs instanceof dev.resilientjdbc.proxy.ResilientProxy && !java.lang.reflect.Proxy.isProxyClass(rs.getClass())));
+        for (Class<?> type : List.of(ResultSet.class, java.sql.ResultSetMetaData.class, AutoCloseable.class, java.sql.Wrapper.class)) {
+            log.note(what + ": instanceof " + type.getSimpleName(), type.isInstance(rs));
+        }
+        log.attempt(what + ": next", rs::next);
+        log.attempt(what + ": getInt(1)", () -> rs.getInt(1));
+        log.attempt(what + ": getLong(\"n\")", () -> rs.getLong("n"));
+        log.attempt(what + ": getString(2)", () -> rs.getString(2));
+        log.attempt(what + ": getInt(3)", () -> rs.getInt(3));
+        log.attempt(what + ": wasNull", rs::wasNull);
+        log.attempt(what + ": getBigDecimal(1)", () -> rs.getBigDecimal(1));
+        log.attempt(what + ": getInt(4), no such column", () -> rs.getInt(4));
+        // Code that finds a method on the object's class and calls it by reflection (as some mappers do).
+        log.attempt(what + ": getString(2) by reflection on getClass()",
+                () -> rs.getClass().getMethod("getString", int.class).invoke(rs, 2));
+        log.attempt(what + ": equals itself", () -> rs.equals(rs));
+        log.attempt(what + ": unwrap(ResultSet) is itself", () -> rs.unwrap(ResultSet.class) == rs);
+        log.attempt(what + ": getStatement().getConnection() is the application's", () -> rs.getStatement() == null
+                || rs.getStatement().getConnection() == p.connection());
+        log.attempt(what + ": next at the end", rs::next);
+        rs.close();
+        log.attempt(what + ": getInt(1) after close", () -> rs.getInt(1));
+        log.attempt(what + ": isClosed", rs::isClosed);
     }
 
     private static void pgCasts(Probe p) throws Exception {
