@@ -212,6 +212,8 @@ public final class PostgresInDoubt implements InDoubt {
     // The same with a plain UPDATE of a row known to be there: no speculative insertion and no tuple lock (the upsert's
     // ON CONFLICT locks the row first, one more WAL record per commit) — bench/RESULTS.md measured 10 % more throughput.
     private final String markerUpdateCommit;
+    // What settles a lost COMMIT as not committed: the row takes the next sequence unless the COMMIT's own is there.
+    private final String markerFence;
     // An autocommit write wrapped with the marker write (inlineText): ours first, set as transaction-local settings
     // so that the application's parameters keep their order; its count goes into the row with our sequence.
     private final String inlinePrefix;
@@ -234,18 +236,35 @@ public final class PostgresInDoubt implements InDoubt {
     public PostgresInDoubt(String markerTable, String target) {
         this.markers = markerTable == null ? null : new CommitMarkers(markerTable);
         this.target = target;
-        this.markerCommit = markerTable == null ? null : "INSERT INTO " + markerTable + " (run, slot, sequence, at) VALUES ('"
+        this.markerCommit = markerTable == null ? null : "INSERT INTO " + markerTable + " AS m (run, slot, sequence, at) VALUES ('"
                 + CommitMarkers.run() + "', ?, ?, clock_timestamp()) ON CONFLICT (run, slot)"
-                + " DO UPDATE SET sequence = EXCLUDED.sequence, at = EXCLUDED.at;COMMIT";
-        this.markerUpdateCommit = markerTable == null ? null : "UPDATE " + markerTable + " SET sequence = ?, at = clock_timestamp()"
-                + " WHERE run = '" + CommitMarkers.run() + "' AND slot = ?;COMMIT";
+                + " DO UPDATE SET sequence = " + guarded("m.sequence", "EXCLUDED.sequence") + ", at = EXCLUDED.at;COMMIT";
+        this.markerUpdateCommit = markerTable == null ? null : "UPDATE " + markerTable + " SET sequence = "
+                + guarded("sequence", "?") + ", at = clock_timestamp() WHERE run = '" + CommitMarkers.run() + "' AND slot = ?;COMMIT";
+        this.markerFence = markerTable == null ? null : "INSERT INTO " + markerTable + " AS m (run, slot, sequence, at) VALUES ('"
+                + CommitMarkers.run() + "', ?, ?, clock_timestamp()) ON CONFLICT (run, slot)"
+                + " DO UPDATE SET sequence = EXCLUDED.sequence, at = EXCLUDED.at WHERE m.sequence < ?";
         this.inlinePrefix = "SELECT set_config('resilient.marker_sequence', ?, true), set_config('resilient.marker_slot', ?, true);"
                 + "WITH resilient_applied AS (";
         // The newline ends a trailing -- comment of the application's text.
         this.inlineSuffix = markerTable == null ? null : "\nRETURNING 1), resilient_marker AS (UPDATE " + markerTable
-                + " SET sequence = current_setting('resilient.marker_sequence')::bigint, applied = (SELECT count(*) FROM resilient_applied),"
+                + " SET sequence = " + guarded("sequence", "current_setting('resilient.marker_sequence')::bigint")
+                + ", applied = (SELECT count(*) FROM resilient_applied),"
                 + " at = clock_timestamp() WHERE run = '" + CommitMarkers.run() + "' AND slot = current_setting('resilient.marker_slot')::int"
                 + " RETURNING 1) SELECT (SELECT count(*) FROM resilient_applied), (SELECT count(*) FROM resilient_marker)";
+    }
+
+    /**
+     * The new sequence {@code value} when the row's {@code current} one is lower, else an error (22P02) that aborts the
+     * transaction, its COMMIT with it: a COMMIT whose outcome was settled as "not committed" has its sequence taken by
+     * the fence (see fence()), so its marker write, should it reach the server after all (bytes held up in the network
+     * or behind a pooler), can never commit. The error's text names the row; it cannot be folded at planning, as it
+     * reads the row.
+     */
+    private static String guarded(String current, String value) {
+        return "CASE WHEN " + current + " < " + value + " THEN " + value
+                + " ELSE ('resilient-jdbc: this COMMIT was settled as not committed and fenced off; marker sequence '"
+                + " || " + current + ")::bigint END";
     }
 
     static String createTableSql(String table) {
@@ -558,7 +577,8 @@ public final class PostgresInDoubt implements InDoubt {
         if (m.update()) {
             PreparedStatement s = m.holder().updateStatement(physical, markerUpdateCommit); // kept for the next COMMIT
             s.setLong(1, m.sequence());
-            s.setInt(2, m.slot().number);
+            s.setLong(2, m.sequence());
+            s.setInt(3, m.slot().number);
             s.execute();
             if (s.getUpdateCount() == 1) { // the UPDATE's count: the first of the two results
                 markers.rowWritten(m.slot());
@@ -629,7 +649,7 @@ public final class PostgresInDoubt implements InDoubt {
     @Override
     public InDoubtAnswer outcome(Connection fresh, Ticket ticket, Object oldSession) throws SQLException {
         try {
-            InDoubtAnswer r = ticket instanceof Marked m ? byMarker(fresh, m, oldSession) : resolve(fresh, (Xact) ticket);
+            InDoubtAnswer r = ticket instanceof Marked m ? byMarker(fresh, m) : resolve(fresh, (Xact) ticket);
             endTransaction(fresh);
             return r;
         } catch (SQLException e) {
@@ -671,38 +691,89 @@ public final class PostgresInDoubt implements InDoubt {
     }
 
     /**
-     * The marker alone settles it, on the same server run and after a restart, a crash or a promotion
-     * alike: our sequence in the row is our COMMIT. Without it, "not committed" is believed only once
-     * the old session is proven gone (a session ends its transaction before it leaves
-     * pg_stat_activity), and the row is read again after that proof, in a new transaction.
+     * The marker settles it, on the same server run and after a restart, a crash or a promotion alike: our sequence in
+     * the row is our COMMIT. Otherwise the fence decides, without asking which session the old transaction ran in (behind
+     * a transaction pooler the backend pid pgjdbc reports is not a server pid): the row is given the next sequence unless
+     * ours is there, waiting for the row's lock (an old transaction still committing holds it) at most FENCE_WAIT. Once
+     * the fence has committed, the old COMMIT's marker write fails wherever it turns up (see guarded()), so "not
+     * committed" stays true. The fence's own sequence in the row means a fence of ours landed (its reply lost).
      */
-    private InDoubtAnswer byMarker(Connection fresh, Marked m, Object oldSession) throws SQLException {
+    private InDoubtAnswer byMarker(Connection fresh, Marked m) throws SQLException {
         long seen = markerSequence(fresh, m);
-        if (seen == m.sequence()) {
-            return new InDoubtAnswer(InDoubtOutcome.COMMITTED, InDoubtEvidence.MARKER);
+        InDoubtAnswer known = settledBy(seen, m);
+        if (known != null) {
+            return known;
         }
         if (rowVanished(seen, m)) {
             return InDoubtAnswer.NO_ANSWER;
         }
-        if (!(oldSession instanceof long[] b)) {
-            return InDoubtAnswer.NO_ANSWER; // which session it ran in is unknown: it cannot be proven gone
+        if (!fence(fresh, m)) {
+            long after = markerSequence(fresh, m);
+            known = settledBy(after, m);
+            return known != null ? known : InDoubtAnswer.NO_ANSWER;
         }
-        try (PreparedStatement ps = fresh.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = ?"
-                + " AND backend_start <= to_timestamp(?) AND usename = current_user)")) {
-            ps.setInt(1, (int) b[0]);
-            ps.setDouble(2, (b[1] + 5_000) / 1000.0);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || rs.getBoolean(1)) {
-                    return InDoubtAnswer.NO_ANSWER; // still there: its transaction may yet commit
+        return new InDoubtAnswer(InDoubtOutcome.ABORTED, InDoubtEvidence.MARKER);
+    }
+
+    /** Our COMMIT's sequence: committed; the fence's (the next one): not committed; anything else: not settled yet. */
+    private static InDoubtAnswer settledBy(long seen, Marked m) {
+        if (seen == m.sequence()) {
+            return new InDoubtAnswer(InDoubtOutcome.COMMITTED, InDoubtEvidence.MARKER);
+        }
+        if (seen == m.sequence() + 1) {
+            return new InDoubtAnswer(InDoubtOutcome.ABORTED, InDoubtEvidence.MARKER);
+        }
+        return null;
+    }
+
+    // How long the fence waits for the row's lock: an old transaction still committing (a slow fsync, a synchronous
+    // standby) holds it until it ends; past this, the outcome stays unknown (08007).
+    private static final int FENCE_WAIT_MS = 5_000;
+
+    /**
+     * In a transaction of its own on {@code fresh}: the slot's row gets sequence + 1 unless it holds our sequence.
+     * True when it did (our COMMIT did not happen and now cannot); false when the row already held ours (or more), or the
+     * old transaction kept the lock past the wait.
+     */
+    private boolean fence(Connection fresh, Marked m) throws SQLException {
+        // The slot's next COMMIT must write above the fence's number, whatever becomes of this attempt.
+        m.slot().sequence = Math.max(m.slot().sequence, m.sequence() + 1);
+        boolean autoCommit = fresh.getAutoCommit();
+        if (autoCommit) {
+            fresh.setAutoCommit(false);
+        }
+        try {
+            try (Statement s = fresh.createStatement()) {
+                s.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED;SET LOCAL lock_timeout = " + FENCE_WAIT_MS);
+            }
+            int count;
+            try (PreparedStatement ps = fresh.prepareStatement(markerFence)) {
+                ps.setInt(1, m.slot().number);
+                ps.setLong(2, m.sequence() + 1);
+                ps.setLong(3, m.sequence());
+                count = ps.executeUpdate();
+            }
+            fresh.commit();
+            return count == 1;
+        } catch (SQLException e) {
+            try {
+                fresh.rollback();
+            } catch (SQLException ignored) {
+                // the connection went too: the caller sees e
+            }
+            if ("55P03".equals(e.getSQLState())) {
+                return false; // the old transaction still holds the row: read again, unknown unless it has ended
+            }
+            throw e;
+        } finally {
+            if (autoCommit) {
+                try {
+                    fresh.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // a broken connection is replaced before its next use
                 }
             }
         }
-        endTransaction(fresh);
-        long after = markerSequence(fresh, m);
-        if (rowVanished(after, m)) {
-            return InDoubtAnswer.NO_ANSWER;
-        }
-        return new InDoubtAnswer(after == m.sequence() ? InDoubtOutcome.COMMITTED : InDoubtOutcome.ABORTED, InDoubtEvidence.MARKER);
     }
 
     /**
