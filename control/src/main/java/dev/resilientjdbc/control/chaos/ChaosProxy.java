@@ -52,6 +52,8 @@ public final class ChaosProxy implements AutoCloseable {
     // Disarm the trigger once it has struck one connection (a retry on a new connection then goes through).
     private volatile boolean dropRepliesOnce;
     private volatile byte[] dropRequestsTrigger;
+    private volatile byte[] holdRequestsTrigger;
+    private final AtomicLong heldBytes = new AtomicLong();
     private volatile long jitterNanos;
     private volatile long closeAfterBytes = -1;
     private final java.util.Random random = new java.util.Random(42); // selector thread only: reproducible jitter
@@ -155,6 +157,62 @@ public final class ChaosProxy implements AutoCloseable {
         dropRequestsTrigger = trigger.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /**
+     * The first connection whose client sends bytes containing {@code trigger} has that chunk and every later client
+     * byte held back: not forwarded, not dropped. With {@link #cutHeldClients} its client side dies while its server
+     * side stays open, and {@link #releaseHeld} delivers the held bytes late — as a request stuck in the network (or in
+     * a pooler) reaches the server after the client gave up on it.
+     */
+    public void holdRequestsOnceContaining(String trigger) {
+        holdRequestsTrigger = trigger.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A {@link #holdRequestsOnceContaining} trigger still waits for its connection. */
+    public boolean holdTriggerArmed() {
+        return holdRequestsTrigger != null;
+    }
+
+    /** Bytes held back by {@link #holdRequestsOnceContaining} so far (delivered or not). */
+    public long heldBytes() {
+        return heldBytes.get();
+    }
+
+    /** The client side of every connection holding bytes is reset (RST); its server side stays open, bytes still held. */
+    public void cutHeldClients() {
+        CountDownLatch done = new CountDownLatch(1);
+        run(() -> {
+            for (Pair p : new ArrayList<>(pairs)) {
+                if (p.held != null) {
+                    p.clientGone(true);
+                }
+            }
+            done.countDown();
+        });
+        await(done);
+    }
+
+    /** Held bytes go to the server now, in order; the connection's server side stays open, its replies dropped. */
+    public void releaseHeld() {
+        CountDownLatch done = new CountDownLatch(1);
+        run(() -> {
+            for (Pair p : new ArrayList<>(pairs)) {
+                if (p.held != null) {
+                    long now = System.nanoTime();
+                    for (ByteBuffer b : p.held) {
+                        p.toServer.chunks.add(b);
+                        p.toServer.due.add(now);
+                        p.toServer.queued += b.remaining();
+                    }
+                    p.held = null;
+                    p.releasedAfterClientGone = p.clientGone;
+                    p.flush();
+                }
+            }
+            done.countDown();
+        });
+        await(done);
+    }
+
     /** A {@link #dropRequestsOnceContaining} trigger still waits for its connection: false once it struck (or was reset). */
     public boolean dropRequestTriggerArmed() {
         return dropRequestsTrigger != null;
@@ -201,6 +259,7 @@ public final class ChaosProxy implements AutoCloseable {
         closeAfterBytes = -1;
         dropRepliesTrigger = null;
         dropRequestsTrigger = null;
+        holdRequestsTrigger = null;
         selector.wakeup();
     }
 
@@ -382,6 +441,10 @@ public final class ChaosProxy implements AutoCloseable {
         final PgClientMessages messages = new PgClientMessages();
         long forwarded;
         boolean closeWhenFlushed;
+        // Client bytes held back (holdRequestsOnceContaining) until releaseHeld; null when none are.
+        ArrayDeque<ByteBuffer> held;
+        boolean clientGone;
+        boolean releasedAfterClientGone;
 
         Pair(SocketChannel client, SocketChannel upstream) {
             this.client = client;
@@ -399,7 +462,11 @@ public final class ChaosProxy implements AutoCloseable {
             in.clear();
             int n = from.read(in);
             if (n < 0) {
-                close(false);
+                if (from == client && (held != null || releasedAfterClientGone)) {
+                    clientGone(false); // the server side stays: held bytes may still be delivered
+                } else {
+                    close(false);
+                }
                 return;
             }
             if (n == 0) {
@@ -428,6 +495,19 @@ public final class ChaosProxy implements AutoCloseable {
             }
             if (toServerSide && requestsDropped) {
                 return; // the request never reaches the server
+            }
+            byte[] holdTrigger = holdRequestsTrigger;
+            if (toServerSide && held == null && holdTrigger != null && (contains(buf.array(), n, holdTrigger) || binds(bound, holdTrigger))) {
+                holdRequestsTrigger = null;
+                held = new ArrayDeque<>();
+            }
+            if (toServerSide && held != null) {
+                held.add(buf);
+                heldBytes.addAndGet(n);
+                return; // kept for releaseHeld
+            }
+            if (!toServerSide && clientGone) {
+                return; // nobody to hear it
             }
             if (blackhole || (!toServerSide && (dropServerReplies || repliesDropped))) {
                 return; // read and dropped: nothing is forwarded
@@ -465,6 +545,12 @@ public final class ChaosProxy implements AutoCloseable {
             }
             try {
                 drain(toServer, upstream, upstreamKey, clientKey);
+                if (clientGone) {
+                    toClient.chunks.clear();
+                    toClient.due.clear();
+                    toClient.queued = 0;
+                    return;
+                }
                 drain(toClient, client, clientKey, upstreamKey);
                 if (closeWhenFlushed && toServer.chunks.isEmpty() && toClient.chunks.isEmpty()) {
                     close(true);
@@ -494,6 +580,25 @@ public final class ChaosProxy implements AutoCloseable {
             }
             if (out.queued <= MAX_QUEUED / 2 && fromKey.isValid() && (fromKey.interestOps() & SelectionKey.OP_READ) == 0) {
                 fromKey.interestOps(fromKey.interestOps() | SelectionKey.OP_READ);
+            }
+        }
+
+        /** The client side ends (reset: with RST); the server side stays open for held or released bytes. */
+        void clientGone(boolean reset) {
+            if (clientGone) {
+                return;
+            }
+            clientGone = true;
+            try {
+                if (clientKey != null) {
+                    clientKey.cancel();
+                }
+                if (reset && client.isOpen()) {
+                    client.setOption(StandardSocketOptions.SO_LINGER, 0);
+                }
+                client.close();
+            } catch (IOException ignored) {
+                // already gone
             }
         }
 

@@ -179,6 +179,38 @@ class ChaosProxyTest {
     }
 
     @Test
+    void heldRequestsReachTheServerOnlyWhenReleasedAfterTheClientIsGone() throws Exception {
+        proxy.holdRequestsOnceContaining("\u0009");
+        Socket first = connect();
+        try (Socket second = connect()) {
+            assertArrayEquals(new byte[]{1}, roundTrip(first, new byte[]{1}), "before the trigger, bytes pass");
+            first.getOutputStream().write(new byte[]{9, 8});
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (proxy.heldBytes() < 2 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals(2, proxy.heldBytes(), "the trigger's chunk is held");
+            assertTrue(!proxy.holdTriggerArmed(), "disarmed once it struck");
+            assertArrayEquals(new byte[]{9}, roundTrip(second, new byte[]{9}), "another connection's bytes pass");
+            assertEquals(2, received.get(), "the held bytes have not reached the server");
+            proxy.cutHeldClients();
+            first.setSoTimeout(2000);
+            assertThrows(IOException.class, () -> {
+                if (first.getInputStream().read() < 0) {
+                    throw new IOException("closed");
+                }
+            }, "the client side is cut");
+            proxy.releaseHeld();
+            while (received.get() < 4 && System.nanoTime() < deadline + Duration.ofSeconds(5).toNanos()) {
+                Thread.onSpinWait();
+            }
+            assertEquals(4, received.get(), "released: the server got the held bytes after the client was gone");
+        } finally {
+            first.close();
+        }
+    }
+
+    @Test
     void refuseNewResetsNewConnectionsOnly() throws Exception {
         try (Socket existing = connect()) {
             assertArrayEquals(new byte[]{1}, roundTrip(existing, new byte[]{1})); // accepted and paired before the switch

@@ -87,6 +87,10 @@ final class PgBouncerProcess implements AutoCloseable {
         }
     }
 
+    int port() {
+        return port;
+    }
+
     String jdbcUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }

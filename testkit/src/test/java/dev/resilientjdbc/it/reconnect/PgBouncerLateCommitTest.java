@@ -1,0 +1,156 @@
+package dev.resilientjdbc.it.reconnect;
+
+import dev.resilientjdbc.ResilientDriver;
+import dev.resilientjdbc.control.chaos.ChaosProxy;
+import dev.resilientjdbc.control.pg.PgServer;
+import dev.resilientjdbc.retry.RetryStats;
+import dev.resilientjdbc.testkit.pg.PgSettings;
+import dev.resilientjdbc.testkit.pg.PgTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A COMMIT whose bytes reach the server after the driver has settled it as "not committed" must not commit. Behind
+ * PgBouncer (transaction pooling) the backend pid pgjdbc reports is the pooler's made-up key, so the old session
+ * cannot be found, let alone ended; and a request held up on its way (in the network, in the pooler) can still
+ * arrive after the client gave up. The chaos proxy in front of PgBouncer holds the marker write and COMMIT of one
+ * transaction, cuts the client's side of that connection (its server side, and PgBouncer's server connection with
+ * the open transaction, stay), the driver settles the COMMIT on a new connection and replays the transaction; then
+ * the held bytes are delivered. Exactly one journal row may be there at the end, and the late COMMIT must have been
+ * refused (its transaction left aborted). Needs /usr/sbin/pgbouncer, as PgBouncerTest.
+ */
+@PgTest
+@PgSettings(crashSafe = true)
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class PgBouncerLateCommitTest {
+    private static PgServer pg;
+    private static PgBouncerProcess bouncer;
+    private static ChaosProxy proxy;
+
+    @BeforeAll
+    static void start(PgServer server) throws Exception {
+        Assumptions.assumeTrue(PgBouncerProcess.installed() || "true".equals(System.getenv("CI")),
+                "PgBouncer is not installed (apt-get install pgbouncer); .ci/run installs it, so this runs in CI");
+        pg = server;
+        bouncer = PgBouncerProcess.start(server.port(), server.database(), 4);
+        proxy = ChaosProxy.start("127.0.0.1", bouncer.port());
+        try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE late_journal (note text NOT NULL)");
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (bouncer != null) {
+            bouncer.close();
+        }
+    }
+
+    private static String direct() {
+        return pg.jdbcUrl() + "?user=postgres";
+    }
+
+    @Test
+    void aCommitSettledAsNotCommittedCannotLandLate() throws Exception {
+        String url = "jdbc:resilient:postgresql://127.0.0.1:" + proxy.port() + "/" + pg.database()
+                + "?user=postgres&prepareThreshold=0&resilient.connect.maxDuration=60s&resilient.retry.maxDuration=60s";
+        try (Connection c = DriverManager.getConnection(url)) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO late_journal VALUES ('warm-up')"); // the connection's marker row is written
+            }
+            c.commit();
+            long markerAnswers = stat(s -> s.inDoubtEvidence(dev.resilientjdbc.retry.RerunRules.InDoubtEvidence.MARKER.ordinal()));
+
+            proxy.holdRequestsOnceContaining("COMMIT");
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO late_journal VALUES ('once')");
+            }
+            CompletableFuture<Void> commit = CompletableFuture.runAsync(() -> {
+                try {
+                    c.commit();
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            awaitCondition(() -> !proxy.holdTriggerArmed(), "the COMMIT is held");
+            int oldBackend = openTransactionBackend();
+            proxy.cutHeldClients();
+            commit.get(90, TimeUnit.SECONDS); // settled as not committed, replayed, committed on a new connection
+
+            assertTrue(stat(s -> s.inDoubtEvidence(dev.resilientjdbc.retry.RerunRules.InDoubtEvidence.MARKER.ordinal())) > markerAnswers,
+                    "the lost COMMIT was settled by the marker");
+            assertEquals(1, count("once"), "the replayed transaction committed once");
+            assertEquals("idle in transaction", state(oldBackend), "the old transaction is still open behind PgBouncer");
+
+            proxy.releaseHeld();
+            awaitCondition(() -> !"idle in transaction".equals(state(oldBackend)) && !"active".equals(state(oldBackend)),
+                    "the late COMMIT has been answered");
+            assertEquals("idle in transaction (aborted)", state(oldBackend), "the late marker write was refused");
+            assertEquals(1, count("once"), "the late COMMIT did not apply the transaction a second time");
+        }
+    }
+
+    /** The one backend with a transaction open (the held one's), found directly. */
+    private static int openTransactionBackend() throws SQLException {
+        try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pid FROM pg_stat_activity WHERE state = 'idle in transaction'"
+                     + " AND datname = current_database() AND pid <> pg_backend_pid()")) {
+            assertTrue(rs.next(), "a transaction is open behind PgBouncer");
+            int pid = rs.getInt(1);
+            assertTrue(!rs.next(), "only one transaction is open");
+            return pid;
+        }
+    }
+
+    private static String state(int pid) {
+        try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT state FROM pg_stat_activity WHERE pid = " + pid)) {
+            return rs.next() ? rs.getString(1) : "gone";
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long count(String note) throws SQLException {
+        try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM late_journal WHERE note = '" + note + "'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static long stat(java.util.function.ToLongFunction<RetryStats> f) {
+        return ResilientDriver.targets().matching("127.0.0.1:" + proxy.port() + "/").stream().mapToLong(g -> f.applyAsLong(g.stats())).sum();
+    }
+
+    private static void awaitCondition(BooleanSupplier done, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting until " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+}
