@@ -31,6 +31,9 @@ public final class CommitProtocol {
     private final InDoubt inDoubt;
     // This connection's commit marker row, when resilient.indoubt.marker is on; given back on close.
     private final CommitMarkers.Holder marker = new CommitMarkers.Holder();
+    // A lost COMMIT is being settled on this connection's marker row. A close() from another thread meanwhile (abort)
+    // must not hand the row to another connection: the fence may still write it (see release()).
+    private volatile boolean settling;
 
     CommitProtocol(LogicalConnection logical, InDoubt inDoubt) {
         this.logical = logical;
@@ -39,7 +42,11 @@ public final class CommitProtocol {
 
     /** The connection closes: its marker row goes back to the JVM's pool of rows. */
     void release() {
-        marker.release();
+        if (settling) {
+            marker.abandon(); // the row stays this settlement's; the JVM makes a new one for the next connection
+        } else {
+            marker.release();
+        }
     }
 
     /**
@@ -180,6 +187,8 @@ public final class CommitProtocol {
             InDoubt.Ticket ticket = null;
             // The transaction id could not be asked for because the server had aborted the transaction.
             boolean abortedByServer = false;
+            // The server says the transaction wrote nothing (an empty batch counts as a write here, and sends nothing).
+            boolean nothingWritten = false;
             if (log.wrote()) {
                 logical.noteSession();
                 // The marker goes with the COMMIT only where a refused marker write can be made good by a replay.
@@ -189,6 +198,10 @@ public final class CommitProtocol {
                 }
                 try {
                     ticket = transactionId(p);
+                    if (ticket == InDoubt.NOTHING_WRITTEN) {
+                        nothingWritten = true;
+                        ticket = null;
+                    }
                 } catch (SQLException e) {
                     if (logical.breaksAttempt(e)) {
                         throw e;
@@ -200,7 +213,7 @@ public final class CommitProtocol {
             try {
                 return Reflective.invoke(p, method, null);
             } catch (SQLException e) {
-                return settle(afterFailedCommit(e, p, ticket, log, abortedByServer));
+                return settle(afterFailedCommit(e, p, ticket, log.wrote() && !nothingWritten, log, abortedByServer));
             }
         }
 
@@ -223,11 +236,12 @@ public final class CommitProtocol {
                     markerRefused = "25006".equals(e.getSQLState());
                     return settle(Outcome.retry(e, new Replay(false, p))); // the COMMIT never ran: roll back, replay, commit again
                 }
-                return settle(afterFailedCommit(e, p, ticket, log, false));
+                return settle(afterFailedCommit(e, p, ticket, log.wrote(), log, false));
             }
         }
 
-        private Outcome afterFailedCommit(SQLException e, Connection p, InDoubt.Ticket xid, TransactionLog log, boolean abortedByServer) {
+        private Outcome afterFailedCommit(SQLException e, Connection p, InDoubt.Ticket xid, boolean wrote, TransactionLog log,
+                                          boolean abortedByServer) {
             FailureClass c = logical.failed(e);
             boolean closed = logical.isClosed();
             if (c == FailureClass.CONNECTION && !closed) {
@@ -235,7 +249,7 @@ public final class CommitProtocol {
                 holdTurn(); // settling the outcome reconnects first: the replay it may lead to comes before new work
             }
             RerunRules.CommitVerdict v = RerunRules.commit(new RerunRules.CommitFacts(c, RerunRules.applicationTimeLimit(e),
-                    closed, log.wrote(), log.replayable(), RerunRules.refusedBeforeSending(e), abortedByServer, xid != null));
+                    closed, wrote, log.replayable(), RerunRules.refusedBeforeSending(e), abortedByServer, xid != null));
             if (v == RerunRules.CommitVerdict.ASK_DATABASE) {
                 v = RerunRules.afterInDoubt(outcomeOfLostCommit(p, xid), log.replayable());
             }
@@ -394,6 +408,9 @@ public final class CommitProtocol {
                 ticket = withMarker ? inDoubt.marker(p, marker) : null;
                 if (ticket == null) {
                     ticket = transactionId(p);
+                    if (ticket == InDoubt.NOTHING_WRITTEN) {
+                        ticket = null; // below: nothing written, nothing to commit
+                    }
                 }
             } catch (SQLException e) {
                 FailureClass c = logical.failed(e);
@@ -464,6 +481,16 @@ public final class CommitProtocol {
      * connection can be had. Resolved outcomes are counted here; the caller counts UNKNOWN as it reports it.
      */
     private RerunRules.InDoubtOutcome outcomeOfLostCommit(Connection lost, InDoubt.Ticket xid) {
+        settling = true;
+        try {
+            // Closed before settling was seen (close() reads it after marking closed): the row may be another's already.
+            return logical.isClosed() ? RerunRules.InDoubtOutcome.UNKNOWN : settle(lost, xid);
+        } finally {
+            settling = false;
+        }
+    }
+
+    private RerunRules.InDoubtOutcome settle(Connection lost, InDoubt.Ticket xid) {
         RerunRules.InDoubtAnswer r = RerunRules.InDoubtAnswer.NO_ANSWER;
         Object oldSession = logical.sessionOf(lost); // asked before a reconnect moves it out of reach
         // A server that crashes again while we ask (restarts every few seconds) loses the new connection too:

@@ -133,6 +133,12 @@ public final class CommitMarkers {
             return s;
         }
 
+        /** As release(), but the slot is not given to another connection (its row may still be written by a settlement). */
+        public void abandon() {
+            closeUpdate();
+            SLOT.getAndSet(this, (Slot) null);
+        }
+
         public void release() {
             closeUpdate();
             Slot s = (Slot) SLOT.getAndSet(this, (Slot) null);

@@ -16,6 +16,17 @@ public interface InDoubt {
     }
 
     /**
+     * The ticket of a transaction the server says wrote nothing (no transaction id was assigned to it): its COMMIT
+     * changes nothing, so a lost reply to it leaves nothing in doubt.
+     */
+    Ticket NOTHING_WRITTEN = new Ticket() {
+        @Override
+        public String toString() {
+            return "nothing written";
+        }
+    };
+
+    /**
      * What will identify the server session of {@code physical}, opened (or borrowed) at
      * {@code openedAtMillis}, once the connection is lost; null when nothing can be known. Asked while
      * the connection is alive, when a transaction starts and before its COMMIT, not on every connect.
@@ -124,8 +135,9 @@ public interface InDoubt {
     }
 
     /**
-     * Before COMMIT: a ticket for the transaction to ask about later, or null when it wrote nothing or
-     * cannot be known. {@code marker} is the logical connection's hold on a commit marker row.
+     * Before COMMIT: a ticket for the transaction to ask about later, {@link #NOTHING_WRITTEN} when the server says it
+     * wrote nothing, or null when that cannot be known. {@code marker} is the logical connection's hold on a commit
+     * marker row.
      */
     Ticket transactionId(Connection physical, CommitMarkers.Holder marker) throws SQLException;
 

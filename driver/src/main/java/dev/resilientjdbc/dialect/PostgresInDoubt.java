@@ -635,8 +635,11 @@ public final class PostgresInDoubt implements InDoubt {
         }
         try (Statement s = physical.createStatement();
              ResultSet rs = s.executeQuery("SELECT pg_current_xact_id_if_assigned()::text, pg_postmaster_start_time()::text")) {
-            if (!rs.next() || rs.getString(1) == null) {
+            if (!rs.next()) {
                 return null;
+            }
+            if (rs.getString(1) == null) {
+                return NOTHING_WRITTEN; // no id was assigned: the transaction wrote nothing
             }
             return new Xact(Long.parseLong(rs.getString(1)), rs.getString(2));
         }

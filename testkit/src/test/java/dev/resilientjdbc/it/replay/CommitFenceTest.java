@@ -1,0 +1,169 @@
+package dev.resilientjdbc.it.replay;
+
+import dev.resilientjdbc.control.chaos.ChaosProxy;
+import dev.resilientjdbc.control.pg.PgServer;
+import dev.resilientjdbc.testkit.pg.PgSettings;
+import dev.resilientjdbc.testkit.pg.PgTest;
+import dev.resilientjdbc.testkit.pg.PostgresExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The fence that settles a lost COMMIT as "not committed" waits for the marker row's lock, which an old transaction
+ * that wrote the row and is still committing holds. Here another session holds that lock (as such a transaction
+ * would) while the driver settles a COMMIT that never reached the server: released within the fence's wait, the
+ * transaction is replayed and committed once; held past it, the application gets 08007 (unknown), nothing is
+ * replayed, and the connection goes on committing afterwards.
+ */
+@PgTest
+@PgSettings(crashSafe = true)
+@org.junit.jupiter.api.Timeout(120)
+class CommitFenceTest {
+    private static PgServer pg;
+    private static ChaosProxy proxy;
+
+    @BeforeAll
+    static void start(PgServer server, ChaosProxy chaos) {
+        pg = server;
+        proxy = chaos;
+    }
+
+    @BeforeEach
+    void clean() throws SQLException {
+        proxy.reset();
+        try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS fence_t");
+            s.execute("CREATE TABLE fence_t(k text NOT NULL)");
+        }
+    }
+
+    @AfterEach
+    void reset() {
+        proxy.reset();
+    }
+
+    @Test
+    void theFenceWaitsForTheRowLockThenSettlesAndReplays() throws Exception {
+        Object outcome = lostCommitWhileTheRowIsLocked("released", Duration.ofMillis(1500));
+        assertEquals(null, outcome, "the transaction was replayed and committed");
+        assertEquals(1, rows("released"), "exactly once");
+    }
+
+    @Test
+    void aRowLockedPastTheFencesWaitLeavesTheOutcomeUnknown() throws Exception {
+        Object outcome = lostCommitWhileTheRowIsLocked("held", Duration.ofSeconds(8));
+        SQLException e = assertInstanceOf(SQLException.class, outcome, "the application is told");
+        assertEquals("08007", e.getSQLState(), e::toString);
+        assertEquals(0, rows("held"), "the COMMIT never reached the server and nothing was replayed");
+    }
+
+    /** Returns null when commit() succeeded, else what it threw. */
+    private static Object lostCommitWhileTheRowIsLocked(String key, Duration holdFor) throws Exception {
+        String url = PostgresExtension.proxiedUrl(pg, proxy).replace("jdbc:", "jdbc:resilient:")
+                + "?user=postgres&resilient.connect.maxDuration=60s&resilient.retry.maxDuration=60s";
+        try (Connection c = DriverManager.getConnection(url); Connection blocker = DriverManager.getConnection(direct())) {
+            c.setAutoCommit(false);
+            int pid;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+                s.executeUpdate("INSERT INTO fence_t VALUES ('" + key + "-warm-up')");
+            }
+            c.commit(); // writes this connection's marker row: the newest one
+            blocker.setAutoCommit(false);
+            try (Statement s = blocker.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT run, slot FROM resilient_commit_marker ORDER BY at DESC LIMIT 1 FOR UPDATE")) {
+                assertTrue(rs.next(), "the connection's marker row");
+            }
+            proxy.dropRequestsOnceContaining("COMMIT");
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO fence_t VALUES ('" + key + "')");
+            }
+            CompletableFuture<Object> commit = CompletableFuture.supplyAsync(() -> {
+                try {
+                    c.commit();
+                    return null;
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            awaitCondition(() -> !proxy.dropRequestTriggerArmed(), "the COMMIT was sent (and dropped)");
+            assertTrue(pg.terminateBackend(pid), "the old backend was terminated");
+            awaitCondition(CommitFenceTest::someoneWaitsForTheMarkerRow, "the fence waits for the row's lock");
+            long waitStart = System.nanoTime();
+            while (System.nanoTime() - waitStart < holdFor.toNanos() && !commit.isDone()) {
+                Thread.sleep(20);
+            }
+            assertTrue(holdFor.toSeconds() > 5 || !commit.isDone(), "commit() waits while the row is locked");
+            blocker.rollback();
+            try {
+                return commit.get(60, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                throw new AssertionError(e.getCause());
+            } finally {
+                c.rollback();
+                try (Statement s = c.createStatement()) {
+                    s.executeUpdate("INSERT INTO fence_t VALUES ('" + key + "-after')");
+                }
+                c.commit();
+                assertEquals(1, rows(key + "-after"), "the connection commits again afterwards");
+            }
+        }
+    }
+
+    private static boolean someoneWaitsForTheMarkerRow() {
+        try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                     + " AND query LIKE '%resilient_commit_marker%'")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static long rows(String k) throws SQLException {
+        try (Connection c = DriverManager.getConnection(direct());
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM fence_t WHERE k = ?")) {
+            ps.setString(1, k);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static String direct() {
+        return pg.jdbcUrl() + "?user=postgres";
+    }
+
+    private static void awaitCondition(BooleanSupplier done, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting until " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+}
