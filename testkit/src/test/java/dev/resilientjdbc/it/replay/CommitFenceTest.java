@@ -77,6 +77,37 @@ class CommitFenceTest {
         assertEquals(0, rows("held"), "the COMMIT never reached the server and nothing was replayed");
     }
 
+    /**
+     * An empty executeBatch() counts as a write but sends nothing: the COMMIT that follows has nothing to lose, and
+     * its lost reply is success, as a healthy database answers (the fuzzer found it answered 08007).
+     */
+    @Test
+    void aLostReplyToACommitThatWroteNothingIsSuccess() throws Exception {
+        String url = PostgresExtension.proxiedUrl(pg, proxy).replace("jdbc:", "jdbc:resilient:")
+                + "?user=postgres&resilient.connect.maxDuration=60s&resilient.retry.maxDuration=60s";
+        try (Connection c = DriverManager.getConnection(url);
+             PreparedStatement ps = c.prepareStatement("INSERT INTO fence_t VALUES (?)")) {
+            c.setAutoCommit(false);
+            ps.setString(1, "never");
+            ps.addBatch();
+            ps.clearBatch();
+            assertEquals(0, ps.executeBatch().length);
+            proxy.dropRepliesOnceAfterClientSends("COMMIT");
+            CompletableFuture<Object> commit = CompletableFuture.supplyAsync(() -> {
+                try {
+                    c.commit();
+                    return null;
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            awaitCondition(() -> !proxy.dropTriggerArmed(), "the COMMIT was sent (its reply dropped)");
+            proxy.cutAll();
+            assertEquals(null, commit.get(60, TimeUnit.SECONDS), "success, as on a healthy database");
+            assertEquals(0, rows("never"));
+        }
+    }
+
     /** Returns null when commit() succeeded, else what it threw. */
     private static Object lostCommitWhileTheRowIsLocked(String key, Duration holdFor) throws Exception {
         String url = PostgresExtension.proxiedUrl(pg, proxy).replace("jdbc:", "jdbc:resilient:")
