@@ -198,7 +198,7 @@ public final class CommitProtocol {
                 }
                 try {
                     ticket = transactionId(p);
-                    if (ticket == InDoubt.NOTHING_WRITTEN) {
+                    if (ticket == InDoubt.NothingWritten.TICKET) {
                         nothingWritten = true;
                         ticket = null;
                     }
@@ -408,7 +408,7 @@ public final class CommitProtocol {
                 ticket = withMarker ? inDoubt.marker(p, marker) : null;
                 if (ticket == null) {
                     ticket = transactionId(p);
-                    if (ticket == InDoubt.NOTHING_WRITTEN) {
+                    if (ticket == InDoubt.NothingWritten.TICKET) {
                         ticket = null; // below: nothing written, nothing to commit
                     }
                 }

@@ -17,14 +17,20 @@ public interface InDoubt {
 
     /**
      * The ticket of a transaction the server says wrote nothing (no transaction id was assigned to it): its COMMIT
-     * changes nothing, so a lost reply to it leaves nothing in doubt.
+     * changes nothing, so a lost reply to it leaves nothing in doubt. A class of its own, loaded at the first such
+     * COMMIT: a constant of this interface would be loaded by every first connection.
      */
-    Ticket NOTHING_WRITTEN = new Ticket() {
+    final class NothingWritten implements Ticket {
+        public static final Ticket TICKET = new NothingWritten();
+
+        private NothingWritten() {
+        }
+
         @Override
         public String toString() {
             return "nothing written";
         }
-    };
+    }
 
     /**
      * What will identify the server session of {@code physical}, opened (or borrowed) at
@@ -135,7 +141,7 @@ public interface InDoubt {
     }
 
     /**
-     * Before COMMIT: a ticket for the transaction to ask about later, {@link #NOTHING_WRITTEN} when the server says it
+     * Before COMMIT: a ticket for the transaction to ask about later, {@link NothingWritten#TICKET} when the server says it
      * wrote nothing, or null when that cannot be known. {@code marker} is the logical connection's hold on a commit
      * marker row.
      */

@@ -639,7 +639,7 @@ public final class PostgresInDoubt implements InDoubt {
                 return null;
             }
             if (rs.getString(1) == null) {
-                return NOTHING_WRITTEN; // no id was assigned: the transaction wrote nothing
+                return NothingWritten.TICKET; // no id was assigned: the transaction wrote nothing
             }
             return new Xact(Long.parseLong(rs.getString(1)), rs.getString(2));
         }
