@@ -258,8 +258,8 @@ public final class PostgresInDoubt implements InDoubt {
      * The new sequence {@code value} when the row's {@code current} one is lower, else an error (22P02) that aborts the
      * transaction, its COMMIT with it: a COMMIT whose outcome was settled as "not committed" has its sequence taken by
      * the fence (see fence()), so its marker write, should it reach the server after all (bytes held up in the network
-     * or behind a pooler), can never commit. The error's text names the row; it cannot be folded at planning, as it
-     * reads the row.
+     * or behind a pooler), can never commit. The error's text gives the row's sequence; it cannot be folded at planning,
+     * as it reads the row.
      */
     private static String guarded(String current, String value) {
         return "CASE WHEN " + current + " < " + value + " THEN " + value
@@ -597,8 +597,7 @@ public final class PostgresInDoubt implements InDoubt {
 
     @Override
     public boolean markerFailed(Connection physical, SQLException e) {
-        PgMethods pg = PG.get(physical.getClass()).orElse(null);
-        if (pg == null || pg.transactionState() == null || !"FAILED".equals(pgCall(physical, pg.transactionState()))) {
+        if (!"FAILED".equals(transactionState(physical))) {
             return false;
         }
         String state = e.getSQLState();
@@ -607,6 +606,12 @@ public final class PostgresInDoubt implements InDoubt {
             warnNoMarker(e.getMessage());
         }
         return true;
+    }
+
+    /** pgjdbc's transaction state of {@code physical} (IDLE, OPEN, FAILED), known without a round trip; null when unknown. */
+    private static String transactionState(Connection physical) {
+        PgMethods pg = PG.get(physical.getClass()).orElse(null);
+        return pg == null || pg.transactionState() == null ? null : pgCall(physical, pg.transactionState());
     }
 
     /** The value pgjdbc's {@code method} (of BaseConnection) gives on {@code physical}, as text; null when unknown. */
@@ -630,6 +635,11 @@ public final class PostgresInDoubt implements InDoubt {
      */
     @Override
     public Ticket transactionId(Connection physical, CommitMarkers.Holder marker) throws SQLException {
+        if ("IDLE".equals(transactionState(physical))) {
+            // pgjdbc sent nothing in this transaction (an empty batch counts as a write and sends nothing): no query to
+            // ask, and its COMMIT, like the raw driver's, sends nothing either.
+            return NothingWritten.TICKET;
+        }
         if (!xidEvidence) {
             return null; // an older server, or the functions revoked: the raw driver's behaviour
         }

@@ -345,7 +345,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getBigDecimal(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (java.math.BigDecimal) call(M14, new Object[] {a0});
@@ -364,7 +364,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getBigDecimal(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (java.math.BigDecimal) call(M16, new Object[] {a0});
@@ -397,7 +397,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getBoolean(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (Boolean) call(M21, new Object[] {a0});
@@ -410,7 +410,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getBoolean(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (Boolean) call(M22, new Object[] {a0});
@@ -423,7 +423,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getByte(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (Byte) call(M23, new Object[] {a0});
@@ -436,7 +436,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getByte(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (Byte) call(M24, new Object[] {a0});
@@ -449,7 +449,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getBytes(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (byte[]) call(M25, new Object[] {a0});
@@ -462,7 +462,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getBytes(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (byte[]) call(M26, new Object[] {a0});
@@ -510,7 +510,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getDate(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (java.sql.Date) call(M34, new Object[] {a0});
@@ -528,7 +528,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getDate(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (java.sql.Date) call(M36, new Object[] {a0});
@@ -541,7 +541,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getDouble(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (Double) call(M37, new Object[] {a0});
@@ -554,7 +554,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getDouble(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (Double) call(M38, new Object[] {a0});
@@ -577,7 +577,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getFloat(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (Float) call(M41, new Object[] {a0});
@@ -590,7 +590,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getFloat(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (Float) call(M42, new Object[] {a0});
@@ -608,7 +608,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getInt(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (Integer) call(M44, new Object[] {a0});
@@ -621,7 +621,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getInt(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (Integer) call(M45, new Object[] {a0});
@@ -634,7 +634,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getLong(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (Long) call(M46, new Object[] {a0});
@@ -647,7 +647,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getLong(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (Long) call(M47, new Object[] {a0});
@@ -685,7 +685,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getNString(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (java.lang.String) call(M53, new Object[] {a0});
@@ -698,7 +698,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getNString(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (java.lang.String) call(M54, new Object[] {a0});
@@ -778,7 +778,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getShort(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (Short) call(M68, new Object[] {a0});
@@ -791,7 +791,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getShort(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (Short) call(M69, new Object[] {a0});
@@ -809,7 +809,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getString(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (java.lang.String) call(M71, new Object[] {a0});
@@ -822,7 +822,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getString(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (java.lang.String) call(M72, new Object[] {a0});
@@ -840,7 +840,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getTime(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (java.sql.Time) call(M74, new Object[] {a0});
@@ -858,7 +858,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getTime(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (java.sql.Time) call(M76, new Object[] {a0});
@@ -876,7 +876,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getTimestamp(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (java.sql.Timestamp) call(M78, new Object[] {a0});
@@ -894,7 +894,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.getTimestamp(a0);
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (java.sql.Timestamp) call(M80, new Object[] {a0});
@@ -989,7 +989,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.next();
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (Boolean) call(M97, null);
@@ -1483,7 +1483,7 @@ public class DirectResultSet implements ResultSet, ResilientProxy {
             try {
                 return rs.wasNull();
             } catch (SQLException e) {
-                throw handler.readFailed(e);
+                throw handler.unrecoverable(e);
             }
         }
         return (Boolean) call(M194, null);

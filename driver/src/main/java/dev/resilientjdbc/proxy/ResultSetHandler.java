@@ -44,16 +44,7 @@ final class ResultSetHandler extends JdbcHandler {
     /** The real result set when reads from it go straight to it (nothing recorded), else null: DirectResultSet's hot path. */
     ResultSet plain() {
         Object source = this.source;
-        if (source instanceof ResultSetTrack) {
-            ResultSetTrack track = (ResultSetTrack) source;
-            return track.recorded() ? null : track.real();
-        }
-        return (ResultSet) source;
-    }
-
-    /** A read made by {@link #plain()}'s caller failed: see {@link #unrecoverable}. */
-    SQLException readFailed(SQLException e) {
-        return unrecoverable(e);
+        return recording(source) == null ? real(source) : null;
     }
 
     @Override
@@ -118,7 +109,7 @@ final class ResultSetHandler extends JdbcHandler {
     }
 
     /** See {@link dev.resilientjdbc.connection.LogicalConnection#resultSetLost}. Returns {@code e}, for the caller to throw. */
-    private SQLException unrecoverable(SQLException e) {
+    SQLException unrecoverable(SQLException e) {
         return connection.logical().resultSetLost(e, owner);
     }
 

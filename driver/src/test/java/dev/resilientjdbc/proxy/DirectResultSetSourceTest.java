@@ -228,7 +228,7 @@ class DirectResultSetSourceTest {
                         .append("            try {\n")
                         .append("                return rs.").append(m.getName()).append('(').append(args).append(");\n")
                         .append("            } catch (SQLException e) {\n")
-                        .append("                throw handler.readFailed(e);\n")
+                        .append("                throw handler.unrecoverable(e);\n")
                         .append("            }\n")
                         .append("        }\n");
             }

@@ -204,7 +204,6 @@ public final class ChaosProxy implements AutoCloseable {
                         p.toServer.queued += b.remaining();
                     }
                     p.held = null;
-                    p.releasedAfterClientGone = p.clientGone;
                     p.flush();
                 }
             }
@@ -444,7 +443,6 @@ public final class ChaosProxy implements AutoCloseable {
         // Client bytes held back (holdRequestsOnceContaining) until releaseHeld; null when none are.
         ArrayDeque<ByteBuffer> held;
         boolean clientGone;
-        boolean releasedAfterClientGone;
 
         Pair(SocketChannel client, SocketChannel upstream) {
             this.client = client;
@@ -462,7 +460,7 @@ public final class ChaosProxy implements AutoCloseable {
             in.clear();
             int n = from.read(in);
             if (n < 0) {
-                if (from == client && (held != null || releasedAfterClientGone)) {
+                if (from == client && held != null) {
                     clientGone(false); // the server side stays: held bytes may still be delivered
                 } else {
                     close(false);
