@@ -77,6 +77,7 @@ public final class BusyHost {
         try (PgServer pg = PgServer.builder().maxConnections(Math.max(100, open))
                 .setting("shared_preload_libraries", "pg_stat_statements")
                 .setting("pg_stat_statements.track", "all")
+                .setting("pg_stat_statements.track_planning", "on")
                 .build().start()) {
             String raw = pg.jdbcUrl() + "?user=postgres";
             try (Connection c = DriverManager.getConnection(raw); Statement s = c.createStatement()) {
@@ -84,7 +85,7 @@ public final class BusyHost {
                 s.execute("CREATE TABLE acct (id int PRIMARY KEY, v bigint NOT NULL)");
                 s.execute("INSERT INTO acct SELECT g, 0 FROM generate_series(1, " + ROWS + ") g");
                 s.execute("CREATE TABLE bench_marker (run uuid NOT NULL, slot integer NOT NULL, sequence bigint NOT NULL,"
-                        + " at timestamptz NOT NULL, applied bigint, PRIMARY KEY (run, slot))");
+                        + " at timestamptz NOT NULL, applied bigint, PRIMARY KEY (run, slot))" + System.getProperty("markerWith", ""));
                 s.execute("INSERT INTO bench_marker SELECT '" + MARKER_RUN + "', g, 0, now() FROM generate_series(0, "
                         + (sides.length * apps * pool) + ") g");
             }
@@ -565,7 +566,7 @@ public final class BusyHost {
      */
     private static void readStatements(Connection monitor, Result res, int top) throws SQLException {
         try (Statement s = monitor.createStatement();
-             ResultSet rs = s.executeQuery("SELECT calls, query FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY calls DESC")) {
+             ResultSet rs = s.executeQuery("SELECT calls, query, mean_exec_time, mean_plan_time, plans FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY calls DESC")) {
             int n = 0;
             while (rs.next()) {
                 long calls = rs.getLong(1);
@@ -575,7 +576,9 @@ public final class BusyHost {
                 }
                 if (n++ < top) {
                     String q = rs.getString(2).replaceAll("\\s+", " ");
-                    res.topStatements.add(String.format("%10d  %s", calls, q.length() > 110 ? q.substring(0, 110) + "..." : q));
+                    // Server time per call: executing, and planning where it planned (a generic plan cached: no planning).
+                    res.topStatements.add(String.format("%10d  exec %5.1f us  plan %5.1f us x %d  %s", calls, rs.getDouble(3) * 1000,
+                            rs.getDouble(4) * 1000, rs.getLong(5), q.length() > 90 ? q.substring(0, 90) + "..." : q));
                 }
             }
         }

@@ -50,6 +50,11 @@ class RoundTripParityTest {
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl() + "?user=postgres"); Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS rt_t");
             s.execute("CREATE TABLE rt_t(id serial PRIMARY KEY, v int)");
+            s.execute("DROP TABLE IF EXISTS rt_acct");
+            s.execute("CREATE TABLE rt_acct(id int PRIMARY KEY, balance bigint NOT NULL)");
+            s.execute("INSERT INTO rt_acct SELECT g, 1000000 FROM generate_series(1, 2) g");
+            s.execute("DROP TABLE IF EXISTS rt_journal");
+            s.execute("CREATE TABLE rt_journal(id text PRIMARY KEY, from_id int, to_id int, amount bigint)");
         }
     }
 
@@ -88,6 +93,39 @@ class RoundTripParityTest {
         c.commit();
     };
 
+    /**
+     * The demo ledger's transfer, as an application writes it: both rows read FOR UPDATE through one reused
+     * statement, both moved through another, a journal row, COMMIT, then autocommit back on.
+     */
+    private static final Op TRANSFER = c -> {
+        c.setAutoCommit(false);
+        try (PreparedStatement read = c.prepareStatement("SELECT balance FROM rt_acct WHERE id = ? FOR UPDATE")) {
+            for (int id = 1; id <= 2; id++) {
+                read.setInt(1, id);
+                try (ResultSet rs = read.executeQuery()) {
+                    rs.next();
+                }
+            }
+        }
+        try (PreparedStatement move = c.prepareStatement("UPDATE rt_acct SET balance = balance + ? WHERE id = ?")) {
+            move.setLong(1, -1);
+            move.setInt(2, 1);
+            move.executeUpdate();
+            move.setLong(1, 1);
+            move.setInt(2, 2);
+            move.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO rt_journal VALUES (?, ?, ?, ?)")) {
+            ps.setString(1, java.util.UUID.randomUUID().toString());
+            ps.setInt(2, 1);
+            ps.setInt(3, 2);
+            ps.setLong(4, 1);
+            ps.executeUpdate();
+        }
+        c.commit();
+        c.setAutoCommit(true);
+    };
+
     private static final Op AUTOCOMMIT_WRITE = c -> {
         c.setAutoCommit(true);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO rt_t(v) VALUES (?)")) {
@@ -99,6 +137,11 @@ class RoundTripParityTest {
     @Test
     void aWritingTransactionTakesTheRawRoundTrips() throws Exception {
         assertParity("three-statement writing transaction", WRITING_TRANSACTION, "", 1.05);
+    }
+
+    @Test
+    void aLedgerTransferTakesTheRawRoundTrips() throws Exception {
+        assertParity("ledger transfer (reads FOR UPDATE, two moves, a journal row)", TRANSFER, "", 1.05);
     }
 
     @Test
