@@ -42,7 +42,8 @@ import java.util.stream.Stream;
  * [--apps 4] [--pool 10] [--seconds 8] [--warmup 3] [--rounds 2] [--sides raw,dm,hikari,rawmarker]
  * [--restart 0] [--jfr DIR] [--top 12] [--options resilient.x=y&...] [--alternate MS]} ({@code --options}: added to
  * both resilient sides' URLs; {@code --alternate}: all sides at once, taking turns in slices of MS milliseconds, see
- * {@link #alternate}; no restart, statements or JFR in that mode).
+ * {@link #alternate}; no restart, statements or JFR in that mode). {@code -DmarkerWith=" WITH (fillfactor=10)"}: a
+ * storage clause for side rawmarker's table, to try what the marker table's storage changes.
  */
 public final class BusyHost {
     private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("dev.resilientjdbc");

@@ -98,13 +98,7 @@ class PoolingTest {
     }
 
     private static void await(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<String> what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what.get());
-            }
-            Thread.onSpinWait();
-        }
+        dev.resilientjdbc.testkit.Await.until(timeout, condition, what);
     }
 
     @Test

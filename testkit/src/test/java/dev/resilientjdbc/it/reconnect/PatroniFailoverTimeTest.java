@@ -168,11 +168,7 @@ class PatroniFailoverTimeTest {
     }
 
     private static void await(java.util.function.BooleanSupplier done, Duration timeout, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "not within " + timeout + ": " + what);
-            Thread.sleep(10);
-        }
+        dev.resilientjdbc.testkit.Await.until(timeout, done, what);
     }
 
     private static List<Kill> series(String timings, String oursOptions, int runs, int base) throws Exception {

@@ -130,11 +130,7 @@ class PostgresReadOnlyFallbackTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting: " + what);
-            Thread.sleep(20);
-        }
+        dev.resilientjdbc.testkit.Await.until(java.time.Duration.ofSeconds(20), condition, what);
     }
 
     @Test

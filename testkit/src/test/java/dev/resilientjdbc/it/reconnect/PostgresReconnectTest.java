@@ -321,12 +321,6 @@ class PostgresReconnectTest {
     }
 
     private static void await(BooleanSupplier condition, Duration timeout, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.onSpinWait();
-        }
+        dev.resilientjdbc.testkit.Await.until(timeout, condition, what);
     }
 }

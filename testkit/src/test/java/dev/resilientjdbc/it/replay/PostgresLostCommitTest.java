@@ -441,13 +441,7 @@ class PostgresLostCommitTest {
     }
 
     private static void awaitCondition(BooleanSupplier done, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting until " + what);
-            }
-            Thread.sleep(5);
-        }
+        dev.resilientjdbc.testkit.Await.until(Duration.ofSeconds(30), done, what);
     }
 
     private static String direct() {
