@@ -253,6 +253,8 @@ public final class Assembly {
         // PostgreSQL: the in-doubt support is the target's (one per marker table setting); resilient.indoubt.markerTable
         // when resilient.indoubt.marker is on, else "" (no marker). Null for other databases: no evidence there.
         private final String inDoubtKey;
+        private final String markerTable; // null: no marker (another dialect, or resilient.indoubt.marker=false)
+        private final long fenceWaitMillis;
         private final long replayMaxBytes;
         private final java.time.Duration replayFirstWait;
         private final boolean metricsEnabled;
@@ -293,8 +295,11 @@ public final class Assembly {
             this.metricsEnabled = config.get(ResilientOptions.METRICS_ENABLED);
             this.poolSettings = config.get(ResilientOptions.POOL) ? PoolSettings.from(config) : null;
             this.poolKey = poolSettings != null ? Pools.keyOf(realUrl, realInfo, poolSettings) : null;
-            this.inDoubtKey = d != Dialect.POSTGRESQL ? null
-                    : config.get(ResilientOptions.INDOUBT_MARKER) ? config.get(ResilientOptions.INDOUBT_MARKER_TABLE) : "";
+            this.markerTable = d == Dialect.POSTGRESQL && config.get(ResilientOptions.INDOUBT_MARKER)
+                    ? config.get(ResilientOptions.INDOUBT_MARKER_TABLE) : null;
+            this.fenceWaitMillis = config.get(ResilientOptions.INDOUBT_FENCE_WAIT).toMillis();
+            // One evidence object per table and fence wait: recipes of a target that differ in either do not share it.
+            this.inDoubtKey = d != Dialect.POSTGRESQL ? null : (markerTable == null ? "" : markerTable) + "|" + fenceWaitMillis;
             this.replayMaxBytes = config.get(ResilientOptions.REPLAY_MAX_BYTES);
             this.replayFirstWait = config.get(ResilientOptions.REPLAY_FIRST_WAIT);
             this.health = TargetHealth.HealthSettings.from(config);
@@ -331,7 +336,7 @@ public final class Assembly {
                 dev.resilientjdbc.retry.TargetGuard guard = t.guard();
                 String name = targetName;
                 InDoubt inDoubt = inDoubtKey == null ? InDoubt.NONE
-                        : t.inDoubt(inDoubtKey, table -> new PostgresInDoubt(table.isEmpty() ? null : table, name));
+                        : t.inDoubt(inDoubtKey, key -> new PostgresInDoubt(markerTable, fenceWaitMillis, name));
                 b = new Bound(t, r, inDoubt, () -> r.connectForPool(probe::open), new LogicalConnection.Opener() {
                     @Override
                     public Connection open() throws SQLException {

@@ -125,6 +125,14 @@ public final class ResilientOptions {
             "the table resilient.indoubt.marker writes to; created at the first connection when missing"
                     + " (needs CREATE on its schema then, else create it as docs/RECOVERY.md shows)");
 
+    public static final Option<Duration> INDOUBT_FENCE_WAIT = new Option<>("resilient.indoubt.fenceWait",
+            OptionType.duration(Duration.ofMillis(100), Duration.ofMinutes(10)), Duration.ofSeconds(5), "5s",
+            "PostgreSQL, with resilient.indoubt.marker: settling a COMMIT whose reply was lost waits this long at most for"
+                    + " the marker row's lock, which the old transaction holds while it is still committing (a slow disk, a"
+                    + " synchronous standby that has not answered), then leaves the outcome unknown (08007); longer turns"
+                    + " more of those into a definite answer, and commit() waits that much longer; keep it below the real"
+                    + " driver's socketTimeout");
+
     public static final Option<Boolean> SQLITE_SERIALIZE_TRANSACTIONS = new Option<>("resilient.sqlite.serializeTransactions",
             OptionType.bool(), true, "true",
             "run explicit transactions on one SQLite file one at a time within the JVM, so that they never meet as"
@@ -270,7 +278,8 @@ public final class ResilientOptions {
             RETRY_STRATEGY, RETRY_MAX_ATTEMPTS, RETRY_BASE_DELAY, RETRY_MAX_DELAY, RETRY_MULTIPLIER, RETRY_JITTER,
             RETRY_MAX_DURATION, CONNECT_MAX_DURATION, CONNECT_MAX_DELAY, READ_ONLY_FALLBACK,
             BREAKER_ENABLED, BREAKER_FAILURE_THRESHOLD, BREAKER_OPEN_DURATION, BREAKER_SUCCESS_THRESHOLD,
-            REPLAY_MAX_BYTES, REPLAY_FIRST_WAIT, AUTOCOMMIT_EXACTLY_ONCE, INDOUBT_MARKER, INDOUBT_MARKER_TABLE, SQLITE_SERIALIZE_TRANSACTIONS,
+            REPLAY_MAX_BYTES, REPLAY_FIRST_WAIT, AUTOCOMMIT_EXACTLY_ONCE, INDOUBT_MARKER, INDOUBT_MARKER_TABLE, INDOUBT_FENCE_WAIT,
+            SQLITE_SERIALIZE_TRANSACTIONS,
             SQLITE_BACKUP_DIR, SQLITE_BACKUP_INTERVAL, SQLITE_BACKUP_KEEP, SQLITE_BACKUP_COMPRESS, SQLITE_BACKUP_VERIFY,
             SQLITE_RECOVER,
             POOL, POOL_MAX_SIZE, POOL_MIN_IDLE, POOL_CONNECTION_TIMEOUT, POOL_IDLE_TIMEOUT, POOL_MAX_LIFETIME,

@@ -231,9 +231,11 @@ public final class PostgresInDoubt implements InDoubt {
 
     /**
      * @param markerTable resilient.indoubt.markerTable when resilient.indoubt.marker is on, else null
+     * @param fenceWaitMillis resilient.indoubt.fenceWait: how long the fence waits for the marker row's lock
      * @param target      the target's name, for the warning when the marker cannot be used
      */
-    public PostgresInDoubt(String markerTable, String target) {
+    public PostgresInDoubt(String markerTable, long fenceWaitMillis, String target) {
+        this.fenceWaitMillis = fenceWaitMillis;
         this.markers = markerTable == null ? null : new CommitMarkers(markerTable);
         this.target = target;
         this.markerCommit = markerTable == null ? null : "INSERT INTO " + markerTable + " AS m (run, slot, sequence, at) VALUES ('"
@@ -707,9 +709,9 @@ public final class PostgresInDoubt implements InDoubt {
      * The marker settles it, on the same server run and after a restart, a crash or a promotion alike: our sequence in
      * the row is our COMMIT. Otherwise the fence decides, without asking which session the old transaction ran in (behind
      * a transaction pooler the backend pid pgjdbc reports is not a server pid): the row is given the next sequence unless
-     * ours is there, waiting for the row's lock (an old transaction still committing holds it) at most FENCE_WAIT. Once
-     * the fence has committed, the old COMMIT's marker write fails wherever it turns up (see guarded()), so "not
-     * committed" stays true. The fence's own sequence in the row means a fence of ours landed (its reply lost).
+     * ours is there, waiting for the row's lock (an old transaction still committing holds it) at most
+     * resilient.indoubt.fenceWait. Once the fence has committed, the old COMMIT's marker write fails wherever it turns
+     * up (see guarded()), so "not committed" stays true. The fence's own sequence in the row means a fence of ours landed (its reply lost).
      */
     private InDoubtAnswer byMarker(Connection fresh, Marked m) throws SQLException {
         long seen = markerSequence(fresh, m);
@@ -739,9 +741,9 @@ public final class PostgresInDoubt implements InDoubt {
         return null;
     }
 
-    // How long the fence waits for the row's lock: an old transaction still committing (a slow fsync, a synchronous
-    // standby) holds it until it ends; past this, the outcome stays unknown (08007).
-    private static final int FENCE_WAIT_MS = 5_000;
+    // How long the fence waits for the row's lock (resilient.indoubt.fenceWait): an old transaction still committing (a
+    // slow fsync, a synchronous standby) holds it until it ends; past this, the outcome stays unknown (08007).
+    private final long fenceWaitMillis;
 
     /**
      * In a transaction of its own on {@code fresh}: the slot's row gets sequence + 1 unless it holds our sequence.
@@ -757,7 +759,7 @@ public final class PostgresInDoubt implements InDoubt {
         }
         try {
             try (Statement s = fresh.createStatement()) {
-                s.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED;SET LOCAL lock_timeout = " + FENCE_WAIT_MS);
+                s.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED;SET LOCAL lock_timeout = " + fenceWaitMillis);
             }
             int count;
             try (PreparedStatement ps = fresh.prepareStatement(markerFence)) {

@@ -64,17 +64,28 @@ class CommitFenceTest {
 
     @Test
     void theFenceWaitsForTheRowLockThenSettlesAndReplays() throws Exception {
-        Object outcome = lostCommitWhileTheRowIsLocked("released", Duration.ofMillis(1500));
+        Object outcome = lostCommitWhileTheRowIsLocked("released", Duration.ofMillis(1500), null);
         assertEquals(null, outcome, "the transaction was replayed and committed");
         assertEquals(1, rows("released"), "exactly once");
     }
 
     @Test
     void aRowLockedPastTheFencesWaitLeavesTheOutcomeUnknown() throws Exception {
-        Object outcome = lostCommitWhileTheRowIsLocked("held", Duration.ofSeconds(8));
+        Object outcome = lostCommitWhileTheRowIsLocked("held", Duration.ofSeconds(8), null);
         SQLException e = assertInstanceOf(SQLException.class, outcome, "the application is told");
         assertEquals("08007", e.getSQLState(), e::toString);
         assertEquals(0, rows("held"), "the COMMIT never reached the server and nothing was replayed");
+    }
+
+    /**
+     * resilient.indoubt.fenceWait: the row locked past the default 5 s (for which the test above gets 08007) but within
+     * a longer wait is settled after all — replayed, committed once.
+     */
+    @Test
+    void aLongerFenceWaitSettlesWhatTheDefaultLeavesUnknown() throws Exception {
+        Object outcome = lostCommitWhileTheRowIsLocked("longer", Duration.ofSeconds(7), Duration.ofSeconds(20));
+        assertEquals(null, outcome, "the transaction was replayed and committed");
+        assertEquals(1, rows("longer"), "exactly once");
     }
 
     /**
@@ -134,9 +145,11 @@ class CommitFenceTest {
                 + "&resilient.indoubt.marker=" + marker;
     }
 
-    /** Returns null when commit() succeeded, else what it threw. */
-    private static Object lostCommitWhileTheRowIsLocked(String key, Duration holdFor) throws Exception {
-        try (Connection c = DriverManager.getConnection(resilient(true)); Connection blocker = DriverManager.getConnection(direct())) {
+    /** Returns null when commit() succeeded, else what it threw. {@code fenceWait}: the option's value, null for its default (5 s). */
+    private static Object lostCommitWhileTheRowIsLocked(String key, Duration holdFor, Duration fenceWait) throws Exception {
+        String url = resilient(true) + (fenceWait == null ? "" : "&resilient.indoubt.fenceWait=" + fenceWait.toMillis() + "ms");
+        Duration waits = fenceWait == null ? Duration.ofSeconds(5) : fenceWait;
+        try (Connection c = DriverManager.getConnection(url); Connection blocker = DriverManager.getConnection(direct())) {
             c.setAutoCommit(false);
             int pid;
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
@@ -169,7 +182,7 @@ class CommitFenceTest {
             while (System.nanoTime() - waitStart < holdFor.toNanos() && !commit.isDone()) {
                 Thread.sleep(20);
             }
-            assertTrue(holdFor.toSeconds() > 5 || !commit.isDone(), "commit() waits while the row is locked");
+            assertTrue(holdFor.compareTo(waits) > 0 || !commit.isDone(), "commit() waits while the row is locked");
             blocker.rollback();
             try {
                 return commit.get(60, TimeUnit.SECONDS);
