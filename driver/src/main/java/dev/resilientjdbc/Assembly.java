@@ -250,8 +250,8 @@ public final class Assembly {
         private final String targetName;
         private final PoolSettings poolSettings;
         private final String poolKey;
-        // PostgreSQL: the in-doubt support is the target's (one per marker table setting); resilient.indoubt.markerTable
-        // when resilient.indoubt.marker is on, else "" (no marker). Null for other databases: no evidence there.
+        // PostgreSQL: the in-doubt support is the target's, one per marker table (resilient.indoubt.markerTable when
+        // resilient.indoubt.marker is on, else "": no marker) and fence wait. Null for other databases: no evidence there.
         private final String inDoubtKey;
         private final String markerTable; // null: no marker (another dialect, or resilient.indoubt.marker=false)
         private final long fenceWaitMillis;
@@ -298,7 +298,6 @@ public final class Assembly {
             this.markerTable = d == Dialect.POSTGRESQL && config.get(ResilientOptions.INDOUBT_MARKER)
                     ? config.get(ResilientOptions.INDOUBT_MARKER_TABLE) : null;
             this.fenceWaitMillis = config.get(ResilientOptions.INDOUBT_FENCE_WAIT).toMillis();
-            // One evidence object per table and fence wait: recipes of a target that differ in either do not share it.
             this.inDoubtKey = d != Dialect.POSTGRESQL ? null : (markerTable == null ? "" : markerTable) + "|" + fenceWaitMillis;
             this.replayMaxBytes = config.get(ResilientOptions.REPLAY_MAX_BYTES);
             this.replayFirstWait = config.get(ResilientOptions.REPLAY_FIRST_WAIT);

@@ -711,7 +711,8 @@ public final class PostgresInDoubt implements InDoubt {
      * a transaction pooler the backend pid pgjdbc reports is not a server pid): the row is given the next sequence unless
      * ours is there, waiting for the row's lock (an old transaction still committing holds it) at most
      * resilient.indoubt.fenceWait. Once the fence has committed, the old COMMIT's marker write fails wherever it turns
-     * up (see guarded()), so "not committed" stays true. The fence's own sequence in the row means a fence of ours landed (its reply lost).
+     * up (see guarded()), so "not committed" stays true. The fence's own sequence in the row means a fence of ours
+     * landed (its reply lost).
      */
     private InDoubtAnswer byMarker(Connection fresh, Marked m) throws SQLException {
         long seen = markerSequence(fresh, m);
