@@ -53,6 +53,8 @@ class PgBouncerLateCommitTest {
         proxy = ChaosProxy.start("127.0.0.1", bouncer.port());
         try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE late_journal (note text NOT NULL)");
+            s.execute("CREATE TABLE late_account (id int PRIMARY KEY, balance bigint NOT NULL)");
+            s.execute("INSERT INTO late_account VALUES (1, 0)");
         }
     }
 
@@ -108,6 +110,57 @@ class PgBouncerLateCommitTest {
                     "the late COMMIT has been answered");
             assertEquals("idle in transaction (aborted)", state(oldBackend), "the late marker write was refused");
             assertEquals(1, count("once"), "the late COMMIT did not apply the transaction a second time");
+        }
+    }
+
+    /**
+     * The other side of the same coin: the client's connection to PgBouncer is cut (reset) while its COMMIT never got
+     * there, with the transaction holding a row lock the replay needs. PgBouncer sees its client go and closes the server
+     * connection with the open transaction, so its locks go with it: the driver settles the COMMIT (not committed),
+     * replays on a new connection, and the replay's UPDATE does not wait for the old transaction — the application
+     * sees one commit() that took a moment, the row moved once.
+     */
+    @Test
+    void aTransactionCutBehindPgBouncerIsReplayedWithoutWaitingForItsOldLocks() throws Exception {
+        String url = "jdbc:resilient:postgresql://127.0.0.1:" + proxy.port() + "/" + pg.database()
+                + "?user=postgres&prepareThreshold=0&resilient.connect.maxDuration=60s&resilient.retry.maxDuration=60s";
+        try (Connection c = DriverManager.getConnection(url)) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO late_journal VALUES ('warm-up 2')");
+            }
+            c.commit();
+            long replays = stat(RetryStats::replays);
+            proxy.dropRequestsOnceContaining("COMMIT");
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE late_account SET balance = balance + 1 WHERE id = 1"); // locks the row
+                s.executeUpdate("INSERT INTO late_journal VALUES ('moved')");
+            }
+            CompletableFuture<Void> commit = CompletableFuture.runAsync(() -> {
+                try {
+                    c.commit();
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            awaitCondition(() -> !proxy.dropRequestTriggerArmed(), "the COMMIT was sent (and dropped)");
+            int oldBackend = openTransactionBackend();
+            long cut = System.nanoTime();
+            proxy.cutAll();
+            commit.get(90, TimeUnit.SECONDS);
+            long tookMs = (System.nanoTime() - cut) / 1_000_000;
+            System.out.printf("pgbouncer: a cut transaction settled and replayed in %d ms after the cut%n", tookMs);
+
+            assertTrue(stat(RetryStats::replays) > replays, "the transaction was replayed");
+            awaitCondition(() -> "gone".equals(state(oldBackend)), "PgBouncer closed the server connection with the open transaction");
+            assertEquals(1, count("moved"), "committed once");
+            try (Connection d = DriverManager.getConnection(direct()); Statement s = d.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT balance FROM late_account WHERE id = 1")) {
+                rs.next();
+                assertEquals(1, rs.getLong(1), "the row moved once");
+            }
+            // The fence's 5 s wait, or a replay blocked on the old row lock, would show here.
+            assertTrue(tookMs < 5_000, () -> "commit() took " + tookMs + " ms after the cut");
         }
     }
 
