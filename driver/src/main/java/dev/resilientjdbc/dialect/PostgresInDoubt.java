@@ -206,6 +206,9 @@ public final class PostgresInDoubt implements InDoubt {
 
     private final CommitMarkers markers;
     private final String target;
+    // How long the fence waits for the row's lock (resilient.indoubt.fenceWait): an old transaction still committing (a
+    // slow fsync, a synchronous standby) holds it until it ends; past this, the outcome stays unknown (08007).
+    private final long fenceWaitMillis;
     // The marker write and ";COMMIT" as one text, the same for every commit (slot and sequence are parameters):
     // pgjdbc parses it once per connection instead of once per commit, and keeps the application's texts in its cache.
     private final String markerCommit;
@@ -741,10 +744,6 @@ public final class PostgresInDoubt implements InDoubt {
         }
         return null;
     }
-
-    // How long the fence waits for the row's lock (resilient.indoubt.fenceWait): an old transaction still committing (a
-    // slow fsync, a synchronous standby) holds it until it ends; past this, the outcome stays unknown (08007).
-    private final long fenceWaitMillis;
 
     /**
      * In a transaction of its own on {@code fresh}: the slot's row gets sequence + 1 unless it holds our sequence.

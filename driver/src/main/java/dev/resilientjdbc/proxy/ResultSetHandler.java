@@ -44,7 +44,12 @@ final class ResultSetHandler extends JdbcHandler {
     /** The real result set when reads from it go straight to it (nothing recorded), else null: DirectResultSet's hot path. */
     ResultSet plain() {
         Object source = this.source;
-        return recording(source) == null ? real(source) : null;
+        // One type check per call (every next() and getter of a DirectResultSet comes here), not recording()'s and real()'s.
+        if (!(source instanceof ResultSetTrack)) {
+            return (ResultSet) source;
+        }
+        ResultSetTrack track = (ResultSetTrack) source;
+        return track.recorded() ? null : track.real();
     }
 
     @Override

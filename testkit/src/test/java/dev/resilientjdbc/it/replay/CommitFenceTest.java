@@ -125,14 +125,7 @@ class CommitFenceTest {
             c.setAutoCommit(false);
             assertEquals(0, s.executeUpdate("UPDATE fence_t SET k = k WHERE k = 'no such row'"));
             proxy.dropRepliesOnceAfterClientSends("COMMIT");
-            CompletableFuture<Object> commit = CompletableFuture.supplyAsync(() -> {
-                try {
-                    c.commit();
-                    return null;
-                } catch (SQLException e) {
-                    return e;
-                }
-            });
+            CompletableFuture<Object> commit = commitAsync(c);
             awaitCondition(() -> !proxy.dropTriggerArmed(), "the COMMIT was sent (its reply dropped)");
             proxy.cutAll();
             assertEquals(null, commit.get(60, TimeUnit.SECONDS), "success, as on a healthy database");
@@ -167,14 +160,7 @@ class CommitFenceTest {
             try (Statement s = c.createStatement()) {
                 s.executeUpdate("INSERT INTO fence_t VALUES ('" + key + "')");
             }
-            CompletableFuture<Object> commit = CompletableFuture.supplyAsync(() -> {
-                try {
-                    c.commit();
-                    return null;
-                } catch (SQLException e) {
-                    return e;
-                }
-            });
+            CompletableFuture<Object> commit = commitAsync(c);
             awaitCondition(() -> !proxy.dropRequestTriggerArmed(), "the COMMIT was sent (and dropped)");
             assertTrue(pg.terminateBackend(pid), "the old backend was terminated");
             awaitCondition(CommitFenceTest::someoneWaitsForTheMarkerRow, "the fence waits for the row's lock");
@@ -197,6 +183,18 @@ class CommitFenceTest {
                 assertEquals(1, rows(key + "-after"), "the connection commits again afterwards");
             }
         }
+    }
+
+    /** commit() on another thread: completes with null when it returned, else with what it threw. */
+    private static CompletableFuture<Object> commitAsync(Connection c) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                c.commit();
+                return null;
+            } catch (SQLException e) {
+                return e;
+            }
+        });
     }
 
     private static boolean someoneWaitsForTheMarkerRow() {

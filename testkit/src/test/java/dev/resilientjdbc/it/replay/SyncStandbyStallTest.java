@@ -1,7 +1,9 @@
 package dev.resilientjdbc.it.replay;
 
+import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.control.chaos.ChaosProxy;
 import dev.resilientjdbc.control.pg.PgServer;
+import dev.resilientjdbc.retry.RerunRules;
 import dev.resilientjdbc.testkit.Await;
 import dev.resilientjdbc.testkit.pg.PgSettings;
 import dev.resilientjdbc.testkit.pg.PgTest;
@@ -69,9 +71,11 @@ class SyncStandbyStallTest {
         assertEquals(1, rows("raw"), "though it landed (committed locally once its backend was ended)");
 
         String resilient = raw.replace("jdbc:", "jdbc:resilient:") + "&resilient.connect.maxDuration=60s";
+        long byMarker = markerAnswers();
         Object outcome = stalledCommitCut(resilient, "resilient");
         assertEquals(null, outcome, "the COMMIT that landed is reported as such");
-        assertEquals(1, rows("resilient"), "exactly once: settled by the marker, not replayed");
+        assertEquals(byMarker + 1, markerAnswers(), "the lost COMMIT was settled by its marker row");
+        assertEquals(1, rows("resilient"), "exactly once: not replayed");
     }
 
     /** Returns null when commit() returned normally, else what it threw. */
@@ -111,6 +115,12 @@ class SyncStandbyStallTest {
             assertTrue(!waitsForTheStandby(pid), "the driver ended the stalled backend");
             return outcome;
         }
+    }
+
+    /** Lost COMMITs the driver settled by the marker row, on this test's target. */
+    private static long markerAnswers() {
+        return ResilientDriver.targets().matching("127.0.0.1:" + proxy.port() + "/").stream()
+                .mapToLong(g -> g.stats().inDoubtEvidence(RerunRules.InDoubtEvidence.MARKER.ordinal())).sum();
     }
 
     private static boolean waitsForTheStandby(int pid) {
