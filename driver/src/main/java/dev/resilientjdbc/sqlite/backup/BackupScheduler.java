@@ -20,6 +20,8 @@ final class BackupScheduler implements AutoCloseable {
     private final Path db;
     private final BackupSettings settings;
     private final ScheduledThreadPoolExecutor executor;
+    // The executor's one thread, joined on close: awaitTermination returns while it is still on its way out.
+    private final java.util.List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     BackupScheduler(Path db, BackupSettings settings) {
         this.db = db;
@@ -27,6 +29,7 @@ final class BackupScheduler implements AutoCloseable {
         this.executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "resilient-sqlite-backup " + db.getFileName());
             t.setDaemon(true);
+            threads.add(t);
             return t;
         });
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -56,13 +59,20 @@ final class BackupScheduler implements AutoCloseable {
         }
     }
 
-    /** Stops the thread; a backup under way finishes first (SQLite's copy cannot be interrupted), for at most a minute. */
+    /**
+     * Stops the thread and returns once it has ended; a backup under way finishes first (SQLite's copy cannot be
+     * interrupted), for at most a minute.
+     */
     @Override
     public void close() {
         executor.shutdownNow();
         try {
             if (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
                 LOG.warning("resilient-jdbc: the backup of " + db + " still runs a minute after close");
+                return;
+            }
+            for (Thread t : threads) {
+                t.join(1000);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
