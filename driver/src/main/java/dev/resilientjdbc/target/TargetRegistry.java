@@ -6,6 +6,7 @@ import dev.resilientjdbc.health.HealthEndpoint;
 import dev.resilientjdbc.metrics.ResilientMetrics;
 import dev.resilientjdbc.retry.RetrySettings;
 import dev.resilientjdbc.retry.TargetGuard;
+import dev.resilientjdbc.util.OwnedScheduler;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ public final class TargetRegistry implements AutoCloseable {
     private volatile boolean httpStarted; // written under lock
     // Written under lock; volatile so that closing a target's last connection (every borrow and return of a
     // one-connection application) can see without the lock that no incident is being watched.
-    private volatile java.util.concurrent.ScheduledExecutorService incidentWatch;
+    private volatile OwnedScheduler incidentWatch;
 
     /**
      * The target of {@code targetName} (real URL and user, no secret) for connections with these retry
@@ -60,12 +61,8 @@ public final class TargetRegistry implements AutoCloseable {
         lock.lock();
         try {
             if (incidentWatch == null) {
-                incidentWatch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "resilient-incidents");
-                    t.setDaemon(true);
-                    return t;
-                });
-                incidentWatch.scheduleWithFixedDelay(this::incidentsOverIfQuiet, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+                incidentWatch = new OwnedScheduler("resilient-incidents");
+                incidentWatch.everyMillis(this::incidentsOverIfQuiet, 5_000, 5_000);
             }
         } finally {
             lock.unlock();
@@ -76,9 +73,9 @@ public final class TargetRegistry implements AutoCloseable {
     void incidentsOverIfQuiet() {
         lock.lock();
         try {
-            java.util.concurrent.ScheduledExecutorService stopped = endQuietIncidents();
+            OwnedScheduler stopped = endQuietIncidents();
             if (stopped != null) {
-                stopped.shutdown(); // this task is the thread's last
+                stopped.finishAfterThisRun();
             }
         } finally {
             lock.unlock();
@@ -86,12 +83,12 @@ public final class TargetRegistry implements AutoCloseable {
     }
 
     /** Under lock: ends each quiet incident; when none is left open, detaches the watcher and returns it to be stopped. */
-    private java.util.concurrent.ScheduledExecutorService endQuietIncidents() {
+    private OwnedScheduler endQuietIncidents() {
         boolean open = false;
         for (Target t : targets.values()) {
             open |= t.guard().incidentOverIfQuiet(System.nanoTime(), false);
         }
-        java.util.concurrent.ScheduledExecutorService watch = incidentWatch;
+        OwnedScheduler watch = incidentWatch;
         if (open || watch == null) {
             return null;
         }
@@ -114,7 +111,7 @@ public final class TargetRegistry implements AutoCloseable {
         if (target.openConnections.decrementAndGet() > 0 || incidentWatch == null) {
             return; // the application still holds connections of the target, or no incident is being watched
         }
-        java.util.concurrent.ScheduledExecutorService stopped;
+        OwnedScheduler stopped;
         lock.lock();
         try {
             if (target.openConnections.get() > 0 || incidentWatch == null) {
@@ -122,14 +119,11 @@ public final class TargetRegistry implements AutoCloseable {
             }
             target.guard().incidentOverIfQuiet(System.nanoTime(), true);
             stopped = endQuietIncidents();
-            if (stopped != null) {
-                stopped.shutdownNow();
-            }
         } finally {
             lock.unlock();
         }
         if (stopped != null) {
-            awaitQuietly(stopped); // outside the lock: a check in progress takes it
+            stopQuietly(stopped); // outside the lock: a check in progress takes it
         }
     }
 
@@ -220,9 +214,9 @@ public final class TargetRegistry implements AutoCloseable {
         }
     }
 
-    private static void awaitQuietly(java.util.concurrent.ExecutorService e) {
+    private static void stopQuietly(OwnedScheduler s) {
         try {
-            e.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+            s.stop(java.time.Duration.ofSeconds(5));
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }
@@ -251,8 +245,7 @@ public final class TargetRegistry implements AutoCloseable {
                 httpStarted = false;
             }
             if (incidentWatch != null) {
-                incidentWatch.shutdownNow();
-                awaitQuietly(incidentWatch);
+                stopQuietly(incidentWatch);
                 incidentWatch = null;
             }
             if (shutdownHook != null && Thread.currentThread() != shutdownHook) {

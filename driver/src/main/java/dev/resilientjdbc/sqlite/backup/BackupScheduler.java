@@ -1,12 +1,12 @@
 package dev.resilientjdbc.sqlite.backup;
 
+import dev.resilientjdbc.util.OwnedScheduler;
+
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -19,20 +19,12 @@ final class BackupScheduler implements AutoCloseable {
 
     private final Path db;
     private final BackupSettings settings;
-    private final ScheduledThreadPoolExecutor executor;
-    // The executor's one thread, joined on close: awaitTermination returns while it is still on its way out.
-    private final java.util.List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final OwnedScheduler thread;
 
     BackupScheduler(Path db, BackupSettings settings) {
         this.db = db;
         this.settings = settings;
-        this.executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "resilient-sqlite-backup " + db.getFileName());
-            t.setDaemon(true);
-            threads.add(t);
-            return t;
-        });
-        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.thread = new OwnedScheduler("resilient-sqlite-backup " + db.getFileName());
     }
 
     void start() {
@@ -48,7 +40,7 @@ final class BackupScheduler implements AutoCloseable {
         } catch (java.io.IOException e) {
             LOG.log(Level.WARNING, "resilient-jdbc: cannot list the backups in " + settings.dir() + ": " + e);
         }
-        executor.scheduleWithFixedDelay(this::runOnce, first, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
+        thread.everyMillis(this::runOnce, first, settings.interval().toMillis());
     }
 
     private void runOnce() {
@@ -65,14 +57,9 @@ final class BackupScheduler implements AutoCloseable {
      */
     @Override
     public void close() {
-        executor.shutdownNow();
         try {
-            if (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
+            if (!thread.stop(Duration.ofMinutes(1))) {
                 LOG.warning("resilient-jdbc: the backup of " + db + " still runs a minute after close");
-                return;
-            }
-            for (Thread t : threads) {
-                t.join(1000);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
