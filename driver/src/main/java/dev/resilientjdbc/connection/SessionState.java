@@ -105,6 +105,7 @@ public final class SessionState {
         try {
             if (inTransaction) {
                 b.pending.add(new Object[]{change, sql});
+                b.hasPending = true;
             } else {
                 apply(b.settings, change, sql);
             }
@@ -116,8 +117,8 @@ public final class SessionState {
     /** The transaction committed: its SET statements are now the session's. */
     public void commitPending() {
         Book b = book;
-        if (b == null) {
-            return; // nothing was ever recorded, so nothing waits for a commit
+        if (b == null || !b.hasPending) {
+            return; // nothing waits for a commit: no lock taken on every COMMIT
         }
         b.lock.lock();
         try {
@@ -125,6 +126,7 @@ public final class SessionState {
                 apply(b.settings, (SqlText.SessionChange) p[0], (String) p[1]);
             }
             b.pending.clear();
+            b.hasPending = false;
         } finally {
             b.lock.unlock();
         }
@@ -133,12 +135,13 @@ public final class SessionState {
     /** The transaction ended without committing (or its outcome is unknown): the server undid its SETs. */
     public void dropPending() {
         Book b = book;
-        if (b == null) {
+        if (b == null || !b.hasPending) {
             return;
         }
         b.lock.lock();
         try {
             b.pending.clear();
+            b.hasPending = false;
         } finally {
             b.lock.unlock();
         }
@@ -163,6 +166,8 @@ public final class SessionState {
         final Map<String, Object> settings = new LinkedHashMap<>();
         // SET/RESET statements of the open transaction, in order: they take effect when it commits.
         final List<Object[]> pending = new ArrayList<>();
+        // pending is not empty; read without the lock by every COMMIT and rollback, written under it.
+        volatile boolean hasPending;
     }
 
     // RESET is recorded like SET, not as a forgetting: it returns the setting to the session's default, which is not

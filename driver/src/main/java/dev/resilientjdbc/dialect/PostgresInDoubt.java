@@ -464,10 +464,14 @@ public final class PostgresInDoubt implements InDoubt {
         }
         try {
             Class<?> base = pg.transactionState().getDeclaringClass(); // BaseConnection, a PGConnection too
-            if (!physical.isWrapperFor(base)) {
+            Object pgc;
+            if (base.isInstance(physical)) {
+                pgc = physical; // pgjdbc's own connection (no pool between): no unwrap calls
+            } else if (physical.isWrapperFor(base)) {
+                pgc = physical.unwrap(base);
+            } else {
                 return false;
             }
-            Object pgc = physical.unwrap(base);
             if (!state.equals(String.valueOf(pg.transactionState().invoke(pgc))) || physical.isReadOnly()) {
                 return false;
             }
