@@ -43,7 +43,8 @@ import java.util.stream.Stream;
  * [--restart 0] [--jfr DIR] [--top 12] [--options resilient.x=y&...] [--alternate MS]} ({@code --options}: added to
  * both resilient sides' URLs; {@code --alternate}: all sides at once, taking turns in slices of MS milliseconds, see
  * {@link #alternate}; no restart, statements or JFR in that mode). {@code -DmarkerWith=" WITH (fillfactor=10)"}: a
- * storage clause for side rawmarker's table, to try what the marker table's storage changes.
+ * storage clause for side rawmarker's table, to try what the marker table's storage changes; {@code -DmarkerCommit}
+ * and {@code -DmarkerSetup}: another statement sent with that side's COMMIT, and the SQL it needs first.
  */
 public final class BusyHost {
     private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("dev.resilientjdbc");
@@ -53,8 +54,10 @@ public final class BusyHost {
     // exchange, one row per thread, same table shape), with none of our client code: the floor any driver that
     // writes such evidence per writing COMMIT could reach on this host.
     private static final String MARKER_RUN = "00000000-0000-0000-0000-00000000b05e";
-    private static final String MARKER_COMMIT = "UPDATE bench_marker SET sequence = ?, at = clock_timestamp()"
-            + " WHERE run = '" + MARKER_RUN + "' AND slot = ?;COMMIT";
+    // -DmarkerCommit: another statement in its place (same two parameters: sequence, slot), to weigh other shapes of
+    // evidence; -DmarkerSetup: SQL run once before, for the tables such a shape needs.
+    private static final String MARKER_COMMIT = System.getProperty("markerCommit",
+            "UPDATE bench_marker SET sequence = ?, at = clock_timestamp() WHERE run = '" + MARKER_RUN + "' AND slot = ?") + ";COMMIT";
 
     private static String extraOptions = "";
 
@@ -89,6 +92,9 @@ public final class BusyHost {
                         + " at timestamptz NOT NULL, applied bigint, PRIMARY KEY (run, slot))" + System.getProperty("markerWith", ""));
                 s.execute("INSERT INTO bench_marker SELECT '" + MARKER_RUN + "', g, 0, now() FROM generate_series(0, "
                         + (sides.length * apps * pool) + ") g");
+                if (System.getProperty("markerSetup") != null) {
+                    s.execute(System.getProperty("markerSetup"));
+                }
             }
             if (alternateMs > 0) {
                 System.out.printf("BusyHost, alternating: %d applications x pool %d per side, sides %s taking turns in %d ms"
