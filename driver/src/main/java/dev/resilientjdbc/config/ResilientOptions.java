@@ -129,7 +129,8 @@ public final class ResilientOptions {
             OptionType.duration(Duration.ofMillis(100), Duration.ofMinutes(10)), Duration.ofSeconds(5), "5s",
             "PostgreSQL, with resilient.indoubt.marker: settling a COMMIT whose reply was lost waits this long at most for"
                     + " the marker row's lock, which the old transaction holds while it is still committing (a slow disk, a"
-                    + " synchronous standby that has not answered), then leaves the outcome unknown (08007); longer turns"
+                    + " synchronous standby that has not answered) and its session could not be ended, then leaves the"
+                    + " outcome unknown (08007); longer turns"
                     + " more of those into a definite answer, and commit() waits that much longer; keep it below the real"
                     + " driver's socketTimeout");
 

@@ -217,6 +217,9 @@ public final class PostgresInDoubt implements InDoubt {
     private final String markerUpdateCommit;
     // What settles a lost COMMIT as not committed: the row takes the next sequence unless the COMMIT's own is there.
     private final String markerFence;
+    // Ends the session whose transaction holds the slot's row while it runs (a COMMIT stalled after its marker write):
+    // the row's xmax is that transaction, found without its pid, which behind a pooler is not the server's.
+    private final String markerHolderEnd;
     // An autocommit write wrapped with the marker write (inlineText): ours first, set as transaction-local settings
     // so that the application's parameters keep their order; its count goes into the row with our sequence.
     private final String inlinePrefix;
@@ -249,6 +252,9 @@ public final class PostgresInDoubt implements InDoubt {
         this.markerFence = markerTable == null ? null : "INSERT INTO " + markerTable + " AS m (run, slot, sequence, at) VALUES ('"
                 + CommitMarkers.run() + "', ?, ?, clock_timestamp()) ON CONFLICT (run, slot)"
                 + " DO UPDATE SET sequence = EXCLUDED.sequence, at = EXCLUDED.at WHERE m.sequence < ?";
+        this.markerHolderEnd = markerTable == null ? null : "SELECT a.pid, pg_terminate_backend(a.pid, 5000) FROM pg_stat_activity a, "
+                + markerTable + " m WHERE m.run = '" + CommitMarkers.run() + "' AND m.slot = ? AND a.backend_xid = m.xmax"
+                + " AND a.state = 'active' AND a.usename = current_user AND a.pid <> pg_backend_pid()";
         this.inlinePrefix = "SELECT set_config('resilient.marker_sequence', ?, true), set_config('resilient.marker_slot', ?, true);"
                 + "WITH resilient_applied AS (";
         // The newline ends a trailing -- comment of the application's text.
@@ -730,12 +736,52 @@ public final class PostgresInDoubt implements InDoubt {
         if (rowVanished(seen, m)) {
             return InDoubtAnswer.NO_ANSWER;
         }
+        if (endRowHolder(fresh, m)) {
+            known = settledBy(markerSequence(fresh, m), m);
+            if (known != null) {
+                return known;
+            }
+        }
         if (!fence(fresh, m)) {
             long after = markerSequence(fresh, m);
             known = settledBy(after, m);
             return known != null ? known : InDoubtAnswer.NO_ANSWER;
         }
         return new InDoubtAnswer(InDoubtOutcome.ABORTED, InDoubtEvidence.MARKER);
+    }
+
+    /**
+     * The old transaction still runs holding the slot's row (it wrote the marker and its COMMIT has not ended: a
+     * synchronous standby that does not answer, a stalled disk), and its session was not ended by pid (behind a
+     * pooler pgjdbc's pid is the pooler's): the row's xmax names that transaction, so its session is ended here, as
+     * {@link #endOldBackend} ends it when the pid is known. Its COMMIT then either completed (a stalled one is committed
+     * locally once its session ends) or never will, and the row tells which. Only a session of this user running a
+     * statement now, holding this JVM's row of this slot: nothing idle, nobody else's. True when one was ended.
+     */
+    private boolean endRowHolder(Connection fresh, Marked m) {
+        boolean ended = false;
+        try (PreparedStatement ps = fresh.prepareStatement(markerHolderEnd)) {
+            ps.setInt(1, m.slot().number);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    boolean gone = rs.getBoolean(2);
+                    LOG.log(Level.FINE, "resilient-jdbc: ended the session {0} holding marker slot {1}: {2}",
+                            new Object[]{rs.getInt(1), m.slot().number, gone});
+                    ended |= gone;
+                }
+            }
+        } catch (SQLException e) {
+            // Not allowed (another role's session), or pg_terminate_backend without a timeout (PostgreSQL 13): the fence
+            // waits for the lock as before.
+            LOG.log(Level.FINE, "resilient-jdbc: could not end the session holding marker slot {0}: {1}",
+                    new Object[]{m.slot().number, e.getMessage()});
+        }
+        try {
+            endTransaction(fresh);
+        } catch (SQLException e) {
+            LOG.log(Level.FINE, "resilient-jdbc: {0}", e.getMessage());
+        }
+        return ended;
     }
 
     /** Our COMMIT's sequence: committed; the fence's (the next one): not committed; anything else: not settled yet. */
