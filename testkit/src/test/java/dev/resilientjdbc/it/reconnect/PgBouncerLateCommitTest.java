@@ -3,6 +3,7 @@ package dev.resilientjdbc.it.reconnect;
 import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.control.chaos.ChaosProxy;
 import dev.resilientjdbc.control.pg.PgServer;
+import dev.resilientjdbc.retry.RerunRules;
 import dev.resilientjdbc.retry.RetryStats;
 import dev.resilientjdbc.testkit.pg.PgSettings;
 import dev.resilientjdbc.testkit.pg.PgTest;
@@ -29,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * A COMMIT whose bytes reach the server after the driver has settled it as "not committed" must not commit. Behind
  * PgBouncer (transaction pooling) the backend pid pgjdbc reports is the pooler's made-up key, so the old session
- * cannot be found, let alone ended; and a request held up on its way (in the network, in the pooler) can still
+ * cannot be found by it (only by the marker row it holds once its COMMIT runs: the stalled case below); and a
+ * request held up on its way (in the network, in the pooler) can still
  * arrive after the client gave up. The chaos proxy in front of PgBouncer holds the marker write and COMMIT of one
  * transaction, cuts the client's side of that connection (its server side, and PgBouncer's server connection with
  * the open transaction, stay), the driver settles the COMMIT on a new connection and replays the transaction; then
@@ -37,7 +39,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * refused (its transaction left aborted). Needs /usr/sbin/pgbouncer, as PgBouncerTest.
  */
 @PgTest
-@PgSettings(crashSafe = true)
+// Commits are local unless a transaction asks for the synchronous standby, which does not exist: the stalled COMMIT's
+// case. With no standby connected, "local" is what every other commit here got before.
+@PgSettings(crashSafe = true, settings = {"synchronous_standby_names=nosuch", "synchronous_commit=local"})
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PgBouncerLateCommitTest {
     private static PgServer pg;
@@ -82,7 +86,7 @@ class PgBouncerLateCommitTest {
                 s.executeUpdate("INSERT INTO late_journal VALUES ('warm-up')"); // the connection's marker row is written
             }
             c.commit();
-            long markerAnswers = stat(s -> s.inDoubtEvidence(dev.resilientjdbc.retry.RerunRules.InDoubtEvidence.MARKER.ordinal()));
+            long markerAnswers = stat(s -> s.inDoubtEvidence(RerunRules.InDoubtEvidence.MARKER.ordinal()));
 
             proxy.holdRequestsOnceContaining("COMMIT");
             try (Statement s = c.createStatement()) {
@@ -100,7 +104,7 @@ class PgBouncerLateCommitTest {
             proxy.cutHeldClients();
             commit.get(90, TimeUnit.SECONDS); // settled as not committed, replayed, committed on a new connection
 
-            assertTrue(stat(s -> s.inDoubtEvidence(dev.resilientjdbc.retry.RerunRules.InDoubtEvidence.MARKER.ordinal())) > markerAnswers,
+            assertTrue(stat(s -> s.inDoubtEvidence(RerunRules.InDoubtEvidence.MARKER.ordinal())) > markerAnswers,
                     "the lost COMMIT was settled by the marker");
             assertEquals(1, count("once"), "the replayed transaction committed once");
             assertEquals("idle in transaction", state(oldBackend), "the old transaction is still open behind PgBouncer");
@@ -161,6 +165,68 @@ class PgBouncerLateCommitTest {
             }
             // The fence's 5 s wait, or a replay blocked on the old row lock, would show here.
             assertTrue(tookMs < 5_000, () -> "commit() took " + tookMs + " ms after the cut");
+        }
+    }
+
+    /**
+     * A COMMIT stalled behind PgBouncer: the server committed it locally and waits for a synchronous standby that never
+     * answers (the class's settings name one that does not exist; only this transaction asks to wait,
+     * synchronous_commit=on for it alone), holding its locks, its marker row's among them; then the client's connection
+     * is cut. The old session cannot be ended by its pid (pgjdbc's is PgBouncer's made-up key), and its lock would keep
+     * the fence waiting past resilient.indoubt.fenceWait: 08007 before. The driver finds the session by the transaction
+     * that holds its marker row, ends it (the stalled COMMIT is then committed locally and lets its locks go), reads its
+     * own sequence in the row and reports success.
+     */
+    @Test
+    void aCommitStalledBehindPgBouncerIsSettledByEndingTheSessionHoldingItsMarkerRow() throws Exception {
+        String url = "jdbc:resilient:postgresql://127.0.0.1:" + proxy.port() + "/" + pg.database()
+                + "?user=postgres&prepareThreshold=0&resilient.connect.maxDuration=60s&resilient.retry.maxDuration=60s";
+        try (Connection c = DriverManager.getConnection(url)) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO late_journal VALUES ('warm-up 3')"); // a local commit: the marker row is there
+            }
+            c.commit();
+            long markerAnswers = stat(s -> s.inDoubtEvidence(RerunRules.InDoubtEvidence.MARKER.ordinal()));
+            long replays = stat(RetryStats::replays);
+            try (Statement s = c.createStatement()) {
+                s.execute("SET LOCAL synchronous_commit = on"); // this COMMIT waits for the standby
+                s.executeUpdate("INSERT INTO late_journal VALUES ('stalled')");
+            }
+            CompletableFuture<Object> commit = CompletableFuture.supplyAsync(() -> {
+                try {
+                    c.commit();
+                    return null;
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            awaitCondition(() -> stalledBackend() != 0, "the COMMIT waits for the synchronous standby");
+            int old = stalledBackend();
+            assertEquals(0, count("stalled"), "not visible while it waits");
+            long cut = System.nanoTime();
+            proxy.cutAll();
+            Object outcome = commit.get(90, TimeUnit.SECONDS);
+            long tookMs = (System.nanoTime() - cut) / 1_000_000;
+            System.out.printf("pgbouncer: a stalled COMMIT settled %d ms after the cut%n", tookMs);
+
+            assertEquals(null, outcome, "the COMMIT that landed is reported as such");
+            assertEquals(markerAnswers + 1, stat(s -> s.inDoubtEvidence(RerunRules.InDoubtEvidence.MARKER.ordinal())),
+                    "the lost COMMIT was settled by its marker row");
+            assertEquals(replays, stat(RetryStats::replays), "nothing replayed");
+            assertEquals(0, stalledBackend(), "the driver ended the stalled session");
+            assertEquals(1, count("stalled"), "committed once");
+            assertTrue(tookMs < 5_000, () -> "settled without waiting out the fence: " + tookMs + " ms");
+        }
+    }
+
+    /** The backend waiting for the synchronous standby, or 0. */
+    private static int stalledBackend() {
+        try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pid FROM pg_stat_activity WHERE wait_event = 'SyncRep'")) {
+            return rs.next() ? rs.getInt(1) : 0;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 
