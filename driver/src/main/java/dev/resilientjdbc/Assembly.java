@@ -295,10 +295,16 @@ public final class Assembly {
             this.metricsEnabled = config.get(ResilientOptions.METRICS_ENABLED);
             this.poolSettings = config.get(ResilientOptions.POOL) ? PoolSettings.from(config) : null;
             this.poolKey = poolSettings != null ? Pools.keyOf(realUrl, realInfo, poolSettings) : null;
-            this.markerTable = d == Dialect.POSTGRESQL && config.get(ResilientOptions.INDOUBT_MARKER)
+            boolean evidence = config.get(ResilientOptions.INDOUBT_EVIDENCE);
+            if (!evidence) {
+                refuseWithoutEvidence(config);
+            }
+            this.markerTable = d == Dialect.POSTGRESQL && evidence && config.get(ResilientOptions.INDOUBT_MARKER)
                     ? config.get(ResilientOptions.INDOUBT_MARKER_TABLE) : null;
             this.fenceWaitMillis = config.get(ResilientOptions.INDOUBT_FENCE_WAIT).toMillis();
-            this.inDoubtKey = d != Dialect.POSTGRESQL ? null : (markerTable == null ? "" : markerTable) + "|" + fenceWaitMillis;
+            // "-" is no table name (see the option's pattern): the key of the in-doubt object that gathers no evidence.
+            this.inDoubtKey = d != Dialect.POSTGRESQL ? null
+                    : (!evidence ? "-" : markerTable == null ? "" : markerTable) + "|" + fenceWaitMillis;
             this.replayMaxBytes = config.get(ResilientOptions.REPLAY_MAX_BYTES);
             this.replayFirstWait = config.get(ResilientOptions.REPLAY_FIRST_WAIT);
             this.health = TargetHealth.HealthSettings.from(config);
@@ -326,6 +332,29 @@ public final class Assembly {
             }
         }
 
+        /**
+         * resilient.indoubt.evidence=false with an option that only means something with evidence, set by the user: an
+         * error naming both, never one of them silently dropped.
+         */
+        private static void refuseWithoutEvidence(ResilientConfig config) throws SQLException {
+            java.util.List<String> set = new java.util.ArrayList<>();
+            for (dev.resilientjdbc.config.Option<?> o : java.util.List.of(ResilientOptions.INDOUBT_MARKER,
+                    ResilientOptions.INDOUBT_MARKER_TABLE, ResilientOptions.INDOUBT_FENCE_WAIT)) {
+                if (config.sourceOf(o) != dev.resilientjdbc.config.OptionSource.DEFAULT) {
+                    set.add(o.key() + " (from " + config.sourceOf(o).description() + ")");
+                }
+            }
+            if (config.get(ResilientOptions.AUTOCOMMIT_EXACTLY_ONCE)) {
+                set.add(ResilientOptions.AUTOCOMMIT_EXACTLY_ONCE.key() + "=true (from "
+                        + config.sourceOf(ResilientOptions.AUTOCOMMIT_EXACTLY_ONCE).description() + ")");
+            }
+            if (!set.isEmpty()) {
+                throw new SQLException("resilient-jdbc: " + ResilientOptions.INDOUBT_EVIDENCE.key() + "=false (from "
+                        + config.sourceOf(ResilientOptions.INDOUBT_EVIDENCE).description() + ") gathers no evidence of a"
+                        + " COMMIT's outcome, which " + String.join(", ", set) + " needs; remove one or the other", "HY024");
+            }
+        }
+
         /** The target and its retrier; looked up again once the registry closed the one we had. */
         private Bound bound() {
             Bound b = bound;
@@ -335,7 +364,7 @@ public final class Assembly {
                 dev.resilientjdbc.retry.TargetGuard guard = t.guard();
                 String name = targetName;
                 InDoubt inDoubt = inDoubtKey == null ? InDoubt.NONE
-                        : t.inDoubt(inDoubtKey, key -> new PostgresInDoubt(markerTable, fenceWaitMillis, name));
+                        : t.inDoubt(inDoubtKey, key -> new PostgresInDoubt(markerTable, fenceWaitMillis, name, !key.startsWith("-|")));
                 b = new Bound(t, r, inDoubt, () -> r.connectForPool(probe::open), new LogicalConnection.Opener() {
                     @Override
                     public Connection open() throws SQLException {

@@ -111,6 +111,13 @@ public final class ResilientOptions {
                     + " goes with its marker write in one exchange, no round trip more; any other write (generated keys, a"
                     + " leading comment, a batch) runs in a transaction of its own, one round trip more");
 
+    public static final Option<Boolean> INDOUBT_EVIDENCE = new Option<>("resilient.indoubt.evidence",
+            OptionType.bool(), true, "true",
+            "PostgreSQL: false gathers no evidence of a COMMIT's outcome (no marker row, no transaction id query): a"
+                    + " writing COMMIT costs what the raw driver's does, and one whose reply was lost answers 08007 at once"
+                    + " instead of being settled; resilient.indoubt.marker, markerTable and fenceWait then do nothing and may"
+                    + " not be set, nor resilient.autocommit.exactlyOnce=true");
+
     public static final Option<Boolean> INDOUBT_MARKER = new Option<>("resilient.indoubt.marker",
             OptionType.bool(), true, "true",
             "PostgreSQL: every writing transaction also writes a marker row (one per open connection, updated in place),"
@@ -279,7 +286,7 @@ public final class ResilientOptions {
             RETRY_STRATEGY, RETRY_MAX_ATTEMPTS, RETRY_BASE_DELAY, RETRY_MAX_DELAY, RETRY_MULTIPLIER, RETRY_JITTER,
             RETRY_MAX_DURATION, CONNECT_MAX_DURATION, CONNECT_MAX_DELAY, READ_ONLY_FALLBACK,
             BREAKER_ENABLED, BREAKER_FAILURE_THRESHOLD, BREAKER_OPEN_DURATION, BREAKER_SUCCESS_THRESHOLD,
-            REPLAY_MAX_BYTES, REPLAY_FIRST_WAIT, AUTOCOMMIT_EXACTLY_ONCE, INDOUBT_MARKER, INDOUBT_MARKER_TABLE, INDOUBT_FENCE_WAIT,
+            REPLAY_MAX_BYTES, REPLAY_FIRST_WAIT, AUTOCOMMIT_EXACTLY_ONCE, INDOUBT_EVIDENCE, INDOUBT_MARKER, INDOUBT_MARKER_TABLE, INDOUBT_FENCE_WAIT,
             SQLITE_SERIALIZE_TRANSACTIONS,
             SQLITE_BACKUP_DIR, SQLITE_BACKUP_INTERVAL, SQLITE_BACKUP_KEEP, SQLITE_BACKUP_COMPRESS, SQLITE_BACKUP_VERIFY,
             SQLITE_RECOVER,

@@ -206,6 +206,7 @@ public final class PostgresInDoubt implements InDoubt {
 
     private final CommitMarkers markers;
     private final String target;
+    private final boolean evidence;
     // How long the fence waits for the row's lock (resilient.indoubt.fenceWait): an old transaction still committing (a
     // slow fsync, a synchronous standby) holds it until it ends; past this, the outcome stays unknown (08007).
     private final long fenceWaitMillis;
@@ -239,8 +240,11 @@ public final class PostgresInDoubt implements InDoubt {
      * @param markerTable resilient.indoubt.markerTable when resilient.indoubt.marker is on, else null
      * @param fenceWaitMillis resilient.indoubt.fenceWait: how long the fence waits for the marker row's lock
      * @param target      the target's name, for the warning when the marker cannot be used
+     * @param evidence    resilient.indoubt.evidence: false gathers none (no marker, no transaction id), so a lost COMMIT
+     *                    reply is 08007; the old backend is still ended before a replay
      */
-    public PostgresInDoubt(String markerTable, long fenceWaitMillis, String target) {
+    public PostgresInDoubt(String markerTable, long fenceWaitMillis, String target, boolean evidence) {
+        this.evidence = evidence;
         this.fenceWaitMillis = fenceWaitMillis;
         this.markers = markerTable == null ? null : new CommitMarkers(markerTable);
         this.target = target;
@@ -332,6 +336,10 @@ public final class PostgresInDoubt implements InDoubt {
             // evidence to gather, a lost COMMIT reply stays 08007, and no query of ours runs on it.
             LOG.log(Level.FINE, "resilient-jdbc: in-doubt evidence off, the server is {0}, not PostgreSQL", product);
             return true;
+        }
+        if (!evidence) {
+            LOG.log(Level.FINE, "resilient-jdbc: in-doubt evidence off (resilient.indoubt.evidence=false) for {0}", target);
+            return true; // neither the marker nor the transaction id: nothing to ask the server
         }
         String t = markers == null ? null : markers.table();
         Boolean exists = null;

@@ -132,6 +132,55 @@ class CommitFenceTest {
         }
     }
 
+    /**
+     * resilient.indoubt.evidence=false: a writing transaction sends exactly the raw driver's bytes (no marker write, no
+     * transaction id query) and no marker table is made in a database that has none; the price, shown here: a COMMIT
+     * whose reply was lost answers 08007 at once, though it landed, where the marker would have settled it.
+     */
+    @Test
+    void withoutEvidenceATransactionSendsWhatTheRawDriverSendsAndALostReplyIsUnknown() throws Exception {
+        try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS evidence_off");
+            s.execute("CREATE DATABASE evidence_off");
+        }
+        String raw = "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/evidence_off?user=postgres";
+        String off = raw.replace("jdbc:", "jdbc:resilient:") + "&resilient.connect.maxDuration=60s&resilient.indoubt.evidence=false";
+        try (Connection c = DriverManager.getConnection(raw); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE fence_t(k text NOT NULL)");
+        }
+        assertEquals(bytesSentByATransaction(raw, "raw"), bytesSentByATransaction(off, "off"), "the raw driver's bytes");
+
+        try (Connection c = DriverManager.getConnection(off); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.executeUpdate("INSERT INTO fence_t VALUES ('lost')");
+            proxy.dropRepliesOnceAfterClientSends("COMMIT");
+            CompletableFuture<Object> commit = commitAsync(c);
+            awaitCondition(() -> !proxy.dropTriggerArmed(), "the COMMIT was sent (its reply dropped)");
+            proxy.cutAll();
+            SQLException e = assertInstanceOf(SQLException.class, commit.get(60, TimeUnit.SECONDS), "the application is told");
+            assertEquals("08007", e.getSQLState(), e::toString);
+        }
+        try (Connection c = DriverManager.getConnection(raw.replace(":" + proxy.port() + "/", ":" + pg.port() + "/"));
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM fence_t WHERE k = 'lost'),"
+                     + " to_regclass('resilient_commit_marker') IS NULL")) {
+            rs.next();
+            assertEquals(1, rs.getLong(1), "it had landed, once: nothing was replayed");
+            assertTrue(rs.getBoolean(2), "no marker table was made");
+        }
+    }
+
+    /** Bytes the client sent for one writing transaction: its INSERT and its COMMIT. */
+    private static long bytesSentByATransaction(String url, String key) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            long before = proxy.bytesClientToServer();
+            s.executeUpdate("INSERT INTO fence_t VALUES ('" + key + "')");
+            c.commit();
+            return proxy.bytesClientToServer() - before;
+        }
+    }
+
     private static String resilient(boolean marker) {
         return PostgresExtension.proxiedUrl(pg, proxy).replace("jdbc:", "jdbc:resilient:")
                 + "?user=postgres&resilient.connect.maxDuration=60s&resilient.retry.maxDuration=60s"
