@@ -251,9 +251,12 @@ public final class Assembly {
         private final PoolSettings poolSettings;
         private final String poolKey;
         // PostgreSQL: the in-doubt support is the target's, one per marker table (resilient.indoubt.markerTable when
-        // resilient.indoubt.marker is on, else "": no marker) and fence wait. Null for other databases: no evidence there.
+        // resilient.indoubt.marker is on, else "": no marker; "-" with resilient.indoubt.evidence=false) and fence wait.
+        // Null for other databases: no evidence there.
         private final String inDoubtKey;
         private final String markerTable; // null: no marker (another dialect, or resilient.indoubt.marker=false)
+        // resilient.indoubt.evidence: false gathers none (no marker, no transaction id).
+        private final boolean evidence;
         private final long fenceWaitMillis;
         private final long replayMaxBytes;
         private final java.time.Duration replayFirstWait;
@@ -295,14 +298,13 @@ public final class Assembly {
             this.metricsEnabled = config.get(ResilientOptions.METRICS_ENABLED);
             this.poolSettings = config.get(ResilientOptions.POOL) ? PoolSettings.from(config) : null;
             this.poolKey = poolSettings != null ? Pools.keyOf(realUrl, realInfo, poolSettings) : null;
-            boolean evidence = config.get(ResilientOptions.INDOUBT_EVIDENCE);
+            this.evidence = config.get(ResilientOptions.INDOUBT_EVIDENCE);
             if (!evidence) {
                 refuseWithoutEvidence(config);
             }
             this.markerTable = d == Dialect.POSTGRESQL && evidence && config.get(ResilientOptions.INDOUBT_MARKER)
                     ? config.get(ResilientOptions.INDOUBT_MARKER_TABLE) : null;
             this.fenceWaitMillis = config.get(ResilientOptions.INDOUBT_FENCE_WAIT).toMillis();
-            // "-" is no table name (see the option's pattern): the key of the in-doubt object that gathers no evidence.
             this.inDoubtKey = d != Dialect.POSTGRESQL ? null
                     : (!evidence ? "-" : markerTable == null ? "" : markerTable) + "|" + fenceWaitMillis;
             this.replayMaxBytes = config.get(ResilientOptions.REPLAY_MAX_BYTES);
@@ -364,7 +366,7 @@ public final class Assembly {
                 dev.resilientjdbc.retry.TargetGuard guard = t.guard();
                 String name = targetName;
                 InDoubt inDoubt = inDoubtKey == null ? InDoubt.NONE
-                        : t.inDoubt(inDoubtKey, key -> new PostgresInDoubt(markerTable, fenceWaitMillis, name, !key.startsWith("-|")));
+                        : t.inDoubt(inDoubtKey, key -> new PostgresInDoubt(markerTable, fenceWaitMillis, name, evidence));
                 b = new Bound(t, r, inDoubt, () -> r.connectForPool(probe::open), new LogicalConnection.Opener() {
                     @Override
                     public Connection open() throws SQLException {

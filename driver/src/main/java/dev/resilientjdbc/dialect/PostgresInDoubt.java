@@ -728,8 +728,9 @@ public final class PostgresInDoubt implements InDoubt {
 
     /**
      * The marker settles it, on the same server run and after a restart, a crash or a promotion alike: our sequence in
-     * the row is our COMMIT. Otherwise the fence decides, without asking which session the old transaction ran in (behind
-     * a transaction pooler the backend pid pgjdbc reports is not a server pid): the row is given the next sequence unless
+     * the row is our COMMIT. Otherwise a session still running a transaction that holds the row is ended first
+     * (endRowHolder), and the fence decides without needing the old session's pid (behind a transaction pooler the
+     * backend pid pgjdbc reports is not a server pid): the row is given the next sequence unless
      * ours is there, waiting for the row's lock (an old transaction still committing holds it) at most
      * resilient.indoubt.fenceWait. Once the fence has committed, the old COMMIT's marker write fails wherever it turns
      * up (see guarded()), so "not committed" stays true. The fence's own sequence in the row means a fence of ours

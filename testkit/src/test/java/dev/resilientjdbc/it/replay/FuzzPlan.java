@@ -23,13 +23,23 @@ final class FuzzPlan {
     final boolean simpleProtocol;
     /** The resilient run writes commit markers (resilient.indoubt.marker=true). */
     final boolean marker;
+    /** False: the resilient run gathers no evidence at all (resilient.indoubt.evidence=false; then marker and exactlyOnce are false). */
+    final boolean evidence;
     final List<Planned> live;
     /** Prepared statement slots the live steps use, and whether they use the plain Statement: made before the first step. */
     final TreeSet<Integer> preparedSlots = new TreeSet<>();
     final boolean usesStatement;
 
     FuzzPlan(List<FuzzStep> steps, boolean exactlyOnce, boolean simpleProtocol, boolean marker) {
+        this(steps, exactlyOnce, simpleProtocol, marker, true);
+    }
+
+    FuzzPlan(List<FuzzStep> steps, boolean exactlyOnce, boolean simpleProtocol, boolean marker, boolean evidence) {
+        if (!evidence && (marker || exactlyOnce)) {
+            throw new IllegalArgumentException("without evidence neither the marker nor exactly-once writes");
+        }
         this.marker = marker;
+        this.evidence = evidence;
         this.steps = List.copyOf(steps);
         this.exactlyOnce = exactlyOnce;
         this.simpleProtocol = simpleProtocol;
@@ -132,7 +142,8 @@ final class FuzzPlan {
         StringBuilder b = new StringBuilder("\n// ").append(live.size()).append(" live calls, ").append(faultCount())
                 .append(" faults").append(exactlyOnce ? ", URL with resilient.autocommit.exactlyOnce=true" : "")
                 .append(simpleProtocol ? ", URL with preferQueryMode=simple" : "")
-                .append(marker ? ", URL with resilient.indoubt.marker=true" : "").append('\n');
+                .append(marker ? ", URL with resilient.indoubt.marker=true" : "")
+                .append(evidence ? "" : ", URL with resilient.indoubt.evidence=false").append('\n');
         for (int slot : preparedSlots) {
             FuzzSql.Prepared ps = FuzzSql.prepared(slot);
             b.append("PreparedStatement ").append(ps.name()).append(" = conn.prepareStatement(").append(FuzzStep.quote(ps.sql()))

@@ -21,9 +21,13 @@ final class FuzzPrograms {
     }
 
     static Arbitrary<FuzzPlan> programs() {
+        // The evidence of a COMMIT's outcome: the transaction id (marker off), the marker, or none at all (then no
+        // exactly-once writes either, which need evidence).
         return Combinators.combine(segment().list().ofMinSize(1).ofMaxSize(4), Arbitraries.of(false, true),
-                        Arbitraries.frequency(Tuple.of(3, false), Tuple.of(1, true)), Arbitraries.of(false, true))
-                .as((segments, exactlyOnce, simple, marker) -> new FuzzPlan(flatten(segments), exactlyOnce, simple, marker));
+                        Arbitraries.frequency(Tuple.of(3, false), Tuple.of(1, true)),
+                        Arbitraries.frequency(Tuple.of(2, "xid"), Tuple.of(2, "marker"), Tuple.of(1, "none")))
+                .as((segments, exactlyOnce, simple, evidence) -> new FuzzPlan(flatten(segments),
+                        exactlyOnce && !evidence.equals("none"), simple, evidence.equals("marker"), !evidence.equals("none")));
     }
 
     /** Mostly nothing; sessions killed and TCP cuts are cheap, restarts and crashes cost a second or two each. */

@@ -342,7 +342,8 @@ class ReplayFuzzProperties {
         return "jdbc:resilient:postgresql://" + proxy.host() + ":" + proxy.port() + "/" + pg.database()
                 + "?user=postgres&connectTimeout=5&loginTimeout=10&socketTimeout=2&resilient.connect.maxDuration=30s"
                 + (program.exactlyOnce ? "&resilient.autocommit.exactlyOnce=true" : "")
-                + "&resilient.indoubt.marker=" + program.marker + protocol(program);
+                + (program.evidence ? "&resilient.indoubt.marker=" + program.marker : "&resilient.indoubt.evidence=false")
+                + protocol(program);
     }
 
     private static String protocol(FuzzPlan program) {
