@@ -5,6 +5,7 @@ import dev.resilientjdbc.control.chaos.ChaosProxy;
 import dev.resilientjdbc.control.pg.PgServer;
 import dev.resilientjdbc.retry.RerunRules;
 import dev.resilientjdbc.retry.RetryStats;
+import dev.resilientjdbc.testkit.AsyncCommit;
 import dev.resilientjdbc.testkit.pg.PgSettings;
 import dev.resilientjdbc.testkit.pg.PgTest;
 import org.junit.jupiter.api.AfterAll;
@@ -25,7 +26,6 @@ import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A COMMIT whose bytes reach the server after the driver has settled it as "not committed" must not commit. Behind
@@ -72,15 +72,19 @@ class PgBouncerLateCommitTest {
         }
     }
 
+    /** Through the chaos proxy and PgBouncer; prepareThreshold=0 as transaction pooling needs. */
+    private static String resilientUrl() {
+        return "jdbc:resilient:postgresql://127.0.0.1:" + proxy.port() + "/" + pg.database()
+                + "?user=postgres&prepareThreshold=0&resilient.connect.maxDuration=60s&resilient.retry.maxDuration=60s";
+    }
+
     private static String direct() {
         return pg.jdbcUrl() + "?user=postgres";
     }
 
     @Test
     void aCommitSettledAsNotCommittedCannotLandLate() throws Exception {
-        String url = "jdbc:resilient:postgresql://127.0.0.1:" + proxy.port() + "/" + pg.database()
-                + "?user=postgres&prepareThreshold=0&resilient.connect.maxDuration=60s&resilient.retry.maxDuration=60s";
-        try (Connection c = DriverManager.getConnection(url)) {
+        try (Connection c = DriverManager.getConnection(resilientUrl())) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 s.executeUpdate("INSERT INTO late_journal VALUES ('warm-up')"); // the connection's marker row is written
@@ -92,17 +96,11 @@ class PgBouncerLateCommitTest {
             try (Statement s = c.createStatement()) {
                 s.executeUpdate("INSERT INTO late_journal VALUES ('once')");
             }
-            CompletableFuture<Void> commit = CompletableFuture.runAsync(() -> {
-                try {
-                    c.commit();
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<SQLException> commit = AsyncCommit.start(c);
             awaitCondition(() -> !proxy.holdTriggerArmed(), "the COMMIT is held");
             int oldBackend = openTransactionBackend();
             proxy.cutHeldClients();
-            commit.get(90, TimeUnit.SECONDS); // settled as not committed, replayed, committed on a new connection
+            assertEquals(null, commit.get(90, TimeUnit.SECONDS), "settled as not committed, replayed, committed on a new connection");
 
             assertTrue(stat(s -> s.inDoubtEvidence(RerunRules.InDoubtEvidence.MARKER.ordinal())) > markerAnswers,
                     "the lost COMMIT was settled by the marker");
@@ -126,9 +124,7 @@ class PgBouncerLateCommitTest {
      */
     @Test
     void aTransactionCutBehindPgBouncerIsReplayedWithoutWaitingForItsOldLocks() throws Exception {
-        String url = "jdbc:resilient:postgresql://127.0.0.1:" + proxy.port() + "/" + pg.database()
-                + "?user=postgres&prepareThreshold=0&resilient.connect.maxDuration=60s&resilient.retry.maxDuration=60s";
-        try (Connection c = DriverManager.getConnection(url)) {
+        try (Connection c = DriverManager.getConnection(resilientUrl())) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 s.executeUpdate("INSERT INTO late_journal VALUES ('warm-up 2')");
@@ -140,18 +136,12 @@ class PgBouncerLateCommitTest {
                 s.executeUpdate("UPDATE late_account SET balance = balance + 1 WHERE id = 1"); // locks the row
                 s.executeUpdate("INSERT INTO late_journal VALUES ('moved')");
             }
-            CompletableFuture<Void> commit = CompletableFuture.runAsync(() -> {
-                try {
-                    c.commit();
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<SQLException> commit = AsyncCommit.start(c);
             awaitCondition(() -> !proxy.dropRequestTriggerArmed(), "the COMMIT was sent (and dropped)");
             int oldBackend = openTransactionBackend();
             long cut = System.nanoTime();
             proxy.cutAll();
-            commit.get(90, TimeUnit.SECONDS);
+            assertEquals(null, commit.get(90, TimeUnit.SECONDS), "replayed and committed");
             long tookMs = (System.nanoTime() - cut) / 1_000_000;
             System.out.printf("pgbouncer: a cut transaction settled and replayed in %d ms after the cut%n", tookMs);
 
@@ -179,9 +169,7 @@ class PgBouncerLateCommitTest {
      */
     @Test
     void aCommitStalledBehindPgBouncerIsSettledByEndingTheSessionHoldingItsMarkerRow() throws Exception {
-        String url = "jdbc:resilient:postgresql://127.0.0.1:" + proxy.port() + "/" + pg.database()
-                + "?user=postgres&prepareThreshold=0&resilient.connect.maxDuration=60s&resilient.retry.maxDuration=60s";
-        try (Connection c = DriverManager.getConnection(url)) {
+        try (Connection c = DriverManager.getConnection(resilientUrl())) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 s.executeUpdate("INSERT INTO late_journal VALUES ('warm-up 3')"); // a local commit: the marker row is there
@@ -193,20 +181,13 @@ class PgBouncerLateCommitTest {
                 s.execute("SET LOCAL synchronous_commit = on"); // this COMMIT waits for the standby
                 s.executeUpdate("INSERT INTO late_journal VALUES ('stalled')");
             }
-            CompletableFuture<Object> commit = CompletableFuture.supplyAsync(() -> {
-                try {
-                    c.commit();
-                    return null;
-                } catch (SQLException e) {
-                    return e;
-                }
-            });
+            CompletableFuture<SQLException> commit = AsyncCommit.start(c);
             awaitCondition(() -> stalledBackend() != 0, "the COMMIT waits for the synchronous standby");
             int old = stalledBackend();
             assertEquals(0, count("stalled"), "not visible while it waits");
             long cut = System.nanoTime();
             proxy.cutAll();
-            Object outcome = commit.get(90, TimeUnit.SECONDS);
+            SQLException outcome = commit.get(90, TimeUnit.SECONDS);
             long tookMs = (System.nanoTime() - cut) / 1_000_000;
             System.out.printf("pgbouncer: a stalled COMMIT settled %d ms after the cut%n", tookMs);
 

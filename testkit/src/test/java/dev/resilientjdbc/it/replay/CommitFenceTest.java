@@ -2,6 +2,7 @@ package dev.resilientjdbc.it.replay;
 
 import dev.resilientjdbc.control.chaos.ChaosProxy;
 import dev.resilientjdbc.control.pg.PgServer;
+import dev.resilientjdbc.testkit.AsyncCommit;
 import dev.resilientjdbc.testkit.pg.PgSettings;
 import dev.resilientjdbc.testkit.pg.PgTest;
 import dev.resilientjdbc.testkit.pg.PostgresExtension;
@@ -26,7 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The fence that settles a lost COMMIT as "not committed" waits for the marker row's lock, which an old transaction
@@ -125,7 +125,7 @@ class CommitFenceTest {
             c.setAutoCommit(false);
             assertEquals(0, s.executeUpdate("UPDATE fence_t SET k = k WHERE k = 'no such row'"));
             proxy.dropRepliesOnceAfterClientSends("COMMIT");
-            CompletableFuture<Object> commit = commitAsync(c);
+            CompletableFuture<SQLException> commit = AsyncCommit.start(c);
             awaitCondition(() -> !proxy.dropTriggerArmed(), "the COMMIT was sent (its reply dropped)");
             proxy.cutAll();
             assertEquals(null, commit.get(60, TimeUnit.SECONDS), "success, as on a healthy database");
@@ -154,7 +154,7 @@ class CommitFenceTest {
             c.setAutoCommit(false);
             s.executeUpdate("INSERT INTO fence_t VALUES ('lost')");
             proxy.dropRepliesOnceAfterClientSends("COMMIT");
-            CompletableFuture<Object> commit = commitAsync(c);
+            CompletableFuture<SQLException> commit = AsyncCommit.start(c);
             awaitCondition(() -> !proxy.dropTriggerArmed(), "the COMMIT was sent (its reply dropped)");
             proxy.cutAll();
             SQLException e = assertInstanceOf(SQLException.class, commit.get(60, TimeUnit.SECONDS), "the application is told");
@@ -209,7 +209,7 @@ class CommitFenceTest {
             try (Statement s = c.createStatement()) {
                 s.executeUpdate("INSERT INTO fence_t VALUES ('" + key + "')");
             }
-            CompletableFuture<Object> commit = commitAsync(c);
+            CompletableFuture<SQLException> commit = AsyncCommit.start(c);
             awaitCondition(() -> !proxy.dropRequestTriggerArmed(), "the COMMIT was sent (and dropped)");
             assertTrue(pg.terminateBackend(pid), "the old backend was terminated");
             awaitCondition(CommitFenceTest::someoneWaitsForTheMarkerRow, "the fence waits for the row's lock");
@@ -232,18 +232,6 @@ class CommitFenceTest {
                 assertEquals(1, rows(key + "-after"), "the connection commits again afterwards");
             }
         }
-    }
-
-    /** commit() on another thread: completes with null when it returned, else with what it threw. */
-    private static CompletableFuture<Object> commitAsync(Connection c) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                c.commit();
-                return null;
-            } catch (SQLException e) {
-                return e;
-            }
-        });
     }
 
     private static boolean someoneWaitsForTheMarkerRow() {

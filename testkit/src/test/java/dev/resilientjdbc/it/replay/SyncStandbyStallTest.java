@@ -4,6 +4,7 @@ import dev.resilientjdbc.ResilientDriver;
 import dev.resilientjdbc.control.chaos.ChaosProxy;
 import dev.resilientjdbc.control.pg.PgServer;
 import dev.resilientjdbc.retry.RerunRules;
+import dev.resilientjdbc.testkit.AsyncCommit;
 import dev.resilientjdbc.testkit.Await;
 import dev.resilientjdbc.testkit.pg.PgSettings;
 import dev.resilientjdbc.testkit.pg.PgTest;
@@ -93,14 +94,7 @@ class SyncStandbyStallTest {
                 s.execute("SET LOCAL synchronous_commit = on"); // this transaction's COMMIT waits for the standby
                 s.executeUpdate("INSERT INTO stall_t VALUES ('" + key + "')");
             }
-            CompletableFuture<Object> commit = CompletableFuture.supplyAsync(() -> {
-                try {
-                    c.commit();
-                    return null;
-                } catch (SQLException e) {
-                    return e;
-                }
-            });
+            CompletableFuture<SQLException> commit = AsyncCommit.start(c);
             Await.until(Duration.ofSeconds(30), () -> waitsForTheStandby(pid), "the COMMIT waits for the synchronous standby");
             assertEquals(0, rows(key), "not visible while it waits");
             proxy.cutAll();
