@@ -39,7 +39,7 @@ import java.util.stream.Stream;
  * commits again is printed; with {@code --jfr DIR} each measurement is recorded to DIR/side-round.jfr.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar dev.resilientjdbc.bench.BusyHost
- * [--apps 4] [--pool 10] [--seconds 8] [--warmup 3] [--rounds 2] [--sides raw,dm,hikari,rawmarker]
+ * [--apps 4] [--pool 10] [--seconds 8] [--warmup 3] [--rounds 2] [--sides raw,dm,ds,hikari,rawmarker]
  * [--restart 0] [--jfr DIR] [--top 12] [--options resilient.x=y&...] [--alternate MS]} ({@code --options}: added to
  * both resilient sides' URLs; {@code --alternate}: all sides at once, taking turns in slices of MS milliseconds, see
  * {@link #alternate}; no restart, statements or JFR in that mode). {@code -DmarkerWith=" WITH (fillfactor=10)"}: a
@@ -171,8 +171,25 @@ public final class BusyHost {
                     }
                 };
             }
+            case "ds": {
+                // Our pool through ResilientDataSource: what the dm side does without DriverManager's own search of
+                // every registered driver per getConnection.
+                dev.resilientjdbc.ResilientDataSource ds = new dev.resilientjdbc.ResilientDataSource(
+                        resilient + "&resilient.pool=true&resilient.pool.maxSize=" + pool + "&resilient.pool.minIdle=" + pool);
+                return new Borrow() {
+                    @Override
+                    public Connection get() throws SQLException {
+                        return ds.getConnection();
+                    }
+
+                    @Override
+                    public void close() {
+                        ResilientDriver.targets().close();
+                    }
+                };
+            }
             default:
-                throw new IllegalArgumentException("unknown side '" + side + "' (raw, rawmarker, dm, hikari)");
+                throw new IllegalArgumentException("unknown side '" + side + "' (raw, rawmarker, dm, ds, hikari)");
         }
     }
 
