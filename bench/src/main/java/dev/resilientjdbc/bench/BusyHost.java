@@ -158,39 +158,41 @@ public final class BusyHost {
             case "hikari":
                 return hikari(resilient, pool, app);
             case "dm": {
-                String u = resilient + "&resilient.pool=true&resilient.pool.maxSize=" + pool + "&resilient.pool.minIdle=" + pool;
-                return new Borrow() {
-                    @Override
-                    public Connection get() throws SQLException {
-                        return DriverManager.getConnection(u);
-                    }
-
-                    @Override
-                    public void close() {
-                        ResilientDriver.targets().close();
-                    }
-                };
+                String u = resilient + ourPool(pool);
+                return ours(() -> DriverManager.getConnection(u));
             }
             case "ds": {
                 // Our pool through ResilientDataSource: what the dm side does without DriverManager's own search of
                 // every registered driver per getConnection.
-                dev.resilientjdbc.ResilientDataSource ds = new dev.resilientjdbc.ResilientDataSource(
-                        resilient + "&resilient.pool=true&resilient.pool.maxSize=" + pool + "&resilient.pool.minIdle=" + pool);
-                return new Borrow() {
-                    @Override
-                    public Connection get() throws SQLException {
-                        return ds.getConnection();
-                    }
-
-                    @Override
-                    public void close() {
-                        ResilientDriver.targets().close();
-                    }
-                };
+                dev.resilientjdbc.ResilientDataSource ds = new dev.resilientjdbc.ResilientDataSource(resilient + ourPool(pool));
+                return ours(ds::getConnection);
             }
             default:
                 throw new IllegalArgumentException("unknown side '" + side + "' (raw, rawmarker, dm, ds, hikari)");
         }
+    }
+
+    private static String ourPool(int pool) {
+        return "&resilient.pool=true&resilient.pool.maxSize=" + pool + "&resilient.pool.minIdle=" + pool;
+    }
+
+    private interface Source {
+        Connection get() throws SQLException;
+    }
+
+    /** Connections from our pool; closing closes every target (and its pool). */
+    private static Borrow ours(Source source) {
+        return new Borrow() {
+            @Override
+            public Connection get() throws SQLException {
+                return source.get();
+            }
+
+            @Override
+            public void close() {
+                ResilientDriver.targets().close();
+            }
+        };
     }
 
     private static Borrow hikari(String url, int pool, int app) {

@@ -6,6 +6,7 @@ import dev.resilientjdbc.control.pg.PgServer;
 import dev.resilientjdbc.retry.RerunRules;
 import dev.resilientjdbc.retry.RetryStats;
 import dev.resilientjdbc.testkit.AsyncCommit;
+import dev.resilientjdbc.testkit.pg.PgQuery;
 import dev.resilientjdbc.testkit.pg.PgSettings;
 import dev.resilientjdbc.testkit.pg.PgTest;
 import org.junit.jupiter.api.AfterAll;
@@ -203,9 +204,8 @@ class PgBouncerLateCommitTest {
 
     /** The backend waiting for the synchronous standby, or 0. */
     private static int stalledBackend() {
-        try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pid FROM pg_stat_activity WHERE wait_event = 'SyncRep'")) {
-            return rs.next() ? rs.getInt(1) : 0;
+        try {
+            return (int) PgQuery.number(direct(), "SELECT pid FROM pg_stat_activity WHERE wait_event = 'SyncRep'");
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -224,20 +224,16 @@ class PgBouncerLateCommitTest {
     }
 
     private static String state(int pid) {
-        try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT state FROM pg_stat_activity WHERE pid = " + pid)) {
-            return rs.next() ? rs.getString(1) : "gone";
+        try {
+            String state = PgQuery.text(direct(), "SELECT state FROM pg_stat_activity WHERE pid = ?", pid);
+            return state == null ? "gone" : state;
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
     }
 
     private static long count(String note) throws SQLException {
-        try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM late_journal WHERE note = '" + note + "'")) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return PgQuery.number(direct(), "SELECT count(*) FROM late_journal WHERE note = ?", note);
     }
 
     private static long stat(java.util.function.ToLongFunction<RetryStats> f) {

@@ -3,6 +3,7 @@ package dev.resilientjdbc.it.replay;
 import dev.resilientjdbc.control.chaos.ChaosProxy;
 import dev.resilientjdbc.control.pg.PgServer;
 import dev.resilientjdbc.testkit.AsyncCommit;
+import dev.resilientjdbc.testkit.pg.PgQuery;
 import dev.resilientjdbc.testkit.pg.PgSettings;
 import dev.resilientjdbc.testkit.pg.PgTest;
 import dev.resilientjdbc.testkit.pg.PostgresExtension;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -213,9 +215,10 @@ class CommitFenceTest {
             awaitCondition(() -> !proxy.dropRequestTriggerArmed(), "the COMMIT was sent (and dropped)");
             assertTrue(pg.terminateBackend(pid), "the old backend was terminated");
             awaitCondition(CommitFenceTest::someoneWaitsForTheMarkerRow, "the fence waits for the row's lock");
-            long waitStart = System.nanoTime();
-            while (System.nanoTime() - waitStart < holdFor.toNanos() && !commit.isDone()) {
-                Thread.sleep(20);
+            try {
+                commit.get(holdFor.toMillis(), TimeUnit.MILLISECONDS); // the row stays locked this long, unless commit() ends first
+            } catch (TimeoutException stillWaiting) {
+                // commit() waited all along
             }
             assertTrue(holdFor.compareTo(waits) > 0 || !commit.isDone(), "commit() waits while the row is locked");
             blocker.rollback();
@@ -235,25 +238,12 @@ class CommitFenceTest {
     }
 
     private static boolean someoneWaitsForTheMarkerRow() {
-        try (Connection c = DriverManager.getConnection(direct()); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                     + " AND query LIKE '%resilient_commit_marker%'")) {
-            rs.next();
-            return rs.getInt(1) > 0;
-        } catch (SQLException e) {
-            return false;
-        }
+        return PgQuery.any(direct(), "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                + " AND query LIKE '%resilient_commit_marker%'");
     }
 
     private static long rows(String k) throws SQLException {
-        try (Connection c = DriverManager.getConnection(direct());
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM fence_t WHERE k = ?")) {
-            ps.setString(1, k);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return PgQuery.number(direct(), "SELECT count(*) FROM fence_t WHERE k = ?", k);
     }
 
     private static String direct() {

@@ -6,6 +6,7 @@ import dev.resilientjdbc.control.pg.PgServer;
 import dev.resilientjdbc.retry.RerunRules;
 import dev.resilientjdbc.testkit.AsyncCommit;
 import dev.resilientjdbc.testkit.Await;
+import dev.resilientjdbc.testkit.pg.PgQuery;
 import dev.resilientjdbc.testkit.pg.PgSettings;
 import dev.resilientjdbc.testkit.pg.PgTest;
 import dev.resilientjdbc.testkit.pg.PostgresExtension;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -118,27 +118,11 @@ class SyncStandbyStallTest {
     }
 
     private static boolean waitsForTheStandby(int pid) {
-        try (Connection c = DriverManager.getConnection(direct());
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE pid = ? AND wait_event = 'SyncRep'")) {
-            ps.setInt(1, pid);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1) > 0;
-            }
-        } catch (SQLException e) {
-            return false;
-        }
+        return PgQuery.any(direct(), "SELECT count(*) FROM pg_stat_activity WHERE pid = ? AND wait_event = 'SyncRep'", pid);
     }
 
     private static long rows(String k) throws SQLException {
-        try (Connection c = DriverManager.getConnection(direct());
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM stall_t WHERE k = ?")) {
-            ps.setString(1, k);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return PgQuery.number(direct(), "SELECT count(*) FROM stall_t WHERE k = ?", k);
     }
 
     private static String direct() {
