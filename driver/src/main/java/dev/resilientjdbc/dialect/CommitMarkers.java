@@ -46,9 +46,18 @@ public final class CommitMarkers {
     // row written within the hour is one no cleanup has removed (see PostgresInDoubt.commitWithMarker).
     private static final long ROW_FRESH_NANOS = java.util.concurrent.TimeUnit.HOURS.toNanos(1);
 
+    // Rows written before this moment are not taken to be there: the table was found gone and made again.
+    private volatile long rowsSince = System.nanoTime();
+
     /** Whether {@code s}'s row is known to be in this table: written here by a COMMIT that answered, within the hour. */
     boolean rowThere(Slot s) {
-        return s.rowIn == this && System.nanoTime() - s.rowAt < ROW_FRESH_NANOS;
+        long now = System.nanoTime();
+        return s.rowIn == this && now - s.rowAt < ROW_FRESH_NANOS && s.rowAt - rowsSince >= 0;
+    }
+
+    /** The table was found gone (made again since): no row written before now is there; each is upserted anew. */
+    void forgetRows() {
+        rowsSince = System.nanoTime();
     }
 
     /** A COMMIT that wrote {@code s}'s row in this table answered: the row is there. */

@@ -625,10 +625,35 @@ public final class PostgresInDoubt implements InDoubt {
         }
         String state = e.getSQLState();
         if (state != null && state.startsWith("42")) { // the table's matter (gone, no privilege), not this transaction's
+            if ("42P01".equals(state) && markersUsable && madeAgain(physical, e)) {
+                return true; // replayed, its COMMIT with the marker again
+            }
             markersUsable = false;
             warnNoMarker(e.getMessage());
         }
         return true;
+    }
+
+    /**
+     * The marker table is gone (42P01) though prepare() found it: a database made again or restored at this address
+     * (the driver keeps a target's findings for the life of the JVM), or the table dropped by hand. The failed
+     * transaction is rolled back (the caller replays it) and the table made again, as at a first connect, with no row
+     * taken to be there; otherwise every later lost COMMIT reply of the target would have only the transaction id, which
+     * a crash makes worthless.
+     */
+    private boolean madeAgain(Connection physical, SQLException e) {
+        try {
+            physical.rollback();
+        } catch (SQLException rollback) {
+            return false;
+        }
+        markers.forgetRows();
+        prepareOrNot(physical);
+        if (markersUsable) {
+            LOG.log(Level.INFO, "resilient-jdbc: the commit marker table {0} of {1} was gone ({2}) and was made again",
+                    new Object[]{markers.table(), target, e.getMessage()});
+        }
+        return markersUsable;
     }
 
     /** pgjdbc's transaction state of {@code physical} (IDLE, OPEN, FAILED), known without a round trip; null when unknown. */

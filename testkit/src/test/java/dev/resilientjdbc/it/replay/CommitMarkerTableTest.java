@@ -155,6 +155,71 @@ class CommitMarkerTableTest {
         assertEquals(List.of(), warnings.stream().map(LogRecord::getMessage).toList(), "no warning");
     }
 
+    /**
+     * A database dropped and made again at the same address while the application holds a connection (a test database
+     * recreated, a restore): the driver's target outlives it and knew the marker table as there. The held connection's
+     * next transaction reconnects to the new database, its COMMIT finds the table gone (42P01), and the table is made
+     * again instead of the target falling back for good to the transaction id (which a crash makes worthless, so every
+     * later lost COMMIT reply across a crash would be 08007): the transaction commits once, its marker row is in the new
+     * table, and nothing is warned about.
+     */
+    @Test
+    void aDatabaseMadeAgainAtTheSameAddressGetsItsMarkerTableBack() throws Exception {
+        String db = "made_again";
+        String url = "jdbc:resilient:postgresql://" + pg.host() + ":" + pg.port() + "/" + db + "?user=postgres";
+        Runnable makeDatabase = () -> {
+            try {
+                admin("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)", "CREATE DATABASE " + db);
+                try (Connection c = DriverManager.getConnection(pg.jdbcUrl().replace("/" + pg.database(), "/" + db) + "?user=postgres");
+                     Statement s = c.createStatement()) {
+                    s.execute("CREATE TABLE t(k text PRIMARY KEY)");
+                }
+            } catch (SQLException e) {
+                throw new AssertionError(e);
+            }
+        };
+        makeDatabase.run();
+        try (Connection c = DriverManager.getConnection(url); PreparedStatement ps = c.prepareStatement("INSERT INTO t VALUES (?)")) {
+            c.setAutoCommit(false);
+            for (String k : new String[]{"before-1", "before-2"}) { // the second COMMIT updates the row known to be there
+                ps.setString(1, k);
+                ps.executeUpdate();
+                c.commit();
+            }
+            assertEquals(1, countIn(db, "SELECT count(*) FROM resilient_commit_marker"), "the COMMITs wrote the connection's row");
+            long reconnects = stats(db).reconnects();
+            makeDatabase.run(); // ends the held connection's session, and the marker table goes with the database
+            ps.setString(1, "after");
+            ps.executeUpdate();
+            c.commit();
+            assertTrue(stats(db).reconnects() > reconnects, "the held connection's session was ended and replaced");
+            assertEquals(1, countIn(db, "SELECT count(*) FROM pg_class WHERE relname = 'resilient_commit_marker'"),
+                    "the marker table is back");
+            long sequence = countIn(db, "SELECT max(sequence) FROM resilient_commit_marker");
+            ps.setString(1, "after-2");
+            ps.executeUpdate();
+            c.commit();
+            assertEquals(sequence + 1, countIn(db, "SELECT max(sequence) FROM resilient_commit_marker"), "the next COMMIT wrote it too");
+        }
+        assertEquals(2, countIn(db, "SELECT count(*) FROM t"), "each transaction after the database was made again committed once");
+        assertEquals(1, countIn(db, "SELECT count(*) FROM resilient_commit_marker"), "one row: the connection's");
+        assertEquals(List.of(), warnings.stream().map(LogRecord::getMessage).toList(), "no warning");
+    }
+
+    private static dev.resilientjdbc.retry.RetryStats stats(String db) {
+        List<dev.resilientjdbc.retry.TargetGuard> g = dev.resilientjdbc.ResilientDriver.targets().matching(":" + pg.port() + "/" + db);
+        assertEquals(1, g.size(), "one target for the database: " + g);
+        return g.get(0).stats();
+    }
+
+    private static long countIn(String db, String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl().replace("/" + pg.database(), "/" + db) + "?user=postgres");
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     /** A role that may not create the table: transactions work, one WARNING for the target names the option and the SQL. */
     @Test
     void aRoleWithoutCreateRightGetsOneWarningAndWorkingTransactions() throws Exception {
