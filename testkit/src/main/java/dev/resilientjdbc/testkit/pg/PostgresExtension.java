@@ -139,6 +139,7 @@ public final class PostgresExtension implements BeforeAllCallback, BeforeEachCal
         @Override
         public void close() {
             proxy.close();
+            forgetTargets(proxy.port());
         }
     }
 
@@ -154,6 +155,21 @@ public final class PostgresExtension implements BeforeAllCallback, BeforeEachCal
         @Override
         public void close() {
             server.close();
+            forgetTargets(server.port());
+        }
+    }
+
+    /**
+     * Closes the driver's targets at {@code port} once its server or proxy is gone: a target lives as long as the JVM
+     * and keeps what it learnt of the server (the marker table there, usable or not), and a later class's server may
+     * be given the same port. Each class starts from what a fresh application would.
+     */
+    private static void forgetTargets(int port) {
+        String at = ":" + port + "/";
+        for (dev.resilientjdbc.target.Target t : dev.resilientjdbc.ResilientDriver.targets().targets()) {
+            if (t.guard().name().contains(at)) {
+                t.close();
+            }
         }
     }
 }
